@@ -1,0 +1,436 @@
+//! The typed client: one method per call of the contract, with authentication, retries
+//! and error mapping done once, in [`Client::call`].
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::{Method, RequestBuilder, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use url::Url;
+
+use super::auth::{self, Token};
+use super::error::ApiError;
+use super::model::{Booking, Case, Contact, ContactId, ContactInput, Order, Page, SecureZone};
+use super::query::ListQuery;
+use super::retry::{RetryPolicy, Safety};
+use super::site::SiteCredentials;
+
+/// [assumed] Where the contacts API lives on a site.
+const CONTACTS_PATH: &str = "api/v2/admin/contacts";
+
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    pub retry: RetryPolicy,
+    /// The longest one request may take, connection included.
+    pub request_timeout: Duration,
+    pub connect_timeout: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            retry: RetryPolicy::default(),
+            request_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A connection to one site. Cheap to clone; clones share the token and the HTTP pool.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    credentials: SiteCredentials,
+    options: ClientOptions,
+    token: tokio::sync::Mutex<Option<Token>>,
+    throttle_events: AtomicU64,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client").field("credentials", &self.inner.credentials).finish_non_exhaustive()
+    }
+}
+
+/// A reply that will not be retried: success or an error status for the caller to map.
+struct Reply {
+    status: StatusCode,
+    body: Bytes,
+}
+
+impl Client {
+    pub fn new(credentials: SiteCredentials) -> Result<Self, ApiError> {
+        Self::with_options(credentials, ClientOptions::default())
+    }
+
+    pub fn with_options(credentials: SiteCredentials, options: ClientOptions) -> Result<Self, ApiError> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("treepl-contacts/", env!("CARGO_PKG_VERSION")))
+            .timeout(options.request_timeout)
+            .connect_timeout(options.connect_timeout)
+            .build()
+            .map_err(|e| ApiError::InvalidSite(format!("Could not set up HTTPS ({e}).")))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                credentials,
+                options,
+                token: tokio::sync::Mutex::new(None),
+                throttle_events: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    pub fn site_url(&self) -> &Url {
+        &self.inner.credentials.site_url
+    }
+
+    pub fn client_id(&self) -> &str {
+        &self.inner.credentials.client_id
+    }
+
+    /// How many 429 replies this client has seen; pagers slow down when it grows.
+    pub fn throttle_events(&self) -> u64 {
+        self.inner.throttle_events.load(Ordering::Relaxed)
+    }
+
+    /// Signs in and reads one contact: proves the URL, the credentials and the scope.
+    /// Returns how many contacts the site has.
+    pub async fn check_connection(&self) -> Result<u64, ApiError> {
+        let page = self.list_contacts(&ListQuery::default().page(0, 1)).await?;
+        Ok(page.total_items_count.unwrap_or(page.items.len() as u64))
+    }
+
+    pub async fn list_contacts(&self, query: &ListQuery) -> Result<Page<Contact>, ApiError> {
+        let request = ApiRequest::read(CONTACTS_PATH.to_owned(), query.to_query_pairs());
+        let body = self.call(request.about("The contacts API")).await?;
+        decode_list(&body)
+    }
+
+    pub async fn get_contact(&self, id: ContactId) -> Result<Contact, ApiError> {
+        let body = self.call(ApiRequest::read(contact_path(id), Vec::new()).about(subject(id))).await?;
+        decode(&body)
+    }
+
+    /// Creates a contact. Not retried once it may have reached the site: a failure then is
+    /// [`ApiError::OutcomeUnknown`], so that a contact is never created twice.
+    pub async fn create_contact(
+        &self,
+        input: &ContactInput,
+        password: Option<&SecretString>,
+    ) -> Result<Contact, ApiError> {
+        let mut body = to_json(input)?;
+        if let Value::Object(fields) = &mut body {
+            fields.remove("Id");
+            if let Some(password) = password {
+                fields.insert("Password".to_owned(), Value::String(password.expose_secret().to_owned()));
+            }
+        }
+        let request = ApiRequest::write(
+            Method::POST,
+            CONTACTS_PATH.to_owned(),
+            Some(body),
+            Safety::OnceOnly,
+            "creating the contact",
+        );
+        let reply = self.call(request.about("The contacts API")).await?;
+        decode(&reply)
+    }
+
+    /// Replaces the stored fields that `input` carries; the unknown fields it holds go back unchanged.
+    pub async fn update_contact(&self, id: ContactId, input: &ContactInput) -> Result<Contact, ApiError> {
+        let mut body = to_json(input)?;
+        if let Value::Object(fields) = &mut body {
+            fields.insert("Id".to_owned(), json!(id));
+        }
+        let request =
+            ApiRequest::write(Method::PUT, contact_path(id), Some(body), Safety::Idempotent, "saving the contact");
+        let reply = self.call(request.about(subject(id))).await?;
+        decode(&reply)
+    }
+
+    pub async fn delete_contact(&self, id: ContactId) -> Result<(), ApiError> {
+        let request =
+            ApiRequest::write(Method::DELETE, contact_path(id), None, Safety::Idempotent, "deleting the contact");
+        self.call(request.about(subject(id))).await.map(drop)
+    }
+
+    pub async fn list_bookings(&self, id: ContactId, query: &ListQuery) -> Result<Page<Booking>, ApiError> {
+        self.related(id, "bookings", query).await
+    }
+
+    pub async fn list_cases(&self, id: ContactId, query: &ListQuery) -> Result<Page<Case>, ApiError> {
+        self.related(id, "cases", query).await
+    }
+
+    pub async fn list_orders(&self, id: ContactId, query: &ListQuery) -> Result<Page<Order>, ApiError> {
+        self.related(id, "orders", query).await
+    }
+
+    pub async fn list_secure_zones(&self, id: ContactId, query: &ListQuery) -> Result<Page<SecureZone>, ApiError> {
+        self.related(id, "secure-zones", query).await
+    }
+
+    /// [assumed] Replaces the contact's whole list of zone subscriptions with `zones`
+    /// (build it from a fresh [`Client::list_secure_zones`]); returns the list as stored.
+    pub async fn set_secure_zones(&self, id: ContactId, zones: &[SecureZone]) -> Result<Vec<SecureZone>, ApiError> {
+        let body = to_json(&zones)?;
+        let path = format!("{}/secure-zones", contact_path(id));
+        let request = ApiRequest::write(Method::PUT, path, Some(body), Safety::Idempotent, "saving the secure zones");
+        let reply = self.call(request.about(subject(id))).await?;
+        decode_list(&reply).map(|page| page.items)
+    }
+
+    /// Sets the contact's password. Not retried once it may have reached the site.
+    /// Returns the contact's secure zones (as the vendor documents).
+    pub async fn set_password(&self, id: ContactId, password: &SecretString) -> Result<Vec<SecureZone>, ApiError> {
+        let body = json!({ "Password": password.expose_secret() });
+        let path = format!("{}/set-password", contact_path(id));
+        let request = ApiRequest::write(Method::PUT, path, Some(body), Safety::OnceOnly, "setting the password");
+        let reply = self.call(request.about(subject(id))).await?;
+        decode_list(&reply).map(|page| page.items)
+    }
+
+    async fn related<T: DeserializeOwned>(
+        &self,
+        id: ContactId,
+        what: &str,
+        query: &ListQuery,
+    ) -> Result<Page<T>, ApiError> {
+        let request = ApiRequest::read(format!("{}/{what}", contact_path(id)), query.to_query_pairs());
+        let body = self.call(request.about(subject(id))).await?;
+        decode_list(&body)
+    }
+
+    /// Sends one API call: signs in as needed, retries what may be retried, fetches a
+    /// new token once on a 401, and maps any failure to the error the user acts on.
+    async fn call(&self, request: ApiRequest) -> Result<Bytes, ApiError> {
+        let ApiRequest { method, path, query, body, safety, action, subject } = request;
+        let url = self.endpoint(&path)?;
+        let mut token_renewed = false;
+        loop {
+            let token = self.token().await?;
+            let reply = self
+                .send_with_retries(safety, action, || {
+                    let mut request =
+                        self.inner.http.request(method.clone(), url.clone()).bearer_auth(token.value.expose_secret());
+                    if !query.is_empty() {
+                        request = request.query(&query);
+                    }
+                    if let Some(body) = &body {
+                        request = request.json(body);
+                    }
+                    request
+                })
+                .await?;
+            tracing::debug!(%method, path, status = reply.status.as_u16(), "api call");
+            // A 401 means the request was refused, not processed: safe to send again.
+            if reply.status == StatusCode::UNAUTHORIZED && !token_renewed {
+                self.forget_token(&token).await;
+                token_renewed = true;
+                continue;
+            }
+            if reply.status.is_success() {
+                return Ok(reply.body);
+            }
+            return Err(ApiError::from_status(reply.status, &reply.body, &subject));
+        }
+    }
+
+    /// Sends a request until it gets a reply worth returning or the retry budget is spent.
+    async fn send_with_retries(
+        &self,
+        safety: Safety,
+        action: &str,
+        build: impl Fn() -> RequestBuilder,
+    ) -> Result<Reply, ApiError> {
+        let policy = &self.inner.options.retry;
+        let started = Instant::now();
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let outcome = match build().send().await {
+                Ok(response) => {
+                    let status = response.status();
+                    let retry_after = retry_after(response.headers());
+                    response.bytes().await.map(|body| (status, retry_after, body))
+                }
+                Err(error) => Err(error),
+            };
+            // What a retry would wait for at least, and what to return when there is none.
+            let (retry_after, give_up) = match outcome {
+                Ok((status, retry_after, _)) if status == StatusCode::TOO_MANY_REQUESTS => {
+                    // A 429 says the request was not processed: any request may go again.
+                    self.inner.throttle_events.fetch_add(1, Ordering::Relaxed);
+                    (retry_after, Err(ApiError::RateLimited { retry_after }))
+                }
+                Ok((status, _, _)) if status.is_server_error() && safety == Safety::OnceOnly => {
+                    return Err(ApiError::OutcomeUnknown {
+                        action: action.to_owned(),
+                        detail: format!("HTTP {status}"),
+                    });
+                }
+                Ok((status, _, body)) if status.is_server_error() => (None, Ok(Reply { status, body })),
+                Ok((status, _, body)) => return Ok(Reply { status, body }),
+                // A refused connection never carried the request; anything later may have.
+                Err(error) if safety == Safety::OnceOnly && !error.is_connect() => {
+                    return Err(ApiError::OutcomeUnknown { action: action.to_owned(), detail: transport_text(&error) });
+                }
+                Err(error) => {
+                    (None, Err(ApiError::Network { message: transport_text(&error), timed_out: error.is_timeout() }))
+                }
+            };
+            let Some(delay) = policy.next_delay(attempts, started.elapsed(), retry_after) else {
+                return give_up;
+            };
+            tracing::debug!(attempt = attempts, delay_ms = delay.as_millis() as u64, "retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// A fresh token: the cached one, or a new one (one sign-in at a time).
+    async fn token(&self) -> Result<Token, ApiError> {
+        let mut slot = self.inner.token.lock().await;
+        if let Some(token) = slot.as_ref().filter(|token| token.is_fresh(Instant::now())) {
+            return Ok(token.clone());
+        }
+        let token = self.fetch_token().await?;
+        *slot = Some(token.clone());
+        Ok(token)
+    }
+
+    async fn forget_token(&self, refused: &Token) {
+        let mut slot = self.inner.token.lock().await;
+        if slot.as_ref().is_some_and(|cached| cached.same_as(refused)) {
+            *slot = None;
+        }
+    }
+
+    /// [assumed] `POST /api/v1/oauth/token` with the client-credentials grant, form-encoded.
+    async fn fetch_token(&self) -> Result<Token, ApiError> {
+        let credentials = &self.inner.credentials;
+        let url = self.endpoint(auth::TOKEN_PATH)?;
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", credentials.client_id.as_str()),
+            ("client_secret", credentials.client_secret.expose_secret()),
+        ];
+        let reply = self
+            .send_with_retries(Safety::Idempotent, "signing in", || self.inner.http.post(url.clone()).form(&form))
+            .await?;
+        match reply.status.as_u16() {
+            200..=299 => auth::parse_token_reply(&reply.body, Instant::now())
+                .ok_or_else(|| ApiError::Undecodable { message: "the sign-in reply holds no access token".to_owned() }),
+            400 | 401 | 403 => Err(ApiError::CredentialsRefused),
+            404 => Err(ApiError::InvalidSite(format!(
+                "{} does not answer like a Treepl site (no sign-in endpoint). Check the site URL.",
+                credentials.site_url
+            ))),
+            _ => Err(ApiError::from_status(reply.status, &reply.body, "The sign-in endpoint")),
+        }
+    }
+
+    fn endpoint(&self, path: &str) -> Result<Url, ApiError> {
+        self.inner
+            .credentials
+            .site_url
+            .join(path)
+            .map_err(|e| ApiError::InvalidSite(format!("Cannot build the address of {path} ({e}).")))
+    }
+}
+
+/// One request of the contract, with what the messages about it need.
+struct ApiRequest {
+    method: Method,
+    path: String,
+    query: Vec<(&'static str, String)>,
+    body: Option<Value>,
+    safety: Safety,
+    /// What the request does, for "the connection failed while ...".
+    action: &'static str,
+    /// What a 404 says is gone.
+    subject: String,
+}
+
+impl ApiRequest {
+    fn read(path: String, query: Vec<(&'static str, String)>) -> Self {
+        Self {
+            method: Method::GET,
+            path,
+            query,
+            body: None,
+            safety: Safety::Idempotent,
+            action: "reading",
+            subject: String::new(),
+        }
+    }
+
+    fn write(method: Method, path: String, body: Option<Value>, safety: Safety, action: &'static str) -> Self {
+        Self { method, path, query: Vec::new(), body, safety, action, subject: String::new() }
+    }
+
+    fn about(mut self, subject: impl Into<String>) -> Self {
+        self.subject = subject.into();
+        self
+    }
+}
+
+fn contact_path(id: ContactId) -> String {
+    format!("{CONTACTS_PATH}/{id}")
+}
+
+fn subject(id: ContactId) -> String {
+    format!("Contact {id}")
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, ApiError> {
+    // Serialising our own models cannot fail short of a bug; say so rather than panic.
+    serde_json::to_value(value)
+        .map_err(|e| ApiError::Undecodable { message: format!("could not encode the request: {e}") })
+}
+
+fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::Undecodable { message: e.to_string() })
+}
+
+/// Reads the list envelope, or (leniently) a bare array.
+fn decode_list<T: DeserializeOwned>(body: &[u8]) -> Result<Page<T>, ApiError> {
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        let items: Vec<T> = decode(body)?;
+        let count = items.len() as u64;
+        return Ok(Page::new(items, count));
+    }
+    decode(body)
+}
+
+/// `Retry-After` in seconds or as an HTTP date.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let text = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(text).ok()?;
+    (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().ok()
+}
+
+/// A short account of a transport failure: no URL (it may hold a filter's values), no secret.
+fn transport_text(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        "the site did not answer in time".to_owned()
+    } else if error.is_connect() {
+        "could not connect".to_owned()
+    } else if error.is_body() || error.is_decode() {
+        "the reply was cut off".to_owned()
+    } else {
+        "the connection was interrupted".to_owned()
+    }
+}

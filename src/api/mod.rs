@@ -1,0 +1,20 @@
+//! The typed, async client for a Treepl site's admin API (`../shared/treepl-api.md`).
+//! No UI here: the app, the command line and the tests all use it alike.
+
+mod auth;
+mod client;
+mod error;
+pub mod model;
+pub mod paging;
+pub mod query;
+mod retry;
+mod site;
+mod wire;
+
+pub use client::{Client, ClientOptions};
+pub use error::{ApiError, FieldError};
+pub use model::{Amount, Contact, ContactId, ContactInput, Page, SecureZone, Timestamp};
+pub use query::{FieldPath, ListQuery, Op, OrderBy, Where, WhereError};
+pub use retry::RetryPolicy;
+pub use site::{SiteCredentials, parse_site_url};
+pub use wire::lenient;

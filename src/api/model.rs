@@ -1,0 +1,587 @@
+//! The JSON shapes of the Treepl admin API (`../shared/treepl-api.md`).
+//!
+//! Every model is lenient: a missing or `null` field takes its default, and fields this
+//! version does not know are kept in `extra` and written back unchanged, so a round trip
+//! through the app never drops what a newer site sent.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::wire::lenient;
+pub use super::wire::{Amount, Timestamp};
+
+pub type ContactId = i64;
+
+/// Fields the server sent that this version of the app does not model.
+pub type ExtraFields = serde_json::Map<String, Value>;
+
+/// `{ "<GroupAlias>": { "<FieldAlias>": <string | bool | number> } }`. The API gives no
+/// schema, so values stay JSON; [`CustomFieldKind::of`] infers a field's type.
+pub type CustomCrmGroups = BTreeMap<String, BTreeMap<String, Value>>;
+
+/// The type of a custom CRM field, inferred from its JSON value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CustomFieldKind {
+    Text,
+    Number,
+    Bool,
+}
+
+impl CustomFieldKind {
+    pub fn of(value: &Value) -> Option<Self> {
+        match value {
+            Value::String(_) => Some(Self::Text),
+            Value::Number(_) => Some(Self::Number),
+            Value::Bool(_) => Some(Self::Bool),
+            _ => None,
+        }
+    }
+}
+
+/// The list envelope: `{"Items": [...], "TotalItemsCount": n}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", bound(deserialize = "T: Deserialize<'de>"))]
+pub struct Page<T> {
+    #[serde(default = "Vec::new", deserialize_with = "lenient::or_default")]
+    pub items: Vec<T>,
+    /// `None` when a site leaves it out; pagers then stop at the first empty page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_items_count: Option<u64>,
+}
+
+impl<T> Page<T> {
+    pub fn new(items: Vec<T>, total_items_count: u64) -> Self {
+        Self { items, total_items_count: Some(total_items_count) }
+    }
+}
+
+/// A CRM contact as the site returns it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Contact {
+    #[serde(deserialize_with = "lenient::int")]
+    pub id: ContactId,
+    #[serde(deserialize_with = "lenient::string")]
+    pub email: String,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub first_name: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub last_name: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub crm_type: Option<String>,
+    #[serde(deserialize_with = "lenient::bool")]
+    pub email_confirmed: bool,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub role: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_timestamp")]
+    pub created_date: Option<Timestamp>,
+    #[serde(flatten)]
+    pub address: PostalAddress,
+    #[serde(flatten)]
+    pub billing: BillingAddress,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub site: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub phone: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub status: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub notes: Option<String>,
+    #[serde(rename = "Type", deserialize_with = "lenient::opt_int")]
+    pub contact_type: Option<i64>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub customer_type_name: Option<String>,
+    #[serde(deserialize_with = "lenient::bool")]
+    pub is_data_using_allowed: bool,
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub custom_crm_groups: CustomCrmGroups,
+    #[serde(flatten)]
+    pub extra: ExtraFields,
+}
+
+/// `Address, City, State, ZipCode, Country` of a contact.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct PostalAddress {
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub address: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub city: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub state: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub zip_code: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub country: Option<String>,
+}
+
+/// `BillingAddress, BillingCity, ...` (fields added in v7.10.7: older sites leave them out).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BillingAddress {
+    #[serde(rename = "BillingAddress", deserialize_with = "lenient::opt_string")]
+    pub address: Option<String>,
+    #[serde(rename = "BillingCity", deserialize_with = "lenient::opt_string")]
+    pub city: Option<String>,
+    #[serde(rename = "BillingState", deserialize_with = "lenient::opt_string")]
+    pub state: Option<String>,
+    #[serde(rename = "BillingZipCode", deserialize_with = "lenient::opt_string")]
+    pub zip_code: Option<String>,
+    #[serde(rename = "BillingCountry", deserialize_with = "lenient::opt_string")]
+    pub country: Option<String>,
+}
+
+/// The body of a create or an update: a contact minus the fields the site owns
+/// (`EmailConfirmed, CreatedDate, CustomerTypeName`). `None` fields are left out of the
+/// body, which leaves the stored value as it is. The password of a create is passed to
+/// [`crate::api::Client::create_contact`] separately so that it never sits in a model.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ContactInput {
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_int")]
+    pub id: Option<ContactId>,
+    #[serde(deserialize_with = "lenient::string")]
+    pub email: String,
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    pub first_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    pub last_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    pub crm_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    pub role: Option<String>,
+    #[serde(flatten)]
+    pub address: PostalAddress,
+    #[serde(flatten)]
+    pub billing: BillingAddress,
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    pub site: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    pub notes: Option<String>,
+    #[serde(rename = "Type", skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_int")]
+    pub contact_type: Option<i64>,
+    #[serde(deserialize_with = "lenient::bool")]
+    pub is_data_using_allowed: bool,
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub custom_crm_groups: CustomCrmGroups,
+    /// Unknown fields of the contact this input was made from, sent back unchanged.
+    #[serde(flatten)]
+    pub extra: ExtraFields,
+}
+
+impl ContactInput {
+    /// The update body for `contact`: every field it has, unknown ones included.
+    pub fn from_contact(contact: &Contact) -> Self {
+        let Contact {
+            id,
+            email,
+            first_name,
+            last_name,
+            crm_type,
+            email_confirmed: _,
+            role,
+            created_date: _,
+            address,
+            billing,
+            site,
+            phone,
+            status,
+            notes,
+            contact_type,
+            customer_type_name: _,
+            is_data_using_allowed,
+            custom_crm_groups,
+            extra,
+        } = contact.clone();
+        Self {
+            id: Some(id),
+            email,
+            first_name,
+            last_name,
+            crm_type,
+            role,
+            address,
+            billing,
+            site,
+            phone,
+            status,
+            notes,
+            contact_type,
+            is_data_using_allowed,
+            custom_crm_groups,
+            extra,
+        }
+    }
+}
+
+/// `Member{Id,Email,FirstName,LastName}` on bookings, cases and orders.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct MemberRef {
+    #[serde(deserialize_with = "lenient::int")]
+    pub id: ContactId,
+    #[serde(deserialize_with = "lenient::string")]
+    pub email: String,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub first_name: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub last_name: Option<String>,
+    #[serde(flatten)]
+    pub extra: ExtraFields,
+}
+
+/// `Form{Id,Alias,Name}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct FormRef {
+    #[serde(deserialize_with = "lenient::int")]
+    pub id: i64,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub alias: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub name: Option<String>,
+    #[serde(flatten)]
+    pub extra: ExtraFields,
+}
+
+/// `Event{Id,Name}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct EventRef {
+    #[serde(deserialize_with = "lenient::int")]
+    pub id: i64,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub name: Option<String>,
+    #[serde(flatten)]
+    pub extra: ExtraFields,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Booking {
+    #[serde(deserialize_with = "lenient::int")]
+    pub id: i64,
+    #[serde(deserialize_with = "lenient::opt_int")]
+    pub event_id: Option<i64>,
+    #[serde(deserialize_with = "lenient::opt_int")]
+    pub order_id: Option<i64>,
+    #[serde(deserialize_with = "lenient::opt_int")]
+    pub form_id: Option<i64>,
+    #[serde(deserialize_with = "lenient::opt_int")]
+    pub member_id: Option<ContactId>,
+    #[serde(deserialize_with = "lenient::opt_int")]
+    pub allocation: Option<i64>,
+    #[serde(deserialize_with = "lenient::opt_timestamp")]
+    pub created_date_time: Option<Timestamp>,
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub custom_crm_groups: CustomCrmGroups,
+    pub member: Option<MemberRef>,
+    pub form: Option<FormRef>,
+    pub event: Option<EventRef>,
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub event_booking_fields: BTreeMap<String, Value>,
+    #[serde(flatten)]
+    pub extra: ExtraFields,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Case {
+    #[serde(deserialize_with = "lenient::int")]
+    pub id: i64,
+    #[serde(deserialize_with = "lenient::opt_int")]
+    pub order_id: Option<i64>,
+    #[serde(deserialize_with = "lenient::opt_int")]
+    pub form_id: Option<i64>,
+    #[serde(deserialize_with = "lenient::opt_int")]
+    pub member_id: Option<ContactId>,
+    #[serde(deserialize_with = "lenient::opt_timestamp")]
+    pub created_date_time: Option<Timestamp>,
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub custom_crm_groups: CustomCrmGroups,
+    pub member: Option<MemberRef>,
+    pub form: Option<FormRef>,
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub case_fields: BTreeMap<String, Value>,
+    #[serde(flatten)]
+    pub extra: ExtraFields,
+}
+
+/// `StatusShort{Id,Name}` of an order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct StatusShort {
+    #[serde(deserialize_with = "lenient::int")]
+    pub id: i64,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub name: Option<String>,
+    #[serde(flatten)]
+    pub extra: ExtraFields,
+}
+
+/// `Discount{Code,Cost}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Discount {
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub code: Option<String>,
+    pub cost: Option<Amount>,
+    #[serde(flatten)]
+    pub extra: ExtraFields,
+}
+
+/// `GiftVoucher{Name,Cost}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct GiftVoucher {
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub name: Option<String>,
+    pub cost: Option<Amount>,
+    #[serde(flatten)]
+    pub extra: ExtraFields,
+}
+
+/// `Tax{Code,Rate}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Tax {
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub code: Option<String>,
+    pub rate: Option<Amount>,
+    #[serde(flatten)]
+    pub extra: ExtraFields,
+}
+
+/// `ShippingInfo{Name,Cost,Address,City,State,Zipcode,Country}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct ShippingInfo {
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub name: Option<String>,
+    pub cost: Option<Amount>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub address: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub city: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub state: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub zipcode: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub country: Option<String>,
+    #[serde(flatten)]
+    pub extra: ExtraFields,
+}
+
+/// `Attributes[{AttributeId, OptionsIds[string]}]` of an order line.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct LineAttribute {
+    #[serde(deserialize_with = "lenient::opt_int")]
+    pub attribute_id: Option<i64>,
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub options_ids: Vec<String>,
+    #[serde(flatten)]
+    pub extra: ExtraFields,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct OrderLine {
+    #[serde(deserialize_with = "lenient::int")]
+    pub id: i64,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub entity_type: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_int")]
+    pub product_id: Option<i64>,
+    #[serde(deserialize_with = "lenient::opt_int")]
+    pub module_id: Option<i64>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub product_name: Option<String>,
+    pub quantity: Option<Amount>,
+    pub tax_rate: Option<Amount>,
+    pub unit_price: Option<Amount>,
+    pub total_price: Option<Amount>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub file_name: Option<String>,
+    #[serde(deserialize_with = "lenient::bool")]
+    pub is_download: bool,
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub attributes: Vec<LineAttribute>,
+    #[serde(flatten)]
+    pub extra: ExtraFields,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Payment {
+    #[serde(deserialize_with = "lenient::int")]
+    pub id: i64,
+    pub amount: Option<Amount>,
+    pub amount_captured: Option<Amount>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub gateway_reason: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub transaction_id: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub status: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub payment_type: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub payment_gateway_type: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub notes: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_timestamp")]
+    pub created_date_time: Option<Timestamp>,
+    #[serde(flatten)]
+    pub extra: ExtraFields,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct Order {
+    #[serde(deserialize_with = "lenient::int")]
+    pub id: i64,
+    #[serde(rename = "AWBNumber", deserialize_with = "lenient::opt_string")]
+    pub awb_number: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub currency_country: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub currency: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub country: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_timestamp")]
+    pub invoice_date: Option<Timestamp>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub invoice_number: Option<String>,
+    #[serde(deserialize_with = "lenient::bool")]
+    pub is_deleted: bool,
+    #[serde(deserialize_with = "lenient::bool")]
+    pub is_recurring: bool,
+    #[serde(deserialize_with = "lenient::opt_int")]
+    pub main_order_id: Option<i64>,
+    #[serde(deserialize_with = "lenient::opt_int")]
+    pub member_id: Option<ContactId>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub order_name: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub payment_state: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_int")]
+    pub status_id: Option<i64>,
+    pub total_cost: Option<Amount>,
+    #[serde(deserialize_with = "lenient::opt_timestamp")]
+    pub created_date_time: Option<Timestamp>,
+    #[serde(deserialize_with = "lenient::bool")]
+    pub has_subscriptions: bool,
+    #[serde(deserialize_with = "lenient::bool")]
+    pub has_paid_subscription: bool,
+    #[serde(rename = "TrackingURL", deserialize_with = "lenient::opt_string")]
+    pub tracking_url: Option<String>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub transaction_id: Option<String>,
+    pub amount_paid: Option<Amount>,
+    pub amount_pending: Option<Amount>,
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub order_case_type: Option<String>,
+    pub status_short: Option<StatusShort>,
+    pub discount: Option<Discount>,
+    pub gift_voucher: Option<GiftVoucher>,
+    pub tax: Option<Tax>,
+    pub shipping_info: Option<ShippingInfo>,
+    pub member: Option<MemberRef>,
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub order_lines: Vec<OrderLine>,
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub payments: Vec<Payment>,
+    #[serde(deserialize_with = "lenient::or_default")]
+    pub custom_crm_groups: CustomCrmGroups,
+    #[serde(flatten)]
+    pub extra: ExtraFields,
+}
+
+/// A contact's subscription to a members-only area; no expiry when `expiry_date_time` is `None`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct SecureZone {
+    #[serde(deserialize_with = "lenient::int")]
+    pub id: i64,
+    #[serde(deserialize_with = "lenient::string")]
+    pub name: String,
+    #[serde(deserialize_with = "lenient::opt_timestamp")]
+    pub expiry_date_time: Option<Timestamp>,
+    #[serde(flatten)]
+    pub extra: ExtraFields,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn contact_keeps_unknown_fields_through_an_update_body() {
+        let sent = json!({
+            "Id": 7, "Email": "a@b.example", "FirstName": "Ann", "CreatedDate": "2024-05-17T18:18:39",
+            "BillingCity": "Oslo", "LoyaltyTier": {"Level": 3, "Since": "2020"}, "Tags": ["x", "y"]
+        });
+        let contact: Contact = serde_json::from_value(sent).unwrap();
+        assert_eq!(contact.billing.city.as_deref(), Some("Oslo"));
+        assert_eq!(contact.extra.len(), 2);
+        let body = serde_json::to_value(ContactInput::from_contact(&contact)).unwrap();
+        assert_eq!(body["LoyaltyTier"], json!({"Level": 3, "Since": "2020"}));
+        assert_eq!(body["Tags"], json!(["x", "y"]));
+        assert_eq!(body["Id"], json!(7));
+        assert!(body.get("CreatedDate").is_none(), "the site owns CreatedDate");
+    }
+
+    #[test]
+    fn contact_round_trips_unchanged() {
+        let sent = json!({
+            "Id": 1, "Email": "e@x.example", "FirstName": null, "LastName": "Ö", "CrmType": "Customer",
+            "EmailConfirmed": true, "Role": null, "CreatedDate": "2024-05-17T18:18:39.175Z", "Address": null,
+            "City": null, "State": null, "ZipCode": null, "Country": "NZ", "BillingAddress": null,
+            "BillingCity": null, "BillingState": null, "BillingZipCode": null, "BillingCountry": null,
+            "Site": null, "Phone": null, "Status": null, "Notes": null, "Type": 2, "CustomerTypeName": null,
+            "IsDataUsingAllowed": false, "CustomCrmGroups": {"Prefs": {"News": true, "Score": 4.5}},
+            "FutureField": [1, 2]
+        });
+        let contact: Contact = serde_json::from_value(sent.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&contact).unwrap(), sent);
+    }
+
+    #[test]
+    fn missing_and_null_fields_take_defaults() {
+        let contact: Contact =
+            serde_json::from_value(json!({"Id": "12", "EmailConfirmed": null, "CustomCrmGroups": null})).unwrap();
+        assert_eq!(contact.id, 12);
+        assert!(!contact.email_confirmed);
+        assert!(contact.custom_crm_groups.is_empty());
+        let page: Page<Contact> = serde_json::from_value(json!({"Items": null})).unwrap();
+        assert!(page.items.is_empty());
+        assert_eq!(page.total_items_count, None);
+    }
+
+    #[test]
+    fn order_money_is_exact_and_unknown_fields_survive() {
+        let sent = json!({
+            "Id": 3, "AWBNumber": "AWB1", "TotalCost": 10.1, "AmountPaid": 0.2, "TrackingURL": "https://t.example",
+            "OrderLines": [{"Id": 1, "UnitPrice": 3.35, "Quantity": 3, "Attributes": [{"AttributeId": 2, "OptionsIds": ["a"]}]}],
+            "Payments": [{"Id": 9, "Amount": 0.2, "Surcharge": 1}], "NewThing": true
+        });
+        let order: Order = serde_json::from_value(sent).unwrap();
+        let total = order.total_cost.unwrap().0 + order.amount_paid.unwrap().0;
+        assert_eq!(total.to_string(), "10.3");
+        let line = &order.order_lines[0];
+        assert_eq!((line.unit_price.unwrap().0 * line.quantity.unwrap().0).to_string(), "10.05");
+        assert_eq!(order.payments[0].extra["Surcharge"], json!(1));
+        let back = serde_json::to_value(&order).unwrap();
+        assert_eq!(back["AWBNumber"], json!("AWB1"));
+        assert_eq!(back["NewThing"], json!(true));
+    }
+}

@@ -1,0 +1,289 @@
+//! Fetching every item of a query: several pages in flight at once, delivered in order.
+//!
+//! The first page tells how many items there are and how many the site really returns per
+//! page (it may cap `Limit`). The remaining pages are then requested a few at a time,
+//! each offset advanced by what was actually received: a short page is followed by a
+//! request for the rest of its slice. Work stops at `TotalItemsCount` or at an empty page.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+
+use futures::stream::{FuturesUnordered, StreamExt};
+use tokio_util::sync::CancellationToken;
+
+use super::client::Client;
+use super::error::ApiError;
+use super::model::{Contact, Page};
+use super::query::ListQuery;
+
+/// Something that serves pages of a list.
+pub trait PageSource<T>: Sync {
+    fn fetch_page(&self, query: ListQuery) -> impl Future<Output = Result<Page<T>, ApiError>> + Send;
+
+    /// A counter that grows with each "slow down" (429) reply the source has seen.
+    fn throttle_events(&self) -> u64 {
+        0
+    }
+}
+
+impl PageSource<Contact> for Client {
+    async fn fetch_page(&self, query: ListQuery) -> Result<Page<Contact>, ApiError> {
+        self.list_contacts(&query).await
+    }
+
+    fn throttle_events(&self) -> u64 {
+        Client::throttle_events(self)
+    }
+}
+
+/// Any `Fn(ListQuery) -> Future<Page>` is a source (no throttle signal).
+pub struct FnSource<F>(pub F);
+
+impl<T, F, Fut> PageSource<T> for FnSource<F>
+where
+    F: Fn(ListQuery) -> Fut + Sync,
+    Fut: Future<Output = Result<Page<T>, ApiError>> + Send,
+{
+    fn fetch_page(&self, query: ListQuery) -> impl Future<Output = Result<Page<T>, ApiError>> + Send {
+        (self.0)(query)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct PagingOptions {
+    /// Requests in flight at most; halved (down to one) each time the site answers 429.
+    pub max_in_flight: usize,
+    /// The `Limit` asked for; the site may return fewer per page.
+    pub page_size: u32,
+}
+
+impl Default for PagingOptions {
+    fn default() -> Self {
+        // [assumed] 500 is the sandbox's cap; a site with a lower cap is followed.
+        Self { max_in_flight: 4, page_size: 500 }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    pub fetched: u64,
+    /// `None` until the first page arrives, or when the site does not say.
+    pub total: Option<u64>,
+}
+
+/// Every item of `query` (from its `offset` on), in order.
+pub async fn fetch_all<T: Send, S: PageSource<T>>(
+    source: &S,
+    query: ListQuery,
+    options: &PagingOptions,
+    cancel: &CancellationToken,
+    mut progress: impl FnMut(Progress),
+) -> Result<Vec<T>, ApiError> {
+    let mut all = Vec::new();
+    for_each_page(source, query, options, cancel, |items, done| {
+        all.extend(items);
+        progress(done);
+    })
+    .await?;
+    Ok(all)
+}
+
+/// Hands every item of `query` to `deliver` in order, a page at a time, holding no more
+/// than a window of pages: what an export streams to a file.
+pub async fn for_each_page<T: Send, S: PageSource<T>>(
+    source: &S,
+    query: ListQuery,
+    options: &PagingOptions,
+    cancel: &CancellationToken,
+    mut deliver: impl FnMut(Vec<T>, Progress),
+) -> Result<(), ApiError> {
+    let max_in_flight = options.max_in_flight.max(1);
+    let first = cancellable(cancel, source.fetch_page(query.clone().page(query.offset, options.page_size))).await?;
+    let end = first.total_items_count;
+    let received = first.items.len() as u64;
+    let mut progress = Progress { fetched: received, total: end };
+    deliver(first.items, progress);
+    let start = query.offset + received;
+    if received == 0 || end.is_some_and(|end| start >= end) {
+        return Ok(());
+    }
+    // The site's real page size: what a full page brought back.
+    let step = received.min(options.page_size as u64).max(1);
+    let window = step * 2 * max_in_flight as u64;
+
+    let mut in_flight = FuturesUnordered::new();
+    let mut arrived: BTreeMap<u64, Vec<T>> = BTreeMap::new();
+    let mut next_offset = start;
+    let mut delivered_to = start;
+    let mut stop_at = end.unwrap_or(u64::MAX);
+    let mut concurrency = if end.is_some() { max_in_flight } else { 1 };
+    let mut throttle_seen = source.throttle_events();
+    let mut calm_pages = 0u32;
+
+    loop {
+        while in_flight.len() < concurrency && next_offset < stop_at && next_offset - delivered_to < window {
+            let limit = step.min(stop_at - next_offset);
+            in_flight.push(fetch_slice(source, &query, next_offset, limit));
+            next_offset += limit;
+        }
+        let Some((offset, asked, result)) = (tokio::select! {
+            biased;
+            () = cancel.cancelled() => return Err(ApiError::Cancelled),
+            next = in_flight.next() => next,
+        }) else {
+            return Ok(());
+        };
+        let items = result?.items;
+        let got = items.len() as u64;
+        if got == 0 {
+            // The list ended early (items were deleted meanwhile): nothing lies beyond.
+            stop_at = stop_at.min(offset);
+        } else if got < asked && offset + got < stop_at {
+            // A short page: ask for the rest of its slice.
+            in_flight.push(fetch_slice(source, &query, offset + got, asked - got));
+        }
+        if got > 0 {
+            arrived.insert(offset, items);
+        }
+        while let Some(items) = arrived.remove(&delivered_to) {
+            delivered_to += items.len() as u64;
+            progress.fetched += items.len() as u64;
+            deliver(items, progress);
+        }
+        if delivered_to >= stop_at {
+            return Ok(());
+        }
+        // Fewer requests at once while the site asks us to slow down; creep back up after.
+        let throttle_now = source.throttle_events();
+        if throttle_now > throttle_seen {
+            throttle_seen = throttle_now;
+            concurrency = (concurrency / 2).max(1);
+            calm_pages = 0;
+        } else {
+            calm_pages += 1;
+            if calm_pages >= 8 && concurrency < max_in_flight && end.is_some() {
+                concurrency += 1;
+                calm_pages = 0;
+            }
+        }
+    }
+}
+
+async fn fetch_slice<T, S: PageSource<T>>(
+    source: &S,
+    query: &ListQuery,
+    offset: u64,
+    limit: u64,
+) -> (u64, u64, Result<Page<T>, ApiError>) {
+    let limit32 = u32::try_from(limit).unwrap_or(u32::MAX);
+    (offset, limit, source.fetch_page(query.clone().page(offset, limit32)).await)
+}
+
+async fn cancellable<T>(
+    cancel: &CancellationToken,
+    work: impl Future<Output = Result<T, ApiError>>,
+) -> Result<T, ApiError> {
+    tokio::select! {
+        biased;
+        () = cancel.cancelled() => Err(ApiError::Cancelled),
+        result = work => result,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// An in-memory list of `len` numbers that caps pages at `cap` and records requests.
+    struct Numbers {
+        len: u64,
+        cap: u32,
+        requests: Mutex<Vec<(u64, u32)>>,
+    }
+
+    impl PageSource<u64> for Numbers {
+        fn fetch_page(&self, query: ListQuery) -> impl Future<Output = Result<Page<u64>, ApiError>> + Send {
+            self.requests.lock().unwrap().push((query.offset, query.limit));
+            let limit = query.limit.min(self.cap) as u64;
+            let items: Vec<u64> = (query.offset..(query.offset + limit).min(self.len)).collect();
+            let page = Page::new(items, self.len);
+            async move {
+                tokio::task::yield_now().await;
+                Ok(page)
+            }
+        }
+    }
+
+    fn numbers(len: u64, cap: u32) -> Numbers {
+        Numbers { len, cap, requests: Mutex::new(Vec::new()) }
+    }
+
+    #[tokio::test]
+    async fn every_item_arrives_once_in_order_when_the_site_caps_pages() {
+        let source = numbers(1234, 70);
+        let options = PagingOptions { max_in_flight: 4, page_size: 100 };
+        let mut reports = Vec::new();
+        let all = fetch_all(&source, ListQuery::default(), &options, &CancellationToken::new(), |p| reports.push(p))
+            .await
+            .unwrap();
+        assert_eq!(all, (0..1234).collect::<Vec<_>>());
+        assert_eq!(reports.last(), Some(&Progress { fetched: 1234, total: Some(1234) }));
+        let requests = source.requests.lock().unwrap();
+        assert!(requests.iter().skip(1).all(|(offset, _)| offset % 70 == 0), "advanced by what was received");
+    }
+
+    #[tokio::test]
+    async fn short_pages_are_followed_by_a_request_for_the_rest() {
+        // The first page is full (100); the site then returns at most 60, so pages come short.
+        struct Shrinking(Numbers);
+        impl PageSource<u64> for Shrinking {
+            fn fetch_page(&self, mut query: ListQuery) -> impl Future<Output = Result<Page<u64>, ApiError>> + Send {
+                if query.offset > 0 {
+                    query.limit = query.limit.min(60);
+                }
+                self.0.fetch_page(query)
+            }
+        }
+        let source = Shrinking(numbers(500, 1000));
+        let all = fetch_all(
+            &source,
+            ListQuery::default(),
+            &PagingOptions { max_in_flight: 3, page_size: 100 },
+            &CancellationToken::new(),
+            |_| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!(all, (0..500).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn a_query_offset_is_the_starting_point() {
+        let source = numbers(50, 10);
+        let all = fetch_all(
+            &source,
+            ListQuery::default().page(45, 10),
+            &PagingOptions::default(),
+            &CancellationToken::new(),
+            |_| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!(all, vec![45, 46, 47, 48, 49]);
+    }
+
+    #[tokio::test]
+    async fn cancelling_stops_with_cancelled() {
+        let source = numbers(10_000, 10);
+        let cancel = CancellationToken::new();
+        let result = fetch_all(&source, ListQuery::default(), &PagingOptions::default(), &cancel, |p| {
+            if p.fetched >= 100 {
+                cancel.cancel();
+            }
+        })
+        .await;
+        assert_eq!(result, Err(ApiError::Cancelled));
+        assert!(source.requests.lock().unwrap().len() < 100, "stopped early");
+    }
+}

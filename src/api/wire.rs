@@ -1,0 +1,231 @@
+//! Lenient wire types shared by every model: timestamps, exact decimals, and field
+//! deserializers that accept what a Treepl site (old or new) may send.
+//!
+//! The server is the source of truth and its payloads have changed over versions, so a
+//! missing or `null` value becomes the field's default instead of failing the whole reply.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+
+/// An instant from the API. Serialised as ISO-8601 UTC with milliseconds
+/// (`2024-05-17T18:18:39.175Z`), the form the site itself sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub DateTime<Utc>);
+
+impl Timestamp {
+    /// Parses both forms the site sends: with a zone (`Z` or an offset) and, in older
+    /// payloads, without one. [assumed] A date without a zone is UTC.
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = text.trim();
+        if let Ok(with_zone) = DateTime::parse_from_rfc3339(text) {
+            return Some(Self(with_zone.with_timezone(&Utc)));
+        }
+        const NAIVE_FORMATS: [&str; 3] = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"];
+        for format in NAIVE_FORMATS {
+            if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
+                return Some(Self(naive.and_utc()));
+            }
+        }
+        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .and_then(|date| date.and_hms_opt(0, 0, 0))
+            .map(|naive| Self(naive.and_utc()))
+    }
+
+    pub fn from_millis(millis: i64) -> Option<Self> {
+        DateTime::from_timestamp_millis(millis).map(Self)
+    }
+
+    pub fn millis(&self) -> i64 {
+        self.0.timestamp_millis()
+    }
+
+    pub fn to_wire(&self) -> String {
+        self.0.to_rfc3339_opts(SecondsFormat::Millis, true)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_wire())
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_wire())
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Timestamp::parse(&text).ok_or_else(|| de::Error::custom(format!("`{text}` is not an ISO-8601 date")))
+    }
+}
+
+/// An exact decimal from the wire: money or a rate. Never `f32`/`f64` arithmetic.
+/// Read from a JSON number or a numeric string; written as a JSON number.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Amount(pub rust_decimal::Decimal);
+
+impl Amount {
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = text.trim();
+        rust_decimal::Decimal::from_str(text).or_else(|_| rust_decimal::Decimal::from_scientific(text)).ok().map(Self)
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Serialize for Amount {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // JSON has one number type; serde_json prints the shortest form that reads back
+        // to the same double, so 12.34 goes out as 12.34.
+        use rust_decimal::prelude::ToPrimitive;
+        match self.0.to_i64().filter(|_| self.0.fract().is_zero()) {
+            Some(whole) => serializer.serialize_i64(whole),
+            None => serializer.serialize_f64(self.0.to_f64().unwrap_or(0.0)),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AmountVisitor;
+        impl Visitor<'_> for AmountVisitor {
+            type Value = Amount;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a decimal number")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Amount, E> {
+                Ok(Amount(v.into()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Amount, E> {
+                Ok(Amount(v.into()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Amount, E> {
+                // `{}` prints the shortest decimal that reads back as this double: the
+                // digits the server wrote.
+                Amount::parse(&v.to_string()).ok_or_else(|| E::custom(format!("{v} is out of range")))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Amount, E> {
+                Amount::parse(v).ok_or_else(|| E::custom(format!("`{v}` is not a number")))
+            }
+        }
+        deserializer.deserialize_any(AmountVisitor)
+    }
+}
+
+/// `#[serde(deserialize_with = ...)]` helpers: each accepts `null` (giving the default)
+/// and the obvious alternative spellings of its type.
+pub mod lenient {
+    use super::*;
+
+    /// A string; numbers and booleans are turned into their text.
+    pub fn string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+        Ok(opt_string(deserializer)?.unwrap_or_default())
+    }
+
+    pub fn opt_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+        Ok(match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::Null => None,
+            serde_json::Value::String(text) => Some(text),
+            serde_json::Value::Number(number) => Some(number.to_string()),
+            serde_json::Value::Bool(flag) => Some(flag.to_string()),
+            other => return Err(de::Error::custom(format!("expected text, got {other}"))),
+        })
+    }
+
+    /// A boolean; also `"true"`/`"false"` and `0`/`1`.
+    pub fn bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+        Ok(match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::Null => false,
+            serde_json::Value::Bool(flag) => flag,
+            serde_json::Value::Number(number) => number.as_f64().is_some_and(|n| n != 0.0),
+            serde_json::Value::String(text) if text.eq_ignore_ascii_case("true") || text == "1" => true,
+            serde_json::Value::String(text) if text.eq_ignore_ascii_case("false") || text == "0" || text.is_empty() => {
+                false
+            }
+            other => return Err(de::Error::custom(format!("expected true or false, got {other}"))),
+        })
+    }
+
+    /// A whole number; also a numeric string.
+    pub fn int<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+        Ok(opt_int(deserializer)?.unwrap_or_default())
+    }
+
+    pub fn opt_int<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+        Ok(match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::Null => None,
+            serde_json::Value::Number(number) => match number.as_i64() {
+                Some(whole) => Some(whole),
+                None => return Err(de::Error::custom(format!("expected a whole number, got {number}"))),
+            },
+            serde_json::Value::String(text) if text.trim().is_empty() => None,
+            serde_json::Value::String(text) => match text.trim().parse() {
+                Ok(whole) => Some(whole),
+                Err(_) => return Err(de::Error::custom(format!("expected a whole number, got `{text}`"))),
+            },
+            other => return Err(de::Error::custom(format!("expected a whole number, got {other}"))),
+        })
+    }
+
+    /// A date; `null` and `""` are "no date".
+    pub fn opt_timestamp<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Timestamp>, D::Error> {
+        match Option::<String>::deserialize(deserializer)? {
+            None => Ok(None),
+            Some(text) if text.trim().is_empty() => Ok(None),
+            Some(text) => Timestamp::parse(&text)
+                .map(Some)
+                .ok_or_else(|| de::Error::custom(format!("`{text}` is not an ISO-8601 date"))),
+        }
+    }
+
+    /// Any value that deserializes with `Default` for `null`.
+    pub fn or_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de> + Default,
+    {
+        Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_parse_with_zone_without_zone_and_with_offset() {
+        let with_z = Timestamp::parse("2024-05-17T18:18:39.175Z").unwrap();
+        let naive = Timestamp::parse("2024-05-17T18:18:39.175").unwrap();
+        assert_eq!(with_z, naive, "a date without a zone is UTC");
+        let offset = Timestamp::parse("2024-05-18T01:00:00+14:00").unwrap();
+        let noon = Timestamp::parse("2024-05-17T12:00:00Z").unwrap();
+        assert!(offset < noon, "compared as instants whatever the offset");
+        assert_eq!(with_z.to_wire(), "2024-05-17T18:18:39.175Z");
+        assert!(Timestamp::parse("yesterday").is_none());
+    }
+
+    #[test]
+    fn amounts_keep_the_digits_the_server_wrote() {
+        let parsed: Amount = serde_json::from_str("12.34").unwrap();
+        assert_eq!(parsed.to_string(), "12.34");
+        let sum = parsed.0 + serde_json::from_str::<Amount>("0.1").unwrap().0;
+        assert_eq!(sum.to_string(), "12.44");
+        assert_eq!(serde_json::to_string(&parsed).unwrap(), "12.34");
+        assert_eq!(serde_json::to_string(&Amount::parse("20").unwrap()).unwrap(), "20");
+        assert_eq!(serde_json::from_str::<Amount>("\"7.50\"").unwrap().to_string(), "7.50");
+        assert!(serde_json::from_str::<Amount>("\"seven\"").is_err());
+    }
+}
