@@ -4,3 +4,4 @@
 //! - [`sandbox`]: a local Treepl-compatible site over SQLite (demo mode, tests, benchmarks).
 
 pub mod api;
+pub mod sandbox;

@@ -1,0 +1,352 @@
+//! The Where dialect and Order_By, translated to parameterised SQL.
+//!
+//! Every value travels as a bound parameter; only names from the sandbox's own field
+//! tables are written into the SQL text. Every predicate is two-valued (never SQL NULL),
+//! so that `$not` and `$neq` match records whose value is null, as the contract says.
+
+use rusqlite::types::Value as SqlValue;
+use serde_json::Value;
+
+use crate::api::Timestamp;
+use crate::api::query::{FieldPath, Op, OrderBy, Where};
+
+/// SQL text with its parameters, in order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Sql {
+    pub text: String,
+    pub params: Vec<SqlValue>,
+}
+
+impl Sql {
+    pub fn raw(text: impl Into<String>) -> Self {
+        Self { text: text.into(), params: Vec::new() }
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    pub fn param(&mut self, value: impl Into<SqlValue>) -> &mut Self {
+        self.text.push('?');
+        self.params.push(value.into());
+        self
+    }
+
+    pub fn append(&mut self, other: &Sql) -> &mut Self {
+        self.text.push_str(&other.text);
+        self.params.extend(other.params.iter().cloned());
+        self
+    }
+}
+
+/// The kind of a value in a comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueKind {
+    /// Lowercase text.
+    Text,
+    Number,
+    /// `0`/`1`.
+    Bool,
+    /// Epoch milliseconds.
+    Date,
+}
+
+/// How SQL reaches one field of the listed record.
+pub enum Field {
+    /// An expression over the row itself: one per kind of value the field can hold, each
+    /// NULL when the field is null or holds another kind.
+    Direct { values: Vec<(ValueKind, Sql)>, presence: Sql, sort: Vec<Sql> },
+    /// A value kept in a side table, one row per owner (custom CRM fields of contacts):
+    /// `owner IN (lookup AND condition-for-kind AND comparison-on-column)`.
+    Side { owner: &'static str, lookup: Sql, values: Vec<(ValueKind, &'static str, &'static str)>, sort: Vec<Sql> },
+    /// A field that exists but cannot be compared (an object or an array).
+    Nested,
+}
+
+/// A record type's fields, as the translator sees them.
+pub trait Schema {
+    /// `Err` names the problem: an unknown top-level field is a 400.
+    fn field(&self, path: &FieldPath) -> Result<Field, String>;
+    /// The tie-break column (the record's `Id`).
+    fn id_column(&self) -> &'static str;
+}
+
+/// Appends the SQL condition for `filter` to `out`.
+pub fn where_sql(filter: &Where, schema: &dyn Schema, out: &mut Sql) -> Result<(), String> {
+    match filter {
+        Where::All => {
+            out.push("1");
+        }
+        Where::Compare { field, op, value } => {
+            let resolved = schema.field(field)?;
+            compare(&resolved, field, *op, value, out)?;
+        }
+        Where::And(parts) | Where::Or(parts) if parts.is_empty() => {
+            out.push(if matches!(filter, Where::And(_)) { "1" } else { "0" });
+        }
+        Where::And(parts) | Where::Or(parts) => {
+            let joiner = if matches!(filter, Where::And(_)) { " AND " } else { " OR " };
+            out.push("(");
+            for (i, part) in parts.iter().enumerate() {
+                if i > 0 {
+                    out.push(joiner);
+                }
+                where_sql(part, schema, out)?;
+            }
+            out.push(")");
+        }
+        Where::Not(inner) => {
+            out.push("NOT (");
+            where_sql(inner, schema, out)?;
+            out.push(")");
+        }
+        Where::Raw(value) => {
+            let parsed = Where::parse(value).map_err(|e| e.0)?;
+            where_sql(&parsed, schema, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// `ORDER BY` keys for `order_by` (or just the id), always ending with `Id` ascending.
+pub fn order_sql(order_by: Option<&OrderBy>, schema: &dyn Schema, out: &mut Sql) -> Result<(), String> {
+    out.push(" ORDER BY ");
+    if let Some(order_by) = order_by {
+        let path = FieldPath::parse(&order_by.field)?;
+        let keys = match schema.field(&path)? {
+            Field::Direct { sort, .. } | Field::Side { sort, .. } => sort,
+            Field::Nested => return Err(format!("cannot sort by `{path}`: it is an object or a list")),
+        };
+        for key in keys {
+            out.append(&key).push(if order_by.descending { " DESC, " } else { " ASC, " });
+        }
+    }
+    out.push(schema.id_column()).push(" ASC");
+    Ok(())
+}
+
+fn compare(field: &Field, path: &FieldPath, op: Op, value: &Value, out: &mut Sql) -> Result<(), String> {
+    if matches!(field, Field::Nested) {
+        return Err(format!("`{path}` is an object or a list; filter on a plain field instead"));
+    }
+    match (op, value) {
+        (Op::IsNull, Value::Bool(is_null)) => presence(field, *is_null, out),
+        (Op::Eq, Value::Null) => presence(field, true, out),
+        (Op::Neq, Value::Null) => presence(field, false, out),
+        (Op::Neq, _) => {
+            out.push("NOT ");
+            return compare(field, path, Op::Eq, value, out);
+        }
+        (Op::Nin, _) => {
+            out.push("NOT ");
+            return compare(field, path, Op::In, value, out);
+        }
+        (Op::NotContains, _) => {
+            out.push("NOT ");
+            return compare(field, path, Op::Contains, value, out);
+        }
+        (Op::In, Value::Array(items)) => {
+            let mut alternatives = Vec::new();
+            if items.iter().any(Value::is_null) {
+                let mut null_test = Sql::default();
+                presence(field, true, &mut null_test);
+                alternatives.push(null_test);
+            }
+            for kind in [ValueKind::Text, ValueKind::Number, ValueKind::Bool, ValueKind::Date] {
+                let mut params = Vec::new();
+                for item in items.iter().filter(|v| !v.is_null()) {
+                    let (item_kind, param) = bind(field, path, item)?;
+                    if item_kind == kind {
+                        params.push(param);
+                    }
+                }
+                if params.is_empty() {
+                    continue;
+                }
+                let mut test = Sql::default();
+                predicate(field, path, kind, &mut test, |x, sql| {
+                    sql.append(x).push(" IN (");
+                    for (i, param) in params.iter().enumerate() {
+                        if i > 0 {
+                            sql.push(", ");
+                        }
+                        sql.param(param.clone());
+                    }
+                    sql.push(")");
+                })?;
+                alternatives.push(test);
+            }
+            match alternatives.len() {
+                0 => out.push("0"),
+                _ => {
+                    out.push("(");
+                    for (i, alternative) in alternatives.iter().enumerate() {
+                        if i > 0 {
+                            out.push(" OR ");
+                        }
+                        out.append(alternative);
+                    }
+                    out.push(")")
+                }
+            };
+        }
+        (Op::Contains | Op::StartsWith | Op::EndsWith, Value::String(text)) => {
+            let needle = text.to_lowercase();
+            predicate(field, path, ValueKind::Text, out, |x, sql| match op {
+                Op::Contains => {
+                    sql.push("instr(").append(x).push(", ").param(needle.clone()).push(") > 0");
+                }
+                Op::StartsWith => match prefix_upper_bound(&needle) {
+                    // A prefix range, so that an index on the column serves it.
+                    Some(upper) => {
+                        sql.append(x)
+                            .push(" >= ")
+                            .param(needle.clone())
+                            .push(" AND ")
+                            .append(x)
+                            .push(" < ")
+                            .param(upper);
+                    }
+                    None if needle.is_empty() => {
+                        sql.push("1");
+                    }
+                    None => {
+                        let length = needle.chars().count() as i64;
+                        sql.push("substr(").append(x).push(", 1, ").param(length).push(") = ").param(needle.clone());
+                    }
+                },
+                _ => {
+                    let length = needle.chars().count() as i64;
+                    sql.push("length(").append(x).push(") >= ").param(length);
+                    sql.push(" AND substr(").append(x).push(", length(").append(x).push(") - ").param(length);
+                    sql.push(" + 1) = ").param(needle.clone());
+                }
+            })?;
+        }
+        (Op::Eq | Op::Gt | Op::Gte | Op::Lt | Op::Lte, _) => {
+            let (kind, param) = bind(field, path, value)?;
+            let operator = match op {
+                Op::Eq => " = ",
+                Op::Gt => " > ",
+                Op::Gte => " >= ",
+                Op::Lt => " < ",
+                _ => " <= ",
+            };
+            predicate(field, path, kind, out, |x, sql| {
+                sql.append(x).push(operator).param(param.clone());
+            })?;
+        }
+        (op, value) => return Err(format!("`{op}` on `{path}` cannot take {value}")),
+    }
+    Ok(())
+}
+
+/// `(x IS NOT NULL AND <comparison on x>)` for the field's value of `kind`: false, never
+/// NULL, when the field is null or holds another kind.
+fn predicate(
+    field: &Field,
+    path: &FieldPath,
+    kind: ValueKind,
+    out: &mut Sql,
+    comparison: impl Fn(&Sql, &mut Sql),
+) -> Result<(), String> {
+    match field {
+        Field::Direct { values, .. } => {
+            let x = &values
+                .iter()
+                .find(|(k, _)| *k == kind)
+                .ok_or_else(|| wrong_kind(path, kind, values.iter().map(|(k, _)| *k)))?
+                .1;
+            out.push("(").append(x).push(" IS NOT NULL AND ");
+            comparison(x, out);
+            out.push(")");
+        }
+        Field::Side { owner, lookup, values, .. } => {
+            let (_, condition, column) = values
+                .iter()
+                .find(|(k, ..)| *k == kind)
+                .ok_or_else(|| wrong_kind(path, kind, values.iter().map(|(k, ..)| *k)))?;
+            out.push("(").push(owner).push(" IN (").append(lookup).push(" AND ").push(condition).push(" AND ");
+            comparison(&Sql::raw(*column), out);
+            out.push("))");
+        }
+        Field::Nested => return Err(format!("`{path}` is an object or a list; filter on a plain field instead")),
+    }
+    Ok(())
+}
+
+fn presence(field: &Field, is_null: bool, out: &mut Sql) {
+    match field {
+        Field::Direct { presence, .. } => {
+            out.push("(").append(presence).push(if is_null { " IS NULL)" } else { " IS NOT NULL)" });
+        }
+        Field::Side { owner, lookup, .. } => {
+            out.push("(").push(owner).push(if is_null { " NOT IN (" } else { " IN (" }).append(lookup).push("))");
+        }
+        Field::Nested => {
+            out.push("0");
+        }
+    }
+}
+
+/// The kind and SQL parameter of a filter value, for this field. A string is a date when
+/// the field holds dates; then it must parse as one.
+fn bind(field: &Field, path: &FieldPath, value: &Value) -> Result<(ValueKind, SqlValue), String> {
+    let holds_dates = match field {
+        Field::Direct { values, .. } => values.iter().any(|(k, _)| *k == ValueKind::Date),
+        _ => false,
+    };
+    Ok(match value {
+        Value::String(text) if holds_dates => {
+            let instant = Timestamp::parse(text)
+                .ok_or_else(|| format!("`{path}` holds dates; `{text}` is not an ISO-8601 date"))?;
+            (ValueKind::Date, SqlValue::Integer(instant.millis()))
+        }
+        Value::String(text) => (ValueKind::Text, SqlValue::Text(text.to_lowercase())),
+        Value::Bool(flag) => (ValueKind::Bool, SqlValue::Integer(i64::from(*flag))),
+        Value::Number(number) => match number.as_i64() {
+            Some(whole) => (ValueKind::Number, SqlValue::Integer(whole)),
+            None => (ValueKind::Number, SqlValue::Real(number.as_f64().unwrap_or(f64::NAN))),
+        },
+        other => return Err(format!("`{path}` cannot be compared with {other}")),
+    })
+}
+
+fn wrong_kind(path: &FieldPath, got: ValueKind, holds: impl Iterator<Item = ValueKind>) -> String {
+    let name = |kind: ValueKind| match kind {
+        ValueKind::Text => "text",
+        ValueKind::Number => "numbers",
+        ValueKind::Bool => "true/false",
+        ValueKind::Date => "dates",
+    };
+    let holds: Vec<&str> = holds.map(name).collect();
+    format!("`{path}` holds {}; it cannot be compared with {}", holds.join(" or "), name(got))
+}
+
+/// The smallest string above every string that starts with `prefix` (its last character
+/// moved up one code point), or `None` when there is none.
+fn prefix_upper_bound(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = (last as u32 + 1..=char::MAX as u32).find_map(char::from_u32);
+        if let Some(next) = next {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_bounds_cover_exactly_the_prefixed_strings() {
+        assert_eq!(prefix_upper_bound("smi").as_deref(), Some("smj"));
+        assert_eq!(prefix_upper_bound("a\u{d7ff}").as_deref(), Some("a\u{e000}"), "skips surrogates");
+        assert_eq!(prefix_upper_bound("b\u{10ffff}").as_deref(), Some("c"));
+        assert_eq!(prefix_upper_bound(""), None);
+    }
+}

@@ -1,0 +1,180 @@
+//! The sandbox site: a local server that speaks the Treepl contacts API over a real SQLite
+//! database, seeded with demo data. It is the app's default site (demo and training), the
+//! peer of every integration test and the target of every benchmark.
+//!
+//! Start one in-process with [`Sandbox::start`], or from the command line with
+//! `treepl-contacts sandbox`.
+
+mod faults;
+mod fields;
+pub mod filter;
+mod http;
+mod openapi;
+mod requests;
+pub mod schema;
+pub mod seed;
+mod server;
+pub mod store;
+pub mod validate;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use crate::api::SiteCredentials;
+
+pub use faults::{FaultRule, FaultSpec, Faults, Forced, Route};
+pub use http::MAX_BODY_BYTES;
+pub use requests::{RecordedRequest, RequestLog};
+pub use server::MAX_LIMIT;
+pub use store::{Store, StoreError};
+
+/// The credentials the sandbox accepts unless told otherwise. They guard nothing secret:
+/// the sandbox listens on this computer only and holds demo data.
+pub const DEFAULT_CLIENT_ID: &str = "sandbox";
+pub const DEFAULT_CLIENT_SECRET: &str = "sandbox-secret";
+
+#[derive(Clone, Debug)]
+pub struct SandboxConfig {
+    /// Where to listen; port 0 picks a free one.
+    pub addr: SocketAddr,
+    pub db_path: PathBuf,
+    /// Demo contacts to put into an empty database.
+    pub seed: u64,
+    pub client_id: String,
+    pub client_secret: SecretString,
+    pub faults: FaultSpec,
+    pub token_lifetime: Duration,
+}
+
+impl SandboxConfig {
+    /// Loopback, a free port, the default credentials, no seed, no faults.
+    pub fn new(db_path: impl Into<PathBuf>) -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            db_path: db_path.into(),
+            seed: 0,
+            client_id: DEFAULT_CLIENT_ID.to_owned(),
+            client_secret: SecretString::from(DEFAULT_CLIENT_SECRET),
+            faults: FaultSpec::default(),
+            token_lifetime: Duration::from_secs(3600),
+        }
+    }
+
+    pub fn seed(mut self, contacts: u64) -> Self {
+        self.seed = contacts;
+        self
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("The sandbox database {path} could not be opened: {source}")]
+    Database { path: PathBuf, source: StoreError },
+    #[error("The sandbox could not listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+    #[error("The sandbox failed while starting: {0}")]
+    Start(String),
+}
+
+/// A running sandbox site. Dropping it stops the server.
+pub struct Sandbox {
+    url: Url,
+    credentials: SiteCredentials,
+    store: Arc<Store>,
+    faults: Arc<Faults>,
+    requests: Arc<RequestLog>,
+    tokens: Arc<server::TokenIssuer>,
+    shutdown: CancellationToken,
+    server: Option<JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Opens (and, when empty, seeds) the database, then serves it. Needs a tokio runtime.
+    pub async fn start(config: SandboxConfig) -> Result<Self, SandboxError> {
+        let SandboxConfig { addr, db_path, seed, client_id, client_secret, faults, token_lifetime } = config;
+        let path = db_path.clone();
+        let store = tokio::task::spawn_blocking(move || -> Result<Store, StoreError> {
+            let store = Store::open(&path)?;
+            let started = std::time::Instant::now();
+            let added = store.seed(seed, |done| tracing::debug!(done, "seeding"))?;
+            if added > 0 {
+                tracing::info!(contacts = added, seconds = started.elapsed().as_secs_f64(), "seeded the sandbox");
+            }
+            Ok(store)
+        })
+        .await
+        .map_err(|e| SandboxError::Start(e.to_string()))?
+        .map_err(|source| SandboxError::Database { path: db_path.clone(), source })?;
+        let store = Arc::new(store);
+
+        let listener = TcpListener::bind(addr).await.map_err(|source| SandboxError::Listen { addr, source })?;
+        let local = listener.local_addr().map_err(|source| SandboxError::Listen { addr, source })?;
+        let url = Url::parse(&format!("http://{local}/")).map_err(|e| SandboxError::Start(e.to_string()))?;
+        let credentials = SiteCredentials::new(url.as_str(), client_id.clone(), client_secret.clone())
+            .map_err(|e| SandboxError::Start(e.to_string()))?;
+
+        let tokens = Arc::new(server::TokenIssuer::new(client_id, client_secret, token_lifetime));
+        let faults = Arc::new(Faults::new(faults));
+        let requests = Arc::new(RequestLog::default());
+        let state = server::AppState { store: Arc::clone(&store), tokens: Arc::clone(&tokens) };
+        let gateway = Arc::new(http::Gateway {
+            router: server::router(state),
+            faults: Arc::clone(&faults),
+            requests: Arc::clone(&requests),
+        });
+        let shutdown = CancellationToken::new();
+        let server = tokio::spawn(http::serve(listener, gateway, shutdown.clone()));
+        Ok(Self { url, credentials, store, faults, requests, tokens, shutdown, server: Some(server) })
+    }
+
+    /// `http://127.0.0.1:PORT/`
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    /// The site URL with the client id and secret it accepts.
+    pub fn credentials(&self) -> SiteCredentials {
+        self.credentials.clone()
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// The live fault settings.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    /// What the sandbox was sent.
+    pub fn requests(&self) -> &RequestLog {
+        &self.requests
+    }
+
+    /// Invalidates every token issued so far (as refreshing a secret does on a site).
+    pub fn revoke_tokens(&self) {
+        self.tokens.revoke_all();
+    }
+
+    /// Stops accepting, lets open requests finish, and waits for the server to end.
+    pub async fn shutdown(mut self) {
+        self.shutdown.cancel();
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}

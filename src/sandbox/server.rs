@@ -1,0 +1,406 @@
+//! The routes of the sandbox site: the token endpoint and the 11 contact calls of the
+//! contract, with its JSON shapes and status codes. Every failure is a JSON error body
+//! (`{"Message": ..., "Errors": [...]}`) with a 4xx status; a 500 only for a real fault.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Value, json};
+
+use crate::api::FieldError;
+use crate::api::model::ContactId;
+use crate::api::query::{ListQuery, OrderBy, Where};
+
+use super::openapi;
+use super::schema::RecordKind;
+use super::store::{Store, StoreError};
+use super::validate::{self, Invalid, Mode};
+
+/// [assumed] The sandbox's cap on `Limit`: larger values are clamped, not refused.
+pub const MAX_LIMIT: u32 = 500;
+
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub store: Arc<Store>,
+    pub tokens: Arc<TokenIssuer>,
+}
+
+pub(crate) fn router(state: AppState) -> Router {
+    let contacts = Router::new()
+        .route("/contacts", get(list_contacts).post(create_contact))
+        .route("/contacts/{id}", get(get_contact).put(update_contact).delete(delete_contact))
+        .route("/contacts/{id}/bookings", get(list_bookings))
+        .route("/contacts/{id}/cases", get(list_cases))
+        .route("/contacts/{id}/orders", get(list_orders))
+        .route("/contacts/{id}/secure-zones", get(list_zones).put(set_zones))
+        .route("/contacts/{id}/set-password", put(set_password))
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
+    Router::new()
+        .route("/api/v1/oauth/token", post(issue_token))
+        .route("/openapi.json", get(|| async { axum::Json(openapi::document()) }))
+        .nest("/api/v2/admin", contacts)
+        .fallback(|| async { ApiFailure::new(StatusCode::NOT_FOUND, "There is no such endpoint on this site.") })
+        .method_not_allowed_fallback(|| async {
+            ApiFailure::new(StatusCode::METHOD_NOT_ALLOWED, "This endpoint does not accept that method.")
+        })
+        .with_state(state)
+}
+
+/// An error reply in the contract's shape.
+#[derive(Debug)]
+pub(crate) struct ApiFailure {
+    status: StatusCode,
+    message: String,
+    fields: Vec<FieldError>,
+}
+
+impl ApiFailure {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self { status, message: message.into(), fields: Vec::new() }
+    }
+
+    fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    fn not_found(id: ContactId) -> Self {
+        Self::new(StatusCode::NOT_FOUND, format!("There is no contact with Id {id}."))
+    }
+}
+
+impl IntoResponse for ApiFailure {
+    fn into_response(self) -> Response {
+        let errors: Vec<Value> = self.fields.iter().map(|f| json!({"Field": f.field, "Message": f.message})).collect();
+        (self.status, axum::Json(json!({"Message": self.message, "Errors": errors}))).into_response()
+    }
+}
+
+impl From<StoreError> for ApiFailure {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::BadRequest(message) => Self::bad_request(message),
+            StoreError::Conflict(message) => Self {
+                status: StatusCode::CONFLICT,
+                fields: vec![FieldError { field: "Email".to_owned(), message: message.clone() }],
+                message,
+            },
+            other => {
+                tracing::error!(error = %other, "sandbox store failed");
+                Self::new(StatusCode::INTERNAL_SERVER_ERROR, format!("The sandbox database failed: {other}"))
+            }
+        }
+    }
+}
+
+impl From<Invalid> for ApiFailure {
+    fn from(invalid: Invalid) -> Self {
+        Self { status: StatusCode::BAD_REQUEST, message: invalid.message, fields: invalid.fields }
+    }
+}
+
+type Reply<T> = Result<axum::Json<T>, ApiFailure>;
+
+/// Runs store work off the async threads.
+async fn blocking<T: Send + 'static>(
+    store: &Arc<Store>,
+    work: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, ApiFailure> {
+    let store = Arc::clone(store);
+    match tokio::task::spawn_blocking(move || work(&store)).await {
+        Ok(result) => result.map_err(ApiFailure::from),
+        Err(join) => {
+            tracing::error!(error = %join, "sandbox store task failed");
+            Err(ApiFailure::new(StatusCode::INTERNAL_SERVER_ERROR, "The sandbox hit an internal error."))
+        }
+    }
+}
+
+fn contact_id(text: &str) -> Result<ContactId, ApiFailure> {
+    text.trim().parse().map_err(|_| ApiFailure::bad_request(format!("`{text}` is not a contact Id (a whole number).")))
+}
+
+async fn list_contacts(State(state): State<AppState>, RawQuery(raw): RawQuery, body: Bytes) -> Reply<Value> {
+    let query = list_query(raw.as_deref(), &body)?;
+    let page = blocking(&state.store, move |store| store.list_contacts(&query)).await?;
+    Ok(axum::Json(to_json(&page)?))
+}
+
+async fn get_contact(State(state): State<AppState>, Path(id): Path<String>) -> Reply<Value> {
+    let id = contact_id(&id)?;
+    let contact = blocking(&state.store, move |store| store.get_contact(id)).await?.ok_or(ApiFailure::not_found(id))?;
+    Ok(axum::Json(to_json(&contact)?))
+}
+
+async fn create_contact(State(state): State<AppState>, body: Bytes) -> Reply<Value> {
+    // The password is checked, then dropped: the sandbox stores none.
+    let checked = validate::contact_body(&body, Mode::Create)?;
+    let contact = blocking(&state.store, move |store| store.create_contact(&checked.fields)).await?;
+    Ok(axum::Json(to_json(&contact)?))
+}
+
+async fn update_contact(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Reply<Value> {
+    let id = contact_id(&id)?;
+    let checked = validate::contact_body(&body, Mode::Update { id })?;
+    let contact = blocking(&state.store, move |store| store.update_contact(id, &checked.fields))
+        .await?
+        .ok_or(ApiFailure::not_found(id))?;
+    Ok(axum::Json(to_json(&contact)?))
+}
+
+async fn delete_contact(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiFailure> {
+    let id = contact_id(&id)?;
+    match blocking(&state.store, move |store| store.delete_contact(id)).await? {
+        true => Ok(StatusCode::NO_CONTENT),
+        false => Err(ApiFailure::not_found(id)),
+    }
+}
+
+async fn list_records(state: AppState, id: String, raw: Option<String>, body: Bytes, kind: RecordKind) -> Reply<Value> {
+    let id = contact_id(&id)?;
+    let query = list_query(raw.as_deref(), &body)?;
+    let page = blocking(&state.store, move |store| store.list_records(id, kind, &query))
+        .await?
+        .ok_or(ApiFailure::not_found(id))?;
+    Ok(axum::Json(to_json(&page)?))
+}
+
+async fn list_bookings(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> Reply<Value> {
+    list_records(s, id, q, body, RecordKind::Booking).await
+}
+
+async fn list_cases(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> Reply<Value> {
+    list_records(s, id, q, body, RecordKind::Case).await
+}
+
+async fn list_orders(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> Reply<Value> {
+    list_records(s, id, q, body, RecordKind::Order).await
+}
+
+async fn list_zones(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    body: Bytes,
+) -> Reply<Value> {
+    let id = contact_id(&id)?;
+    let query = list_query(raw.as_deref(), &body)?;
+    let page =
+        blocking(&state.store, move |store| store.list_zones(id, &query)).await?.ok_or(ApiFailure::not_found(id))?;
+    Ok(axum::Json(to_json(&page)?))
+}
+
+async fn set_zones(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Reply<Value> {
+    let id = contact_id(&id)?;
+    let zones = validate::zones_body(&body)?;
+    let stored =
+        blocking(&state.store, move |store| store.set_zones(id, &zones)).await?.ok_or(ApiFailure::not_found(id))?;
+    let count = stored.len() as u64;
+    Ok(axum::Json(to_json(&crate::api::Page::new(stored, count))?))
+}
+
+async fn set_password(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Reply<Value> {
+    let id = contact_id(&id)?;
+    let _checked = validate::password_body(&body)?;
+    let zones = blocking(&state.store, move |store| store.set_password(id)).await?.ok_or(ApiFailure::not_found(id))?;
+    let count = zones.len() as u64;
+    Ok(axum::Json(to_json(&crate::api::Page::new(zones, count))?))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, ApiFailure> {
+    serde_json::to_value(value).map_err(|e| {
+        ApiFailure::new(StatusCode::INTERNAL_SERVER_ERROR, format!("The sandbox could not encode the reply: {e}"))
+    })
+}
+
+/// [assumed] Reads `Where`, `Order_By`, `Offset`, `Limit` from the query string, or from a
+/// JSON body on GET; key names in any case. The query string wins over the body.
+pub(crate) fn list_query(raw: Option<&str>, body: &[u8]) -> Result<ListQuery, ApiFailure> {
+    let mut params: HashMap<String, String> = HashMap::new();
+    if !body.iter().all(u8::is_ascii_whitespace) {
+        let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(body) else {
+            return Err(ApiFailure::bad_request(
+                "The body of a list request must be a JSON object (Where, Order_By, Offset, Limit).",
+            ));
+        };
+        for (key, value) in fields {
+            let text = match value {
+                Value::String(text) => text,
+                other => other.to_string(),
+            };
+            params.insert(key.to_ascii_lowercase(), text);
+        }
+    }
+    for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        params.insert(key.to_ascii_lowercase(), value.into_owned());
+    }
+
+    let filter = match params.get("where").map(|w| w.trim()) {
+        None | Some("") => Where::All,
+        Some(text) => Where::parse_str(text).map_err(|e| ApiFailure::bad_request(e.to_string()))?,
+    };
+    let order_by = match params.get("order_by").or_else(|| params.get("orderby")).map(|o| o.trim()) {
+        None | Some("") => None,
+        Some(text) => Some(OrderBy::parse(text).map_err(ApiFailure::bad_request)?),
+    };
+    let offset = match params.get("offset").map(|o| o.trim()) {
+        None | Some("") => 0,
+        Some(text) if text.starts_with('-') && text[1..].chars().all(|c| c.is_ascii_digit()) => {
+            return Err(ApiFailure::bad_request("Offset cannot be negative."));
+        }
+        Some(text) => text.parse::<u64>().ok().filter(|o| i64::try_from(*o).is_ok()).ok_or_else(|| {
+            ApiFailure::bad_request(format!("Offset `{text}` is not a whole number from 0 to {}.", i64::MAX))
+        })?,
+    };
+    let limit = match params.get("limit").map(|l| l.trim()) {
+        None | Some("") => crate::api::query::DEFAULT_LIMIT,
+        Some(text) if !text.is_empty() && text.chars().all(|c| c.is_ascii_digit()) => {
+            // Clamped, however large: a huge Limit is not an error.
+            match text.parse::<u64>() {
+                Ok(0) => return Err(ApiFailure::bad_request("Limit must be at least 1.")),
+                Ok(limit) => limit.min(u64::from(MAX_LIMIT)) as u32,
+                Err(_) => MAX_LIMIT,
+            }
+        }
+        Some(text) if text.starts_with('-') && text[1..].chars().all(|c| c.is_ascii_digit()) => {
+            return Err(ApiFailure::bad_request("Limit must be at least 1."));
+        }
+        Some(text) => return Err(ApiFailure::bad_request(format!("Limit `{text}` is not a whole number."))),
+    };
+    Ok(ListQuery { filter, order_by, offset, limit })
+}
+
+/// Issues and checks bearer tokens for one API application (client id and secret).
+pub struct TokenIssuer {
+    client_id: String,
+    client_secret: SecretString,
+    lifetime: Duration,
+    live: Mutex<HashMap<String, Instant>>,
+}
+
+impl TokenIssuer {
+    pub fn new(client_id: String, client_secret: SecretString, lifetime: Duration) -> Self {
+        Self { client_id, client_secret, lifetime, live: Mutex::new(HashMap::new()) }
+    }
+
+    fn issue(&self) -> String {
+        // Not a cryptographic generator: the sandbox serves this computer only.
+        let token = format!("{:032x}{:032x}", fastrand::u128(..), fastrand::u128(..));
+        let now = Instant::now();
+        let mut live = self.live.lock().unwrap_or_else(|p| p.into_inner());
+        live.retain(|_, expires| *expires > now);
+        live.insert(token.clone(), now + self.lifetime);
+        token
+    }
+
+    fn is_valid(&self, token: &str) -> bool {
+        let live = self.live.lock().unwrap_or_else(|p| p.into_inner());
+        live.get(token).is_some_and(|expires| *expires > Instant::now())
+    }
+
+    /// Invalidates every token issued so far, as a site does when an application's secret
+    /// is refreshed; clients must sign in again.
+    pub fn revoke_all(&self) {
+        self.live.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
+    fn accepts(&self, client_id: &str, client_secret: &str) -> bool {
+        // Compare the secret in constant time so its length and prefix do not leak.
+        let expected = self.client_secret.expose_secret().as_bytes();
+        let given = client_secret.as_bytes();
+        let same_secret =
+            expected.len() == given.len() && expected.iter().zip(given).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+        client_id == self.client_id && same_secret
+    }
+}
+
+/// `POST /api/v1/oauth/token`: client credentials, form-encoded or JSON.
+async fn issue_token(State(state): State<AppState>, body: Bytes) -> Response {
+    let fields: HashMap<String, String> = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(map)) => {
+            map.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k.to_ascii_lowercase(), s.to_owned()))).collect()
+        }
+        _ => url::form_urlencoded::parse(&body).map(|(k, v)| (k.to_ascii_lowercase(), v.into_owned())).collect(),
+    };
+    let field = |name: &str| fields.get(name).map(String::as_str).unwrap_or_default();
+    if field("grant_type") != "client_credentials" {
+        let body =
+            json!({"error": "unsupported_grant_type", "Message": "Only grant_type=client_credentials is supported."});
+        return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
+    }
+    if !state.tokens.accepts(field("client_id"), field("client_secret")) {
+        let body = json!({"error": "invalid_client", "Message": "The client id or secret is not valid."});
+        return (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
+    }
+    let token = state.tokens.issue();
+    let body = json!({"access_token": token, "token_type": "Bearer", "expires_in": state.tokens.lifetime.as_secs()});
+    let mut response = axum::Json(body).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn require_token(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let token = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim);
+    match token {
+        Some(token) if state.tokens.is_valid(token) => next.run(request).await,
+        _ => {
+            let mut response = ApiFailure::new(
+                StatusCode::UNAUTHORIZED,
+                "A valid access token is required (Authorization: Bearer ...).",
+            )
+            .into_response();
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            response
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_parameters_are_read_leniently_and_checked() {
+        let query =
+            list_query(Some("where=%7B%22City%22%3A%22Oslo%22%7D&ORDER_BY=LastName+DESC&offset=5&Limit=10"), b"")
+                .unwrap();
+        assert_eq!(query.filter, Where::field("City").eq("Oslo"));
+        assert_eq!(query.order_by, Some(OrderBy::desc("LastName")));
+        assert_eq!((query.offset, query.limit), (5, 10));
+        let from_body = list_query(None, br#"{"Where": {"Id": 3}, "Limit": 2}"#).unwrap();
+        assert_eq!((from_body.filter, from_body.limit), (Where::field("Id").eq(3), 2));
+        assert_eq!(list_query(Some("Limit=99999999999999999999999"), b"").unwrap().limit, MAX_LIMIT);
+        for bad in ["Limit=0", "Limit=-3", "Limit=ten", "Offset=-1", "Offset=x", "Where=%7B", "Order_By=A+B+C"] {
+            let failure = list_query(Some(bad), b"").unwrap_err();
+            assert_eq!(failure.status, StatusCode::BAD_REQUEST, "{bad}");
+        }
+    }
+}

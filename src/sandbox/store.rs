@@ -1,0 +1,566 @@
+//! The sandbox's SQLite database: one writer connection, a pool of readers (WAL lets them
+//! read while the writer writes), and every query the server needs. Blocking: call it
+//! from `spawn_blocking`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rusqlite::functions::FunctionFlags;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
+use serde_json::{Map, Value, json};
+
+use crate::api::Timestamp;
+use crate::api::model::{Contact, ContactId, Page, SecureZone};
+use crate::api::query::ListQuery;
+
+use super::fields::{Contacts, Records, Zones};
+use super::filter::{Schema, Sql, order_sql, where_sql};
+use super::schema::{CONTACT_FIELDS, CREATE_INDEXES, CREATE_TABLES, ContactField, FieldKind, RecordKind};
+use super::seed::{self, DemoContact};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The request cannot be answered as asked (a bad filter, an unknown zone): a 400.
+    #[error("{0}")]
+    BadRequest(String),
+    /// A 409: e.g. the email belongs to another contact.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+}
+
+pub struct Store {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+/// A subscription to set: zone id and expiry.
+pub type ZoneChoice = (i64, Option<Timestamp>);
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let writer = open_connection(path)?;
+        writer.execute_batch("PRAGMA journal_mode = WAL;")?;
+        writer.execute_batch(CREATE_TABLES)?;
+        let mut zone = writer.prepare("INSERT OR IGNORE INTO zones (id, name) VALUES (?1, ?2)")?;
+        for (id, name) in seed::ZONES {
+            zone.execute(params![id, name])?;
+        }
+        drop(zone);
+        writer.execute_batch(CREATE_INDEXES)?;
+        Ok(Self { path: path.to_owned(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn contact_count(&self) -> Result<u64, StoreError> {
+        self.read(|conn| Ok(conn.query_row("SELECT COUNT(*) FROM contacts", [], |row| row.get::<_, i64>(0))? as u64))
+    }
+
+    /// Fills an empty database with `count` demo contacts; a database with contacts is
+    /// left as it is. Returns how many were added.
+    pub fn seed(&self, count: u64, mut progress: impl FnMut(u64)) -> Result<u64, StoreError> {
+        if count == 0 || self.contact_count()? > 0 {
+            return Ok(0);
+        }
+        let mut conn = self.writer()?;
+        // Bulk load: drop the indexes, insert in one transaction, build the indexes after.
+        conn.execute_batch("PRAGMA synchronous = OFF;")?;
+        drop_indexes(&conn)?;
+        let tx = conn.transaction()?;
+        {
+            let mut inserter = Inserter::new(&tx)?;
+            for index in 0..count {
+                inserter.demo_contact(index as i64 + 1, seed::demo_contact(index))?;
+                if index % 10_000 == 9_999 {
+                    progress(index + 1);
+                }
+            }
+        }
+        tx.commit()?;
+        conn.execute_batch(CREATE_INDEXES)?;
+        conn.execute_batch("ANALYZE; PRAGMA synchronous = NORMAL;")?;
+        progress(count);
+        Ok(count)
+    }
+
+    pub fn list_contacts(&self, query: &ListQuery) -> Result<Page<Contact>, StoreError> {
+        let select = format!("SELECT {} FROM contacts c WHERE ", contact_columns());
+        self.read(|conn| {
+            let (rows, total) = list(
+                conn,
+                &select,
+                "SELECT COUNT(*) FROM contacts c WHERE ",
+                None,
+                &Contacts,
+                query,
+                contact_from_row,
+            )?;
+            Ok(Page::new(rows, total))
+        })
+    }
+
+    pub fn get_contact(&self, id: ContactId) -> Result<Option<Contact>, StoreError> {
+        self.read(|conn| get_contact(conn, id))
+    }
+
+    /// Creates a contact from validated fields (API names to JSON values).
+    pub fn create_contact(&self, fields: &Map<String, Value>) -> Result<Contact, StoreError> {
+        let mut conn = self.writer()?;
+        let tx = conn.transaction()?;
+        let email = fields.get("Email").and_then(Value::as_str).unwrap_or_default();
+        ensure_email_free(&tx, email, None)?;
+        let mut row = fields.clone();
+        row.insert("CreatedDate".to_owned(), json!(Timestamp(chrono::Utc::now()).to_wire()));
+        let id = Inserter::new(&tx)?.contact(None, &row)?;
+        tx.commit()?;
+        get_contact(&conn, id)?.ok_or_else(|| StoreError::Corrupt("the new contact vanished".to_owned()))
+    }
+
+    /// Replaces the fields present in `fields`; `None` when there is no such contact.
+    pub fn update_contact(&self, id: ContactId, fields: &Map<String, Value>) -> Result<Option<Contact>, StoreError> {
+        let mut conn = self.writer()?;
+        let tx = conn.transaction()?;
+        if !contact_exists(&tx, id)? {
+            return Ok(None);
+        }
+        if let Some(email) = fields.get("Email").and_then(Value::as_str) {
+            ensure_email_free(&tx, email, Some(id))?;
+        }
+        let mut sets = Sql::default();
+        for field in CONTACT_FIELDS.iter().filter(|f| f.writable) {
+            let Some(value) = fields.get(field.api) else { continue };
+            for (column, value) in column_values(field, Some(value)) {
+                if !sets.text.is_empty() {
+                    sets.push(", ");
+                }
+                sets.push(column).push(" = ").param(value);
+            }
+        }
+        if !sets.text.is_empty() {
+            let mut sql = Sql::raw("UPDATE contacts SET ");
+            sql.append(&sets).push(" WHERE id = ").param(id);
+            tx.execute(&sql.text, params_from_iter(sql.params.iter()))?;
+        }
+        if let Some(groups) = fields.get("CustomCrmGroups") {
+            tx.execute("DELETE FROM custom_values WHERE contact_id = ?1", [id])?;
+            Inserter::new(&tx)?.custom_values(id, groups)?;
+        }
+        tx.commit()?;
+        get_contact(&conn, id)
+    }
+
+    /// Deletes a contact with its records and zone subscriptions; `false` when there was none.
+    pub fn delete_contact(&self, id: ContactId) -> Result<bool, StoreError> {
+        let mut conn = self.writer()?;
+        let tx = conn.transaction()?;
+        for table in ["custom_values", "records", "zone_subscriptions"] {
+            tx.execute(&format!("DELETE FROM {table} WHERE contact_id = ?1"), [id])?;
+        }
+        let deleted = tx.execute("DELETE FROM contacts WHERE id = ?1", [id])? > 0;
+        tx.commit()?;
+        Ok(deleted)
+    }
+
+    /// A contact's bookings, cases or orders as JSON; `None` when there is no such contact.
+    pub fn list_records(
+        &self,
+        contact: ContactId,
+        kind: RecordKind,
+        query: &ListQuery,
+    ) -> Result<Option<Page<Value>>, StoreError> {
+        self.read(|conn| {
+            let Some(member) = member_ref(conn, contact)? else { return Ok(None) };
+            let owner = owner_filter("r.contact_id = ", contact, Some(kind));
+            let (docs, total) = list(
+                conn,
+                "SELECT r.id, r.doc FROM records r WHERE ",
+                "SELECT COUNT(*) FROM records r WHERE ",
+                Some(&owner),
+                &Records(kind),
+                query,
+                |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)),
+            )?;
+            let items =
+                docs.into_iter().map(|(id, doc)| record_json(id, contact, &doc, &member)).collect::<Result<_, _>>()?;
+            Ok(Some(Page::new(items, total)))
+        })
+    }
+
+    /// A contact's secure zones; `None` when there is no such contact.
+    pub fn list_zones(&self, contact: ContactId, query: &ListQuery) -> Result<Option<Page<SecureZone>>, StoreError> {
+        self.read(|conn| {
+            if !contact_exists(conn, contact)? {
+                return Ok(None);
+            }
+            let (zones, total) = list(
+                conn,
+                "SELECT z.id, z.name, s.expiry FROM zone_subscriptions s JOIN zones z ON z.id = s.zone_id WHERE ",
+                "SELECT COUNT(*) FROM zone_subscriptions s JOIN zones z ON z.id = s.zone_id WHERE ",
+                Some(&owner_filter("s.contact_id = ", contact, None)),
+                &Zones,
+                query,
+                zone_from_row,
+            )?;
+            Ok(Some(Page::new(zones, total)))
+        })
+    }
+
+    /// Replaces the contact's zone subscriptions; `None` when there is no such contact.
+    pub fn set_zones(&self, contact: ContactId, zones: &[ZoneChoice]) -> Result<Option<Vec<SecureZone>>, StoreError> {
+        let mut conn = self.writer()?;
+        let tx = conn.transaction()?;
+        if !contact_exists(&tx, contact)? {
+            return Ok(None);
+        }
+        for (zone, _) in zones {
+            let known: Option<i64> =
+                tx.query_row("SELECT id FROM zones WHERE id = ?1", [zone], |r| r.get(0)).optional()?;
+            if known.is_none() {
+                return Err(StoreError::BadRequest(format!("There is no secure zone with Id {zone}.")));
+            }
+        }
+        tx.execute("DELETE FROM zone_subscriptions WHERE contact_id = ?1", [contact])?;
+        for (zone, expiry) in zones {
+            tx.execute(
+                "INSERT OR REPLACE INTO zone_subscriptions (contact_id, zone_id, expiry) VALUES (?1, ?2, ?3)",
+                params![contact, zone, expiry.map(|t| t.millis())],
+            )?;
+        }
+        tx.commit()?;
+        Ok(Some(all_zones(&conn, contact)?))
+    }
+
+    /// Records that the password changed (only the time: the sandbox keeps no password,
+    /// not even hashed). Returns the contact's zones; `None` when there is no such contact.
+    pub fn set_password(&self, contact: ContactId) -> Result<Option<Vec<SecureZone>>, StoreError> {
+        let conn = self.writer()?;
+        let now = chrono::Utc::now().timestamp_millis();
+        if conn.execute("UPDATE contacts SET password_set_at = ?1 WHERE id = ?2", params![now, contact])? == 0 {
+            return Ok(None);
+        }
+        Ok(Some(all_zones(&conn, contact)?))
+    }
+
+    /// The secure zones the site offers.
+    pub fn zone_catalog(&self) -> Result<Vec<(i64, String)>, StoreError> {
+        self.read(|conn| {
+            let mut statement = conn.prepare_cached("SELECT id, name FROM zones ORDER BY id")?;
+            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn writer(&self) -> Result<std::sync::MutexGuard<'_, Connection>, StoreError> {
+        // A panic while holding the lock leaves a consistent database (transactions roll back).
+        Ok(self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+
+    /// Runs `work` on a pooled read connection, inside one read transaction so that a
+    /// page and its total come from the same snapshot.
+    fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let mut conn = match pooled {
+            Some(conn) => conn,
+            None => open_connection(&self.path)?,
+        };
+        let result = {
+            let tx = conn.transaction()?;
+            let result = work(&tx);
+            tx.finish()?;
+            result
+        };
+        self.readers.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
+        result
+    }
+}
+
+fn open_connection(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.execute_batch("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -32000;")?;
+    register_functions(&conn)?;
+    Ok(conn)
+}
+
+/// `ulower(text)`: Unicode lowercase (SQLite's own folds ASCII only).
+/// `ts_millis(text)`: an ISO-8601 date as epoch milliseconds, read as the client reads it.
+fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC | FunctionFlags::SQLITE_INNOCUOUS;
+    conn.create_scalar_function("ulower", 1, flags, |ctx| Ok(ctx.get_raw(0).as_str_or_null()?.map(str::to_lowercase)))?;
+    conn.create_scalar_function("ts_millis", 1, flags, |ctx| {
+        Ok(ctx.get_raw(0).as_str_or_null()?.and_then(Timestamp::parse).map(|t| t.millis()))
+    })
+}
+
+fn drop_indexes(conn: &Connection) -> rusqlite::Result<()> {
+    let names: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    for name in names {
+        conn.execute_batch(&format!("DROP INDEX IF EXISTS \"{name}\";"))?;
+    }
+    Ok(())
+}
+
+/// A page and the total of a filtered, sorted list. `owner` narrows to one contact's rows.
+fn list<T>(
+    conn: &Connection,
+    select: &str,
+    count: &str,
+    owner: Option<&Sql>,
+    schema: &dyn Schema,
+    query: &ListQuery,
+    mut map: impl FnMut(&Row) -> rusqlite::Result<T>,
+) -> Result<(Vec<T>, u64), StoreError> {
+    let mut condition = Sql::default();
+    if let Some(owner) = owner {
+        condition.append(owner).push(" AND ");
+    }
+    where_sql(&query.filter, schema, &mut condition).map_err(StoreError::BadRequest)?;
+    let offset = i64::try_from(query.offset).map_err(|_| StoreError::BadRequest("Offset is too large.".to_owned()))?;
+
+    let mut page = Sql::raw(select);
+    page.append(&condition);
+    order_sql(query.order_by.as_ref(), schema, &mut page).map_err(StoreError::BadRequest)?;
+    page.push(" LIMIT ").param(i64::from(query.limit)).push(" OFFSET ").param(offset);
+    let mut statement = conn.prepare_cached(&page.text)?;
+    let rows =
+        statement.query_map(params_from_iter(page.params.iter()), |row| map(row))?.collect::<Result<Vec<T>, _>>()?;
+
+    let mut total = Sql::raw(count);
+    total.append(&condition);
+    let total: i64 =
+        conn.prepare_cached(&total.text)?.query_row(params_from_iter(total.params.iter()), |row| row.get(0))?;
+    Ok((rows, total as u64))
+}
+
+fn owner_filter(column: &str, contact: ContactId, kind: Option<RecordKind>) -> Sql {
+    let mut sql = Sql::raw(column);
+    sql.param(contact);
+    if let Some(kind) = kind {
+        sql.push(" AND r.kind = ").param(kind as i64);
+    }
+    sql
+}
+
+fn contact_columns() -> String {
+    let mut columns: Vec<String> = CONTACT_FIELDS.iter().map(|f| format!("c.{}", f.column)).collect();
+    columns.push("c.custom_json".to_owned());
+    columns.join(", ")
+}
+
+fn get_contact(conn: &Connection, id: ContactId) -> Result<Option<Contact>, StoreError> {
+    let sql = format!("SELECT {} FROM contacts c WHERE c.id = ?1", contact_columns());
+    Ok(conn.prepare_cached(&sql)?.query_row([id], contact_from_row).optional()?)
+}
+
+fn contact_exists(conn: &Connection, id: ContactId) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM contacts WHERE id = ?1")?.exists([id])
+}
+
+fn ensure_email_free(conn: &Connection, email: &str, except: Option<ContactId>) -> Result<(), StoreError> {
+    let taken: Option<i64> = conn
+        .prepare_cached("SELECT id FROM contacts WHERE email_lc = ?1 AND id IS NOT ?2")?
+        .query_row(params![email.to_lowercase(), except], |row| row.get(0))
+        .optional()?;
+    match taken {
+        Some(_) => Err(StoreError::Conflict(format!("Another contact already uses the email {email}."))),
+        None => Ok(()),
+    }
+}
+
+/// A contact row (the columns of [`contact_columns`]) as the API's JSON, then the model.
+fn contact_from_row(row: &Row) -> rusqlite::Result<Contact> {
+    let mut json = Map::with_capacity(CONTACT_FIELDS.len() + 1);
+    for (i, field) in CONTACT_FIELDS.iter().enumerate() {
+        let value = match field.kind {
+            FieldKind::Text | FieldKind::Nested => row.get::<_, Option<String>>(i)?.map_or(Value::Null, Value::String),
+            FieldKind::Int => row.get::<_, Option<i64>>(i)?.map_or(Value::Null, Value::from),
+            FieldKind::Decimal => row.get::<_, Option<f64>>(i)?.map_or(Value::Null, Value::from),
+            FieldKind::Bool => Value::Bool(row.get::<_, Option<i64>>(i)?.unwrap_or(0) != 0),
+            FieldKind::Date => row
+                .get::<_, Option<i64>>(i)?
+                .and_then(Timestamp::from_millis)
+                .map_or(Value::Null, |t| Value::String(t.to_wire())),
+        };
+        json.insert(field.api.to_owned(), value);
+    }
+    let custom: String = row.get(CONTACT_FIELDS.len())?;
+    json.insert("CustomCrmGroups".to_owned(), serde_json::from_str(&custom).unwrap_or_else(|_| json!({})));
+    serde_json::from_value(Value::Object(json))
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+/// The SQL columns and values of one contact field, its lowercase twin included.
+fn column_values(field: &ContactField, value: Option<&Value>) -> Vec<(&'static str, SqlValue)> {
+    let value = value.unwrap_or(&Value::Null);
+    let sql = match (field.kind, value) {
+        (FieldKind::Bool, Value::Null) => SqlValue::Integer(0),
+        (_, Value::Null) => SqlValue::Null,
+        (FieldKind::Text, Value::String(text)) => SqlValue::Text(text.clone()),
+        (FieldKind::Int, Value::Number(n)) => n.as_i64().map_or(SqlValue::Null, SqlValue::Integer),
+        (FieldKind::Decimal, Value::Number(n)) => n.as_f64().map_or(SqlValue::Null, SqlValue::Real),
+        (FieldKind::Bool, Value::Bool(flag)) => SqlValue::Integer(i64::from(*flag)),
+        (FieldKind::Date, Value::String(text)) => {
+            Timestamp::parse(text).map_or(SqlValue::Null, |t| SqlValue::Integer(t.millis()))
+        }
+        _ => SqlValue::Null,
+    };
+    let mut columns = vec![(field.column, sql.clone())];
+    if let Some(twin) = field.folded {
+        let folded = match sql {
+            SqlValue::Text(text) => SqlValue::Text(text.to_lowercase()),
+            _ => SqlValue::Null,
+        };
+        columns.push((twin, folded));
+    }
+    columns
+}
+
+/// Prepared inserts for contacts and what hangs off them.
+struct Inserter<'c> {
+    contact: rusqlite::CachedStatement<'c>,
+    custom: rusqlite::CachedStatement<'c>,
+    record: rusqlite::CachedStatement<'c>,
+    zone: rusqlite::CachedStatement<'c>,
+}
+
+impl<'c> Inserter<'c> {
+    fn new(conn: &'c Connection) -> rusqlite::Result<Self> {
+        let mut columns = Vec::new();
+        for field in CONTACT_FIELDS {
+            columns.push(field.column);
+            columns.extend(field.folded);
+        }
+        columns.push("custom_json");
+        let placeholders = vec!["?"; columns.len()].join(", ");
+        let contact =
+            conn.prepare_cached(&format!("INSERT INTO contacts ({}) VALUES ({placeholders})", columns.join(", ")))?;
+        Ok(Self {
+            contact,
+            custom: conn.prepare_cached(
+                "INSERT OR REPLACE INTO custom_values (contact_id, grp, field, kind, text_lc, num) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?,
+            record: conn.prepare_cached("INSERT INTO records (contact_id, kind, doc) VALUES (?1, ?2, ?3)")?,
+            zone: conn.prepare_cached("INSERT OR REPLACE INTO zone_subscriptions (contact_id, zone_id, expiry) VALUES (?1, ?2, ?3)")?,
+        })
+    }
+
+    /// Inserts one contact from API-named JSON fields; `id` `None` lets SQLite choose.
+    fn contact(&mut self, id: Option<ContactId>, fields: &Map<String, Value>) -> Result<ContactId, StoreError> {
+        let mut values = Vec::with_capacity(CONTACT_FIELDS.len() * 2);
+        for field in CONTACT_FIELDS {
+            let value = if field.api == "Id" { id.map(Value::from) } else { fields.get(field.api).cloned() };
+            values.extend(column_values(field, value.as_ref()).into_iter().map(|(_, v)| v));
+        }
+        let groups = fields.get("CustomCrmGroups").cloned().unwrap_or_else(|| json!({}));
+        values.push(SqlValue::Text(groups.to_string()));
+        let id = self.contact.insert(params_from_iter(values.iter()))?;
+        self.custom_values(id, &groups)?;
+        Ok(id)
+    }
+
+    /// Indexes each scalar custom value so that filters can find it.
+    fn custom_values(&mut self, contact: ContactId, groups: &Value) -> Result<(), StoreError> {
+        let Value::Object(groups) = groups else { return Ok(()) };
+        for (group, fields) in groups {
+            let Value::Object(fields) = fields else { continue };
+            for (field, value) in fields {
+                let (kind, text, num) = match value {
+                    Value::String(text) => (0, Some(text.to_lowercase()), None),
+                    Value::Number(n) => (1, None, n.as_f64()),
+                    Value::Bool(flag) => (2, None, Some(if *flag { 1.0 } else { 0.0 })),
+                    _ => continue,
+                };
+                self.custom.execute(params![contact, group, field, kind, text, num])?;
+            }
+        }
+        Ok(())
+    }
+
+    fn demo_contact(&mut self, id: ContactId, demo: DemoContact) -> Result<(), StoreError> {
+        let DemoContact { contact, bookings, cases, orders, zones } = demo;
+        let Value::Object(fields) = to_json(&contact)? else {
+            return Err(StoreError::Corrupt("a contact is not a JSON object".to_owned()));
+        };
+        self.contact(Some(id), &fields)?;
+        let docs = bookings
+            .iter()
+            .map(|b| (RecordKind::Booking, to_json(b)))
+            .chain(cases.iter().map(|c| (RecordKind::Case, to_json(c))))
+            .chain(orders.iter().map(|o| (RecordKind::Order, to_json(o))));
+        for (kind, doc) in docs {
+            let mut doc = doc?;
+            if let Value::Object(fields) = &mut doc {
+                // The row owns these: see `record_json`.
+                for owned in ["Id", "MemberId", "Member"] {
+                    fields.remove(owned);
+                }
+            }
+            self.record.execute(params![id, kind as i64, doc.to_string()])?;
+        }
+        for zone in zones {
+            self.zone.execute(params![id, zone.zone_id, zone.expiry.map(|t| t.millis())])?;
+        }
+        Ok(())
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, StoreError> {
+    serde_json::to_value(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// `Member{Id,Email,FirstName,LastName}` of a contact, for its records.
+fn member_ref(conn: &Connection, contact: ContactId) -> Result<Option<Value>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT email, first_name, last_name FROM contacts WHERE id = ?1")?
+        .query_row([contact], |row| {
+            Ok(json!({
+                "Id": contact,
+                "Email": row.get::<_, String>(0)?,
+                "FirstName": row.get::<_, Option<String>>(1)?,
+                "LastName": row.get::<_, Option<String>>(2)?,
+            }))
+        })
+        .optional()?)
+}
+
+/// A stored record document with the fields its row owns put back.
+fn record_json(id: i64, contact: ContactId, doc: &str, member: &Value) -> Result<Value, StoreError> {
+    let mut value: Value = serde_json::from_str(doc).map_err(|e| StoreError::Corrupt(format!("record {id}: {e}")))?;
+    if let Value::Object(fields) = &mut value {
+        fields.insert("Id".to_owned(), json!(id));
+        fields.insert("MemberId".to_owned(), json!(contact));
+        fields.insert("Member".to_owned(), member.clone());
+    }
+    Ok(value)
+}
+
+fn zone_from_row(row: &Row) -> rusqlite::Result<SecureZone> {
+    Ok(SecureZone {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        expiry_date_time: row.get::<_, Option<i64>>(2)?.and_then(Timestamp::from_millis),
+        extra: Map::new(),
+    })
+}
+
+fn all_zones(conn: &Connection, contact: ContactId) -> Result<Vec<SecureZone>, StoreError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT z.id, z.name, s.expiry FROM zone_subscriptions s JOIN zones z ON z.id = s.zone_id \
+         WHERE s.contact_id = ?1 ORDER BY z.id",
+    )?;
+    let zones = statement.query_map([contact], zone_from_row)?.collect::<Result<_, _>>()?;
+    Ok(zones)
+}
