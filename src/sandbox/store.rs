@@ -93,6 +93,26 @@ impl Store {
         Ok(count)
     }
 
+    /// Stores contacts as given (their `CreatedDate`, `EmailConfirmed` and custom groups
+    /// included), skipping validation: for tests, benchmarks and imports of known-good
+    /// data. `Id` 0 lets SQLite choose. Returns the ids.
+    pub fn insert_contacts(&self, contacts: &[Contact]) -> Result<Vec<ContactId>, StoreError> {
+        let mut conn = self.writer()?;
+        let tx = conn.transaction()?;
+        let mut ids = Vec::with_capacity(contacts.len());
+        {
+            let mut inserter = Inserter::new(&tx)?;
+            for contact in contacts {
+                let Value::Object(fields) = to_json(contact)? else {
+                    return Err(StoreError::Corrupt("a contact is not a JSON object".to_owned()));
+                };
+                ids.push(inserter.contact((contact.id != 0).then_some(contact.id), &fields)?);
+            }
+        }
+        tx.commit()?;
+        Ok(ids)
+    }
+
     pub fn list_contacts(&self, query: &ListQuery) -> Result<Page<Contact>, StoreError> {
         let select = format!("SELECT {} FROM contacts c WHERE ", contact_columns());
         self.read(|conn| {
@@ -495,25 +515,40 @@ impl<'c> Inserter<'c> {
             return Err(StoreError::Corrupt("a contact is not a JSON object".to_owned()));
         };
         self.contact(Some(id), &fields)?;
-        let docs = bookings
-            .iter()
-            .map(|b| (RecordKind::Booking, to_json(b)))
-            .chain(cases.iter().map(|c| (RecordKind::Case, to_json(c))))
-            .chain(orders.iter().map(|o| (RecordKind::Order, to_json(o))));
-        for (kind, doc) in docs {
-            let mut doc = doc?;
-            if let Value::Object(fields) = &mut doc {
-                // The row owns these: see `record_json`.
-                for owned in ["Id", "MemberId", "Member"] {
-                    fields.remove(owned);
-                }
+        // Orders first: bookings and cases name theirs by position (1-based) in `orders`.
+        let mut order_ids = Vec::with_capacity(orders.len());
+        for order in &orders {
+            order_ids.push(self.record(id, RecordKind::Order, to_json(order)?)?);
+        }
+        let linked = |mut doc: Value| {
+            let position = doc.get("OrderId").and_then(Value::as_u64).map(|p| p as usize);
+            if let Some(order_id) = position.and_then(|p| p.checked_sub(1)).and_then(|i| order_ids.get(i)) {
+                doc["OrderId"] = json!(order_id);
             }
-            self.record.execute(params![id, kind as i64, doc.to_string()])?;
+            doc
+        };
+        for booking in &bookings {
+            self.record(id, RecordKind::Booking, linked(to_json(booking)?))?;
+        }
+        for case in &cases {
+            self.record(id, RecordKind::Case, linked(to_json(case)?))?;
         }
         for zone in zones {
             self.zone.execute(params![id, zone.zone_id, zone.expiry.map(|t| t.millis())])?;
         }
         Ok(())
+    }
+}
+
+impl Inserter<'_> {
+    /// Stores a record document without the fields its row owns (see `record_json`).
+    fn record(&mut self, contact: ContactId, kind: RecordKind, mut doc: Value) -> Result<i64, StoreError> {
+        if let Value::Object(fields) = &mut doc {
+            for owned in ["Id", "MemberId", "Member"] {
+                fields.remove(owned);
+            }
+        }
+        Ok(self.record.insert(params![contact, kind as i64, doc.to_string()])?)
     }
 }
 

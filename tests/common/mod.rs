@@ -1,0 +1,47 @@
+//! Shared set-up for the integration tests: a sandbox site on a temporary SQLite file and
+//! a client for it with a quick retry policy.
+
+#![allow(dead_code)] // Each test binary uses its own subset.
+
+pub mod reference;
+
+use std::time::Duration;
+
+use tempfile::TempDir;
+use treepl_contacts::api::{Client, ClientOptions, RetryPolicy};
+use treepl_contacts::sandbox::{Sandbox, SandboxConfig};
+
+/// A running sandbox; its database lives as long as this does.
+pub struct Site {
+    pub sandbox: Sandbox,
+    pub client: Client,
+    _folder: TempDir,
+}
+
+/// Retries fast enough for tests, with the same shape as the default policy.
+pub fn quick_retries() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 6,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(40),
+        max_total: Duration::from_secs(10),
+    }
+}
+
+pub fn quick_options() -> ClientOptions {
+    ClientOptions { retry: quick_retries(), ..ClientOptions::default() }
+}
+
+pub async fn site(seed: u64) -> Site {
+    site_with(SandboxConfig::new(""), seed).await
+}
+
+/// A sandbox started from `config` (its `db_path` is replaced by a fresh temporary file).
+pub async fn site_with(mut config: SandboxConfig, seed: u64) -> Site {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    config.db_path = folder.path().join("sandbox.db");
+    config.seed = seed;
+    let sandbox = Sandbox::start(config).await.expect("the sandbox starts");
+    let client = Client::with_options(sandbox.credentials(), quick_options()).expect("a client");
+    Site { sandbox, client, _folder: folder }
+}

@@ -1,0 +1,416 @@
+//! The sandbox site over raw HTTP: every endpoint and status code of the contract, the
+//! token endpoint, bad input of every kind (always a 4xx with a message, never a 500),
+//! fault injection, and `/openapi.json`.
+
+mod common;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use treepl_contacts::api::Contact;
+use treepl_contacts::sandbox::{FaultSpec, Forced, Route};
+
+/// Raw HTTP with a token, no typed client in the way.
+struct Raw {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Raw {
+    async fn new(site: &common::Site) -> Self {
+        let http = reqwest::Client::new();
+        let base = site.sandbox.url().as_str().trim_end_matches('/').to_owned();
+        let reply: Value = http
+            .post(format!("{base}/api/v1/oauth/token"))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", "sandbox"),
+                ("client_secret", "sandbox-secret"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = reply["access_token"].as_str().unwrap().to_owned();
+        Self { http, base, token }
+    }
+
+    async fn call(&self, method: Method, path: &str, body: Option<&str>) -> (StatusCode, Value) {
+        let mut request = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.header("content-type", "application/json").body(body.to_owned());
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        let json = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+        };
+        (status, json)
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, None).await
+    }
+}
+
+fn encoded(filter: &Value) -> String {
+    url::form_urlencoded::byte_serialize(filter.to_string().as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn the_token_endpoint_takes_form_or_json_and_refuses_wrong_credentials() {
+    let site = common::site(0).await;
+    let http = reqwest::Client::new();
+    let url = format!("{}api/v1/oauth/token", site.sandbox.url());
+    let json_body =
+        json!({"grant_type": "client_credentials", "client_id": "sandbox", "client_secret": "sandbox-secret"});
+    let ok = http.post(&url).json(&json_body).send().await.unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    let reply: Value = ok.json().await.unwrap();
+    assert_eq!(reply["token_type"], "Bearer");
+    assert!(reply["expires_in"].as_u64().unwrap() > 0);
+
+    let wrong = http
+        .post(&url)
+        .form(&[("grant_type", "client_credentials"), ("client_id", "sandbox"), ("client_secret", "nope")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let grant = http.post(&url).form(&[("grant_type", "password")]).send().await.unwrap();
+    assert_eq!(grant.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn every_contact_endpoint_wants_a_valid_token() {
+    let site = common::site(1).await;
+    let http = reqwest::Client::new();
+    let base = site.sandbox.url().as_str().trim_end_matches('/');
+    let endpoints = [
+        (Method::GET, "/api/v2/admin/contacts"),
+        (Method::POST, "/api/v2/admin/contacts"),
+        (Method::GET, "/api/v2/admin/contacts/1"),
+        (Method::PUT, "/api/v2/admin/contacts/1"),
+        (Method::DELETE, "/api/v2/admin/contacts/1"),
+        (Method::GET, "/api/v2/admin/contacts/1/bookings"),
+        (Method::GET, "/api/v2/admin/contacts/1/cases"),
+        (Method::GET, "/api/v2/admin/contacts/1/orders"),
+        (Method::GET, "/api/v2/admin/contacts/1/secure-zones"),
+        (Method::PUT, "/api/v2/admin/contacts/1/secure-zones"),
+        (Method::PUT, "/api/v2/admin/contacts/1/set-password"),
+    ];
+    for (method, path) in endpoints {
+        for token in [None, Some("forged-token")] {
+            let mut request = http.request(method.clone(), format!("{base}{path}"));
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{method} {path}");
+            assert_eq!(response.headers()["www-authenticate"], "Bearer");
+            let body: Value = response.json().await.unwrap();
+            assert!(body["Message"].as_str().unwrap().contains("access token"));
+        }
+    }
+    assert!(site.sandbox.store().get_contact(1).unwrap().is_some(), "nothing was deleted");
+}
+
+#[tokio::test]
+async fn lists_page_filter_sort_and_clamp() {
+    let site = common::site(620).await;
+    let raw = Raw::new(&site).await;
+    let (status, page) = raw.get("/api/v2/admin/contacts?Limit=100000").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["Items"].as_array().unwrap().len(), 500, "a huge Limit is clamped");
+    assert_eq!(page["TotalItemsCount"], 620);
+
+    let (_, page) = raw.get("/api/v2/admin/contacts?offset=615&limit=10&order_by=-Id").await;
+    let ids: Vec<i64> = page["Items"].as_array().unwrap().iter().map(|c| c["Id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, [5, 4, 3, 2, 1], "lowercase keys, descending, the last page short");
+
+    let filter = json!({"$or": [{"Id": {"$in": [3, 7]}}, {"Id": 11}]});
+    let (_, page) = raw.get(&format!("/api/v2/admin/contacts?Where={}&Order_By=Id%20DESC", encoded(&filter))).await;
+    let ids: Vec<i64> = page["Items"].as_array().unwrap().iter().map(|c| c["Id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, [11, 7, 3]);
+
+    let (status, page) =
+        raw.call(Method::GET, "/api/v2/admin/contacts", Some(r#"{"Where": {"Id": {"$lte": 2}}, "Limit": 1}"#)).await;
+    assert_eq!(status, StatusCode::OK, "a JSON body on GET");
+    assert_eq!((page["Items"].as_array().unwrap().len(), page["TotalItemsCount"].as_u64()), (1, Some(2)));
+}
+
+#[tokio::test]
+async fn bad_list_input_is_a_400_that_names_the_problem() {
+    let site = common::site(3).await;
+    let raw = Raw::new(&site).await;
+    let cases = [
+        ("Limit=0".to_owned(), "Limit"),
+        ("Limit=-5".to_owned(), "Limit"),
+        ("Limit=lots".to_owned(), "Limit"),
+        ("Offset=-1".to_owned(), "Offset"),
+        ("Offset=1.5".to_owned(), "Offset"),
+        ("Where=%7Bbroken".to_owned(), "not JSON"),
+        (format!("Where={}", encoded(&json!({"Shoe": "x"}))), "`Shoe` is not a field of a contact"),
+        (format!("Where={}", encoded(&json!({"City": {"$like": "x"}}))), "`$like`"),
+        (format!("Where={}", encoded(&json!({"Id": {"$in": 4}}))), "needs an array"),
+        (format!("Where={}", encoded(&json!({"FirstName": {"$gt": 5}}))), "holds text"),
+        (format!("Where={}", encoded(&json!({"CreatedDate": {"$gt": "soon"}}))), "not an ISO-8601 date"),
+        (format!("Where={}", encoded(&json!({"CustomCrmGroups": {"$isNull": true}}))), "object or a list"),
+        (format!("Where={}", encoded(&json!([1, 2]))), "JSON object"),
+        ("Order_By=Shoe".to_owned(), "`Shoe` is not a field"),
+        ("Order_By=Id%20SIDEWAYS".to_owned(), "neither ASC nor DESC"),
+    ];
+    for (query, expected) in cases {
+        let (status, body) = raw.get(&format!("/api/v2/admin/contacts?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        let message = body["Message"].as_str().unwrap();
+        assert!(message.contains(expected), "{query}: {message}");
+    }
+}
+
+#[tokio::test]
+async fn contacts_are_created_read_updated_and_deleted_with_the_right_codes() {
+    let site = common::site(2).await;
+    let raw = Raw::new(&site).await;
+    let (status, created) = raw
+        .call(
+            Method::POST,
+            "/api/v2/admin/contacts",
+            Some(r#"{"Email": "new@example.com", "FirstName": "New", "Password": "secret-1", "Mystery": 1}"#),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let id = created["Id"].as_i64().unwrap();
+    assert!(created.get("Mystery").is_none(), "unknown fields are ignored");
+    assert!(created.get("Password").is_none());
+    let contact: Contact = serde_json::from_value(created.clone()).unwrap();
+    assert_eq!(contact.first_name.as_deref(), Some("New"));
+
+    let (status, got) = raw.get(&format!("/api/v2/admin/contacts/{id}")).await;
+    assert_eq!((status, &got), (StatusCode::OK, &created));
+
+    let (status, updated) = raw
+        .call(
+            Method::PUT,
+            &format!("/api/v2/admin/contacts/{id}"),
+            Some(&format!(r#"{{"Id": {id}, "LastName": "Person"}}"#)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (updated["FirstName"].as_str(), updated["LastName"].as_str()),
+        (Some("New"), Some("Person")),
+        "absent fields are kept"
+    );
+
+    let taken = site.sandbox.store().get_contact(1).unwrap().unwrap().email;
+    let (status, body) = raw
+        .call(
+            Method::PUT,
+            &format!("/api/v2/admin/contacts/{id}"),
+            Some(&json!({"Email": taken.to_uppercase()}).to_string()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["Errors"][0]["Field"], "Email");
+
+    let (status, _) = raw.call(Method::PUT, &format!("/api/v2/admin/contacts/{id}"), Some(r#"{"Id": 999}"#)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "an Id that differs from the path");
+
+    let (status, body) = raw.call(Method::DELETE, &format!("/api/v2/admin/contacts/{id}"), None).await;
+    assert_eq!((status, body), (StatusCode::NO_CONTENT, Value::Null));
+    for path in [format!("/api/v2/admin/contacts/{id}"), format!("/api/v2/admin/contacts/{id}/orders")] {
+        let (status, body) = raw.get(&path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(body["Message"].as_str().unwrap().contains(&id.to_string()));
+    }
+    let (status, _) = raw.call(Method::PUT, "/api/v2/admin/contacts/99999", Some(r#"{"City": "X"}"#)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn deleting_a_contact_takes_its_records_and_zones_with_it() {
+    let site = common::site(3).await;
+    let raw = Raw::new(&site).await;
+    let store = site.sandbox.store();
+    let query = treepl_contacts::api::ListQuery::default();
+    let records_before =
+        store.list_records(1, treepl_contacts::sandbox::schema::RecordKind::Order, &query).unwrap().unwrap();
+    assert!(records_before.total_items_count.unwrap() > 0, "contact 1 has orders");
+    raw.call(Method::PUT, "/api/v2/admin/contacts/1/secure-zones", Some(r#"[{"Id": 2}]"#)).await;
+    let (status, _) = raw.call(Method::DELETE, "/api/v2/admin/contacts/1", None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let conn = rusqlite::Connection::open(store.path()).unwrap();
+    for table in ["records", "zone_subscriptions", "custom_values"] {
+        let left: i64 =
+            conn.query_row(&format!("SELECT COUNT(*) FROM {table} WHERE contact_id = 1"), [], |r| r.get(0)).unwrap();
+        assert_eq!(left, 0, "{table}");
+    }
+}
+
+#[tokio::test]
+async fn bad_bodies_and_ids_are_4xx_never_500() {
+    let site = common::site(1).await;
+    let raw = Raw::new(&site).await;
+    let huge = format!(r#"{{"Email": "a@b.co", "Notes": "{}"}}"#, "x".repeat(1_100_000));
+    let cases: Vec<(Method, &str, Option<&str>, StatusCode, &str)> = vec![
+        (Method::POST, "/api/v2/admin/contacts", Some("{not json"), StatusCode::BAD_REQUEST, "not valid JSON"),
+        (Method::POST, "/api/v2/admin/contacts", Some("[]"), StatusCode::BAD_REQUEST, "JSON object"),
+        (Method::POST, "/api/v2/admin/contacts", Some(""), StatusCode::BAD_REQUEST, "no body"),
+        (
+            Method::POST,
+            "/api/v2/admin/contacts",
+            Some(r#"{"FirstName": "No email"}"#),
+            StatusCode::BAD_REQUEST,
+            "not valid",
+        ),
+        (
+            Method::POST,
+            "/api/v2/admin/contacts",
+            Some(r#"{"Email": "a@b.co", "Type": "x"}"#),
+            StatusCode::BAD_REQUEST,
+            "not valid",
+        ),
+        (Method::POST, "/api/v2/admin/contacts", Some(huge.as_str()), StatusCode::PAYLOAD_TOO_LARGE, "larger than"),
+        (Method::GET, "/api/v2/admin/contacts/abc", None, StatusCode::BAD_REQUEST, "not a contact Id"),
+        (Method::GET, "/api/v2/admin/contacts/99999999999999999999", None, StatusCode::BAD_REQUEST, "not a contact Id"),
+        (Method::GET, "/api/v2/admin/contacts/-4", None, StatusCode::NOT_FOUND, "no contact"),
+        (
+            Method::PUT,
+            "/api/v2/admin/contacts/1/set-password",
+            Some(r#"{"Password": "123"}"#),
+            StatusCode::BAD_REQUEST,
+            "not valid",
+        ),
+        (
+            Method::PUT,
+            "/api/v2/admin/contacts/1/secure-zones",
+            Some(r#"[{"Id": 999}]"#),
+            StatusCode::BAD_REQUEST,
+            "no secure zone",
+        ),
+        (Method::PUT, "/api/v2/admin/contacts/1/secure-zones", Some(r#"{"Id": 1}"#), StatusCode::BAD_REQUEST, "array"),
+        (
+            Method::GET,
+            "/api/v2/admin/contacts/1/orders?Where=%7B%22Member%22%3A1%7D",
+            None,
+            StatusCode::BAD_REQUEST,
+            "object or a list",
+        ),
+        (
+            Method::GET,
+            "/api/v2/admin/contacts/1/bookings?Where=%7B%22Nope%22%3A1%7D",
+            None,
+            StatusCode::BAD_REQUEST,
+            "not a field of a booking",
+        ),
+        (Method::GET, "/api/v2/admin/nothing-here", None, StatusCode::NOT_FOUND, "no such endpoint"),
+        (Method::PATCH, "/api/v2/admin/contacts/1", None, StatusCode::METHOD_NOT_ALLOWED, "method"),
+    ];
+    for (method, path, body, expected, words) in cases {
+        let (status, reply) = raw.call(method.clone(), path, body).await;
+        assert_eq!(status, expected, "{method} {path}");
+        let message = reply["Message"].as_str().unwrap_or_default();
+        assert!(message.contains(words), "{method} {path}: {message}");
+    }
+}
+
+#[tokio::test]
+async fn related_lists_filter_and_sort_on_their_own_fields() {
+    let site = common::site(5).await;
+    let raw = Raw::new(&site).await;
+    let filter = json!({"PaymentState": "paid", "TotalCost": {"$gt": 10}});
+    let (status, page) = raw
+        .get(&format!("/api/v2/admin/contacts/1/orders?Where={}&Order_By=CreatedDateTime%20DESC", encoded(&filter)))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let orders = page["Items"].as_array().unwrap();
+    assert!(!orders.is_empty());
+    assert!(orders.iter().all(|o| o["PaymentState"] == "Paid" && o["TotalCost"].as_f64().unwrap() > 10.0));
+    let dates: Vec<&str> = orders.iter().map(|o| o["CreatedDateTime"].as_str().unwrap()).collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]));
+    let (_, page) = raw.get("/api/v2/admin/contacts/1/bookings?Limit=3").await;
+    assert_eq!(page["Items"].as_array().unwrap().len(), 3);
+    assert_eq!(page["Items"][0]["Member"]["Id"], 1);
+}
+
+#[tokio::test]
+async fn secure_zones_are_replaced_whole() {
+    let site = common::site(1).await;
+    let raw = Raw::new(&site).await;
+    let (status, set) = raw
+        .call(
+            Method::PUT,
+            "/api/v2/admin/contacts/1/secure-zones",
+            Some(r#"[{"Id": 2, "ExpiryDateTime": "2027-05-01T10:00:00+02:00"}, {"Id": 1}]"#),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(set["Items"][0]["Id"], 1);
+    assert_eq!(set["Items"][1]["ExpiryDateTime"], "2027-05-01T08:00:00.000Z");
+    let (_, cleared) = raw.call(Method::PUT, "/api/v2/admin/contacts/1/secure-zones", Some("[]")).await;
+    assert_eq!(cleared, json!({"Items": [], "TotalItemsCount": 0}));
+    let (status, zones) =
+        raw.call(Method::PUT, "/api/v2/admin/contacts/1/set-password", Some(r#"{"Password": "long-enough"}"#)).await;
+    assert_eq!((status, zones["TotalItemsCount"].as_u64()), (StatusCode::OK, Some(0)));
+}
+
+#[tokio::test]
+async fn injected_faults_answer_as_configured() {
+    let site = common::site(1).await;
+    let raw = Raw::new(&site).await;
+    site.sandbox.faults().set(FaultSpec::parse("get:throttle=1,retry-after=7").unwrap());
+    let response =
+        raw.http.get(format!("{}/api/v2/admin/contacts/1", raw.base)).bearer_auth(&raw.token).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(response.headers()["retry-after"], "7");
+
+    site.sandbox.faults().set(FaultSpec::parse("get:error=1").unwrap());
+    let (status, _) = raw.get("/api/v2/admin/contacts/1").await;
+    assert!(status.is_server_error());
+
+    site.sandbox.faults().clear();
+    site.sandbox.faults().force(Route::GetContact, Forced::Drop, 1);
+    let dropped = raw.http.get(format!("{}/api/v2/admin/contacts/1", raw.base)).bearer_auth(&raw.token).send().await;
+    assert!(dropped.is_err(), "the connection closed without a reply");
+    let (status, _) = raw.get("/api/v2/admin/contacts/1").await;
+    assert_eq!(status, StatusCode::OK, "and the next request is served");
+
+    site.sandbox.faults().set(FaultSpec::parse("latency=150ms").unwrap());
+    let started = std::time::Instant::now();
+    raw.get("/api/v2/admin/contacts/1").await;
+    assert!(started.elapsed() >= std::time::Duration::from_millis(150));
+}
+
+#[tokio::test]
+async fn openapi_describes_every_route_and_the_contact_shape() {
+    let site = common::site(1).await;
+    let raw = Raw::new(&site).await;
+    let (status, spec) = raw.get("/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    let paths: Vec<&str> = spec["paths"].as_object().unwrap().keys().map(String::as_str).collect();
+    for path in [
+        "/api/v1/oauth/token",
+        "/api/v2/admin/contacts",
+        "/api/v2/admin/contacts/{id}",
+        "/api/v2/admin/contacts/{id}/bookings",
+        "/api/v2/admin/contacts/{id}/cases",
+        "/api/v2/admin/contacts/{id}/orders",
+        "/api/v2/admin/contacts/{id}/secure-zones",
+        "/api/v2/admin/contacts/{id}/set-password",
+    ] {
+        assert!(paths.contains(&path), "{path}");
+    }
+    let (_, contact) = raw.get("/api/v2/admin/contacts/1").await;
+    let mut returned: Vec<&String> = contact.as_object().unwrap().keys().collect();
+    let mut described: Vec<&String> =
+        spec["components"]["schemas"]["Contact"]["properties"].as_object().unwrap().keys().collect();
+    returned.sort();
+    described.sort();
+    assert_eq!(returned, described, "the description matches what is returned");
+}
