@@ -108,16 +108,22 @@ fn plain(kind: FieldKind, comparable: String, raw: String) -> Field {
     }
 }
 
-/// Custom values of contacts live in `custom_values` (kind 0 text, 1 number, 2 bool).
+/// Custom values of contacts live in `custom_values` (kind 0 text, 1 number, 2 bool),
+/// keyed by the id of their (group, field) in `custom_fields`.
 /// Sorting puts null first, then true/false, numbers, text.
 fn custom_value_of_contact(group: &str, field: &str) -> Field {
-    let keyed = |select: &str| {
-        let mut sql = Sql::raw(format!("(SELECT {select} FROM custom_values WHERE contact_id = c.id AND grp = "));
+    let field_id = || {
+        let mut sql = Sql::raw("(SELECT id FROM custom_fields WHERE grp = ");
         sql.param(group.to_owned()).push(" AND field = ").param(field.to_owned()).push(")");
         sql
     };
-    let mut lookup = Sql::raw("SELECT contact_id FROM custom_values WHERE grp = ");
-    lookup.param(group.to_owned()).push(" AND field = ").param(field.to_owned());
+    let keyed = |select: &str| {
+        let mut sql = Sql::raw(format!("(SELECT {select} FROM custom_values WHERE contact_id = c.id AND field_id = "));
+        sql.append(&field_id()).push(")");
+        sql
+    };
+    let mut lookup = Sql::raw("SELECT contact_id FROM custom_values WHERE field_id = ");
+    lookup.append(&field_id());
     Field::Side {
         owner: "c.id",
         lookup,

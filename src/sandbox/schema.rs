@@ -208,14 +208,21 @@ CREATE TABLE IF NOT EXISTS contacts (
     custom_json TEXT NOT NULL DEFAULT '{}',
     password_set_at INTEGER
 );
-CREATE TABLE IF NOT EXISTS custom_values (
-    contact_id INTEGER NOT NULL,
+CREATE TABLE IF NOT EXISTS custom_fields (
+    id INTEGER PRIMARY KEY,
     grp TEXT NOT NULL,
     field TEXT NOT NULL,
+    UNIQUE (grp, field)
+);
+-- One row per scalar custom value, for filtering; `contacts.custom_json` holds the groups
+-- as sent. `text_lc` is set for text, `num` for numbers and booleans (0/1).
+CREATE TABLE IF NOT EXISTS custom_values (
+    contact_id INTEGER NOT NULL,
+    field_id INTEGER NOT NULL,
     kind INTEGER NOT NULL,  -- 0 text, 1 number, 2 bool
     text_lc TEXT,
     num REAL,
-    PRIMARY KEY (contact_id, grp, field)
+    PRIMARY KEY (contact_id, field_id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS records (
     id INTEGER PRIMARY KEY,
@@ -245,7 +252,7 @@ CREATE INDEX IF NOT EXISTS contacts_city ON contacts (city_lc, id);
 CREATE INDEX IF NOT EXISTS contacts_country ON contacts (country_lc, id);
 CREATE INDEX IF NOT EXISTS contacts_status ON contacts (status_lc, id);
 CREATE INDEX IF NOT EXISTS contacts_created ON contacts (created_date, id);
-CREATE INDEX IF NOT EXISTS custom_text ON custom_values (grp, field, kind, text_lc);
-CREATE INDEX IF NOT EXISTS custom_num ON custom_values (grp, field, kind, num);
+CREATE INDEX IF NOT EXISTS custom_text ON custom_values (field_id, text_lc) WHERE text_lc IS NOT NULL;
+CREATE INDEX IF NOT EXISTS custom_num ON custom_values (field_id, num) WHERE num IS NOT NULL;
 CREATE INDEX IF NOT EXISTS records_owner ON records (contact_id, kind, id);
 ";
