@@ -60,7 +60,7 @@ pub struct PagingOptions {
 impl Default for PagingOptions {
     fn default() -> Self {
         // [assumed] 500 is the sandbox's cap; a site with a lower cap is followed.
-        Self { max_in_flight: 4, page_size: 500 }
+        Self { max_in_flight: 8, page_size: 500 }
     }
 }
 

@@ -125,6 +125,57 @@ impl<'de> Deserialize<'de> for Amount {
     }
 }
 
+/// A JSON scalar as the lenient readers see it.
+#[derive(Debug)]
+enum Lenient {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+/// Reads one scalar without building a `serde_json::Value`, then converts it with `F`.
+struct Scalar<F>(F);
+
+impl<'de, T, F: FnOnce(Lenient) -> Result<T, String>> Visitor<'de> for Scalar<F> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("text, a number, true/false or null")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<T, E> {
+        (self.0)(Lenient::Null).map_err(E::custom)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<T, E> {
+        self.visit_unit()
+    }
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<T, E> {
+        (self.0)(Lenient::Bool(v)).map_err(E::custom)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
+        (self.0)(Lenient::Int(v)).map_err(E::custom)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
+        match i64::try_from(v) {
+            Ok(v) => self.visit_i64(v),
+            Err(_) => (self.0)(Lenient::Float(v as f64)).map_err(E::custom),
+        }
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
+        (self.0)(Lenient::Float(v)).map_err(E::custom)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        (self.0)(Lenient::Text(v.to_owned())).map_err(E::custom)
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<T, E> {
+        (self.0)(Lenient::Text(v)).map_err(E::custom)
+    }
+}
+
 /// `#[serde(deserialize_with = ...)]` helpers: each accepts `null` (giving the default)
 /// and the obvious alternative spellings of its type.
 pub mod lenient {
@@ -136,27 +187,26 @@ pub mod lenient {
     }
 
     pub fn opt_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-        Ok(match serde_json::Value::deserialize(deserializer)? {
-            serde_json::Value::Null => None,
-            serde_json::Value::String(text) => Some(text),
-            serde_json::Value::Number(number) => Some(number.to_string()),
-            serde_json::Value::Bool(flag) => Some(flag.to_string()),
-            other => return Err(de::Error::custom(format!("expected text, got {other}"))),
-        })
+        deserializer.deserialize_any(Scalar(|value| match value {
+            Lenient::Text(text) => Ok(Some(text)),
+            Lenient::Int(n) => Ok(Some(n.to_string())),
+            Lenient::Float(n) => Ok(Some(n.to_string())),
+            Lenient::Bool(flag) => Ok(Some(flag.to_string())),
+            Lenient::Null => Ok(None),
+        }))
     }
 
     /// A boolean; also `"true"`/`"false"` and `0`/`1`.
     pub fn bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
-        Ok(match serde_json::Value::deserialize(deserializer)? {
-            serde_json::Value::Null => false,
-            serde_json::Value::Bool(flag) => flag,
-            serde_json::Value::Number(number) => number.as_f64().is_some_and(|n| n != 0.0),
-            serde_json::Value::String(text) if text.eq_ignore_ascii_case("true") || text == "1" => true,
-            serde_json::Value::String(text) if text.eq_ignore_ascii_case("false") || text == "0" || text.is_empty() => {
-                false
-            }
-            other => return Err(de::Error::custom(format!("expected true or false, got {other}"))),
-        })
+        deserializer.deserialize_any(Scalar(|value| match value {
+            Lenient::Bool(flag) => Ok(flag),
+            Lenient::Null => Ok(false),
+            Lenient::Int(n) => Ok(n != 0),
+            Lenient::Float(n) => Ok(n != 0.0),
+            Lenient::Text(text) if text.eq_ignore_ascii_case("true") || text == "1" => Ok(true),
+            Lenient::Text(text) if text.eq_ignore_ascii_case("false") || text == "0" || text.is_empty() => Ok(false),
+            Lenient::Text(text) => Err(format!("expected true or false, got `{text}`")),
+        }))
     }
 
     /// A whole number; also a numeric string.
@@ -165,19 +215,16 @@ pub mod lenient {
     }
 
     pub fn opt_int<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
-        Ok(match serde_json::Value::deserialize(deserializer)? {
-            serde_json::Value::Null => None,
-            serde_json::Value::Number(number) => match number.as_i64() {
-                Some(whole) => Some(whole),
-                None => return Err(de::Error::custom(format!("expected a whole number, got {number}"))),
-            },
-            serde_json::Value::String(text) if text.trim().is_empty() => None,
-            serde_json::Value::String(text) => match text.trim().parse() {
-                Ok(whole) => Some(whole),
-                Err(_) => return Err(de::Error::custom(format!("expected a whole number, got `{text}`"))),
-            },
-            other => return Err(de::Error::custom(format!("expected a whole number, got {other}"))),
-        })
+        deserializer.deserialize_any(Scalar(|value| match value {
+            Lenient::Int(n) => Ok(Some(n)),
+            Lenient::Null => Ok(None),
+            Lenient::Float(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => Ok(Some(n as i64)),
+            Lenient::Text(text) if text.trim().is_empty() => Ok(None),
+            Lenient::Text(text) => {
+                text.trim().parse().map(Some).map_err(|_| format!("expected a whole number, got `{text}`"))
+            }
+            other => Err(format!("expected a whole number, got {other:?}")),
+        }))
     }
 
     /// A date; `null` and `""` are "no date".

@@ -246,6 +246,8 @@ CREATE TABLE IF NOT EXISTS zone_subscriptions (
 /// keeping them up to date row by row). Sort indexes end in `id`: the tie-break.
 pub const CREATE_INDEXES: &str = "
 CREATE UNIQUE INDEX IF NOT EXISTS contacts_email ON contacts (email_lc);
+-- Narrower than the table: walking past a large Offset in Id order reads far fewer pages.
+CREATE INDEX IF NOT EXISTS contacts_id ON contacts (id);
 CREATE INDEX IF NOT EXISTS contacts_first_name ON contacts (first_name_lc, id);
 CREATE INDEX IF NOT EXISTS contacts_last_name ON contacts (last_name_lc, id);
 CREATE INDEX IF NOT EXISTS contacts_city ON contacts (city_lc, id);

@@ -111,7 +111,9 @@ pub fn sort(contacts: &mut [Contact], order_by: Option<&OrderBy>) {
     let keyed = |c: &Contact| sort_key(&value_of(&serde_json::to_value(c).expect("JSON"), &path), date);
     contacts.sort_by(|a, b| {
         let (ka, kb) = (keyed(a), keyed(b));
-        let by_field = ka.0.cmp(&kb.0).then(ka.1.total_cmp(&kb.1)).then_with(|| ka.2.cmp(&kb.2));
+        // By value: -0.0 equals 0.
+        let by_number = ka.1.partial_cmp(&kb.1).unwrap_or(std::cmp::Ordering::Equal);
+        let by_field = ka.0.cmp(&kb.0).then(by_number).then_with(|| ka.2.cmp(&kb.2));
         let by_field = if order_by.descending { by_field.reverse() } else { by_field };
         by_field.then(a.id.cmp(&b.id))
     });
