@@ -1,5 +1,6 @@
 //! `treepl-contacts`: the desktop app, the sandbox site, and (later) command-line export.
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -91,12 +92,17 @@ fn run_sandbox(args: SandboxArgs) -> anyhow::Result<()> {
         let started = std::time::Instant::now();
         let site = Sandbox::start(config.clone()).await?;
         let contacts = site.store().contact_count()?;
-        println!("Sandbox site ready in {:.1} s with {contacts} contacts.", started.elapsed().as_secs_f64());
-        println!("  Site URL:      {}", site.url());
-        println!("  Client ID:     {}", config.client_id);
-        println!("  Client Secret: {}", secrecy::ExposeSecret::expose_secret(&config.client_secret));
-        println!("  API description: {}openapi.json", site.url());
-        println!("Press Ctrl+C to stop.");
+        let banner = format!(
+            "Sandbox site ready in {:.1} s with {contacts} contacts.\n  Site URL:      {url}\n  Client ID:     {id}\n  \
+             Client Secret: {secret}\n  API description: {url}openapi.json\nPress Ctrl+C to stop.\n",
+            started.elapsed().as_secs_f64(),
+            url = site.url(),
+            id = config.client_id,
+            secret = secrecy::ExposeSecret::expose_secret(&config.client_secret),
+        );
+        // A reader that went away (a closed pipe) must not stop the server.
+        let mut stdout = std::io::stdout();
+        let _ = stdout.write_all(banner.as_bytes()).and_then(|()| stdout.flush());
         tokio::signal::ctrl_c().await.context("waiting for Ctrl+C")?;
         eprintln!("Stopping...");
         site.shutdown().await;

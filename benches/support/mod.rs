@@ -27,14 +27,17 @@ impl SandboxProcess {
         }
         let mut child = command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("the sandbox binary runs");
         let stdout = child.stdout.take().expect("piped stdout");
+        let mut lines = BufReader::new(stdout).lines();
         let mut url = None;
-        for line in BufReader::new(stdout).lines() {
+        for line in lines.by_ref() {
             let line = line.expect("sandbox output");
             if let Some(found) = line.trim().strip_prefix("Site URL:") {
                 url = Some(found.trim().to_owned());
                 break;
             }
         }
+        // Keep reading, so that the sandbox never writes into a closed pipe.
+        std::thread::spawn(move || lines.for_each(drop));
         Self { child, url: url.expect("the sandbox printed its URL") }
     }
 

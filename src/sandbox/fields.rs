@@ -128,7 +128,8 @@ fn custom_value_of_contact(group: &str, field: &str) -> Field {
         owner: "c.id",
         lookup,
         values: vec![
-            (ValueKind::Text, "kind = 0", "text_lc"),
+            // Only text values have `text_lc`: the text index alone answers.
+            (ValueKind::Text, "text_lc IS NOT NULL", "text_lc"),
             (ValueKind::Number, "kind = 1", "num"),
             (ValueKind::Bool, "kind = 2", "num"),
         ],

@@ -255,6 +255,6 @@ CREATE INDEX IF NOT EXISTS contacts_country ON contacts (country_lc, id);
 CREATE INDEX IF NOT EXISTS contacts_status ON contacts (status_lc, id);
 CREATE INDEX IF NOT EXISTS contacts_created ON contacts (created_date, id);
 CREATE INDEX IF NOT EXISTS custom_text ON custom_values (field_id, text_lc) WHERE text_lc IS NOT NULL;
-CREATE INDEX IF NOT EXISTS custom_num ON custom_values (field_id, num) WHERE num IS NOT NULL;
+CREATE INDEX IF NOT EXISTS custom_number ON custom_values (field_id, kind, num) WHERE num IS NOT NULL;
 CREATE INDEX IF NOT EXISTS records_owner ON records (contact_id, kind, id);
 ";
