@@ -9,7 +9,7 @@ pub mod paging;
 pub mod query;
 mod retry;
 mod site;
-mod wire;
+pub mod wire;
 
 pub use client::{Client, ClientOptions};
 pub use error::{ApiError, FieldError};
@@ -17,4 +17,3 @@ pub use model::{Amount, Contact, ContactId, ContactInput, Page, SecureZone, Time
 pub use query::{FieldPath, ListQuery, Op, OrderBy, Where, WhereError};
 pub use retry::RetryPolicy;
 pub use site::{SiteCredentials, parse_site_url};
-pub use wire::lenient;

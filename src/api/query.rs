@@ -8,6 +8,8 @@ use std::fmt;
 
 use serde_json::{Value, json};
 
+use super::wire::describe_json;
+
 /// The prefix of a custom CRM field path: `CustomCrmGroups.<GroupAlias>.<FieldAlias>`.
 pub const CUSTOM_PREFIX: &str = "CustomCrmGroups";
 
@@ -383,14 +385,14 @@ impl FieldFilter {
 
 fn parse_object(value: &Value, context: &str) -> Result<Where, WhereError> {
     let Value::Object(map) = value else {
-        return Err(WhereError(format!("{context} must be a JSON object, not {}", kind_of(value))));
+        return Err(WhereError(format!("{context} must be a JSON object, not {}", describe_json(value))));
     };
     let mut parts = Vec::with_capacity(map.len());
     for (key, value) in map {
         parts.push(match key.as_str() {
             "$and" | "$or" => {
                 let Value::Array(items) = value else {
-                    return Err(WhereError(format!("`{key}` needs an array of filters, not {}", kind_of(value))));
+                    return Err(WhereError(format!("`{key}` needs an array of filters, not {}", describe_json(value))));
                 };
                 let parsed = items
                     .iter()
@@ -437,20 +439,10 @@ fn parse_field(name: &str, value: &Value) -> Result<Where, WhereError> {
 }
 
 fn compare(field: FieldPath, op: Op, value: &Value) -> Result<Where, WhereError> {
-    op.check_value(value)
-        .map_err(|expected| WhereError(format!("`{op}` on `{field}` needs {expected}, not {}", kind_of(value))))?;
+    op.check_value(value).map_err(|expected| {
+        WhereError(format!("`{op}` on `{field}` needs {expected}, not {}", describe_json(value)))
+    })?;
     Ok(Where::Compare { field, op, value: value.clone() })
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "true/false",
-        Value::Number(_) => "a number",
-        Value::String(_) => "text",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// The field names a filter mentions, for checks against a record's known fields.

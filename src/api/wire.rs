@@ -125,6 +125,19 @@ impl<'de> Deserialize<'de> for Amount {
     }
 }
 
+/// What kind of JSON value this is, for messages ("got a number").
+pub fn describe_json(value: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "true/false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// A JSON scalar as the lenient readers see it.
 #[derive(Debug)]
 enum Lenient {

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::api::FieldError;
 use crate::api::model::ContactId;
+use crate::api::wire::describe_json;
 
 use super::schema::{FieldKind, MAX_TEXT_CHARS, contact_field};
 
@@ -170,9 +171,9 @@ fn checked(kind: FieldKind, value: &Value) -> Result<Value, String> {
         (FieldKind::Text, Value::String(_)) => Ok(value.clone()),
         (FieldKind::Int, Value::Number(n)) if n.is_i64() => Ok(value.clone()),
         (FieldKind::Bool, Value::Bool(_)) => Ok(value.clone()),
-        (FieldKind::Text, _) => Err(format!("Expected text, got {}.", describe(value))),
-        (FieldKind::Int, _) => Err(format!("Expected a whole number, got {}.", describe(value))),
-        (FieldKind::Bool, _) => Err(format!("Expected true or false, got {}.", describe(value))),
+        (FieldKind::Text, _) => Err(format!("Expected text, got {}.", describe_json(value))),
+        (FieldKind::Int, _) => Err(format!("Expected a whole number, got {}.", describe_json(value))),
+        (FieldKind::Bool, _) => Err(format!("Expected true or false, got {}.", describe_json(value))),
         _ => Err("This field cannot be set.".to_owned()),
     }
 }
@@ -182,12 +183,12 @@ fn custom_groups(value: &Value) -> Result<Value, String> {
     let groups = match value {
         Value::Null => return Ok(Value::Object(Map::new())),
         Value::Object(groups) => groups,
-        other => return Err(format!("Expected an object of groups, got {}.", describe(other))),
+        other => return Err(format!("Expected an object of groups, got {}.", describe_json(other))),
     };
     for (group, fields) in groups {
         check_alias(group)?;
         let Value::Object(fields) = fields else {
-            return Err(format!("Group `{group}` must be an object of fields, not {}.", describe(fields)));
+            return Err(format!("Group `{group}` must be an object of fields, not {}.", describe_json(fields)));
         };
         for (field, value) in fields {
             check_alias(field)?;
@@ -199,7 +200,7 @@ fn custom_groups(value: &Value) -> Result<Value, String> {
                 other => {
                     return Err(format!(
                         "{group}.{field} must be text, a number or true/false, not {}.",
-                        describe(other)
+                        describe_json(other)
                     ));
                 }
             }
@@ -213,17 +214,6 @@ fn check_alias(alias: &str) -> Result<(), String> {
         return Err(format!("`{alias}` is not a valid alias (1 to {MAX_ALIAS_CHARS} characters)."));
     }
     Ok(())
-}
-
-fn describe(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "true/false",
-        Value::Number(_) => "a number",
-        Value::String(_) => "text",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// A practical check, not RFC 5322: one `@`, something before it, a dotted domain after
