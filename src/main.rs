@@ -1,4 +1,5 @@
-//! `treepl-contacts`: the desktop app, the sandbox site, and (later) command-line export.
+//! `treepl-contacts`: the desktop app (no subcommand), the sandbox site, and (later)
+//! command-line export.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -8,7 +9,13 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use secrecy::SecretString;
+use std::sync::Arc;
+
+use treepl_contacts::api::ClientOptions;
+use treepl_contacts::app::AppConfig;
+use treepl_contacts::app::credentials::SystemKeyring;
 use treepl_contacts::sandbox::{self, FaultSpec, Sandbox, SandboxConfig};
+use treepl_contacts::ui::{APP_TITLE, TreeplApp};
 
 #[derive(Parser)]
 #[command(name = "treepl-contacts", version, about = "Manage the CRM contacts of a Treepl CMS site")]
@@ -45,6 +52,7 @@ struct SandboxArgs {
 }
 
 fn main() -> ExitCode {
+    treepl_contacts::mark_startup();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -55,10 +63,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Sandbox(args)) => run_sandbox(args),
-        None => {
-            eprintln!("The desktop app is not built yet. Run `treepl-contacts sandbox` to serve the sandbox site.");
-            Ok(())
-        }
+        None => run_app(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -108,6 +113,42 @@ fn run_sandbox(args: SandboxArgs) -> anyhow::Result<()> {
         site.shutdown().await;
         Ok(())
     })
+}
+
+/// Opens the desktop app; with no site configured it opens the built-in sandbox site.
+fn run_app() -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    // eframe and its tasks spawn onto this runtime.
+    let _guard = runtime.enter();
+    let dirs = project_dirs()?;
+    let config = AppConfig {
+        config_dir: dirs.config_dir().to_owned(),
+        data_dir: dirs.data_dir().to_owned(),
+        keyring: Arc::new(SystemKeyring::default()),
+        sandbox_seed: DEMO_CONTACTS,
+        client_options: ClientOptions::default(),
+    };
+    let icon =
+        eframe::icon_data::from_png_bytes(include_bytes!("../assets/icon.png")).context("reading the app icon")?;
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title(APP_TITLE)
+            .with_app_id("treepl-contacts")
+            .with_icon(icon)
+            .with_inner_size([1200.0, 760.0])
+            .with_min_inner_size([720.0, 420.0]),
+        ..Default::default()
+    };
+    let handle = runtime.handle().clone();
+    eframe::run_native(APP_TITLE, options, Box::new(move |cc| Ok(Box::new(TreeplApp::new(cc, config, handle)))))
+        .map_err(|e| anyhow::anyhow!("the window could not open: {e}"))
+}
+
+/// Demo contacts in a new sandbox: enough to scroll and filter, seeded in about a second.
+const DEMO_CONTACTS: u64 = 5000;
+
+fn project_dirs() -> anyhow::Result<directories::ProjectDirs> {
+    directories::ProjectDirs::from("", "", "treepl-contacts").context("no home folder to keep settings and data in")
 }
 
 /// `<platform data dir>/sandbox.db`, e.g. `~/.local/share/treepl-contacts/sandbox.db`.

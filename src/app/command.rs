@@ -1,0 +1,136 @@
+//! What the user can ask for. One list of [`UiCommand`]s, each with its label, tooltip and
+//! shortcut, feeds the menus, the keyboard shortcuts and the command palette alike, so every
+//! shortcut is discoverable. The UI turns them (and dialog buttons) into [`Command`]s, which
+//! the app state carries out.
+
+use egui::{Key, KeyboardShortcut, Modifiers};
+
+use super::profiles::SiteProfile;
+
+/// A user action that appears in menus and in the command palette.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UiCommand {
+    Refresh,
+    ConnectSite,
+    UseSandbox,
+    CommandPalette,
+    ToggleNotifications,
+    ThemeFollowSystem,
+    ThemeDark,
+    ThemeLight,
+    Quit,
+}
+
+impl UiCommand {
+    pub const ALL: [UiCommand; 9] = [
+        UiCommand::Refresh,
+        UiCommand::ConnectSite,
+        UiCommand::UseSandbox,
+        UiCommand::CommandPalette,
+        UiCommand::ToggleNotifications,
+        UiCommand::ThemeFollowSystem,
+        UiCommand::ThemeDark,
+        UiCommand::ThemeLight,
+        UiCommand::Quit,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            UiCommand::Refresh => "Refresh",
+            UiCommand::ConnectSite => "Connect a site…",
+            UiCommand::UseSandbox => "Use the sandbox site",
+            UiCommand::CommandPalette => "Command palette…",
+            UiCommand::ToggleNotifications => "Notifications",
+            UiCommand::ThemeFollowSystem => "Theme: follow the system",
+            UiCommand::ThemeDark => "Theme: dark",
+            UiCommand::ThemeLight => "Theme: light",
+            UiCommand::Quit => "Quit",
+        }
+    }
+
+    pub fn tooltip(self) -> &'static str {
+        match self {
+            UiCommand::Refresh => "Load the contacts again from the site",
+            UiCommand::ConnectSite => "Add a Treepl site with its API application's Client ID and Secret",
+            UiCommand::UseSandbox => "Switch to the built-in sandbox site with demo data",
+            UiCommand::CommandPalette => "Find and run any command by name",
+            UiCommand::ToggleNotifications => "Show or hide the history of messages",
+            UiCommand::ThemeFollowSystem => "Use the light or dark theme of the system",
+            UiCommand::ThemeDark => "Always use the dark theme",
+            UiCommand::ThemeLight => "Always use the light theme",
+            UiCommand::Quit => "Close Treepl Contacts",
+        }
+    }
+
+    pub fn shortcut(self) -> Option<KeyboardShortcut> {
+        let ctrl = |key| Some(KeyboardShortcut::new(Modifiers::COMMAND, key));
+        match self {
+            UiCommand::Refresh => Some(KeyboardShortcut::new(Modifiers::NONE, Key::F5)),
+            UiCommand::ConnectSite => ctrl(Key::N),
+            UiCommand::CommandPalette => ctrl(Key::K),
+            UiCommand::ToggleNotifications => {
+                Some(KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::N))
+            }
+            UiCommand::Quit => ctrl(Key::Q),
+            UiCommand::UseSandbox | UiCommand::ThemeFollowSystem | UiCommand::ThemeDark | UiCommand::ThemeLight => None,
+        }
+    }
+}
+
+/// Where the app is connected: the embedded sandbox or a saved profile (by id).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Sandbox,
+    Profile(String),
+}
+
+/// A site profile being added: what the connect dialog holds.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProfileDraft {
+    pub name: String,
+    pub site_url: String,
+    pub client_id: String,
+    /// Held only while the dialog is open; goes to the keyring on save.
+    pub client_secret: String,
+}
+
+impl ProfileDraft {
+    pub fn profile(&self) -> SiteProfile {
+        let name = if self.name.trim().is_empty() { self.site_url.trim() } else { self.name.trim() };
+        SiteProfile::new(name, &self.site_url, &self.client_id)
+    }
+}
+
+/// An effect for the app state to carry out (in the background).
+#[derive(Debug)]
+pub enum Command {
+    Open(Target),
+    LoadContacts,
+    /// Signs in with the draft and reads one contact, saving nothing.
+    TestConnection(ProfileDraft),
+    /// Tests, then stores the secret and the profile, then opens it. `session_only`: keep the
+    /// secret in memory (when there is no keyring) and the profile for this session.
+    SaveProfile {
+        draft: ProfileDraft,
+        session_only: bool,
+    },
+    RemoveProfile(String),
+    Cancel(super::tasks::TaskId),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_has_a_label_a_tooltip_and_distinct_shortcuts() {
+        let mut shortcuts = Vec::new();
+        for command in UiCommand::ALL {
+            assert!(!command.label().is_empty() && !command.tooltip().is_empty());
+            if let Some(shortcut) = command.shortcut() {
+                assert!(!shortcuts.contains(&shortcut), "{command:?} reuses a shortcut");
+                shortcuts.push(shortcut);
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! The app's state and effects: what the UI draws from and the one place that turns the
+//! user's intents into background work. No drawing here (that is `ui`).
+
+pub mod command;
+pub mod credentials;
+pub mod notifications;
+pub mod profiles;
+pub mod settings;
+mod state;
+pub mod tasks;
+
+pub use state::{AppConfig, AppState, ConnectDialog, ContactsView, Site, SiteStatus, TaskResult};

@@ -1,0 +1,32 @@
+//! UI settings kept between runs through eframe's persistence (window size is eframe's own).
+
+use serde::{Deserialize, Serialize};
+
+/// The key under which [`Settings`] are stored.
+pub const STORAGE_KEY: &str = "treepl-contacts-settings";
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ThemeChoice {
+    #[default]
+    FollowSystem,
+    Dark,
+    Light,
+}
+
+impl ThemeChoice {
+    pub fn preference(self) -> egui::ThemePreference {
+        match self {
+            ThemeChoice::FollowSystem => egui::ThemePreference::System,
+            ThemeChoice::Dark => egui::ThemePreference::Dark,
+            ThemeChoice::Light => egui::ThemePreference::Light,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub theme: ThemeChoice,
+    /// The id of the site profile open when the app last closed; `None` is the sandbox.
+    pub last_profile: Option<String>,
+}

@@ -1,0 +1,461 @@
+//! The app's state and the one place where commands become background work and where
+//! the results of that work are folded back in.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use secrecy::SecretString;
+
+use crate::api::{ApiError, Client, ClientOptions, Contact, ListQuery, Page, SiteCredentials};
+use crate::sandbox::{Sandbox, SandboxConfig};
+
+use super::command::{Command, ProfileDraft, Target};
+use super::credentials::{self, SecretStore, SecretStoreError, SessionStore};
+use super::notifications::{Level, Notifications};
+use super::profiles::{ProfileFile, SiteProfile};
+use super::settings::Settings;
+use super::tasks::TaskRunner;
+
+/// What the app needs from its surroundings; tests give temporary folders and a mock keyring.
+#[derive(Clone)]
+pub struct AppConfig {
+    pub config_dir: PathBuf,
+    pub data_dir: PathBuf,
+    pub keyring: Arc<dyn SecretStore>,
+    /// Demo contacts put into a new sandbox database.
+    pub sandbox_seed: u64,
+    pub client_options: ClientOptions,
+}
+
+/// How many contacts the shell's list shows (the grid pages through all of them).
+const FIRST_PAGE: u32 = 200;
+
+/// What a background task hands back.
+pub enum TaskResult {
+    ProfilesLoaded(Result<Vec<SiteProfile>, String>),
+    SandboxStarted(Result<Sandbox, String>),
+    SecretFetched { profile: SiteProfile, result: Result<Option<SecretString>, SecretStoreError> },
+    ContactsLoaded { connection: u64, result: Result<Page<Contact>, ApiError> },
+    ConnectionTested { draft: ProfileDraft, result: Result<u64, ApiError> },
+    ProfileSaved(Result<SavedProfile, SaveFailure>),
+    ProfileRemoved { id: String, result: Result<(), String> },
+}
+
+pub struct SavedProfile {
+    profile: SiteProfile,
+    client: Client,
+    session_only: bool,
+}
+
+/// Why a profile was not saved; nothing of it was kept.
+pub enum SaveFailure {
+    Connection(ApiError),
+    Keyring(SecretStoreError),
+    File(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SiteStatus {
+    Connecting,
+    Connected,
+    Failed(String),
+}
+
+/// The site the app works on.
+pub struct Site {
+    pub target: Target,
+    pub name: String,
+    pub status: SiteStatus,
+    pub client: Option<Client>,
+    /// Bumped on every switch, so that late results for the previous site are dropped.
+    connection: u64,
+}
+
+#[derive(Default)]
+pub struct ContactsView {
+    pub page: Option<Page<Contact>>,
+    pub loading: bool,
+    pub error: Option<String>,
+}
+
+/// The connect dialog's data: the draft and how testing or saving it went.
+#[derive(Default)]
+pub struct ConnectDialog {
+    pub draft: ProfileDraft,
+    pub testing: bool,
+    pub saving: bool,
+    /// The outcome of the last test or save, for the user.
+    pub outcome: Option<Result<String, String>>,
+    /// Set when the keyring refused: the dialog offers to keep the secret for this session.
+    pub keyring_problem: Option<String>,
+}
+
+pub struct AppState {
+    config: AppConfig,
+    pub settings: Settings,
+    pub profiles: Vec<SiteProfile>,
+    /// Profiles kept for this session only (no keyring): never written to the profiles file.
+    session_profiles: HashSet<String>,
+    session_secrets: Arc<SessionStore>,
+    pub site: Site,
+    sandbox: Option<Sandbox>,
+    pub contacts: ContactsView,
+    pub tasks: TaskRunner<TaskResult>,
+    pub notifications: Notifications,
+    pub connect_dialog: Option<ConnectDialog>,
+    queue: Vec<Command>,
+}
+
+impl AppState {
+    /// Starts loading the profiles; the site opens when they are in.
+    pub fn new(config: AppConfig, settings: Settings, runtime: tokio::runtime::Handle, ctx: egui::Context) -> Self {
+        let mut state = Self {
+            config,
+            settings,
+            profiles: Vec::new(),
+            session_profiles: HashSet::new(),
+            session_secrets: Arc::new(SessionStore::default()),
+            site: Site {
+                target: Target::Sandbox,
+                name: "Starting…".to_owned(),
+                status: SiteStatus::Connecting,
+                client: None,
+                connection: 0,
+            },
+            sandbox: None,
+            contacts: ContactsView::default(),
+            tasks: TaskRunner::new(runtime, ctx),
+            notifications: Notifications::default(),
+            connect_dialog: None,
+            queue: Vec::new(),
+        };
+        let file = state.profile_file();
+        state.tasks.spawn("Reading site profiles", async move {
+            let loaded = tokio::task::spawn_blocking(move || file.load().map_err(|e| e.to_string())).await;
+            TaskResult::ProfilesLoaded(loaded.unwrap_or_else(|e| Err(e.to_string())))
+        });
+        state
+    }
+
+    /// Queues a command; it runs at the end of the frame.
+    pub fn send(&mut self, command: Command) {
+        self.queue.push(command);
+    }
+
+    /// Carries out the queued commands.
+    pub fn run_commands(&mut self) {
+        for command in std::mem::take(&mut self.queue) {
+            self.execute(command);
+        }
+    }
+
+    /// The sandbox's URL, when it runs (for tests and the banner).
+    pub fn sandbox(&self) -> Option<&Sandbox> {
+        self.sandbox.as_ref()
+    }
+
+    /// Where secrets are kept, for the connect dialog.
+    pub fn keyring_description(&self) -> &'static str {
+        self.config.keyring.describe()
+    }
+
+    pub fn is_session_only(&self, profile_id: &str) -> bool {
+        self.session_profiles.contains(profile_id)
+    }
+
+    fn profile_file(&self) -> ProfileFile {
+        ProfileFile::in_folder(&self.config.config_dir)
+    }
+
+    fn execute(&mut self, command: Command) {
+        match command {
+            Command::Open(target) => self.open(target),
+            Command::LoadContacts => self.load_contacts(),
+            Command::TestConnection(draft) => self.test_connection(draft),
+            Command::SaveProfile { draft, session_only } => self.save_profile(draft, session_only),
+            Command::RemoveProfile(id) => self.remove_profile(id),
+            Command::Cancel(id) => self.tasks.cancel(id),
+        }
+    }
+
+    fn switch_to(&mut self, target: Target, name: String) {
+        self.site.connection += 1;
+        self.site.target = target;
+        self.site.name = name;
+        self.site.status = SiteStatus::Connecting;
+        self.site.client = None;
+        self.contacts = ContactsView::default();
+    }
+
+    fn open(&mut self, target: Target) {
+        match &target {
+            Target::Sandbox => {
+                self.switch_to(Target::Sandbox, "Sandbox site".to_owned());
+                self.settings.last_profile = None;
+                if let Some(sandbox) = &self.sandbox {
+                    let client = Client::with_options(sandbox.credentials(), self.config.client_options.clone());
+                    self.connected(client);
+                    return;
+                }
+                let mut config = SandboxConfig::new(self.config.data_dir.join("sandbox.db"));
+                config.seed = self.config.sandbox_seed;
+                let folder = self.config.data_dir.clone();
+                self.tasks.spawn("Starting the sandbox site", async move {
+                    let started = async {
+                        tokio::fs::create_dir_all(&folder).await.map_err(|e| format!("{}: {e}", folder.display()))?;
+                        Sandbox::start(config).await.map_err(|e| e.to_string())
+                    };
+                    TaskResult::SandboxStarted(started.await)
+                });
+            }
+            Target::Profile(id) => {
+                let Some(profile) = self.profiles.iter().find(|p| &p.id == id).cloned() else {
+                    self.notifications.error("Unknown site", "That site profile no longer exists.");
+                    return;
+                };
+                self.switch_to(target.clone(), profile.name.clone());
+                self.settings.last_profile = Some(profile.id.clone());
+                let store = self.secret_store_for(&profile.id);
+                let key = profile.id.clone();
+                self.tasks.spawn(format!("Reading the secret of {}", profile.name), async move {
+                    let result = credentials::call_with_timeout(store, move |s| s.get(&key)).await;
+                    TaskResult::SecretFetched { profile, result }
+                });
+            }
+        }
+    }
+
+    fn secret_store_for(&self, profile_id: &str) -> Arc<dyn SecretStore> {
+        if self.session_profiles.contains(profile_id) {
+            self.session_secrets.clone()
+        } else {
+            Arc::clone(&self.config.keyring)
+        }
+    }
+
+    fn connected(&mut self, client: Result<Client, ApiError>) {
+        match client {
+            Ok(client) => {
+                self.site.client = Some(client);
+                self.site.status = SiteStatus::Connected;
+                self.load_contacts();
+            }
+            Err(error) => self.site.status = SiteStatus::Failed(error.to_string()),
+        }
+    }
+
+    fn load_contacts(&mut self) {
+        let Some(client) = self.site.client.clone() else { return };
+        self.contacts.loading = true;
+        let connection = self.site.connection;
+        self.tasks.spawn("Loading contacts", async move {
+            let result = client.list_contacts(&ListQuery::default().page(0, FIRST_PAGE)).await;
+            TaskResult::ContactsLoaded { connection, result }
+        });
+    }
+
+    fn test_connection(&mut self, draft: ProfileDraft) {
+        let Some(dialog) = self.connect_dialog.as_mut() else { return };
+        dialog.testing = true;
+        dialog.outcome = None;
+        let options = self.config.client_options.clone();
+        self.tasks.spawn("Testing the connection", async move {
+            let result = async {
+                let client = client_for(&draft, options)?;
+                client.check_connection().await
+            }
+            .await;
+            TaskResult::ConnectionTested { draft, result }
+        });
+    }
+
+    fn save_profile(&mut self, draft: ProfileDraft, session_only: bool) {
+        let Some(dialog) = self.connect_dialog.as_mut() else { return };
+        dialog.saving = true;
+        dialog.outcome = None;
+        dialog.keyring_problem = None;
+        let options = self.config.client_options.clone();
+        let store: Arc<dyn SecretStore> =
+            if session_only { self.session_secrets.clone() } else { Arc::clone(&self.config.keyring) };
+        let file = self.profile_file();
+        let mut saved_profiles: Vec<SiteProfile> =
+            self.profiles.iter().filter(|p| !self.session_profiles.contains(&p.id)).cloned().collect();
+        self.tasks.spawn("Saving the site", async move {
+            let result = async {
+                let client = client_for(&draft, options).map_err(SaveFailure::Connection)?;
+                client.check_connection().await.map_err(SaveFailure::Connection)?;
+                let profile = draft.profile();
+                let (key, secret) = (profile.id.clone(), SecretString::from(draft.client_secret.clone()));
+                credentials::call_with_timeout(Arc::clone(&store), move |s| s.set(&key, &secret))
+                    .await
+                    .map_err(SaveFailure::Keyring)?;
+                if !session_only {
+                    saved_profiles.push(profile.clone());
+                    let written = tokio::task::spawn_blocking(move || file.save(&saved_profiles)).await;
+                    if let Err(message) = written.map_err(|e| e.to_string()).and_then(|r| r.map_err(|e| e.to_string()))
+                    {
+                        // Nothing half-saved: take the secret back out of the keyring.
+                        let key = profile.id.clone();
+                        let _ = credentials::call_with_timeout(store, move |s| s.delete(&key)).await;
+                        return Err(SaveFailure::File(message));
+                    }
+                }
+                Ok(SavedProfile { profile, client, session_only })
+            }
+            .await;
+            TaskResult::ProfileSaved(result)
+        });
+    }
+
+    fn remove_profile(&mut self, id: String) {
+        let store = self.secret_store_for(&id);
+        let file = self.profile_file();
+        let remaining: Vec<SiteProfile> =
+            self.profiles.iter().filter(|p| p.id != id && !self.session_profiles.contains(&p.id)).cloned().collect();
+        let key = id.clone();
+        self.tasks.spawn("Removing the site", async move {
+            let result = async {
+                let written = tokio::task::spawn_blocking(move || file.save(&remaining)).await;
+                written.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
+                credentials::call_with_timeout(store, move |s| s.delete(&key)).await.map_err(|e| e.to_string())
+            }
+            .await;
+            TaskResult::ProfileRemoved { id, result }
+        });
+    }
+
+    /// Folds finished background work into the state. Call once per frame.
+    pub fn poll(&mut self) {
+        for (_, result) in self.tasks.finished() {
+            if let Some(result) = result {
+                self.fold(result);
+            }
+        }
+    }
+
+    fn fold(&mut self, result: TaskResult) {
+        match result {
+            TaskResult::ProfilesLoaded(loaded) => {
+                match loaded {
+                    Ok(profiles) => self.profiles = profiles,
+                    Err(message) => self.notifications.error("Could not read the site profiles", message),
+                }
+                let target = match &self.settings.last_profile {
+                    Some(id) if self.profiles.iter().any(|p| &p.id == id) => Target::Profile(id.clone()),
+                    _ => Target::Sandbox,
+                };
+                self.open(target);
+            }
+            TaskResult::SandboxStarted(started) => match started {
+                Ok(sandbox) => {
+                    let client = Client::with_options(sandbox.credentials(), self.config.client_options.clone());
+                    self.sandbox = Some(sandbox);
+                    if self.site.target == Target::Sandbox {
+                        self.connected(client);
+                    }
+                }
+                Err(message) => {
+                    self.site.status = SiteStatus::Failed(message.clone());
+                    self.notifications.error("The sandbox site did not start", message);
+                }
+            },
+            TaskResult::SecretFetched { profile, result } => {
+                if self.site.target != Target::Profile(profile.id.clone()) {
+                    return;
+                }
+                match result {
+                    Ok(Some(secret)) => {
+                        let client = SiteCredentials::new(&profile.site_url, &profile.client_id, secret)
+                            .and_then(|c| Client::with_options(c, self.config.client_options.clone()));
+                        self.connected(client);
+                    }
+                    Ok(None) => {
+                        let message = format!("No Client Secret is stored for {}. Connect it again.", profile.name);
+                        self.site.status = SiteStatus::Failed(message.clone());
+                        self.notifications.push(Level::Warning, "Secret missing", message);
+                    }
+                    Err(error) => {
+                        self.site.status = SiteStatus::Failed(error.to_string());
+                        self.notifications
+                            .error(format!("Could not read the secret of {}", profile.name), error.to_string());
+                    }
+                }
+            }
+            TaskResult::ContactsLoaded { connection, result } => {
+                if connection != self.site.connection {
+                    return;
+                }
+                self.contacts.loading = false;
+                match result {
+                    Ok(page) => {
+                        self.contacts.page = Some(page);
+                        self.contacts.error = None;
+                    }
+                    Err(error) => {
+                        self.contacts.error = Some(error.to_string());
+                        self.notifications.error("Could not load the contacts", error.to_string());
+                    }
+                }
+            }
+            TaskResult::ConnectionTested { draft, result } => {
+                let Some(dialog) = self.connect_dialog.as_mut() else { return };
+                dialog.testing = false;
+                if dialog.draft == draft {
+                    dialog.outcome = Some(match result {
+                        Ok(count) => Ok(format!("Connected: the site has {count} contacts.")),
+                        Err(error) => Err(error.to_string()),
+                    });
+                }
+            }
+            TaskResult::ProfileSaved(saved) => self.profile_saved(saved),
+            TaskResult::ProfileRemoved { id, result } => match result {
+                Ok(()) => {
+                    let name = self.profiles.iter().find(|p| p.id == id).map(|p| p.name.clone()).unwrap_or_default();
+                    self.profiles.retain(|p| p.id != id);
+                    self.session_profiles.remove(&id);
+                    self.notifications.push(
+                        Level::Info,
+                        "Site removed",
+                        format!("{name} and its secret were removed."),
+                    );
+                    if self.site.target == Target::Profile(id) {
+                        self.open(Target::Sandbox);
+                    }
+                }
+                Err(message) => self.notifications.error("Could not remove the site", message),
+            },
+        }
+    }
+
+    fn profile_saved(&mut self, saved: Result<SavedProfile, SaveFailure>) {
+        let Some(dialog) = self.connect_dialog.as_mut() else { return };
+        dialog.saving = false;
+        match saved {
+            Ok(SavedProfile { profile, client, session_only }) => {
+                self.connect_dialog = None;
+                if session_only {
+                    self.session_profiles.insert(profile.id.clone());
+                }
+                let name = profile.name.clone();
+                self.profiles.push(profile.clone());
+                self.switch_to(Target::Profile(profile.id.clone()), profile.name);
+                self.settings.last_profile = (!session_only).then_some(profile.id);
+                self.connected(Ok(client));
+                self.notifications.push(Level::Success, "Site connected", format!("Now working on {name}."));
+            }
+            Err(SaveFailure::Connection(error)) => dialog.outcome = Some(Err(error.to_string())),
+            Err(SaveFailure::Keyring(error)) if error.offers_session_fallback() => {
+                dialog.keyring_problem = Some(error.to_string());
+            }
+            Err(SaveFailure::Keyring(error)) => dialog.outcome = Some(Err(error.to_string())),
+            Err(SaveFailure::File(message)) => dialog.outcome = Some(Err(message)),
+        }
+    }
+}
+
+fn client_for(draft: &ProfileDraft, options: ClientOptions) -> Result<Client, ApiError> {
+    let secret = SecretString::from(draft.client_secret.clone());
+    let credentials = SiteCredentials::new(&draft.site_url, &draft.client_id, secret)?;
+    Client::with_options(credentials, options)
+}

@@ -1,0 +1,179 @@
+//! Background work: each task runs on the tokio runtime, sends its result back over a
+//! channel and asks egui for a repaint; the next frame folds the result into the state.
+//! The UI thread never waits on a task.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::Instant;
+
+use tokio_util::sync::CancellationToken;
+
+pub type TaskId = u64;
+
+/// How far a long task has got: `done` of `total` (0 total: not known yet).
+#[derive(Clone, Default)]
+pub struct Progress {
+    done: Arc<AtomicU64>,
+    total: Arc<AtomicU64>,
+}
+
+impl Progress {
+    pub fn set(&self, done: u64, total: Option<u64>) {
+        self.done.store(done, Ordering::Relaxed);
+        self.total.store(total.unwrap_or(0), Ordering::Relaxed);
+    }
+
+    /// `(done, total)`, the total when known.
+    pub fn get(&self) -> (u64, Option<u64>) {
+        let total = self.total.load(Ordering::Relaxed);
+        (self.done.load(Ordering::Relaxed), (total > 0).then_some(total))
+    }
+}
+
+/// What the status area shows of a running task.
+pub struct RunningTask {
+    pub label: String,
+    pub started: Instant,
+    /// `Some` for long work the user may stop.
+    pub cancel: Option<CancellationToken>,
+    pub progress: Option<Progress>,
+}
+
+/// Hands out tasks and collects what they return (`R`: the app's result type).
+pub struct TaskRunner<R> {
+    runtime: tokio::runtime::Handle,
+    repaint: egui::Context,
+    sender: Sender<(TaskId, Option<R>)>,
+    receiver: Receiver<(TaskId, Option<R>)>,
+    running: BTreeMap<TaskId, RunningTask>,
+    next_id: TaskId,
+}
+
+impl<R: Send + 'static> TaskRunner<R> {
+    pub fn new(runtime: tokio::runtime::Handle, repaint: egui::Context) -> Self {
+        let (sender, receiver) = channel();
+        Self { runtime, repaint, sender, receiver, running: BTreeMap::new(), next_id: 0 }
+    }
+
+    /// Starts a short task (a spinner while it runs).
+    pub fn spawn(&mut self, label: impl Into<String>, work: impl Future<Output = R> + Send + 'static) -> TaskId {
+        self.start(label.into(), None, None, work)
+    }
+
+    /// Starts long work with progress and a Cancel button; `work` gets the token to watch
+    /// and the progress to report. A cancelled task returns no result.
+    pub fn spawn_cancellable<F>(
+        &mut self,
+        label: impl Into<String>,
+        work: impl FnOnce(CancellationToken, Progress) -> F,
+    ) -> TaskId
+    where
+        F: Future<Output = R> + Send + 'static,
+    {
+        let cancel = CancellationToken::new();
+        let progress = Progress::default();
+        let future = work(cancel.clone(), progress.clone());
+        self.start(label.into(), Some(cancel), Some(progress), future)
+    }
+
+    fn start(
+        &mut self,
+        label: String,
+        cancel: Option<CancellationToken>,
+        progress: Option<Progress>,
+        work: impl Future<Output = R> + Send + 'static,
+    ) -> TaskId {
+        self.next_id += 1;
+        let id = self.next_id;
+        let sender = self.sender.clone();
+        let repaint = self.repaint.clone();
+        let stop = cancel.clone();
+        self.runtime.spawn(async move {
+            let result = match stop {
+                Some(stop) => tokio::select! {
+                    () = stop.cancelled() => None,
+                    result = work => Some(result),
+                },
+                None => Some(work.await),
+            };
+            // The receiver is gone only when the app is closing.
+            let _ = sender.send((id, result));
+            repaint.request_repaint();
+        });
+        self.running.insert(id, RunningTask { label, started: Instant::now(), cancel, progress });
+        id
+    }
+
+    /// Results that arrived since the last call; their tasks are no longer running.
+    pub fn finished(&mut self) -> Vec<(TaskId, Option<R>)> {
+        let done: Vec<_> = self.receiver.try_iter().collect();
+        for (id, _) in &done {
+            self.running.remove(id);
+        }
+        done
+    }
+
+    pub fn cancel(&self, id: TaskId) {
+        if let Some(cancel) = self.running.get(&id).and_then(|task| task.cancel.as_ref()) {
+            cancel.cancel();
+        }
+    }
+
+    pub fn running(&self) -> impl Iterator<Item = (TaskId, &RunningTask)> {
+        self.running.iter().map(|(id, task)| (*id, task))
+    }
+
+    pub fn is_running(&self, id: TaskId) -> bool {
+        self.running.contains_key(&id)
+    }
+
+    pub fn runtime(&self) -> &tokio::runtime::Handle {
+        &self.runtime
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn wait_for<R: Send + 'static>(runner: &mut TaskRunner<R>) -> Vec<(TaskId, Option<R>)> {
+        for _ in 0..500 {
+            let done = runner.finished();
+            if !done.is_empty() {
+                return done;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        panic!("no task finished");
+    }
+
+    #[test]
+    fn results_come_back_and_tasks_stop_running() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let mut runner = TaskRunner::new(runtime.handle().clone(), egui::Context::default());
+        let id = runner.spawn("Adding", async { 40 + 2 });
+        assert!(runner.is_running(id));
+        assert_eq!(wait_for(&mut runner), vec![(id, Some(42))]);
+        assert!(!runner.is_running(id));
+    }
+
+    #[test]
+    fn cancelled_work_returns_nothing_and_reports_progress_until_then() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let mut runner = TaskRunner::new(runtime.handle().clone(), egui::Context::default());
+        let id = runner.spawn_cancellable("Counting", |_, progress| async move {
+            progress.set(3, Some(10));
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            1
+        });
+        std::thread::sleep(Duration::from_millis(50));
+        let progress = runner.running().find(|(i, _)| *i == id).and_then(|(_, t)| t.progress.clone()).unwrap();
+        assert_eq!(progress.get(), (3, Some(10)));
+        runner.cancel(id);
+        assert_eq!(wait_for(&mut runner), vec![(id, None)]);
+    }
+}

@@ -1,0 +1,41 @@
+//! The strip under the menu: which site this is, and for the sandbox, that it holds demo data.
+
+use crate::app::command::{Target, UiCommand};
+use crate::app::{AppState, SiteStatus};
+
+use super::Intents;
+
+pub fn ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
+    let sandbox = state.site.target == Target::Sandbox;
+    let visuals = ui.visuals();
+    let fill = if sandbox { visuals.warn_fg_color.gamma_multiply(0.18) } else { visuals.faint_bg_color };
+    let frame = egui::Frame::new().fill(fill).inner_margin(egui::Margin::symmetric(12, 8));
+    egui::Panel::top("site_banner").frame(frame).show(ui, |ui| {
+        ui.horizontal(|ui| {
+            if sandbox {
+                ui.label(egui::RichText::new("Sandbox site: demo data").strong());
+                ui.label("Changes stay on this computer.");
+                if ui.button("Connect a real site…").on_hover_text(UiCommand::ConnectSite.tooltip()).clicked() {
+                    intents.ui_commands.push(UiCommand::ConnectSite);
+                }
+            } else {
+                ui.label(egui::RichText::new(&state.site.name).strong());
+                if let Some(client) = &state.site.client {
+                    ui.label(client.site_url().as_str());
+                }
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| match &state.site.status {
+                SiteStatus::Connecting => {
+                    ui.label("Connecting…");
+                    ui.spinner();
+                }
+                SiteStatus::Connected => {
+                    ui.label("Connected");
+                }
+                SiteStatus::Failed(message) => {
+                    ui.colored_label(ui.visuals().error_fg_color, "Not connected").on_hover_text(message);
+                }
+            });
+        });
+    });
+}

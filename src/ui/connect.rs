@@ -1,0 +1,82 @@
+//! The dialog that adds a site profile: test the connection, then save (the secret to the
+//! keyring, the rest to the profiles file). Nothing is saved unless the site accepts the
+//! credentials.
+
+use crate::app::ConnectDialog;
+use crate::app::command::Command;
+
+use super::Intents;
+
+/// Draws the dialog; `true` when it should close.
+pub fn dialog_ui(ctx: &egui::Context, dialog: &mut ConnectDialog, keyring: &str, intents: &mut Intents) -> bool {
+    let mut close = false;
+    let busy = dialog.testing || dialog.saving;
+    let modal = egui::Modal::new(egui::Id::unique("connect_dialog")).show(ctx, |ui| {
+        ui.set_width(480.0);
+        ui.heading("Connect a Treepl site");
+        ui.label(
+            "Create an API application under Settings > API Applications on the site, then enter its details here.",
+        );
+        ui.add_space(8.0);
+        egui::Grid::new("connect_fields").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
+            let draft = &mut dialog.draft;
+            text_field(ui, "Name", &mut draft.name, "e.g. My shop", false);
+            text_field(ui, "Site URL", &mut draft.site_url, "https://www.example.com", false);
+            text_field(ui, "Client ID", &mut draft.client_id, "", false);
+            text_field(ui, "Client Secret", &mut draft.client_secret, "", true);
+        });
+        ui.add_space(4.0);
+        ui.weak(format!("The Client Secret is kept in {keyring}, never in a file."));
+        ui.add_space(8.0);
+
+        match &dialog.outcome {
+            Some(Ok(message)) => {
+                ui.colored_label(egui::Color32::from_rgb(0x3c, 0xa5, 0x5c), message);
+            }
+            Some(Err(message)) => {
+                ui.colored_label(ui.visuals().error_fg_color, message);
+            }
+            None => {}
+        }
+        if let Some(problem) = &dialog.keyring_problem {
+            ui.colored_label(ui.visuals().warn_fg_color, format!("{problem} The secret cannot be stored safely."));
+            ui.label("You can keep it in memory for this session only: you will enter it again next time.");
+            let keep = ui.add_enabled(!busy, egui::Button::new("Keep for this session only"));
+            if keep.on_hover_text("Use this site until Treepl Contacts closes; nothing is saved").clicked() {
+                intents.commands.push(Command::SaveProfile { draft: dialog.draft.clone(), session_only: true });
+            }
+        }
+
+        ui.add_space(8.0);
+        let complete = !dialog.draft.site_url.trim().is_empty()
+            && !dialog.draft.client_id.trim().is_empty()
+            && !dialog.draft.client_secret.is_empty();
+        ui.horizontal(|ui| {
+            if ui.button("Cancel").on_hover_text("Close without saving").clicked() {
+                close = true;
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let save = ui.add_enabled(!busy && complete, egui::Button::new("Save"));
+                if save.on_hover_text("Test the connection, then keep this site").clicked() {
+                    intents.commands.push(Command::SaveProfile { draft: dialog.draft.clone(), session_only: false });
+                }
+                let test = ui.add_enabled(!busy && complete, egui::Button::new("Test connection"));
+                if test.on_hover_text("Sign in and read one contact, saving nothing").clicked() {
+                    intents.commands.push(Command::TestConnection(dialog.draft.clone()));
+                }
+                if busy {
+                    ui.spinner();
+                    ui.label(if dialog.saving { "Saving…" } else { "Testing…" });
+                }
+            });
+        });
+    });
+    close || (modal.should_close() && !busy)
+}
+
+fn text_field(ui: &mut egui::Ui, name: &str, value: &mut String, hint: &str, secret: bool) {
+    let label = ui.label(name);
+    let edit = egui::TextEdit::singleline(value).hint_text(hint).password(secret).desired_width(320.0);
+    ui.add(edit).labelled_by(label.id);
+    ui.end_row();
+}

@@ -1,0 +1,89 @@
+//! The menu bar: every [`UiCommand`] with its shortcut, and the site profiles.
+
+use crate::app::AppState;
+use crate::app::command::{Command, Target, UiCommand};
+use crate::app::settings::ThemeChoice;
+
+use super::Intents;
+
+pub fn bar_ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
+    egui::Panel::top("menu_bar").show(ui, |ui| {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("Site", |ui| site_menu_ui(ui, state, intents));
+            ui.menu_button("View", |ui| {
+                command_button(ui, UiCommand::Refresh, intents);
+                command_button(ui, UiCommand::ToggleNotifications, intents);
+                ui.separator();
+                for (choice, command) in [
+                    (ThemeChoice::FollowSystem, UiCommand::ThemeFollowSystem),
+                    (ThemeChoice::Dark, UiCommand::ThemeDark),
+                    (ThemeChoice::Light, UiCommand::ThemeLight),
+                ] {
+                    let selected = state.settings.theme == choice;
+                    if ui
+                        .add(egui::Button::selectable(selected, command.label()))
+                        .on_hover_text(command.tooltip())
+                        .clicked()
+                    {
+                        intents.ui_commands.push(command);
+                        ui.close();
+                    }
+                }
+            });
+            ui.menu_button("Help", |ui| command_button(ui, UiCommand::CommandPalette, intents));
+        });
+    });
+}
+
+fn site_menu_ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
+    let on_sandbox = state.site.target == Target::Sandbox;
+    if ui
+        .add(egui::Button::selectable(on_sandbox, "Sandbox site (demo data)"))
+        .on_hover_text(UiCommand::UseSandbox.tooltip())
+        .clicked()
+    {
+        intents.ui_commands.push(UiCommand::UseSandbox);
+        ui.close();
+    }
+    for profile in &state.profiles {
+        let selected = state.site.target == Target::Profile(profile.id.clone());
+        let label = if state.is_session_only(&profile.id) {
+            format!("{} (this session)", profile.name)
+        } else {
+            profile.name.clone()
+        };
+        if ui.add(egui::Button::selectable(selected, label)).on_hover_text(&profile.site_url).clicked() {
+            intents.commands.push(Command::Open(Target::Profile(profile.id.clone())));
+            ui.close();
+        }
+    }
+    ui.separator();
+    command_button(ui, UiCommand::ConnectSite, intents);
+    if !state.profiles.is_empty() {
+        ui.menu_button("Remove a site", |ui| {
+            for profile in &state.profiles {
+                let response = ui
+                    .button(format!("Remove {}", profile.name))
+                    .on_hover_text("Forget this site and delete its secret from the keyring");
+                if response.clicked() {
+                    intents.commands.push(Command::RemoveProfile(profile.id.clone()));
+                    ui.close();
+                }
+            }
+        });
+    }
+    ui.separator();
+    command_button(ui, UiCommand::Quit, intents);
+}
+
+/// A menu entry for a command, with its shortcut shown.
+fn command_button(ui: &mut egui::Ui, command: UiCommand, intents: &mut Intents) {
+    let mut button = egui::Button::new(command.label());
+    if let Some(shortcut) = command.shortcut() {
+        button = button.shortcut_text(ui.ctx().format_shortcut(&shortcut));
+    }
+    if ui.add(button).on_hover_text(command.tooltip()).clicked() {
+        intents.ui_commands.push(command);
+        ui.close();
+    }
+}
