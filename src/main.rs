@@ -1,7 +1,7 @@
 //! `treepl-contacts`: the desktop app (no subcommand), the sandbox site, and (later)
 //! command-line export.
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,7 +15,7 @@ use treepl_contacts::api::ClientOptions;
 use treepl_contacts::app::AppConfig;
 use treepl_contacts::app::credentials::SystemKeyring;
 use treepl_contacts::sandbox::{self, FaultSpec, Sandbox, SandboxConfig};
-use treepl_contacts::ui::{APP_TITLE, TreeplApp};
+use treepl_contacts::ui::{APP_ID, APP_TITLE, TreeplApp};
 
 #[derive(Parser)]
 #[command(name = "treepl-contacts", version, about = "Manage the CRM contacts of a Treepl CMS site")]
@@ -59,6 +59,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "info,treepl_contacts=info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
@@ -133,7 +134,7 @@ fn run_app() -> anyhow::Result<()> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title(APP_TITLE)
-            .with_app_id("treepl-contacts")
+            .with_app_id(APP_ID)
             .with_icon(icon)
             .with_inner_size([1200.0, 760.0])
             .with_min_inner_size([720.0, 420.0]),

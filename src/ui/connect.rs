@@ -56,11 +56,14 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut ConnectDialog, keyring: &str,
                 close = true;
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let save = ui.add_enabled(!busy && complete, egui::Button::new("Save"));
+                let missing = "Fill in the Site URL, the Client ID and the Client Secret first";
+                let save = ui.add_enabled(!busy && complete, egui::Button::new("Save")).on_disabled_hover_text(missing);
                 if save.on_hover_text("Test the connection, then keep this site").clicked() {
                     intents.commands.push(Command::SaveProfile { draft: dialog.draft.clone(), session_only: false });
                 }
-                let test = ui.add_enabled(!busy && complete, egui::Button::new("Test connection"));
+                let test = ui
+                    .add_enabled(!busy && complete, egui::Button::new("Test connection"))
+                    .on_disabled_hover_text(missing);
                 if test.on_hover_text("Sign in and read one contact, saving nothing").clicked() {
                     intents.commands.push(Command::TestConnection(dialog.draft.clone()));
                 }

@@ -17,6 +17,9 @@ use crate::app::{AppConfig, AppState, ConnectDialog};
 
 pub const APP_TITLE: &str = "Treepl Contacts";
 
+/// The desktop id: the window's app id and the name of the files in `dist/`.
+pub const APP_ID: &str = "org.treeplcontacts.TreeplContacts";
+
 /// The eframe app: the state plus what only the UI needs.
 pub struct TreeplApp {
     state: AppState,
