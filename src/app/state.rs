@@ -201,10 +201,12 @@ impl AppState {
                 let mut config = SandboxConfig::new(self.config.data_dir.join("sandbox.db"));
                 config.seed = self.config.sandbox_seed;
                 let folder = self.config.data_dir.clone();
-                self.tasks.spawn("Starting the sandbox site", async move {
+                let demo_contacts = config.seed;
+                self.tasks.spawn_with_progress("Preparing the sandbox site", move |progress| async move {
                     let started = async {
                         tokio::fs::create_dir_all(&folder).await.map_err(|e| format!("{}: {e}", folder.display()))?;
-                        Sandbox::start(config).await.map_err(|e| e.to_string())
+                        let seeded = move |done| progress.set(done, Some(demo_contacts));
+                        Sandbox::start_with_progress(config, seeded).await.map_err(|e| e.to_string())
                     };
                     TaskResult::SandboxStarted(started.await)
                 });

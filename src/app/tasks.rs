@@ -18,12 +18,21 @@ pub type TaskId = u64;
 pub struct Progress {
     done: Arc<AtomicU64>,
     total: Arc<AtomicU64>,
+    /// Asked for a repaint (at most ten a second) so that the bar moves.
+    repaint: Option<egui::Context>,
 }
 
 impl Progress {
+    fn new(repaint: egui::Context) -> Self {
+        Self { repaint: Some(repaint), ..Self::default() }
+    }
+
     pub fn set(&self, done: u64, total: Option<u64>) {
         self.done.store(done, Ordering::Relaxed);
         self.total.store(total.unwrap_or(0), Ordering::Relaxed);
+        if let Some(ctx) = &self.repaint {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
     }
 
     /// `(done, total)`, the total when known.
@@ -63,6 +72,16 @@ impl<R: Send + 'static> TaskRunner<R> {
         self.start(label.into(), None, None, work)
     }
 
+    /// Starts work that reports progress but cannot be stopped half-way.
+    pub fn spawn_with_progress<F>(&mut self, label: impl Into<String>, work: impl FnOnce(Progress) -> F) -> TaskId
+    where
+        F: Future<Output = R> + Send + 'static,
+    {
+        let progress = Progress::new(self.repaint.clone());
+        let future = work(progress.clone());
+        self.start(label.into(), None, Some(progress), future)
+    }
+
     /// Starts long work with progress and a Cancel button; `work` gets the token to watch
     /// and the progress to report. A cancelled task returns no result.
     pub fn spawn_cancellable<F>(
@@ -74,7 +93,7 @@ impl<R: Send + 'static> TaskRunner<R> {
         F: Future<Output = R> + Send + 'static,
     {
         let cancel = CancellationToken::new();
-        let progress = Progress::default();
+        let progress = Progress::new(self.repaint.clone());
         let future = work(cancel.clone(), progress.clone());
         self.start(label.into(), Some(cancel), Some(progress), future)
     }
@@ -159,6 +178,32 @@ mod tests {
         assert!(runner.is_running(id));
         assert_eq!(wait_for(&mut runner), vec![(id, Some(42))]);
         assert!(!runner.is_running(id));
+    }
+
+    #[test]
+    fn progress_is_readable_while_work_runs() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let ctx = egui::Context::default();
+        let mut runner = TaskRunner::new(runtime.handle().clone(), ctx.clone());
+        let (release, wait) = tokio::sync::oneshot::channel::<()>();
+        let id = runner.spawn_with_progress("Seeding", |progress| async move {
+            progress.set(250, Some(500));
+            let _ = wait.await;
+            7
+        });
+        let running =
+            || runner.running().find(|(i, _)| *i == id).map(|(_, t)| (t.progress.clone(), t.cancel.is_some()));
+        for _ in 0..200 {
+            if running().and_then(|(p, _)| p).is_some_and(|p| p.get() == (250, Some(500))) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let (progress, cancellable) = running().unwrap();
+        assert_eq!(progress.unwrap().get(), (250, Some(500)));
+        assert!(!cancellable, "this work cannot be stopped half-way");
+        release.send(()).unwrap();
+        assert_eq!(wait_for(&mut runner), vec![(id, Some(7))]);
     }
 
     #[test]

@@ -99,12 +99,20 @@ pub struct Sandbox {
 impl Sandbox {
     /// Opens (and, when empty, seeds) the database, then serves it. Needs a tokio runtime.
     pub async fn start(config: SandboxConfig) -> Result<Self, SandboxError> {
+        Self::start_with_progress(config, |_| {}).await
+    }
+
+    /// As [`Sandbox::start`], reporting how many demo contacts are in while seeding.
+    pub async fn start_with_progress(
+        config: SandboxConfig,
+        seeded: impl Fn(u64) + Send + 'static,
+    ) -> Result<Self, SandboxError> {
         let SandboxConfig { addr, db_path, seed, client_id, client_secret, faults, token_lifetime } = config;
         let path = db_path.clone();
         let store = tokio::task::spawn_blocking(move || -> Result<Store, StoreError> {
             let store = Store::open(&path)?;
             let started = std::time::Instant::now();
-            let added = store.seed(seed, |done| tracing::debug!(done, "seeding"))?;
+            let added = store.seed(seed, seeded)?;
             if added > 0 {
                 tracing::info!(contacts = added, seconds = started.elapsed().as_secs_f64(), "seeded the sandbox");
             }

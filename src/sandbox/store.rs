@@ -165,9 +165,7 @@ impl Store {
                     id += 1;
                     inserter.demo_contact(id, demo)?;
                 }
-                if id % 10_000 == 0 {
-                    progress(id as u64);
-                }
+                progress(id as u64);
             }
             Ok(())
         })?;
