@@ -11,6 +11,7 @@ pub mod filter;
 mod http;
 mod openapi;
 mod requests;
+mod rows;
 pub mod schema;
 pub mod seed;
 mod server;
