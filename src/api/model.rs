@@ -40,6 +40,47 @@ impl CustomFieldKind {
     }
 }
 
+/// The type of a contact field's values, as the API sends them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FieldType {
+    Text,
+    Number,
+    Bool,
+    Date,
+}
+
+/// The contract's contact fields (all but `CustomCrmGroups`), in the contract's order.
+pub const CONTACT_FIELDS: &[(&str, FieldType)] = {
+    use FieldType::*;
+    &[
+        ("Id", Number),
+        ("Email", Text),
+        ("FirstName", Text),
+        ("LastName", Text),
+        ("CrmType", Text),
+        ("EmailConfirmed", Bool),
+        ("Role", Text),
+        ("CreatedDate", Date),
+        ("Address", Text),
+        ("City", Text),
+        ("State", Text),
+        ("ZipCode", Text),
+        ("Country", Text),
+        ("BillingAddress", Text),
+        ("BillingCity", Text),
+        ("BillingState", Text),
+        ("BillingZipCode", Text),
+        ("BillingCountry", Text),
+        ("Site", Text),
+        ("Phone", Text),
+        ("Status", Text),
+        ("Notes", Text),
+        ("Type", Number),
+        ("CustomerTypeName", Text),
+        ("IsDataUsingAllowed", Bool),
+    ]
+};
+
 /// The list envelope: `{"Items": [...], "TotalItemsCount": n}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", bound(deserialize = "T: Deserialize<'de>"))]
@@ -523,6 +564,17 @@ pub struct SecureZone {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_field_list_names_every_field_a_contact_serialises() {
+        let json = serde_json::to_value(Contact::default()).unwrap();
+        let mut serialised: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        serialised.retain(|k| *k != "CustomCrmGroups");
+        serialised.sort_unstable();
+        let mut listed: Vec<&str> = CONTACT_FIELDS.iter().map(|(name, _)| *name).collect();
+        listed.sort_unstable();
+        assert_eq!(serialised, listed);
+    }
 
     #[test]
     fn contact_keeps_unknown_fields_through_an_update_body() {

@@ -61,7 +61,7 @@ impl ListQuery {
 }
 
 /// Sort order: a field and a direction. Ties are broken by `Id` on the server.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OrderBy {
     pub field: String,
     pub descending: bool,
@@ -270,6 +270,15 @@ impl Where {
     /// Starts a comparison on `CustomCrmGroups.<group>.<field>`.
     pub fn custom(group: impl Into<String>, field: impl Into<String>) -> FieldFilter {
         FieldFilter(FieldPath::Custom { group: group.into(), field: field.into() })
+    }
+
+    /// Whether this filter matches everything.
+    pub fn is_all(&self) -> bool {
+        match self {
+            Where::All => true,
+            Where::And(parts) => parts.iter().all(Where::is_all),
+            _ => false,
+        }
     }
 
     pub fn and(self, other: Where) -> Where {

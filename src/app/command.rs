@@ -11,6 +11,7 @@ use super::profiles::SiteProfile;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UiCommand {
     Refresh,
+    SelectAll,
     ConnectSite,
     UseSandbox,
     CommandPalette,
@@ -22,8 +23,9 @@ pub enum UiCommand {
 }
 
 impl UiCommand {
-    pub const ALL: [UiCommand; 9] = [
+    pub const ALL: [UiCommand; 10] = [
         UiCommand::Refresh,
+        UiCommand::SelectAll,
         UiCommand::ConnectSite,
         UiCommand::UseSandbox,
         UiCommand::CommandPalette,
@@ -37,6 +39,7 @@ impl UiCommand {
     pub fn label(self) -> &'static str {
         match self {
             UiCommand::Refresh => "Refresh",
+            UiCommand::SelectAll => "Select all matching contacts",
             UiCommand::ConnectSite => "Connect a site…",
             UiCommand::UseSandbox => "Use the sandbox site",
             UiCommand::CommandPalette => "Command palette…",
@@ -50,7 +53,8 @@ impl UiCommand {
 
     pub fn tooltip(self) -> &'static str {
         match self {
-            UiCommand::Refresh => "Load the contacts again from the site",
+            UiCommand::Refresh => "Load the contacts again from the site, keeping the place and the selection",
+            UiCommand::SelectAll => "Select every contact the filter matches, loaded or not",
             UiCommand::ConnectSite => "Add a Treepl site with its API application's Client ID and Secret",
             UiCommand::UseSandbox => "Switch to the built-in sandbox site with demo data",
             UiCommand::CommandPalette => "Find and run any command by name",
@@ -62,11 +66,17 @@ impl UiCommand {
         }
     }
 
+    /// Whether the shortcut means something else while typing (Ctrl+A selects the text).
+    pub fn is_text_editing_key(self) -> bool {
+        matches!(self, UiCommand::SelectAll)
+    }
+
     pub fn shortcut(self) -> Option<KeyboardShortcut> {
         let ctrl = |key| Some(KeyboardShortcut::new(Modifiers::COMMAND, key));
         match self {
             UiCommand::Refresh => Some(KeyboardShortcut::new(Modifiers::NONE, Key::F5)),
             UiCommand::ConnectSite => ctrl(Key::N),
+            UiCommand::SelectAll => ctrl(Key::A),
             UiCommand::CommandPalette => ctrl(Key::K),
             UiCommand::ToggleNotifications => {
                 Some(KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::N))
@@ -105,7 +115,13 @@ impl ProfileDraft {
 #[derive(Debug)]
 pub enum Command {
     Open(Target),
-    LoadContacts,
+    /// Loads the grid again, keeping its scroll position and selection.
+    Refresh,
+    /// Shows another filter, search or sort in the grid.
+    SetQuery(super::grid::GridQuery),
+    OpenContact(crate::api::ContactId),
+    /// Deletes the grid's selection (confirmed by the user already).
+    DeleteSelected,
     /// Signs in with the draft and reads one contact, saving nothing.
     TestConnection(ProfileDraft),
     /// Tests, then stores the secret and the profile, then opens it. `session_only`: keep the

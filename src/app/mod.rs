@@ -3,10 +3,13 @@
 
 pub mod command;
 pub mod credentials;
+pub mod filter;
+pub mod grid;
+pub mod layout;
 pub mod notifications;
 pub mod profiles;
 pub mod settings;
 mod state;
 pub mod tasks;
 
-pub use state::{AppConfig, AppState, ConnectDialog, ContactsView, Site, SiteStatus, TaskResult};
+pub use state::{AppConfig, AppState, ConnectDialog, ContactWindow, Site, SiteStatus, TaskResult};

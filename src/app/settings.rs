@@ -1,6 +1,10 @@
 //! UI settings kept between runs through eframe's persistence (window size is eframe's own).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
+
+use super::layout::GridLayout;
 
 /// The key under which [`Settings`] are stored.
 pub const STORAGE_KEY: &str = "treepl-contacts-settings";
@@ -29,4 +33,6 @@ pub struct Settings {
     pub theme: ThemeChoice,
     /// The id of the site profile open when the app last closed; `None` is the sandbox.
     pub last_profile: Option<String>,
+    /// The grid's columns and saved views, per site (profile id, or `sandbox`).
+    pub layouts: BTreeMap<String, GridLayout>,
 }

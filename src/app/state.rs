@@ -1,17 +1,20 @@
 //! The app's state and the one place where commands become background work and where
 //! the results of that work are folded back in.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use secrecy::SecretString;
 
-use crate::api::{ApiError, Client, ClientOptions, Contact, ListQuery, Page, SiteCredentials};
+use crate::api::paging::{self, PagingOptions};
+use crate::api::{ApiError, Client, ClientOptions, Contact, ContactId, ListQuery, Page, SiteCredentials, Where};
 use crate::sandbox::{Sandbox, SandboxConfig};
 
 use super::command::{Command, ProfileDraft, Target};
 use super::credentials::{self, SecretStore, SecretStoreError, SessionStore};
+use super::grid::{Grid, PageRequest, Selection};
+use super::layout::GridLayout;
 use super::notifications::{Level, Notifications};
 use super::profiles::{ProfileFile, SiteProfile};
 use super::settings::Settings;
@@ -28,15 +31,16 @@ pub struct AppConfig {
     pub client_options: ClientOptions,
 }
 
-/// How many contacts the shell's list shows (the grid pages through all of them).
-const FIRST_PAGE: u32 = 200;
-
 /// What a background task hands back.
 pub enum TaskResult {
     ProfilesLoaded(Result<Vec<SiteProfile>, String>),
     SandboxStarted(Result<Sandbox, String>),
     SecretFetched { profile: SiteProfile, result: Result<Option<SecretString>, SecretStoreError> },
-    ContactsLoaded { connection: u64, result: Result<Page<Contact>, ApiError> },
+    GridPage { connection: u64, generation: u64, page: u64, result: Result<Page<Contact>, ApiError> },
+    /// Which of the selected ids still exist after a refresh.
+    SelectionChecked { connection: u64, existing: Result<BTreeSet<ContactId>, ApiError> },
+    ContactOpened { connection: u64, id: ContactId, result: Result<Contact, ApiError> },
+    ContactsDeleted { connection: u64, deleted: u64, failure: Option<ApiError> },
     ConnectionTested { draft: ProfileDraft, result: Result<u64, ApiError> },
     ProfileSaved(Result<SavedProfile, SaveFailure>),
     ProfileRemoved { id: String, result: Result<(), String> },
@@ -72,10 +76,10 @@ pub struct Site {
     connection: u64,
 }
 
-#[derive(Default)]
-pub struct ContactsView {
-    pub page: Option<Page<Contact>>,
-    pub loading: bool,
+/// A contact opened from the grid: the fresh copy from the site, once it is in.
+pub struct ContactWindow {
+    pub id: ContactId,
+    pub contact: Option<Contact>,
     pub error: Option<String>,
 }
 
@@ -100,7 +104,8 @@ pub struct AppState {
     session_secrets: Arc<SessionStore>,
     pub site: Site,
     sandbox: Option<Sandbox>,
-    pub contacts: ContactsView,
+    pub grid: Grid,
+    pub open_contacts: Vec<ContactWindow>,
     pub tasks: TaskRunner<TaskResult>,
     pub notifications: Notifications,
     pub connect_dialog: Option<ConnectDialog>,
@@ -124,7 +129,8 @@ impl AppState {
                 connection: 0,
             },
             sandbox: None,
-            contacts: ContactsView::default(),
+            grid: Grid::default(),
+            open_contacts: Vec::new(),
             tasks: TaskRunner::new(runtime, ctx),
             notifications: Notifications::default(),
             connect_dialog: None,
@@ -143,10 +149,29 @@ impl AppState {
         self.queue.push(command);
     }
 
-    /// Carries out the queued commands.
+    /// Carries out the queued commands, then fetches the grid pages the table needs.
     pub fn run_commands(&mut self) {
         for command in std::mem::take(&mut self.queue) {
             self.execute(command);
+        }
+        self.fetch_grid_pages();
+    }
+
+    /// The grid layout of the site open now.
+    pub fn layout(&self) -> GridLayout {
+        self.settings.layouts.get(&self.site_key()).cloned().unwrap_or_default()
+    }
+
+    pub fn layout_mut(&mut self) -> &mut GridLayout {
+        let key = self.site_key();
+        self.settings.layouts.entry(key).or_default()
+    }
+
+    /// The key of the open site for per-site settings.
+    pub fn site_key(&self) -> String {
+        match &self.site.target {
+            Target::Sandbox => "sandbox".to_owned(),
+            Target::Profile(id) => id.clone(),
         }
     }
 
@@ -171,7 +196,10 @@ impl AppState {
     fn execute(&mut self, command: Command) {
         match command {
             Command::Open(target) => self.open(target),
-            Command::LoadContacts => self.load_contacts(),
+            Command::Refresh => self.refresh(),
+            Command::SetQuery(query) => self.grid.set_query(query),
+            Command::OpenContact(id) => self.open_contact(id),
+            Command::DeleteSelected => self.delete_selected(),
             Command::TestConnection(draft) => self.test_connection(draft),
             Command::SaveProfile { draft, session_only } => self.save_profile(draft, session_only),
             Command::RemoveProfile(id) => self.remove_profile(id),
@@ -185,7 +213,8 @@ impl AppState {
         self.site.name = name;
         self.site.status = SiteStatus::Connecting;
         self.site.client = None;
-        self.contacts = ContactsView::default();
+        self.grid = Grid::default();
+        self.open_contacts.clear();
     }
 
     fn open(&mut self, target: Target) {
@@ -241,19 +270,93 @@ impl AppState {
             Ok(client) => {
                 self.site.client = Some(client);
                 self.site.status = SiteStatus::Connected;
-                self.load_contacts();
+                self.grid.reload();
             }
             Err(error) => self.site.status = SiteStatus::Failed(error.to_string()),
         }
     }
 
-    fn load_contacts(&mut self) {
+    /// Starts loading the pages the grid asks for (after the frame told it what shows).
+    fn fetch_grid_pages(&mut self) {
         let Some(client) = self.site.client.clone() else { return };
-        self.contacts.loading = true;
         let connection = self.site.connection;
-        self.tasks.spawn("Loading contacts", async move {
-            let result = client.list_contacts(&ListQuery::default().page(0, FIRST_PAGE)).await;
-            TaskResult::ContactsLoaded { connection, result }
+        for PageRequest { generation, page, query, cancel } in self.grid.requests() {
+            let client = client.clone();
+            self.tasks.spawn_unlisted(cancel, async move {
+                let result = client.list_contacts(&query).await;
+                TaskResult::GridPage { connection, generation, page, result }
+            });
+        }
+    }
+
+    /// Loads what shows again, keeping the scroll position and the selection of the
+    /// contacts that still exist.
+    fn refresh(&mut self) {
+        self.grid.reload();
+        let (Some(client), Selection::Ids(ids)) = (self.site.client.clone(), &self.grid.selection) else { return };
+        if ids.is_empty() {
+            return;
+        }
+        let ids: Vec<ContactId> = ids.iter().copied().collect();
+        let connection = self.site.connection;
+        self.tasks.spawn("Checking the selection", async move {
+            let existing = async {
+                let mut existing = BTreeSet::new();
+                for chunk in ids.chunks(crate::sandbox::MAX_LIMIT as usize) {
+                    let query = ListQuery::new(Where::field("Id").is_in(chunk.iter().copied())).page(0, chunk.len() as u32);
+                    existing.extend(client.list_contacts(&query).await?.items.iter().map(|c| c.id));
+                }
+                Ok(existing)
+            }
+            .await;
+            TaskResult::SelectionChecked { connection, existing }
+        });
+    }
+
+    fn open_contact(&mut self, id: ContactId) {
+        let Some(client) = self.site.client.clone() else { return };
+        if !self.open_contacts.iter().any(|w| w.id == id) {
+            let cached = self.grid.loaded_contact(id).cloned();
+            self.open_contacts.push(ContactWindow { id, contact: cached, error: None });
+        }
+        let connection = self.site.connection;
+        self.tasks.spawn(format!("Opening contact {id}"), async move {
+            let result = client.get_contact(id).await;
+            TaskResult::ContactOpened { connection, id, result }
+        });
+    }
+
+    /// Deletes the selected contacts one by one (every match, for a Ctrl+A selection), with
+    /// progress and Cancel; then reloads the grid.
+    fn delete_selected(&mut self) {
+        let Some(client) = self.site.client.clone() else { return };
+        let selection = self.grid.selection.clone();
+        let filter = self.grid.query.filter();
+        let connection = self.site.connection;
+        self.tasks.spawn_cancellable("Deleting contacts", move |cancel, progress| async move {
+            let ids: Result<Vec<ContactId>, ApiError> = match selection {
+                Selection::Ids(ids) => Ok(ids.into_iter().collect()),
+                Selection::AllMatching { except } => {
+                    let options = PagingOptions::default();
+                    paging::fetch_all(&client, ListQuery::new(filter), &options, &cancel, |p| progress.set(0, p.total))
+                        .await
+                        .map(|all| all.into_iter().map(|c| c.id).filter(|id| !except.contains(id)).collect())
+                }
+            };
+            let ids = match ids {
+                Ok(ids) => ids,
+                Err(error) => return TaskResult::ContactsDeleted { connection, deleted: 0, failure: Some(error) },
+            };
+            let mut deleted = 0;
+            for id in &ids {
+                match client.delete_contact(*id).await {
+                    // Deleted elsewhere meanwhile: gone all the same.
+                    Ok(()) | Err(ApiError::NotFound { .. }) => deleted += 1,
+                    Err(error) => return TaskResult::ContactsDeleted { connection, deleted, failure: Some(error) },
+                }
+                progress.set(deleted, Some(ids.len() as u64));
+            }
+            TaskResult::ContactsDeleted { connection, deleted, failure: None }
         });
     }
 
@@ -384,20 +487,51 @@ impl AppState {
                     }
                 }
             }
-            TaskResult::ContactsLoaded { connection, result } => {
+            TaskResult::GridPage { connection, generation, page, result } => {
                 if connection != self.site.connection {
                     return;
                 }
-                self.contacts.loading = false;
+                if let Err(error) = &result
+                    && !matches!(error, ApiError::Cancelled)
+                    && self.grid.error.is_none()
+                {
+                    self.notifications.error("Could not load the contacts", error.to_string());
+                }
+                self.grid.page_loaded(generation, page, result);
+                let seen = self.grid.custom_fields.clone();
+                if !seen.is_empty() {
+                    self.layout_mut().add_custom_fields(&seen);
+                }
+            }
+            TaskResult::SelectionChecked { connection, existing } => {
+                if connection == self.site.connection
+                    && let Ok(existing) = existing
+                {
+                    self.grid.keep_selected(&existing);
+                }
+            }
+            TaskResult::ContactOpened { connection, id, result } => {
+                if connection != self.site.connection {
+                    return;
+                }
+                let Some(window) = self.open_contacts.iter_mut().find(|w| w.id == id) else { return };
                 match result {
-                    Ok(page) => {
-                        self.contacts.page = Some(page);
-                        self.contacts.error = None;
+                    Ok(contact) => {
+                        window.contact = Some(contact);
+                        window.error = None;
                     }
-                    Err(error) => {
-                        self.contacts.error = Some(error.to_string());
-                        self.notifications.error("Could not load the contacts", error.to_string());
-                    }
+                    Err(error) => window.error = Some(error.to_string()),
+                }
+            }
+            TaskResult::ContactsDeleted { connection, deleted, failure } => {
+                if connection != self.site.connection {
+                    return;
+                }
+                self.grid.selection = Selection::default();
+                self.grid.reload();
+                match failure {
+                    None => self.notifications.push(Level::Success, "Contacts deleted", format!("{deleted} deleted.")),
+                    Some(error) => self.notifications.error(format!("Stopped after deleting {deleted}"), error.to_string()),
                 }
             }
             TaskResult::ConnectionTested { draft, result } => {

@@ -72,6 +72,13 @@ impl<R: Send + 'static> TaskRunner<R> {
         self.start(label.into(), None, None, work)
     }
 
+    /// Starts work the status area does not list (many small requests, such as grid pages,
+    /// show in their own view); `cancel` stops it, and then it returns no result.
+    pub fn spawn_unlisted(&mut self, cancel: CancellationToken, work: impl Future<Output = R> + Send + 'static) {
+        let id = self.start(String::new(), Some(cancel), None, work);
+        self.running.remove(&id);
+    }
+
     /// Starts work that reports progress but cannot be stopped half-way.
     pub fn spawn_with_progress<F>(&mut self, label: impl Into<String>, work: impl FnOnce(Progress) -> F) -> TaskId
     where

@@ -258,3 +258,15 @@ CREATE INDEX IF NOT EXISTS custom_text ON custom_values (field_id, text_lc) WHER
 CREATE INDEX IF NOT EXISTS custom_number ON custom_values (field_id, kind, num) WHERE num IS NOT NULL;
 CREATE INDEX IF NOT EXISTS records_owner ON records (contact_id, kind, id);
 ";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sandbox_stores_every_contact_field_of_the_contract() {
+        let stored: Vec<&str> = CONTACT_FIELDS.iter().map(|f| f.api).collect();
+        let contract: Vec<&str> = crate::api::model::CONTACT_FIELDS.iter().map(|(name, _)| *name).collect();
+        assert_eq!(stored, contract);
+    }
+}

@@ -3,10 +3,13 @@
 
 mod banner;
 mod connect;
+mod contact;
 mod contacts;
+mod grid;
 mod menu;
 mod notifications;
 mod palette;
+mod query_bar;
 mod status;
 
 use std::time::Instant;
@@ -14,6 +17,17 @@ use std::time::Instant;
 use crate::app::command::{Command, Target, UiCommand};
 use crate::app::settings::{STORAGE_KEY, ThemeChoice};
 use crate::app::{AppConfig, AppState, ConnectDialog};
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1000), "1,000");
+        assert_eq!(super::thousands(1234567), "1,234,567");
+    }
+}
 
 pub const APP_TITLE: &str = "Treepl Contacts";
 
@@ -30,6 +44,9 @@ pub struct TreeplApp {
 #[derive(Default)]
 struct ViewState {
     palette: Option<palette::Palette>,
+    query_bar: query_bar::QueryBar,
+    /// How many contacts a confirmed delete would remove, while the user decides.
+    confirm_delete: Option<u64>,
     applied_theme: Option<ThemeChoice>,
     first_frame_reported: bool,
 }
@@ -54,7 +71,8 @@ impl TreeplApp {
     fn run(&mut self, command: UiCommand, ctx: &egui::Context) {
         let state = &mut self.state;
         match command {
-            UiCommand::Refresh => state.send(Command::LoadContacts),
+            UiCommand::Refresh => state.send(Command::Refresh),
+            UiCommand::SelectAll => state.grid.select_all(),
             UiCommand::ConnectSite => state.connect_dialog = Some(ConnectDialog::default()),
             UiCommand::UseSandbox => state.send(Command::Open(Target::Sandbox)),
             UiCommand::CommandPalette => self.view.palette = Some(palette::Palette::default()),
@@ -78,6 +96,45 @@ fn install_fallback_font(ctx: &egui::Context) {
     ctx.add_font(FontInsert::new("NotoSans-Regular", data, families));
 }
 
+/// Asks before deleting; `Some(true)` to go ahead, `Some(false)` to keep them.
+fn confirm_delete_ui(ctx: &egui::Context, count: u64) -> Option<bool> {
+    let mut answer = None;
+    let modal = egui::Modal::new(egui::Id::unique("confirm_delete")).show(ctx, |ui| {
+        ui.set_width(380.0);
+        ui.heading(if count == 1 { "Delete this contact?".to_owned() } else { format!("Delete {} contacts?", thousands(count)) });
+        ui.label("They are removed from the site with their bookings, cases, orders and secure-zone access. This cannot be undone.");
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            if ui.button("Keep them").on_hover_text("Delete nothing").clicked() {
+                answer = Some(false);
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let delete = egui::Button::new(egui::RichText::new("Delete").color(ui.visuals().error_fg_color));
+                if ui.add(delete).on_hover_text("Delete them from the site").clicked() {
+                    answer = Some(true);
+                }
+            });
+        });
+    });
+    if modal.should_close() && answer.is_none() {
+        answer = Some(false);
+    }
+    answer
+}
+
+/// `12345` as `12,345`.
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// What a frame's widgets asked for, carried out once the frame is drawn.
 #[derive(Default)]
 struct Intents {
@@ -99,8 +156,10 @@ impl eframe::App for TreeplApp {
         }
 
         let mut intents = Intents::default();
+        let typing = ctx.egui_wants_keyboard_input();
         for command in UiCommand::ALL {
             if let Some(shortcut) = command.shortcut()
+                && !(typing && command.is_text_editing_key())
                 && ctx.input_mut(|input| input.consume_shortcut(&shortcut))
             {
                 intents.ui_commands.push(command);
@@ -113,7 +172,22 @@ impl eframe::App for TreeplApp {
         if self.state.notifications.panel_open {
             notifications::panel_ui(ui, &mut self.state.notifications, &mut intents);
         }
-        egui::CentralPanel::default().show(ui, |ui| contacts::ui(ui, &self.state, &mut intents));
+        let bar = &mut self.view.query_bar;
+        let events = egui::CentralPanel::default().show(ui, |ui| contacts::ui(ui, &mut self.state, bar, &mut intents)).inner;
+        if events.confirm_delete {
+            self.view.confirm_delete = Some(self.state.grid.selected_count());
+        }
+        if let Some(count) = self.view.confirm_delete
+            && let Some(confirmed) = confirm_delete_ui(&ctx, count)
+        {
+            if confirmed {
+                intents.commands.push(Command::DeleteSelected);
+            }
+            self.view.confirm_delete = None;
+        }
+        for id in contact::windows_ui(&ctx, &self.state.open_contacts) {
+            self.state.open_contacts.retain(|w| w.id != id);
+        }
 
         let keyring = self.state.keyring_description();
         if let Some(dialog) = self.state.connect_dialog.as_mut()

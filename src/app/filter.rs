@@ -1,0 +1,225 @@
+//! The grid's filter as the user builds it: conditions (field, operator, value) joined by
+//! AND or OR, or a raw Where JSON typed by hand. It becomes the API's `Where` in one place,
+//! [`FilterSpec::to_where`].
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::api::model::{CONTACT_FIELDS, FieldType};
+use crate::api::query::{FieldPath, Op, Where};
+
+/// How the conditions combine.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Combine {
+    /// Every condition must hold.
+    #[default]
+    All,
+    /// Any condition may hold.
+    Any,
+}
+
+/// One condition of the filter builder.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Condition {
+    /// `LastName` or `CustomCrmGroups.Group.Field`.
+    pub field: String,
+    pub op: String,
+    pub value: Value,
+}
+
+impl Condition {
+    pub fn new(field: &str, op: Op, value: Value) -> Self {
+        Self { field: field.to_owned(), op: op.wire_name().to_owned(), value }
+    }
+
+    fn to_where(&self) -> Option<Where> {
+        let field = FieldPath::parse(&self.field).ok()?;
+        let op = Op::from_wire(&self.op)?;
+        Some(Where::Compare { field, op, value: self.value.clone() })
+    }
+
+    /// How a chip shows it: `City = Oslo`.
+    pub fn describe(&self) -> String {
+        let op = Op::from_wire(&self.op).map_or_else(|| self.op.clone(), |op| op_label(op).to_owned());
+        let value = match &self.value {
+            Value::String(text) => text.clone(),
+            Value::Array(items) => items.iter().map(value_text).collect::<Vec<_>>().join(", "),
+            other => value_text(other),
+        };
+        match Op::from_wire(&self.op) {
+            Some(Op::IsNull) => format!("{} {}", self.field, if self.value == Value::Bool(true) { "is empty" } else { "is not empty" }),
+            _ => format!("{} {op} {value}", self.field),
+        }
+    }
+}
+
+fn value_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Null => "empty".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// The user's words for an operator.
+pub fn op_label(op: Op) -> &'static str {
+    match op {
+        Op::Eq => "=",
+        Op::Neq => "≠",
+        Op::Gt => ">",
+        Op::Gte => "≥",
+        Op::Lt => "<",
+        Op::Lte => "≤",
+        Op::Contains => "contains",
+        Op::NotContains => "does not contain",
+        Op::StartsWith => "starts with",
+        Op::EndsWith => "ends with",
+        Op::In => "is one of",
+        Op::Nin => "is none of",
+        Op::IsNull => "is empty",
+    }
+}
+
+/// The operators that make sense for a field type.
+pub fn ops_for(kind: FieldType) -> &'static [Op] {
+    match kind {
+        FieldType::Text => &[
+            Op::Contains,
+            Op::Eq,
+            Op::Neq,
+            Op::StartsWith,
+            Op::EndsWith,
+            Op::NotContains,
+            Op::In,
+            Op::Nin,
+            Op::Gt,
+            Op::Lt,
+            Op::IsNull,
+        ],
+        FieldType::Number | FieldType::Date => &[Op::Eq, Op::Neq, Op::Gt, Op::Gte, Op::Lt, Op::Lte, Op::In, Op::IsNull],
+        FieldType::Bool => &[Op::Eq, Op::Neq, Op::IsNull],
+    }
+}
+
+/// The type of a field by name: a contact field's own, or for a custom field the type of a
+/// value seen (text when unknown).
+pub fn field_type(field: &str, custom_sample: Option<&Value>) -> FieldType {
+    if let Some((_, kind)) = CONTACT_FIELDS.iter().find(|(name, _)| *name == field) {
+        return *kind;
+    }
+    match custom_sample {
+        Some(Value::Number(_)) => FieldType::Number,
+        Some(Value::Bool(_)) => FieldType::Bool,
+        _ => FieldType::Text,
+    }
+}
+
+/// Reads what the user typed into the value box as the JSON value the operator needs.
+pub fn parse_value(kind: FieldType, op: Op, text: &str) -> Result<Value, String> {
+    let one = |part: &str| -> Result<Value, String> {
+        let part = part.trim();
+        match kind {
+            FieldType::Text | FieldType::Date => Ok(Value::String(part.to_owned())),
+            FieldType::Number => part
+                .parse::<i64>()
+                .map(Value::from)
+                .or_else(|_| part.parse::<f64>().map(Value::from))
+                .map_err(|_| format!("`{part}` is not a number")),
+            FieldType::Bool => match part.to_lowercase().as_str() {
+                "true" | "yes" | "1" => Ok(Value::Bool(true)),
+                "false" | "no" | "0" => Ok(Value::Bool(false)),
+                _ => Err(format!("`{part}` is not yes or no")),
+            },
+        }
+    };
+    match op {
+        Op::IsNull => Ok(Value::Bool(true)),
+        Op::In | Op::Nin => text.split(',').filter(|p| !p.trim().is_empty()).map(one).collect::<Result<_, _>>().map(Value::Array),
+        _ if kind == FieldType::Date && crate::api::Timestamp::parse(text).is_none() => {
+            Err(format!("`{}` is not a date (e.g. 2024-05-17)", text.trim()))
+        }
+        _ => one(text),
+    }
+}
+
+/// The grid's filter: built conditions, or raw JSON.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FilterSpec {
+    pub conditions: Vec<Condition>,
+    pub combine: Combine,
+    /// A Where typed by hand (checked when applied); replaces the conditions.
+    pub raw: Option<Value>,
+}
+
+impl FilterSpec {
+    pub fn is_empty(&self) -> bool {
+        self.conditions.is_empty() && self.raw.is_none()
+    }
+
+    pub fn to_where(&self) -> Where {
+        if let Some(raw) = &self.raw {
+            return Where::Raw(raw.clone());
+        }
+        let parts: Vec<Where> = self.conditions.iter().filter_map(Condition::to_where).collect();
+        match (parts.len(), self.combine) {
+            (0, _) => Where::All,
+            (1, _) => parts.into_iter().next().unwrap_or_default(),
+            (_, Combine::All) => Where::And(parts),
+            (_, Combine::Any) => Where::Or(parts),
+        }
+    }
+
+    /// Checks raw JSON and makes it the filter.
+    pub fn set_raw(&mut self, text: &str) -> Result<(), String> {
+        Where::parse_str(text).map_err(|e| e.to_string())?;
+        let value: Value = serde_json::from_str(text.trim()).map_err(|e| e.to_string())?;
+        self.raw = (value != Value::Object(Default::default())).then_some(value);
+        self.conditions.clear();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn conditions_become_the_where_dialect() {
+        let mut spec = FilterSpec::default();
+        assert_eq!(spec.to_where(), Where::All);
+        spec.conditions.push(Condition::new("City", Op::Eq, json!("Oslo")));
+        assert_eq!(spec.to_where().to_json(), json!({"City": {"$eq": "Oslo"}}));
+        spec.conditions.push(Condition::new("CustomCrmGroups.Membership.Level", Op::In, json!(["Gold", "Silver"])));
+        spec.combine = Combine::Any;
+        assert_eq!(
+            spec.to_where().to_json(),
+            json!({"$or": [{"City": {"$eq": "Oslo"}}, {"CustomCrmGroups.Membership.Level": {"$in": ["Gold", "Silver"]}}]})
+        );
+    }
+
+    #[test]
+    fn typed_values_follow_the_field_type() {
+        assert_eq!(parse_value(FieldType::Number, Op::Gt, " 42 "), Ok(json!(42)));
+        assert_eq!(parse_value(FieldType::Number, Op::In, "1, 2.5"), Ok(json!([1, 2.5])));
+        assert!(parse_value(FieldType::Number, Op::Eq, "many").is_err());
+        assert_eq!(parse_value(FieldType::Bool, Op::Eq, "Yes"), Ok(json!(true)));
+        assert!(parse_value(FieldType::Date, Op::Gt, "soon").is_err());
+        assert_eq!(parse_value(FieldType::Date, Op::Gt, "2024-05-17"), Ok(json!("2024-05-17")));
+        assert_eq!(parse_value(FieldType::Text, Op::In, "NZ, AU"), Ok(json!(["NZ", "AU"])));
+        assert_eq!(field_type("CreatedDate", None), FieldType::Date);
+        assert_eq!(field_type("CustomCrmGroups.M.Points", Some(&json!(3))), FieldType::Number);
+    }
+
+    #[test]
+    fn raw_json_is_checked_before_it_applies() {
+        let mut spec = FilterSpec { conditions: vec![Condition::new("City", Op::Eq, json!("Oslo"))], ..Default::default() };
+        assert!(spec.set_raw(r#"{"City": {"$like": "x"}}"#).unwrap_err().contains("$like"));
+        assert_eq!(spec.conditions.len(), 1, "a bad filter changes nothing");
+        spec.set_raw(r#"{"Id": {"$gt": 5}}"#).unwrap();
+        assert_eq!(spec.to_where().to_json(), json!({"Id": {"$gt": 5}}));
+        assert!(spec.conditions.is_empty());
+        assert_eq!(Condition::new("Country", Op::In, json!(["NZ", "AU"])).describe(), "Country is one of NZ, AU");
+    }
+}

@@ -1,0 +1,205 @@
+//! The grid's layout per site: which columns show, in which order (custom fields too), and
+//! the saved views (a name for a filter, a sort and columns). Kept in the UI settings.
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::Contact;
+use crate::api::model::CONTACT_FIELDS;
+use crate::api::query::{CUSTOM_PREFIX, FieldPath};
+
+use super::grid::GridQuery;
+
+/// The columns shown on first use.
+const DEFAULT_COLUMNS: &[&str] = &["FirstName", "LastName", "Email", "Phone", "City", "Country", "Status", "CreatedDate"];
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GridColumn {
+    /// A contact field (`City`) or a custom field (`CustomCrmGroups.Group.Field`).
+    pub field: String,
+    pub visible: bool,
+}
+
+/// A named filter, sort and set of columns, applied with one click.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedView {
+    pub name: String,
+    pub query: GridQuery,
+    pub columns: Vec<GridColumn>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GridLayout {
+    pub columns: Vec<GridColumn>,
+    pub views: Vec<SavedView>,
+}
+
+impl Default for GridLayout {
+    /// The default columns first, in their order, then every other field, hidden.
+    fn default() -> Self {
+        let shown = DEFAULT_COLUMNS.iter().map(|field| GridColumn { field: (*field).to_owned(), visible: true });
+        let hidden = CONTACT_FIELDS
+            .iter()
+            .filter(|(field, _)| !DEFAULT_COLUMNS.contains(field))
+            .map(|(field, _)| GridColumn { field: (*field).to_owned(), visible: false });
+        Self { columns: shown.chain(hidden).collect(), views: Vec::new() }
+    }
+}
+
+impl GridLayout {
+    pub fn visible(&self) -> impl Iterator<Item = &GridColumn> {
+        self.columns.iter().filter(|c| c.visible)
+    }
+
+    /// Offers custom fields seen on contacts as (hidden) columns.
+    pub fn add_custom_fields<'a>(&mut self, seen: impl IntoIterator<Item = &'a (String, String)>) {
+        for (group, field) in seen {
+            let name = format!("{CUSTOM_PREFIX}.{group}.{field}");
+            if !self.columns.iter().any(|c| c.field == name) {
+                self.columns.push(GridColumn { field: name, visible: false });
+            }
+        }
+    }
+
+    /// Moves a column one place towards the start (`-1`) or the end (`+1`).
+    pub fn move_column(&mut self, field: &str, step: isize) {
+        let Some(from) = self.columns.iter().position(|c| c.field == field) else { return };
+        let to = from.saturating_add_signed(step).min(self.columns.len() - 1);
+        let column = self.columns.remove(from);
+        self.columns.insert(to, column);
+    }
+
+    pub fn save_view(&mut self, name: &str, query: &GridQuery) {
+        let view = SavedView { name: name.trim().to_owned(), query: query.clone(), columns: self.columns.clone() };
+        match self.views.iter_mut().find(|v| v.name == view.name) {
+            Some(existing) => *existing = view,
+            None => self.views.push(view),
+        }
+    }
+}
+
+/// The heading of a field for people: `First name`, or `Membership: Level` for a custom field.
+pub fn column_title(field: &str) -> Cow<'_, str> {
+    let known = match field {
+        "Id" => "Id",
+        "Email" => "Email",
+        "FirstName" => "First name",
+        "LastName" => "Last name",
+        "CrmType" => "CRM type",
+        "EmailConfirmed" => "Email confirmed",
+        "Role" => "Role",
+        "CreatedDate" => "Created",
+        "Address" => "Address",
+        "City" => "City",
+        "State" => "State",
+        "ZipCode" => "Zip code",
+        "Country" => "Country",
+        "BillingAddress" => "Billing address",
+        "BillingCity" => "Billing city",
+        "BillingState" => "Billing state",
+        "BillingZipCode" => "Billing zip code",
+        "BillingCountry" => "Billing country",
+        "Site" => "Site",
+        "Phone" => "Phone",
+        "Status" => "Status",
+        "Notes" => "Notes",
+        "Type" => "Type",
+        "CustomerTypeName" => "Customer type",
+        "IsDataUsingAllowed" => "Data use allowed",
+        _ => "",
+    };
+    if !known.is_empty() {
+        return Cow::Borrowed(known);
+    }
+    match FieldPath::parse(field) {
+        Ok(FieldPath::Custom { group, field }) => Cow::Owned(format!("{group}: {field}")),
+        _ => Cow::Borrowed(field),
+    }
+}
+
+/// The text of one cell.
+pub fn cell_text(contact: &Contact, field: &str) -> String {
+    let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    let yes_no = |flag: bool| if flag { "yes" } else { "no" }.to_owned();
+    match field {
+        "Id" => contact.id.to_string(),
+        "Email" => contact.email.clone(),
+        "FirstName" => text(&contact.first_name),
+        "LastName" => text(&contact.last_name),
+        "CrmType" => text(&contact.crm_type),
+        "EmailConfirmed" => yes_no(contact.email_confirmed),
+        "Role" => text(&contact.role),
+        "CreatedDate" => {
+            contact.created_date.map(|d| d.0.with_timezone(&chrono::Local).format("%Y-%m-%d").to_string()).unwrap_or_default()
+        }
+        "Address" => text(&contact.address.address),
+        "City" => text(&contact.address.city),
+        "State" => text(&contact.address.state),
+        "ZipCode" => text(&contact.address.zip_code),
+        "Country" => text(&contact.address.country),
+        "BillingAddress" => text(&contact.billing.address),
+        "BillingCity" => text(&contact.billing.city),
+        "BillingState" => text(&contact.billing.state),
+        "BillingZipCode" => text(&contact.billing.zip_code),
+        "BillingCountry" => text(&contact.billing.country),
+        "Site" => text(&contact.site),
+        "Phone" => text(&contact.phone),
+        "Status" => text(&contact.status),
+        "Notes" => text(&contact.notes).replace('\n', " "),
+        "Type" => contact.contact_type.map(|t| t.to_string()).unwrap_or_default(),
+        "CustomerTypeName" => text(&contact.customer_type_name),
+        "IsDataUsingAllowed" => yes_no(contact.is_data_using_allowed),
+        other => match FieldPath::parse(other) {
+            Ok(FieldPath::Custom { group, field }) => match contact.custom_crm_groups.get(&group).and_then(|g| g.get(&field)) {
+                Some(serde_json::Value::String(text)) => text.clone(),
+                Some(serde_json::Value::Bool(flag)) => yes_no(*flag),
+                Some(serde_json::Value::Null) | None => String::new(),
+                Some(value) => value.to_string(),
+            },
+            _ => String::new(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_contact_field_has_a_cell() {
+        let contact: Contact = serde_json::from_value(serde_json::json!({
+            "Id": 1, "Email": "e@x.example", "FirstName": "F", "LastName": "L", "CrmType": "C", "EmailConfirmed": true,
+            "Role": "R", "CreatedDate": "2024-05-17T12:00:00Z", "Address": "A", "City": "Ci", "State": "S", "ZipCode": "Z",
+            "Country": "Co", "BillingAddress": "BA", "BillingCity": "BC", "BillingState": "BS", "BillingZipCode": "BZ",
+            "BillingCountry": "BCo", "Site": "Si", "Phone": "P", "Status": "St", "Notes": "N", "Type": 2,
+            "CustomerTypeName": "CT", "IsDataUsingAllowed": false,
+            "CustomCrmGroups": {"Membership": {"Points": 12, "Level": "Gold", "Active": true}}
+        }))
+        .unwrap();
+        for (field, _) in CONTACT_FIELDS {
+            assert!(!cell_text(&contact, field).is_empty(), "{field}");
+        }
+        assert_eq!(cell_text(&contact, "CustomCrmGroups.Membership.Points"), "12");
+        assert_eq!(cell_text(&contact, "CustomCrmGroups.Membership.Active"), "yes");
+        assert_eq!(cell_text(&contact, "CustomCrmGroups.Nope.Nothing"), "");
+        assert_eq!(column_title("CustomCrmGroups.Membership.Level"), "Membership: Level");
+        for (field, _) in CONTACT_FIELDS {
+            assert!(!column_title(field).contains("CustomCrmGroups"), "{field} has a title");
+        }
+    }
+
+    #[test]
+    fn columns_move_and_custom_fields_join_hidden() {
+        let mut layout = GridLayout::default();
+        assert_eq!(layout.visible().next().unwrap().field, "FirstName");
+        layout.move_column("Email", -10);
+        assert_eq!(layout.columns[0].field, "Email");
+        layout.add_custom_fields(&[("Membership".to_owned(), "Level".to_owned())]);
+        layout.add_custom_fields(&[("Membership".to_owned(), "Level".to_owned())]);
+        let custom: Vec<_> = layout.columns.iter().filter(|c| c.field.starts_with(CUSTOM_PREFIX)).collect();
+        assert_eq!(custom.len(), 1);
+        assert!(!custom[0].visible);
+    }
+}

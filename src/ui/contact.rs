@@ -1,0 +1,84 @@
+//! A contact opened from the grid: its details as the site has them now. The editor will
+//! grow from this window.
+
+use crate::api::Contact;
+use crate::app::ContactWindow;
+use crate::app::layout::{cell_text, column_title};
+
+/// Draws the open contacts; returns the ids whose window was closed.
+pub fn windows_ui(ctx: &egui::Context, windows: &[ContactWindow]) -> Vec<crate::api::ContactId> {
+    let mut closed = Vec::new();
+    for (i, window) in windows.iter().enumerate() {
+        let title = window.contact.as_ref().map_or_else(|| format!("Contact {}", window.id), title);
+        let mut open = true;
+        egui::Window::new(title)
+            .id(egui::Id::unique(("contact_window", window.id)))
+            .open(&mut open)
+            .default_pos(egui::pos2(220.0 + 24.0 * i as f32, 120.0 + 24.0 * i as f32))
+            .default_width(420.0)
+            .collapsible(false)
+            .show(ctx, |ui| match (&window.contact, &window.error) {
+                (_, Some(error)) => {
+                    ui.colored_label(ui.visuals().error_fg_color, error);
+                }
+                (Some(contact), None) => details_ui(ui, contact),
+                (None, None) => {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label("Loading the contact…");
+                    });
+                }
+            });
+        if !open {
+            closed.push(window.id);
+        }
+    }
+    closed
+}
+
+fn title(contact: &Contact) -> String {
+    let name = [contact.first_name.as_deref(), contact.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter(|part| !part.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if name.is_empty() { contact.email.clone() } else { name }
+}
+
+fn details_ui(ui: &mut egui::Ui, contact: &Contact) {
+    let sections: [(&str, &[&str]); 4] = [
+        ("Identity", &["Email", "FirstName", "LastName", "Phone", "Status", "CrmType", "Type", "CustomerTypeName", "Role", "Id", "CreatedDate"]),
+        ("Address", &["Address", "City", "State", "ZipCode", "Country"]),
+        ("Billing address", &["BillingAddress", "BillingCity", "BillingState", "BillingZipCode", "BillingCountry"]),
+        ("Consent", &["EmailConfirmed", "IsDataUsingAllowed"]),
+    ];
+    egui::ScrollArea::vertical().max_height(520.0).show(ui, |ui| {
+        for (heading, fields) in sections {
+            ui.strong(heading);
+            egui::Grid::new(("contact_section", contact.id, heading)).num_columns(2).spacing([16.0, 4.0]).show(ui, |ui| {
+                for field in fields {
+                    ui.weak(column_title(field));
+                    ui.label(cell_text(contact, field));
+                    ui.end_row();
+                }
+            });
+            ui.add_space(8.0);
+        }
+        for (group, fields) in &contact.custom_crm_groups {
+            ui.strong(group);
+            egui::Grid::new(("contact_group", contact.id, group)).num_columns(2).spacing([16.0, 4.0]).show(ui, |ui| {
+                for field in fields.keys() {
+                    ui.weak(field);
+                    ui.label(cell_text(contact, &format!("CustomCrmGroups.{group}.{field}")));
+                    ui.end_row();
+                }
+            });
+            ui.add_space(8.0);
+        }
+        if let Some(notes) = contact.notes.as_deref().filter(|n| !n.trim().is_empty()) {
+            ui.strong("Notes");
+            ui.label(notes);
+        }
+    });
+}
