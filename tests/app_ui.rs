@@ -3,134 +3,15 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use secrecy::{ExposeSecret, SecretString};
-use treepl_contacts::app::AppConfig;
+use secrecy::ExposeSecret;
 use treepl_contacts::app::command::Target;
-use treepl_contacts::app::credentials::{KeyringStore, SecretStore, SecretStoreError};
+use treepl_contacts::app::credentials::SecretStore;
 use treepl_contacts::app::settings::ThemeChoice;
 use treepl_contacts::sandbox::{FaultRule, Route, seed};
-use treepl_contacts::ui::TreeplApp;
 
-const DEMO_CONTACTS: u64 = 40;
-
-/// The mock keyring, recording what was stored; or a keyring that is not there at all.
-struct TestKeyring {
-    inner: Option<KeyringStore>,
-    stored: Mutex<Vec<String>>,
-}
-
-impl TestKeyring {
-    fn mock() -> Arc<Self> {
-        Arc::new(Self { inner: Some(KeyringStore::mock()), stored: Mutex::new(Vec::new()) })
-    }
-
-    fn missing() -> Arc<Self> {
-        Arc::new(Self { inner: None, stored: Mutex::new(Vec::new()) })
-    }
-
-    fn inner(&self) -> Result<&KeyringStore, SecretStoreError> {
-        self.inner.as_ref().ok_or_else(|| SecretStoreError::Unavailable("no Secret Service on the session bus".into()))
-    }
-}
-
-impl SecretStore for TestKeyring {
-    fn get(&self, key: &str) -> Result<Option<SecretString>, SecretStoreError> {
-        self.inner()?.get(key)
-    }
-    fn set(&self, key: &str, secret: &SecretString) -> Result<(), SecretStoreError> {
-        self.inner()?.set(key, secret)?;
-        self.stored.lock().unwrap().push(key.to_owned());
-        Ok(())
-    }
-    fn delete(&self, key: &str) -> Result<(), SecretStoreError> {
-        self.inner()?.delete(key)
-    }
-    fn describe(&self) -> &'static str {
-        "the test keyring"
-    }
-}
-
-struct AppUnderTest {
-    harness: Harness<'static, TreeplApp>,
-    keyring: Arc<TestKeyring>,
-    config_dir: PathBuf,
-    _folder: tempfile::TempDir,
-    _runtime: tokio::runtime::Runtime,
-}
-
-impl AppUnderTest {
-    fn start(keyring: Arc<TestKeyring>) -> Self {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let folder = tempfile::tempdir().unwrap();
-        let config = AppConfig {
-            config_dir: folder.path().join("config"),
-            data_dir: folder.path().join("data"),
-            keyring: keyring.clone(),
-            sandbox_seed: DEMO_CONTACTS,
-            client_options: common::quick_options(),
-        };
-        let handle = runtime.handle().clone();
-        let harness =
-            Harness::builder().with_size([1200.0, 800.0]).build_eframe(move |cc| TreeplApp::new(cc, config, handle));
-        let config_dir = folder.path().join("config");
-        let mut app = Self { harness, keyring, config_dir, _folder: folder, _runtime: runtime };
-        app.wait_until("the sandbox contacts show", |app| app.rows_loaded());
-        app
-    }
-
-    fn state(&self) -> &treepl_contacts::app::AppState {
-        self.harness.state().state()
-    }
-
-    /// Whether the grid knows its total and shows its first row.
-    fn rows_loaded(&self) -> bool {
-        let grid = &self.state().grid;
-        grid.total.is_some() && (grid.total == Some(0) || grid.peek(0).is_some())
-    }
-
-    /// Steps frames until `done` holds (background work finishes on its own time).
-    fn wait_until(&mut self, what: &str, done: impl Fn(&Self) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            self.harness.step();
-            if done(self) {
-                self.harness.step();
-                return;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting until {what}");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-
-    /// A few frames: enough for a click to open a dialog and the dialog to draw.
-    fn settle(&mut self) {
-        self.harness.run_steps(3);
-    }
-
-    fn fill(&mut self, role: Role, label: &str, text: &str) {
-        let field = self.harness.get_by_role_and_label(role, label);
-        field.focus();
-        field.type_text(text);
-        self.settle();
-    }
-
-    fn fill_connect_dialog(&mut self, secret: &str) {
-        let url = self.state().sandbox().unwrap().url().to_string();
-        self.harness.get_by_label("Connect a real site…").click();
-        self.settle();
-        self.fill(Role::TextInput, "Name", "Shop");
-        self.fill(Role::TextInput, "Site URL", &url);
-        self.fill(Role::TextInput, "Client ID", "sandbox");
-        self.fill(Role::PasswordInput, "Client Secret", secret);
-    }
-}
+use common::app::{AppUnderTest, DEMO_CONTACTS, TestKeyring};
 
 #[test]
 fn the_first_start_shows_the_sandbox_banner_and_contacts() {
@@ -169,9 +50,7 @@ fn a_good_profile_keeps_its_secret_in_the_keyring_and_not_in_the_config_file() {
     assert!(app.keyring.stored.lock().unwrap().is_empty(), "a test saves nothing");
 
     app.harness.get_by_label("Save").click();
-    app.wait_until("the site is saved and open", |app| {
-        app.state().connect_dialog.is_none() && app.rows_loaded()
-    });
+    app.wait_until("the site is saved and open", |app| app.state().connect_dialog.is_none() && app.rows_loaded());
     let profile = app.state().profiles[0].clone();
     assert_eq!(app.state().site.target, Target::Profile(profile.id.clone()));
     assert_eq!(*app.keyring.stored.lock().unwrap(), vec![profile.id.clone()]);
@@ -193,9 +72,7 @@ fn with_no_keyring_the_secret_can_be_kept_for_this_session_only() {
     });
     app.harness.get_by_label_contains("No keyring is available");
     app.harness.get_by_label("Keep for this session only").click();
-    app.wait_until("the site is open", |app| {
-        app.state().connect_dialog.is_none() && app.rows_loaded()
-    });
+    app.wait_until("the site is open", |app| app.state().connect_dialog.is_none() && app.rows_loaded());
     assert_eq!(app.state().profiles.len(), 1);
     assert!(!app.config_dir.join("profiles.json").exists(), "a session-only site is not written anywhere");
 }

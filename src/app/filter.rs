@@ -46,9 +46,12 @@ impl Condition {
             Value::Array(items) => items.iter().map(value_text).collect::<Vec<_>>().join(", "),
             other => value_text(other),
         };
+        let field = super::layout::column_title(&self.field);
         match Op::from_wire(&self.op) {
-            Some(Op::IsNull) => format!("{} {}", self.field, if self.value == Value::Bool(true) { "is empty" } else { "is not empty" }),
-            _ => format!("{} {op} {value}", self.field),
+            Some(Op::IsNull) => {
+                format!("{field} {}", if self.value == Value::Bool(true) { "is empty" } else { "is not empty" })
+            }
+            _ => format!("{field} {op} {value}"),
         }
     }
 }
@@ -134,7 +137,9 @@ pub fn parse_value(kind: FieldType, op: Op, text: &str) -> Result<Value, String>
     };
     match op {
         Op::IsNull => Ok(Value::Bool(true)),
-        Op::In | Op::Nin => text.split(',').filter(|p| !p.trim().is_empty()).map(one).collect::<Result<_, _>>().map(Value::Array),
+        Op::In | Op::Nin => {
+            text.split(',').filter(|p| !p.trim().is_empty()).map(one).collect::<Result<_, _>>().map(Value::Array)
+        }
         _ if kind == FieldType::Date && crate::api::Timestamp::parse(text).is_none() => {
             Err(format!("`{}` is not a date (e.g. 2024-05-17)", text.trim()))
         }
@@ -214,7 +219,8 @@ mod tests {
 
     #[test]
     fn raw_json_is_checked_before_it_applies() {
-        let mut spec = FilterSpec { conditions: vec![Condition::new("City", Op::Eq, json!("Oslo"))], ..Default::default() };
+        let mut spec =
+            FilterSpec { conditions: vec![Condition::new("City", Op::Eq, json!("Oslo"))], ..Default::default() };
         assert!(spec.set_raw(r#"{"City": {"$like": "x"}}"#).unwrap_err().contains("$like"));
         assert_eq!(spec.conditions.len(), 1, "a bad filter changes nothing");
         spec.set_raw(r#"{"Id": {"$gt": 5}}"#).unwrap();

@@ -210,7 +210,8 @@ impl Grid {
             last_page = last_page.min(total.saturating_sub(1) / u64::from(PAGE_SIZE));
         }
         // The pages of a Shift range still waiting for rows are wanted wherever they are.
-        let range_pages = self.pending_range.map(|(low, high)| (low / u64::from(PAGE_SIZE), high / u64::from(PAGE_SIZE)));
+        let range_pages =
+            self.pending_range.map(|(low, high)| (low / u64::from(PAGE_SIZE), high / u64::from(PAGE_SIZE)));
         let in_range = |page: u64| range_pages.is_some_and(|(low, high)| (low..=high).contains(&page));
         let distance = |page: u64| {
             if in_range(page) {
@@ -253,7 +254,12 @@ impl Grid {
             }
             let cancel = CancellationToken::new();
             self.pages.insert(page, Slot::Loading { cancel: cancel.clone() });
-            requests.push(PageRequest { generation: self.generation, page, query: self.query.list_query(page), cancel });
+            requests.push(PageRequest {
+                generation: self.generation,
+                page,
+                query: self.query.list_query(page),
+                cancel,
+            });
         }
         requests
     }

@@ -12,7 +12,8 @@ use crate::api::query::{CUSTOM_PREFIX, FieldPath};
 use super::grid::GridQuery;
 
 /// The columns shown on first use.
-const DEFAULT_COLUMNS: &[&str] = &["FirstName", "LastName", "Email", "Phone", "City", "Country", "Status", "CreatedDate"];
+const DEFAULT_COLUMNS: &[&str] =
+    &["FirstName", "LastName", "Email", "Phone", "City", "Country", "Status", "CreatedDate"];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GridColumn {
@@ -131,9 +132,10 @@ pub fn cell_text(contact: &Contact, field: &str) -> String {
         "CrmType" => text(&contact.crm_type),
         "EmailConfirmed" => yes_no(contact.email_confirmed),
         "Role" => text(&contact.role),
-        "CreatedDate" => {
-            contact.created_date.map(|d| d.0.with_timezone(&chrono::Local).format("%Y-%m-%d").to_string()).unwrap_or_default()
-        }
+        "CreatedDate" => contact
+            .created_date
+            .map(|d| d.0.with_timezone(&chrono::Local).format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
         "Address" => text(&contact.address.address),
         "City" => text(&contact.address.city),
         "State" => text(&contact.address.state),
@@ -152,12 +154,14 @@ pub fn cell_text(contact: &Contact, field: &str) -> String {
         "CustomerTypeName" => text(&contact.customer_type_name),
         "IsDataUsingAllowed" => yes_no(contact.is_data_using_allowed),
         other => match FieldPath::parse(other) {
-            Ok(FieldPath::Custom { group, field }) => match contact.custom_crm_groups.get(&group).and_then(|g| g.get(&field)) {
-                Some(serde_json::Value::String(text)) => text.clone(),
-                Some(serde_json::Value::Bool(flag)) => yes_no(*flag),
-                Some(serde_json::Value::Null) | None => String::new(),
-                Some(value) => value.to_string(),
-            },
+            Ok(FieldPath::Custom { group, field }) => {
+                match contact.custom_crm_groups.get(&group).and_then(|g| g.get(&field)) {
+                    Some(serde_json::Value::String(text)) => text.clone(),
+                    Some(serde_json::Value::Bool(flag)) => yes_no(*flag),
+                    Some(serde_json::Value::Null) | None => String::new(),
+                    Some(value) => value.to_string(),
+                }
+            }
             _ => String::new(),
         },
     }

@@ -35,15 +35,40 @@ pub struct AppConfig {
 pub enum TaskResult {
     ProfilesLoaded(Result<Vec<SiteProfile>, String>),
     SandboxStarted(Result<Sandbox, String>),
-    SecretFetched { profile: SiteProfile, result: Result<Option<SecretString>, SecretStoreError> },
-    GridPage { connection: u64, generation: u64, page: u64, result: Result<Page<Contact>, ApiError> },
+    SecretFetched {
+        profile: SiteProfile,
+        result: Result<Option<SecretString>, SecretStoreError>,
+    },
+    GridPage {
+        connection: u64,
+        generation: u64,
+        page: u64,
+        result: Result<Page<Contact>, ApiError>,
+    },
     /// Which of the selected ids still exist after a refresh.
-    SelectionChecked { connection: u64, existing: Result<BTreeSet<ContactId>, ApiError> },
-    ContactOpened { connection: u64, id: ContactId, result: Result<Contact, ApiError> },
-    ContactsDeleted { connection: u64, deleted: u64, failure: Option<ApiError> },
-    ConnectionTested { draft: ProfileDraft, result: Result<u64, ApiError> },
+    SelectionChecked {
+        connection: u64,
+        existing: Result<BTreeSet<ContactId>, ApiError>,
+    },
+    ContactOpened {
+        connection: u64,
+        id: ContactId,
+        result: Result<Box<Contact>, ApiError>,
+    },
+    ContactsDeleted {
+        connection: u64,
+        deleted: u64,
+        failure: Option<ApiError>,
+    },
+    ConnectionTested {
+        draft: ProfileDraft,
+        result: Result<u64, ApiError>,
+    },
     ProfileSaved(Result<SavedProfile, SaveFailure>),
-    ProfileRemoved { id: String, result: Result<(), String> },
+    ProfileRemoved {
+        id: String,
+        result: Result<(), String>,
+    },
 }
 
 pub struct SavedProfile {
@@ -303,7 +328,8 @@ impl AppState {
             let existing = async {
                 let mut existing = BTreeSet::new();
                 for chunk in ids.chunks(crate::sandbox::MAX_LIMIT as usize) {
-                    let query = ListQuery::new(Where::field("Id").is_in(chunk.iter().copied())).page(0, chunk.len() as u32);
+                    let query =
+                        ListQuery::new(Where::field("Id").is_in(chunk.iter().copied())).page(0, chunk.len() as u32);
                     existing.extend(client.list_contacts(&query).await?.items.iter().map(|c| c.id));
                 }
                 Ok(existing)
@@ -321,7 +347,7 @@ impl AppState {
         }
         let connection = self.site.connection;
         self.tasks.spawn(format!("Opening contact {id}"), async move {
-            let result = client.get_contact(id).await;
+            let result = client.get_contact(id).await.map(Box::new);
             TaskResult::ContactOpened { connection, id, result }
         });
     }
@@ -517,7 +543,7 @@ impl AppState {
                 let Some(window) = self.open_contacts.iter_mut().find(|w| w.id == id) else { return };
                 match result {
                     Ok(contact) => {
-                        window.contact = Some(contact);
+                        window.contact = Some(*contact);
                         window.error = None;
                     }
                     Err(error) => window.error = Some(error.to_string()),
@@ -531,7 +557,9 @@ impl AppState {
                 self.grid.reload();
                 match failure {
                     None => self.notifications.push(Level::Success, "Contacts deleted", format!("{deleted} deleted.")),
-                    Some(error) => self.notifications.error(format!("Stopped after deleting {deleted}"), error.to_string()),
+                    Some(error) => {
+                        self.notifications.error(format!("Stopped after deleting {deleted}"), error.to_string())
+                    }
                 }
             }
             TaskResult::ConnectionTested { draft, result } => {

@@ -48,7 +48,22 @@ fn title(contact: &Contact) -> String {
 
 fn details_ui(ui: &mut egui::Ui, contact: &Contact) {
     let sections: [(&str, &[&str]); 4] = [
-        ("Identity", &["Email", "FirstName", "LastName", "Phone", "Status", "CrmType", "Type", "CustomerTypeName", "Role", "Id", "CreatedDate"]),
+        (
+            "Identity",
+            &[
+                "Email",
+                "FirstName",
+                "LastName",
+                "Phone",
+                "Status",
+                "CrmType",
+                "Type",
+                "CustomerTypeName",
+                "Role",
+                "Id",
+                "CreatedDate",
+            ],
+        ),
         ("Address", &["Address", "City", "State", "ZipCode", "Country"]),
         ("Billing address", &["BillingAddress", "BillingCity", "BillingState", "BillingZipCode", "BillingCountry"]),
         ("Consent", &["EmailConfirmed", "IsDataUsingAllowed"]),
@@ -56,13 +71,16 @@ fn details_ui(ui: &mut egui::Ui, contact: &Contact) {
     egui::ScrollArea::vertical().max_height(520.0).show(ui, |ui| {
         for (heading, fields) in sections {
             ui.strong(heading);
-            egui::Grid::new(("contact_section", contact.id, heading)).num_columns(2).spacing([16.0, 4.0]).show(ui, |ui| {
-                for field in fields {
-                    ui.weak(column_title(field));
-                    ui.label(cell_text(contact, field));
-                    ui.end_row();
-                }
-            });
+            egui::Grid::new(("contact_section", contact.id, heading)).num_columns(2).spacing([16.0, 4.0]).show(
+                ui,
+                |ui| {
+                    for field in fields {
+                        ui.weak(column_title(field));
+                        ui.label(cell_text(contact, field));
+                        ui.end_row();
+                    }
+                },
+            );
             ui.add_space(8.0);
         }
         for (group, fields) in &contact.custom_crm_groups {

@@ -35,7 +35,11 @@ pub fn ui(ui: &mut egui::Ui, state: &mut AppState, bar: &mut QueryBar, intents: 
     bar.ui(ui, &state.grid, layout, intents);
     ui.add_space(4.0);
     if state.grid.total == Some(0) && state.grid.error.is_none() {
-        ui.label(if state.grid.query.filter().is_all() { "This site has no contacts yet." } else { "No contact matches." });
+        ui.label(if state.grid.query.filter().is_all() {
+            "This site has no contacts yet."
+        } else {
+            "No contact matches."
+        });
         return GridEvents::default();
     }
     let columns: Vec<_> = layout.visible().cloned().collect();

@@ -18,7 +18,13 @@ pub struct GridEvents {
     pub confirm_delete: bool,
 }
 
-pub fn table_ui(ui: &mut egui::Ui, grid: &mut Grid, columns: &[GridColumn], site_key: &str, intents: &mut Intents) -> GridEvents {
+pub fn table_ui(
+    ui: &mut egui::Ui,
+    grid: &mut Grid,
+    columns: &[GridColumn],
+    site_key: &str,
+    intents: &mut Intents,
+) -> GridEvents {
     let mut events = GridEvents::default();
     let total = grid.total.unwrap_or(0);
     keyboard(ui, grid, intents);
@@ -46,7 +52,13 @@ pub fn table_ui(ui: &mut egui::Ui, grid: &mut Grid, columns: &[GridColumn], site
         for column in columns {
             header.col(|ui| {
                 let arrow = match &order_by {
-                    Some(o) if o.field == column.field => if o.descending { " ▼" } else { " ▲" },
+                    Some(o) if o.field == column.field => {
+                        if o.descending {
+                            " ⏷"
+                        } else {
+                            " ⏶"
+                        }
+                    }
                     _ => "",
                 };
                 let title = format!("{}{arrow}", column_title(&column.field));
@@ -170,9 +182,10 @@ fn keyboard(ui: &egui::Ui, grid: &mut Grid, intents: &mut Intents) {
     if let Some(target) = target {
         grid.move_cursor(target.min(last), shift);
     }
-    if enter && let Some(index) = grid.cursor {
-        if let RowView::Loaded(contact) = grid.row(index) {
-            intents.commands.push(Command::OpenContact(contact.id));
-        }
+    if enter
+        && let Some(index) = grid.cursor
+        && let RowView::Loaded(contact) = grid.row(index)
+    {
+        intents.commands.push(Command::OpenContact(contact.id));
     }
 }

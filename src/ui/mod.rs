@@ -173,7 +173,8 @@ impl eframe::App for TreeplApp {
             notifications::panel_ui(ui, &mut self.state.notifications, &mut intents);
         }
         let bar = &mut self.view.query_bar;
-        let events = egui::CentralPanel::default().show(ui, |ui| contacts::ui(ui, &mut self.state, bar, &mut intents)).inner;
+        let events =
+            egui::CentralPanel::default().show(ui, |ui| contacts::ui(ui, &mut self.state, bar, &mut intents)).inner;
         if events.confirm_delete {
             self.view.confirm_delete = Some(self.state.grid.selected_count());
         }

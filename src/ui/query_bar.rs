@@ -54,7 +54,11 @@ impl QueryBar {
                 self.search_edited = Some(Instant::now());
             }
             let filter_label = if grid.query.filter.is_empty() { "Filter…" } else { "Filter (on)…" };
-            if ui.add(egui::Button::selectable(self.filter_open, filter_label)).on_hover_text("Build a filter on any field").clicked() {
+            if ui
+                .add(egui::Button::selectable(self.filter_open, filter_label))
+                .on_hover_text("Build a filter on any field")
+                .clicked()
+            {
                 self.filter_open = !self.filter_open;
                 if self.filter_open {
                     self.load_draft(&grid.query.filter);
@@ -97,7 +101,7 @@ impl QueryBar {
         }
     }
 
-    /// The active filter, a chip per condition; the ✕ of a chip takes it out.
+    /// The active filter, a chip per condition; the × of a chip takes it out.
     fn chips_ui(&mut self, ui: &mut egui::Ui, grid: &Grid, intents: &mut Intents) {
         let filter = &grid.query.filter;
         if filter.is_empty() && grid.query.search.is_empty() {
@@ -107,19 +111,19 @@ impl QueryBar {
             ui.weak(if filter.combine == Combine::Any && filter.conditions.len() > 1 { "Any of:" } else { "Showing:" });
             let mut query = None;
             if !grid.query.search.is_empty() {
-                let text = format!("Search: {}  ✕", grid.query.search);
+                let text = format!("Search: {}  ×", grid.query.search);
                 if ui.button(text).on_hover_text("Remove the search").clicked() {
                     self.search.clear();
                     query = Some(GridQuery { search: String::new(), ..grid.query.clone() });
                 }
             }
-            if filter.raw.is_some() {
-                if ui.button("Custom filter (JSON)  ✕").on_hover_text("Remove this filter").clicked() {
-                    query = Some(GridQuery { filter: FilterSpec::default(), ..grid.query.clone() });
-                }
+            if filter.raw.is_some()
+                && ui.button("Custom filter (JSON)  ×").on_hover_text("Remove this filter").clicked()
+            {
+                query = Some(GridQuery { filter: FilterSpec::default(), ..grid.query.clone() });
             }
             for (i, condition) in filter.conditions.iter().enumerate() {
-                let text = format!("{}  ✕", condition.describe());
+                let text = format!("{}  ×", condition.describe());
                 if ui.button(text).on_hover_text("Remove this condition").clicked() {
                     let mut next = grid.query.clone();
                     next.filter.conditions.remove(i);
@@ -142,9 +146,11 @@ impl QueryBar {
                 let op = Op::from_wire(&c.op)?;
                 let text = match &c.value {
                     serde_json::Value::String(text) => text.clone(),
-                    serde_json::Value::Array(items) => {
-                        items.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned)).collect::<Vec<_>>().join(", ")
-                    }
+                    serde_json::Value::Array(items) => items
+                        .iter()
+                        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     other => other.to_string(),
                 };
                 Some(DraftRow { field: c.field.clone(), op, text, error: None })
@@ -178,7 +184,7 @@ impl QueryBar {
                             }
                         })
                         .response
-                        .on_hover_text(format!("Field of condition {}", i + 1));
+                        .accessible_name(format!("Field of condition {}", i + 1));
                     let kind = field_type(&row.field, sample(grid, &row.field).as_ref());
                     if !ops_for(kind).contains(&row.op) {
                         row.op = ops_for(kind)[0];
@@ -192,11 +198,12 @@ impl QueryBar {
                             }
                         })
                         .response
-                        .on_hover_text(format!("Operator of condition {}", i + 1));
+                        .accessible_name(format!("Operator of condition {}", i + 1));
                     if row.op != Op::IsNull {
                         let hint = if matches!(row.op, Op::In | Op::Nin) { "values, comma separated" } else { "value" };
-                        let value = ui.add(egui::TextEdit::singleline(&mut row.text).hint_text(hint).desired_width(200.0));
-                        value.on_hover_text(format!("Value of condition {}", i + 1));
+                        let value =
+                            ui.add(egui::TextEdit::singleline(&mut row.text).hint_text(hint).desired_width(200.0));
+                        value.accessible_name(format!("Value of condition {}", i + 1));
                     }
                     if ui.button("Remove").on_hover_text(format!("Remove condition {}", i + 1)).clicked() {
                         remove = Some(i);
@@ -218,10 +225,16 @@ impl QueryBar {
                 }
                 if ui.button("Clear").on_hover_text("Remove every condition").clicked() {
                     self.rows.clear();
-                    intents.commands.push(Command::SetQuery(GridQuery { filter: FilterSpec::default(), ..grid.query.clone() }));
+                    intents
+                        .commands
+                        .push(Command::SetQuery(GridQuery { filter: FilterSpec::default(), ..grid.query.clone() }));
                 }
                 ui.separator();
-                if ui.add(egui::Button::selectable(self.raw_open, "Edit as JSON…")).on_hover_text("Type a Where filter by hand").clicked() {
+                if ui
+                    .add(egui::Button::selectable(self.raw_open, "Edit as JSON…"))
+                    .on_hover_text("Type a Where filter by hand")
+                    .clicked()
+                {
                     self.raw_open = !self.raw_open;
                     if self.raw_open && self.raw_text.is_empty() {
                         self.raw_text = grid.query.filter.to_where().to_json().to_string();
@@ -230,10 +243,17 @@ impl QueryBar {
             });
             if self.raw_open {
                 let label = ui.label("Where (JSON)");
-                let editor = egui::TextEdit::multiline(&mut self.raw_text).code_editor().desired_rows(3).desired_width(f32::INFINITY);
+                let editor = egui::TextEdit::multiline(&mut self.raw_text)
+                    .code_editor()
+                    .desired_rows(3)
+                    .desired_width(f32::INFINITY);
                 ui.add(editor).labelled_by(label.id);
                 ui.horizontal(|ui| {
-                    if ui.button("Apply JSON").on_hover_text("Check the JSON and show the contacts it matches").clicked() {
+                    if ui
+                        .button("Apply JSON")
+                        .on_hover_text("Check the JSON and show the contacts it matches")
+                        .clicked()
+                    {
                         let mut filter = FilterSpec::default();
                         match filter.set_raw(&self.raw_text) {
                             Ok(()) => {
@@ -305,7 +325,9 @@ impl QueryBar {
             ui.add(egui::TextEdit::singleline(&mut self.view_name).hint_text("e.g. Gold members").desired_width(160.0))
                 .labelled_by(label.id);
             let name_given = !self.view_name.trim().is_empty();
-            let save = ui.add_enabled(name_given, egui::Button::new("Save view")).on_disabled_hover_text("Name the view first");
+            let save = ui
+                .add_enabled(name_given, egui::Button::new("Save view"))
+                .on_disabled_hover_text("Name the view first");
             if save.on_hover_text("Keep the current filter, sort and columns under this name").clicked() {
                 layout.save_view(&self.view_name, &grid.query);
                 self.view_name.clear();

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // Each test binary uses its own subset.
 
+pub mod app;
 pub mod reference;
 
 use std::time::Duration;

@@ -1,0 +1,133 @@
+//! The real app in an egui_kittest harness, on its own in-process sandbox site.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use secrecy::SecretString;
+use treepl_contacts::app::AppConfig;
+use treepl_contacts::app::credentials::{KeyringStore, SecretStore, SecretStoreError};
+use treepl_contacts::ui::TreeplApp;
+
+/// Demo contacts in the app's sandbox unless a test asks for more.
+pub const DEMO_CONTACTS: u64 = 40;
+
+/// The mock keyring, recording what was stored; or a keyring that is not there at all.
+pub struct TestKeyring {
+    inner: Option<KeyringStore>,
+    pub stored: Mutex<Vec<String>>,
+}
+
+impl TestKeyring {
+    pub fn mock() -> Arc<Self> {
+        Arc::new(Self { inner: Some(KeyringStore::mock()), stored: Mutex::new(Vec::new()) })
+    }
+
+    pub fn missing() -> Arc<Self> {
+        Arc::new(Self { inner: None, stored: Mutex::new(Vec::new()) })
+    }
+
+    fn inner(&self) -> Result<&KeyringStore, SecretStoreError> {
+        self.inner.as_ref().ok_or_else(|| SecretStoreError::Unavailable("no Secret Service on the session bus".into()))
+    }
+}
+
+impl SecretStore for TestKeyring {
+    fn get(&self, key: &str) -> Result<Option<SecretString>, SecretStoreError> {
+        self.inner()?.get(key)
+    }
+    fn set(&self, key: &str, secret: &SecretString) -> Result<(), SecretStoreError> {
+        self.inner()?.set(key, secret)?;
+        self.stored.lock().unwrap().push(key.to_owned());
+        Ok(())
+    }
+    fn delete(&self, key: &str) -> Result<(), SecretStoreError> {
+        self.inner()?.delete(key)
+    }
+    fn describe(&self) -> &'static str {
+        "the test keyring"
+    }
+}
+
+pub struct AppUnderTest {
+    pub harness: Harness<'static, TreeplApp>,
+    pub keyring: Arc<TestKeyring>,
+    pub config_dir: PathBuf,
+    _folder: tempfile::TempDir,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl AppUnderTest {
+    pub fn start(keyring: Arc<TestKeyring>) -> Self {
+        Self::start_with(keyring, DEMO_CONTACTS)
+    }
+
+    /// The app on a sandbox of `contacts` demo contacts, its first rows on screen.
+    pub fn start_with(keyring: Arc<TestKeyring>, contacts: u64) -> Self {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let folder = tempfile::tempdir().unwrap();
+        let config = AppConfig {
+            config_dir: folder.path().join("config"),
+            data_dir: folder.path().join("data"),
+            keyring: keyring.clone(),
+            sandbox_seed: contacts,
+            client_options: super::quick_options(),
+        };
+        let handle = runtime.handle().clone();
+        let harness =
+            Harness::builder().with_size([1200.0, 800.0]).build_eframe(move |cc| TreeplApp::new(cc, config, handle));
+        let config_dir = folder.path().join("config");
+        let mut app = Self { harness, keyring, config_dir, _folder: folder, _runtime: runtime };
+        app.wait_until("the sandbox contacts show", |app| app.rows_loaded());
+        app
+    }
+
+    pub fn state(&self) -> &treepl_contacts::app::AppState {
+        self.harness.state().state()
+    }
+
+    /// Whether the grid knows its total and shows its first row.
+    pub fn rows_loaded(&self) -> bool {
+        let grid = &self.state().grid;
+        grid.total.is_some() && (grid.total == Some(0) || grid.peek(0).is_some())
+    }
+
+    /// Steps frames until `done` holds (background work finishes on its own time).
+    pub fn wait_until(&mut self, what: &str, done: impl Fn(&Self) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            self.harness.step();
+            if done(self) {
+                self.harness.step();
+                return;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting until {what}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// A few frames: enough for a click to open a dialog and the dialog to draw.
+    pub fn settle(&mut self) {
+        self.harness.run_steps(3);
+    }
+
+    pub fn fill(&mut self, role: Role, label: &str, text: &str) {
+        let field = self.harness.get_by_role_and_label(role, label);
+        field.focus();
+        field.type_text(text);
+        self.settle();
+    }
+
+    pub fn fill_connect_dialog(&mut self, secret: &str) {
+        let url = self.state().sandbox().unwrap().url().to_string();
+        self.harness.get_by_label("Connect a real site…").click();
+        self.settle();
+        self.fill(Role::TextInput, "Name", "Shop");
+        self.fill(Role::TextInput, "Site URL", &url);
+        self.fill(Role::TextInput, "Client ID", "sandbox");
+        self.fill(Role::PasswordInput, "Client Secret", secret);
+    }
+}

@@ -1,0 +1,178 @@
+//! The contact grid of the real app, driven through egui_kittest against its sandbox:
+//! what the user does, what the site is asked, and what the grid shows.
+
+mod common;
+
+use egui::Modifiers;
+use egui::accesskit::Role;
+use egui_kittest::kittest::Queryable;
+use serde_json::json;
+use treepl_contacts::api::{Contact, ListQuery, OrderBy, Where};
+use treepl_contacts::app::grid::GridQuery;
+use treepl_contacts::sandbox::Route;
+
+use common::app::{AppUnderTest, DEMO_CONTACTS, TestKeyring};
+
+/// What the sandbox itself says for a query: the first contact and the total.
+fn server_first(app: &AppUnderTest, query: ListQuery) -> (Contact, u64) {
+    let store = app.state().sandbox().unwrap().store().clone();
+    let page = store.list_contacts(&query.page(0, 1)).unwrap();
+    (page.items[0].clone(), page.total_items_count.unwrap())
+}
+
+fn first_row(app: &AppUnderTest) -> Option<Contact> {
+    app.state().grid.peek(0).cloned()
+}
+
+#[test]
+fn clicking_a_header_orders_the_rows_as_the_server_does() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    for descending in [false, true] {
+        let arrow = if descending { "Last name ⏶" } else { "Last name" };
+        app.harness.get_by_label(arrow).click();
+        app.wait_until("the sorted rows show", |app| {
+            app.state().grid.query.order_by.as_ref().is_some_and(|o| o.descending == descending)
+                && first_row(app).is_some()
+        });
+        let (expected, _) =
+            server_first(&app, ListQuery::default().order_by(OrderBy { field: "LastName".into(), descending }));
+        assert_eq!(first_row(&app).unwrap().id, expected.id, "descending: {descending}");
+        app.harness.get_by_label(&expected.email);
+    }
+    app.harness.get_by_label("Last name ⏷");
+}
+
+#[test]
+fn the_search_narrows_the_rows_on_the_server() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    app.fill(Role::TextInput, "Search", "nguy");
+    app.wait_until("the search applies", |app| app.state().grid.query.search == "nguy" && app.rows_loaded());
+    let query = GridQuery { search: "nguy".into(), ..GridQuery::default() };
+    let (_, expected) = server_first(&app, ListQuery::new(query.filter()));
+    let total = app.state().grid.total.unwrap();
+    assert_eq!(total, expected);
+    assert!(total > 0 && total < DEMO_CONTACTS, "narrowed: {total}");
+    let shown = first_row(&app).unwrap();
+    let text =
+        format!("{} {} {}", shown.first_name.unwrap_or_default(), shown.last_name.unwrap_or_default(), shown.email);
+    assert!(text.to_lowercase().contains("nguy"), "{text}");
+    app.harness.get_by_label("Search: nguy  ×");
+}
+
+#[test]
+fn a_filter_built_in_the_ui_sends_the_expected_where_and_shows_its_rows() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    app.harness.get_by_label("Filter…").click();
+    app.settle();
+    app.harness.get_by_label("Add condition").click();
+    app.settle();
+    app.harness.get_by_label("Field of condition 1").click();
+    app.settle();
+    app.harness.get_by_label("Membership: Level").scroll_to_me();
+    app.settle();
+    app.harness.get_by_label("Membership: Level").click();
+    app.settle();
+    app.harness.get_by_label("Operator of condition 1").click();
+    app.settle();
+    app.harness.get_by_label("=").click();
+    app.settle();
+    app.fill(Role::TextInput, "Value of condition 1", "Gold");
+    app.state().sandbox().unwrap().requests().clear();
+    app.harness.get_by_label("Apply").click();
+    app.wait_until("the filter applies", |app| !app.state().grid.query.filter.is_empty() && app.rows_loaded());
+
+    let expected_where = json!({"CustomCrmGroups.Membership.Level": {"$eq": "Gold"}});
+    let sent = app.state().sandbox().unwrap().requests().to(Route::ListContacts);
+    let filters: Vec<serde_json::Value> =
+        sent.iter().filter_map(|r| r.query_param("Where")).map(|w| serde_json::from_str(&w).unwrap()).collect();
+    assert!(!filters.is_empty() && filters.iter().all(|w| *w == expected_where), "{filters:?}");
+    let (_, expected_total) = server_first(&app, ListQuery::new(Where::custom("Membership", "Level").eq("Gold")));
+    assert_eq!(app.state().grid.total, Some(expected_total));
+    let shown = first_row(&app).unwrap();
+    assert_eq!(shown.custom_crm_groups["Membership"]["Level"], json!("Gold"));
+    // The active filter shows as a chip that takes it away again.
+    app.harness.get_by_label("Membership: Level = Gold  ×").click();
+    app.wait_until("the filter is gone", |app| app.state().grid.query.filter.is_empty() && app.rows_loaded());
+    assert_eq!(app.state().grid.total, Some(DEMO_CONTACTS));
+    // Settled with the builder open: every input of it has an accessible name.
+    app.harness.run();
+}
+
+#[test]
+fn shift_click_selects_a_range_and_ctrl_click_one_more() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let email = |app: &AppUnderTest, index: u64| app.state().grid.peek(index).unwrap().email.clone();
+    app.harness.get_by_label(&email(&app, 2)).click();
+    app.settle();
+    app.harness.get_by_label(&email(&app, 6)).click_modifiers(Modifiers::SHIFT);
+    app.settle();
+    assert_eq!(app.state().grid.selected_count(), 5);
+    app.harness.get_by_label("5 selected");
+    app.harness.get_by_label(&email(&app, 9)).click_modifiers(Modifiers::COMMAND);
+    app.settle();
+    assert_eq!(app.state().grid.selected_count(), 6);
+    let ids = app.state().grid.selected_loaded_ids();
+    let expected: Vec<i64> = [2, 3, 4, 5, 6, 9].iter().map(|i| app.state().grid.peek(*i).unwrap().id).collect();
+    assert_eq!(ids, expected);
+}
+
+#[test]
+fn ctrl_a_selects_every_matching_contact_even_those_not_loaded() {
+    let mut app = AppUnderTest::start_with(TestKeyring::mock(), 1500);
+    app.harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
+    app.settle();
+    assert_eq!(app.state().grid.selected_count(), 1500);
+    app.harness.get_by_label("1,500 selected");
+    assert!(app.state().grid.peek(1400).is_none(), "row 1,401 was never loaded");
+}
+
+#[test]
+fn enter_opens_the_focused_contact() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let second = app.state().grid.peek(1).unwrap().clone();
+    app.harness.get_by_label(&second.email).click();
+    app.settle();
+    app.harness.key_press(egui::Key::Enter);
+    app.wait_until("the contact opens", |app| app.state().open_contacts.iter().any(|w| w.contact.is_some()));
+    let name = format!("{} {}", second.first_name.clone().unwrap(), second.last_name.clone().unwrap());
+    app.harness.get_by_label(&name);
+    assert_eq!(app.state().open_contacts[0].id, second.id);
+    // The arrow keys move the focus; Enter opens that one too.
+    app.harness.key_press(egui::Key::ArrowDown);
+    app.settle();
+    app.harness.key_press(egui::Key::Enter);
+    app.wait_until("the next contact opens", |app| app.state().open_contacts.len() == 2);
+    assert_eq!(app.state().open_contacts[1].id, app.state().grid.peek(2).unwrap().id);
+}
+
+#[test]
+fn refresh_keeps_the_selection_of_contacts_that_still_exist() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let email = |app: &AppUnderTest, index: u64| app.state().grid.peek(index).unwrap().email.clone();
+    app.harness.get_by_label(&email(&app, 0)).click();
+    app.settle();
+    app.harness.get_by_label(&email(&app, 1)).click_modifiers(Modifiers::SHIFT);
+    app.settle();
+    let gone = app.state().grid.peek(1).unwrap().id;
+    app.state().sandbox().unwrap().store().delete_contact(gone).unwrap();
+    app.harness.key_press(egui::Key::F5);
+    app.wait_until("the refresh lands", |app| app.rows_loaded() && app.state().grid.selected_count() == 1);
+    assert_eq!(app.state().grid.total, Some(DEMO_CONTACTS - 1));
+    assert!(app.state().grid.selection.contains(app.state().grid.peek(0).unwrap().id));
+}
+
+#[test]
+fn delete_from_the_row_menu_asks_then_removes_the_contact() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let victim = app.state().grid.peek(3).unwrap().clone();
+    app.harness.get_by_label(&victim.email).click_secondary();
+    app.settle();
+    app.harness.get_by_label("Delete…").click();
+    app.settle();
+    app.harness.get_by_label("Delete this contact?");
+    app.harness.get_by_label("Delete").click();
+    app.wait_until("the delete lands", |app| app.state().grid.total == Some(DEMO_CONTACTS - 1) && app.rows_loaded());
+    let store = app.state().sandbox().unwrap().store().clone();
+    assert!(store.get_contact(victim.id).unwrap().is_none());
+    assert!(app.harness.query_by_label(&victim.email).is_none());
+}
