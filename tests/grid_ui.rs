@@ -37,7 +37,7 @@ fn clicking_a_header_orders_the_rows_as_the_server_does() {
         let (expected, _) =
             server_first(&app, ListQuery::default().order_by(OrderBy { field: "LastName".into(), descending }));
         assert_eq!(first_row(&app).unwrap().id, expected.id, "descending: {descending}");
-        app.harness.get_by_label(&expected.email);
+        app.harness.get_by_label_contains(&expected.email);
     }
     app.harness.get_by_label("Last name ⏷");
 }
@@ -102,13 +102,13 @@ fn a_filter_built_in_the_ui_sends_the_expected_where_and_shows_its_rows() {
 fn shift_click_selects_a_range_and_ctrl_click_one_more() {
     let mut app = AppUnderTest::start(TestKeyring::mock());
     let email = |app: &AppUnderTest, index: u64| app.state().grid.peek(index).unwrap().email.clone();
-    app.harness.get_by_label(&email(&app, 2)).click();
+    app.harness.get_by_label_contains(&email(&app, 2)).click();
     app.settle();
-    app.harness.get_by_label(&email(&app, 6)).click_modifiers(Modifiers::SHIFT);
+    app.harness.get_by_label_contains(&email(&app, 6)).click_modifiers(Modifiers::SHIFT);
     app.settle();
     assert_eq!(app.state().grid.selected_count(), 5);
     app.harness.get_by_label("5 selected");
-    app.harness.get_by_label(&email(&app, 9)).click_modifiers(Modifiers::COMMAND);
+    app.harness.get_by_label_contains(&email(&app, 9)).click_modifiers(Modifiers::COMMAND);
     app.settle();
     assert_eq!(app.state().grid.selected_count(), 6);
     let ids = app.state().grid.selected_loaded_ids();
@@ -130,7 +130,7 @@ fn ctrl_a_selects_every_matching_contact_even_those_not_loaded() {
 fn enter_opens_the_focused_contact() {
     let mut app = AppUnderTest::start(TestKeyring::mock());
     let second = app.state().grid.peek(1).unwrap().clone();
-    app.harness.get_by_label(&second.email).click();
+    app.harness.get_by_label_contains(&second.email).click();
     app.settle();
     app.harness.key_press(egui::Key::Enter);
     app.wait_until("the contact opens", |app| app.state().open_contacts.iter().any(|w| w.contact.is_some()));
@@ -149,9 +149,9 @@ fn enter_opens_the_focused_contact() {
 fn refresh_keeps_the_selection_of_contacts_that_still_exist() {
     let mut app = AppUnderTest::start(TestKeyring::mock());
     let email = |app: &AppUnderTest, index: u64| app.state().grid.peek(index).unwrap().email.clone();
-    app.harness.get_by_label(&email(&app, 0)).click();
+    app.harness.get_by_label_contains(&email(&app, 0)).click();
     app.settle();
-    app.harness.get_by_label(&email(&app, 1)).click_modifiers(Modifiers::SHIFT);
+    app.harness.get_by_label_contains(&email(&app, 1)).click_modifiers(Modifiers::SHIFT);
     app.settle();
     let gone = app.state().grid.peek(1).unwrap().id;
     app.state().sandbox().unwrap().store().delete_contact(gone).unwrap();
@@ -165,7 +165,7 @@ fn refresh_keeps_the_selection_of_contacts_that_still_exist() {
 fn delete_from_the_row_menu_asks_then_removes_the_contact() {
     let mut app = AppUnderTest::start(TestKeyring::mock());
     let victim = app.state().grid.peek(3).unwrap().clone();
-    app.harness.get_by_label(&victim.email).click_secondary();
+    app.harness.get_by_label_contains(&victim.email).click_secondary();
     app.settle();
     app.harness.get_by_label("Delete…").click();
     app.settle();
@@ -174,5 +174,50 @@ fn delete_from_the_row_menu_asks_then_removes_the_contact() {
     app.wait_until("the delete lands", |app| app.state().grid.total == Some(DEMO_CONTACTS - 1) && app.rows_loaded());
     let store = app.state().sandbox().unwrap().store().clone();
     assert!(store.get_contact(victim.id).unwrap().is_none());
-    assert!(app.harness.query_by_label(&victim.email).is_none());
+    assert!(app.harness.query_by_label_contains(&victim.email).is_none());
+}
+
+#[test]
+fn a_saved_view_brings_back_its_sort_and_columns() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let phone_shown = |app: &AppUnderTest| app.state().layout().columns.iter().any(|c| c.field == "Phone" && c.visible);
+    assert!(phone_shown(&app));
+    app.harness.get_by_label("Columns").click();
+    app.settle();
+    app.harness.get_by_role_and_label(Role::CheckBox, "Phone").click();
+    app.settle();
+    assert!(!phone_shown(&app), "hidden from the Columns menu");
+    app.harness.key_press(egui::Key::Escape);
+    app.settle();
+    app.harness.get_by_label("City").click();
+    app.wait_until("sorted by city", |app| app.state().grid.query.order_by.is_some() && app.rows_loaded());
+
+    app.harness.get_by_label("Views").click();
+    app.settle();
+    app.fill(Role::TextInput, "Name", "By city");
+    app.harness.get_by_label("Save view").click();
+    app.settle();
+    assert_eq!(app.state().layout().views.len(), 1);
+
+    // Change both, then bring the view back with one click.
+    app.harness.get_by_label("Email").click();
+    app.wait_until("sorted by email", |app| {
+        app.state().grid.query.order_by.as_ref().is_some_and(|o| o.field == "Email") && app.rows_loaded()
+    });
+    app.harness.get_by_label("Columns").click();
+    app.settle();
+    app.harness.get_by_role_and_label(Role::CheckBox, "Phone").click();
+    app.settle();
+    app.harness.key_press(egui::Key::Escape);
+    app.settle();
+    assert!(phone_shown(&app));
+    app.harness.get_by_label("Views").click();
+    app.settle();
+    app.harness.get_by_label("By city").click();
+    app.wait_until("the view applies", |app| {
+        app.state().grid.query.order_by.as_ref().is_some_and(|o| o.field == "City") && app.rows_loaded()
+    });
+    assert!(!phone_shown(&app), "the view's columns are back");
+    let (expected, _) = server_first(&app, ListQuery::default().order_by(OrderBy::asc("City")));
+    assert_eq!(first_row(&app).unwrap().id, expected.id);
 }

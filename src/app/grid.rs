@@ -2,6 +2,7 @@
 //! screen, and the selection. The rows of a million-contact query are never all held: the
 //! grid knows the total, and asks for the pages the table is about to draw.
 
+use std::cell::Cell;
 use std::collections::{BTreeSet, HashMap};
 
 use tokio_util::sync::CancellationToken;
@@ -107,8 +108,14 @@ impl Selection {
 }
 
 enum Slot {
-    Loading { cancel: CancellationToken },
-    Loaded { rows: Vec<Contact>, used: u64 },
+    Loading {
+        cancel: CancellationToken,
+    },
+    /// `used`: when a row of it was last drawn, for forgetting the least used pages.
+    Loaded {
+        rows: Vec<Contact>,
+        used: Cell<u64>,
+    },
 }
 
 /// A page the app should fetch: its query (for this generation of the grid) and the token
@@ -134,7 +141,7 @@ pub struct Grid {
     /// `TotalItemsCount` of the query, once known.
     pub total: Option<u64>,
     pages: HashMap<u64, Slot>,
-    tick: u64,
+    tick: Cell<u64>,
     pub selection: Selection,
     /// The row with the keyboard focus.
     pub cursor: Option<u64>,
@@ -182,14 +189,13 @@ impl Grid {
         self.pending_range = None;
     }
 
-    /// The row at `index`, or `Pending` while its page is not in.
-    pub fn row(&mut self, index: u64) -> RowView<'_> {
-        self.tick += 1;
-        let tick = self.tick;
+    /// The row at `index` as the table draws it, or `Pending` while its page is not in.
+    pub fn row(&self, index: u64) -> RowView<'_> {
+        self.tick.set(self.tick.get() + 1);
         let (page, offset) = (index / u64::from(PAGE_SIZE), (index % u64::from(PAGE_SIZE)) as usize);
-        match self.pages.get_mut(&page) {
+        match self.pages.get(&page) {
             Some(Slot::Loaded { rows, used }) => {
-                *used = tick;
+                used.set(self.tick.get());
                 rows.get(offset).map_or(RowView::Pending, RowView::Loaded)
             }
             _ => RowView::Pending,
@@ -284,8 +290,8 @@ impl Grid {
                         }
                     }
                 }
-                self.tick += 1;
-                self.pages.insert(page, Slot::Loaded { rows: loaded.items, used: self.tick });
+                self.tick.set(self.tick.get() + 1);
+                self.pages.insert(page, Slot::Loaded { rows: loaded.items, used: Cell::new(self.tick.get()) });
                 self.extend_pending_range();
             }
             Err(ApiError::Cancelled) => {

@@ -15,11 +15,32 @@ use super::grid::GridQuery;
 const DEFAULT_COLUMNS: &[&str] =
     &["FirstName", "LastName", "Email", "Phone", "City", "Country", "Status", "CreatedDate"];
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The narrowest a column can be dragged.
+pub const MIN_COLUMN_WIDTH: f32 = 48.0;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GridColumn {
     /// A contact field (`City`) or a custom field (`CustomCrmGroups.Group.Field`).
     pub field: String,
     pub visible: bool,
+    /// In points; dragging the header's edge changes it.
+    #[serde(default = "default_width")]
+    pub width: f32,
+}
+
+impl GridColumn {
+    fn new(field: &str, visible: bool) -> Self {
+        let width = match field {
+            "Email" => 250.0,
+            "Country" | "Type" | "Id" => 80.0,
+            _ => default_width(),
+        };
+        Self { field: field.to_owned(), visible, width }
+    }
+}
+
+fn default_width() -> f32 {
+    140.0
 }
 
 /// A named filter, sort and set of columns, applied with one click.
@@ -40,11 +61,11 @@ pub struct GridLayout {
 impl Default for GridLayout {
     /// The default columns first, in their order, then every other field, hidden.
     fn default() -> Self {
-        let shown = DEFAULT_COLUMNS.iter().map(|field| GridColumn { field: (*field).to_owned(), visible: true });
+        let shown = DEFAULT_COLUMNS.iter().map(|field| GridColumn::new(field, true));
         let hidden = CONTACT_FIELDS
             .iter()
             .filter(|(field, _)| !DEFAULT_COLUMNS.contains(field))
-            .map(|(field, _)| GridColumn { field: (*field).to_owned(), visible: false });
+            .map(|(field, _)| GridColumn::new(field, false));
         Self { columns: shown.chain(hidden).collect(), views: Vec::new() }
     }
 }
@@ -59,7 +80,7 @@ impl GridLayout {
         for (group, field) in seen {
             let name = format!("{CUSTOM_PREFIX}.{group}.{field}");
             if !self.columns.iter().any(|c| c.field == name) {
-                self.columns.push(GridColumn { field: name, visible: false });
+                self.columns.push(GridColumn::new(&name, false));
             }
         }
     }

@@ -42,10 +42,10 @@ pub fn ui(ui: &mut egui::Ui, state: &mut AppState, bar: &mut QueryBar, intents: 
         });
         return GridEvents::default();
     }
-    let columns: Vec<_> = layout.visible().cloned().collect();
+    let mut columns: Vec<_> = layout.columns.iter_mut().filter(|c| c.visible).collect();
     if columns.is_empty() {
         ui.label("Every column is hidden: choose some under Columns.");
         return GridEvents::default();
     }
-    grid::table_ui(ui, &mut state.grid, &columns, &key, intents)
+    grid::table_ui(ui, &mut state.grid, &mut columns, &key, intents)
 }

@@ -1,13 +1,12 @@
-//! The contact grid: every contact of the query in a virtual table (only the rows on screen
-//! are built, and only their pages are fetched), sorting by header, selection with the mouse
-//! and the keyboard, and a context menu.
+//! The contact grid: every contact of the query in a virtual table. Only the rows on screen
+//! are drawn, and only their pages are fetched. Each row is one widget whose cells are
+//! painted (a scrolling frame has room for a few dozen widgets, not hundreds); the header
+//! sorts on click and resizes on drag, the widths kept with the site's layout.
 
-use egui_extras::{Column, TableBuilder};
-
-use crate::api::OrderBy;
+use crate::api::{ContactId, OrderBy};
 use crate::app::command::Command;
 use crate::app::grid::{Grid, RowView};
-use crate::app::layout::{GridColumn, cell_text, column_title};
+use crate::app::layout::{GridColumn, MIN_COLUMN_WIDTH, cell_text, column_title};
 
 use super::Intents;
 
@@ -18,101 +17,174 @@ pub struct GridEvents {
     pub confirm_delete: bool,
 }
 
+/// Horizontal padding inside a cell.
+const CELL_PADDING: f32 = 6.0;
+
 pub fn table_ui(
     ui: &mut egui::Ui,
     grid: &mut Grid,
-    columns: &[GridColumn],
+    columns: &mut [&mut GridColumn],
     site_key: &str,
     intents: &mut Intents,
 ) -> GridEvents {
     let mut events = GridEvents::default();
-    let total = grid.total.unwrap_or(0);
     keyboard(ui, grid, intents);
-
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
-    let layout_key: Vec<&str> = columns.iter().map(|c| c.field.as_str()).collect();
-    let mut table = TableBuilder::new(ui)
-        .id_salt(("contact_grid", site_key, layout_key))
-        .striped(true)
-        .resizable(true)
-        .sense(egui::Sense::click())
-        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-        .min_scrolled_height(0.0);
-    for (i, column) in columns.iter().enumerate() {
-        let width = if column.field == "Email" { 240.0 } else { 130.0 };
-        let spec = if i + 1 == columns.len() { Column::remainder() } else { Column::initial(width) };
-        table = table.column(spec.at_least(50.0).clip(true));
-    }
-    if let Some(row) = grid.scroll_to.take() {
-        table = table.scroll_to_row(row as usize, None);
-    }
-
-    let order_by = grid.query.order_by.clone();
-    let table = table.header(row_height + 2.0, |mut header| {
-        for column in columns {
-            header.col(|ui| {
-                let arrow = match &order_by {
-                    Some(o) if o.field == column.field => {
-                        if o.descending {
-                            " ⏷"
-                        } else {
-                            " ⏶"
-                        }
-                    }
-                    _ => "",
-                };
-                let title = format!("{}{arrow}", column_title(&column.field));
-                let button = egui::Button::new(egui::RichText::new(title).strong()).frame(false);
-                if ui.add(button).on_hover_text("Sort by this column; click again to reverse").clicked() {
-                    let descending = matches!(&order_by, Some(o) if o.field == column.field && !o.descending);
-                    let mut query = grid.query.clone();
-                    query.order_by = Some(OrderBy { field: column.field.clone(), descending });
-                    intents.commands.push(Command::SetQuery(query));
-                }
-            });
+    let width: f32 = columns.iter().map(|c| c.width).sum();
+    egui::ScrollArea::horizontal().id_salt(("grid_across", site_key)).auto_shrink([false, false]).show(ui, |ui| {
+        ui.spacing_mut().item_spacing.y = 0.0;
+        header_ui(ui, grid, columns, width, row_height + 4.0, intents);
+        let total = grid.total.unwrap_or(0);
+        let mut scroll = egui::ScrollArea::vertical().id_salt(("grid_down", site_key)).auto_shrink([false, false]);
+        if let Some(target) = grid.scroll_to.take() {
+            scroll = scroll.vertical_scroll_offset(offset_showing(grid, target, row_height));
         }
-    });
-
-    let mut drawn: Option<(u64, u64)> = None;
-    table.body(|body| {
-        body.rows(row_height, total as usize, |mut row| {
-            let index = row.index() as u64;
-            drawn = Some(drawn.map_or((index, index), |(first, last)| (first.min(index), last.max(index))));
-            let selection = grid.selection.clone();
-            match grid.row(index) {
-                RowView::Loaded(contact) => {
-                    let id = contact.id;
-                    row.set_selected(selection.contains(id));
-                    for column in columns {
-                        let text = cell_text(contact, &column.field);
-                        row.col(|ui| {
-                            ui.add(egui::Label::new(text).truncate().selectable(false));
-                        });
-                    }
-                    let response = row.response();
-                    row_interaction(&response, grid, index, id, intents, &mut events);
-                }
-                RowView::Pending => {
-                    for _ in columns {
-                        row.col(|ui| {
-                            ui.weak("…");
-                        });
-                    }
-                }
+        let output = scroll.show_rows(ui, row_height, total as usize, |ui, rows| {
+            ui.set_min_width(width);
+            for index in rows {
+                row_ui(ui, grid, columns, index as u64, width, row_height, intents, &mut events);
             }
         });
+        let first = (output.state.clamped_offset().y / row_height).floor() as u64;
+        let shown = (output.inner_rect.height() / row_height).ceil() as u64;
+        if total > 0 {
+            grid.visible = Some((first.min(total - 1), (first + shown).min(total - 1)));
+        }
     });
-    if drawn.is_some() {
-        grid.visible = drawn;
-    }
     events
+}
+
+/// The scroll offset that brings `target` into view, moving as little as possible.
+fn offset_showing(grid: &Grid, target: u64, row_height: f32) -> f32 {
+    let top = target as f32 * row_height;
+    match grid.visible {
+        Some((first, last)) if target > first && target < last => first as f32 * row_height,
+        Some((first, last)) if target >= last && target <= last + 1 && last > first => {
+            (target + 1 - (last - first)) as f32 * row_height
+        }
+        _ => top,
+    }
+}
+
+fn header_ui(
+    ui: &mut egui::Ui,
+    grid: &Grid,
+    columns: &mut [&mut GridColumn],
+    width: f32,
+    height: f32,
+    intents: &mut Intents,
+) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(width.max(ui.available_width()), height), egui::Sense::hover());
+    let painter = ui.painter().clone();
+    painter.rect_filled(rect, 0.0, ui.visuals().faint_bg_color);
+    let line = ui.visuals().widgets.noninteractive.bg_stroke;
+    painter.hline(rect.x_range(), rect.bottom(), line);
+    let order_by = &grid.query.order_by;
+    let mut x = rect.left();
+    for column in columns.iter_mut() {
+        let cell = egui::Rect::from_x_y_ranges(x..=x + column.width, rect.y_range());
+        let arrow = match order_by {
+            Some(o) if o.field == column.field => {
+                if o.descending {
+                    " ⏷"
+                } else {
+                    " ⏶"
+                }
+            }
+            _ => "",
+        };
+        let title = egui::RichText::new(format!("{}{arrow}", column_title(&column.field))).strong();
+        let button = egui::Button::new(title).frame(false).truncate();
+        let inner = cell.shrink2(egui::vec2(CELL_PADDING - 2.0, 2.0));
+        let left_aligned =
+            egui::UiBuilder::new().max_rect(inner).layout(egui::Layout::left_to_right(egui::Align::Center));
+        let clicked = ui.scope_builder(left_aligned, |ui| ui.add(button)).inner;
+        if clicked.on_hover_text("Sort by this column; click again to reverse").clicked() {
+            let descending = matches!(order_by, Some(o) if o.field == column.field && !o.descending);
+            let mut query = grid.query.clone();
+            query.order_by = Some(OrderBy { field: column.field.clone(), descending });
+            intents.commands.push(Command::SetQuery(query));
+        }
+        // A drag handle on the right edge resizes the column.
+        let edge = egui::Rect::from_x_y_ranges(cell.right() - 4.0..=cell.right() + 4.0, rect.y_range());
+        let handle = ui.interact(edge, ui.scope_id().with(("resize", &column.field)), egui::Sense::drag());
+        let name = format!("Resize the {} column", column_title(&column.field));
+        handle.widget_info(|| egui::WidgetInfo::labeled(egui::accesskit::Role::Splitter, true, &name));
+        if handle.hovered() || handle.dragged() {
+            ui.ctx().set_cursor_icon(egui::CursorIcon::ResizeColumn);
+        }
+        if handle.dragged() {
+            column.width = (column.width + handle.drag_delta().x).max(MIN_COLUMN_WIDTH);
+        }
+        let stroke = if handle.hovered() || handle.dragged() { ui.visuals().widgets.hovered.fg_stroke } else { line };
+        ui.painter().vline(cell.right(), rect.y_range(), stroke);
+        x += column.width;
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // One row's drawing: splitting it would only move the arguments around.
+fn row_ui(
+    ui: &mut egui::Ui,
+    grid: &mut Grid,
+    columns: &[&mut GridColumn],
+    index: u64,
+    width: f32,
+    height: f32,
+    intents: &mut Intents,
+    events: &mut GridEvents,
+) {
+    let (rect, response) =
+        ui.allocate_exact_size(egui::vec2(width.max(ui.available_width()), height), egui::Sense::click());
+    if !ui.is_rect_visible(rect) {
+        return;
+    }
+    let loaded = match grid.row(index) {
+        RowView::Loaded(contact) => {
+            Some((contact.id, columns.iter().map(|c| cell_text(contact, &c.field)).collect::<Vec<_>>()))
+        }
+        RowView::Pending => None,
+    };
+    let visuals = ui.visuals();
+    let selected = loaded.as_ref().is_some_and(|(id, _)| grid.selection.contains(*id));
+    let fill = if selected {
+        Some(visuals.selection.bg_fill)
+    } else if response.hovered() {
+        Some(visuals.widgets.hovered.weak_bg_fill)
+    } else if index % 2 == 1 {
+        Some(visuals.faint_bg_color)
+    } else {
+        None
+    };
+    let painter = ui.painter();
+    if let Some(fill) = fill {
+        painter.rect_filled(rect, 0.0, fill);
+    }
+    if grid.cursor == Some(index) {
+        painter.rect_stroke(rect.shrink(1.0), 0.0, visuals.selection.stroke, egui::StrokeKind::Inside);
+    }
+    let color = if selected { visuals.selection.stroke.color } else { visuals.text_color() };
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let mut x = rect.left();
+    for (i, column) in columns.iter().enumerate() {
+        let cell = egui::Rect::from_x_y_ranges(x..=x + column.width, rect.y_range());
+        let text = loaded.as_ref().map_or("…", |(_, cells)| cells[i].as_str());
+        let galley = painter.layout_no_wrap(text.to_owned(), font.clone(), color);
+        let pos = egui::pos2(cell.left() + CELL_PADDING, cell.center().y - galley.size().y / 2.0);
+        let clip = cell.shrink2(egui::vec2(CELL_PADDING / 2.0, 0.0)).intersect(painter.clip_rect());
+        painter.with_clip_rect(clip).galley(pos, galley, color);
+        x += column.width;
+    }
+    let Some((id, cells)) = loaded else { return };
+    // The row speaks its cells to screen readers (and to the UI tests).
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::accesskit::Role::Row, true, cells.join(", ")));
+    row_interaction(&response, grid, index, id, intents, events);
 }
 
 fn row_interaction(
     response: &egui::Response,
     grid: &mut Grid,
     index: u64,
-    id: crate::api::ContactId,
+    id: ContactId,
     intents: &mut Intents,
     events: &mut GridEvents,
 ) {

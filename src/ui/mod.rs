@@ -53,8 +53,19 @@ struct ViewState {
 
 impl TreeplApp {
     pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig, runtime: tokio::runtime::Handle) -> Self {
-        install_fallback_font(&cc.egui_ctx);
         let settings = cc.storage.and_then(|storage| eframe::get_value(storage, STORAGE_KEY)).unwrap_or_default();
+        Self::with_settings(cc, config, runtime, settings)
+    }
+
+    /// As [`TreeplApp::new`], with settings given rather than read from eframe's storage
+    /// (tests and benchmarks open a chosen site this way).
+    pub fn with_settings(
+        cc: &eframe::CreationContext<'_>,
+        config: AppConfig,
+        runtime: tokio::runtime::Handle,
+        settings: crate::app::settings::Settings,
+    ) -> Self {
+        install_fallback_font(&cc.egui_ctx);
         let state = AppState::new(config, settings, runtime, cc.egui_ctx.clone());
         Self { state, view: ViewState::default() }
     }
