@@ -46,6 +46,7 @@ fn compare() {
     };
     let site_100k = support::SandboxProcess::start("paging-100k.db", 100_000, None);
     let still = child("still", &site_100k);
+    let wheel = child("wheel", &site_100k);
     let frames = child("frames", &site_100k);
     let fling = child("fling", &site_100k);
     drop(site_100k);
@@ -59,6 +60,7 @@ fn compare() {
     println!("| measurement | result |");
     println!("|---|---|");
     println!("| frame CPU time standing still on 100k contacts (600 frames) | {still} |");
+    println!("| frame CPU time scrolling 100k contacts, 50 points a frame (600 frames) | {wheel} |");
     println!("| frame CPU time scrolling 100k contacts, 100 points a frame (600 frames) | {frames} |");
     println!("| frame CPU time flinging through 100k contacts, 400 points a frame (600 frames) | {fling} |");
     println!("| rows shown after a jump in 1M contacts | {jump} |");
@@ -152,6 +154,7 @@ fn thread_cpu_time() -> Duration {
 fn run_scenario(scenario: &str, url: &str) -> String {
     let mut app = Headless::open(url);
     match scenario {
+        "wheel" => frames(&mut app, 50.0),
         "frames" => frames(&mut app, 100.0),
         "fling" => frames(&mut app, 400.0),
         "still" => frames(&mut app, 0.0),

@@ -157,6 +157,8 @@ pub struct Grid {
     pub visible: Option<(u64, u64)>,
     /// A row the table should scroll to on its next frame.
     pub scroll_to: Option<u64>,
+    /// The row whose context menu is open (only that row needs to draw one).
+    pub menu_row: Option<u64>,
 }
 
 impl Grid {

@@ -141,6 +141,14 @@ pub fn column_title(field: &str) -> Cow<'_, str> {
     }
 }
 
+/// `2024-05-17` in local time. (Plain `format!`: a grid formats dozens of dates a frame, and
+/// parsing a strftime pattern each time shows in the frame time.)
+pub fn local_date(instant: &crate::api::Timestamp) -> String {
+    use chrono::Datelike as _;
+    let local = instant.0.with_timezone(&chrono::Local);
+    format!("{:04}-{:02}-{:02}", local.year(), local.month(), local.day())
+}
+
 /// The text of one cell.
 pub fn cell_text(contact: &Contact, field: &str) -> String {
     let text = |value: &Option<String>| value.clone().unwrap_or_default();

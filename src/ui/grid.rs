@@ -200,10 +200,16 @@ fn row_interaction(
             grid.click(index);
         }
     }
-    if response.secondary_clicked() && !grid.selection.contains(id) {
-        grid.click(index);
+    if response.secondary_clicked() {
+        grid.menu_row = Some(index);
+        if !grid.selection.contains(id) {
+            grid.click(index);
+        }
     }
-    response.context_menu(|ui| {
+    if grid.menu_row != Some(index) {
+        return;
+    }
+    let menu = response.context_menu(|ui| {
         if ui.button("Open").on_hover_text("Show this contact").clicked() {
             intents.commands.push(Command::OpenContact(id));
             ui.close();
@@ -220,6 +226,9 @@ fn row_interaction(
             ui.close();
         }
     });
+    if menu.is_none() {
+        grid.menu_row = None;
+    }
 }
 
 /// Arrows, Page Up/Down, Home/End move the focus (with Shift, the selection grows); Enter
