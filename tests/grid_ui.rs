@@ -221,3 +221,28 @@ fn a_saved_view_brings_back_its_sort_and_columns() {
     let (expected, _) = server_first(&app, ListQuery::default().order_by(OrderBy::asc("City")));
     assert_eq!(first_row(&app).unwrap().id, expected.id);
 }
+
+#[test]
+fn deleting_a_ctrl_a_selection_removes_every_match_and_nothing_else() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    app.fill(Role::TextInput, "Search", "nguy");
+    app.wait_until("the search applies", |app| app.state().grid.query.search == "nguy" && app.rows_loaded());
+    let matching = app.state().grid.total.unwrap();
+    assert!(matching > 1);
+    // Ctrl+A in the search box selects its text; in the grid, every match.
+    let first = first_row(&app).unwrap();
+    app.harness.get_by_label_contains(&first.email).click();
+    app.settle();
+    app.harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
+    app.settle();
+    assert_eq!(app.state().grid.selected_count(), matching);
+    app.harness.get_by_label_contains(&first.email).click_secondary();
+    app.settle();
+    app.harness.get_by_label(&format!("Delete {matching} contacts…")).click();
+    app.settle();
+    app.harness.get_by_label(&format!("Delete {matching} contacts?"));
+    app.harness.get_by_label("Delete").click();
+    app.wait_until("the deletes land", |app| app.state().grid.total == Some(0));
+    let store = app.state().sandbox().unwrap().store().clone();
+    assert_eq!(store.contact_count().unwrap(), DEMO_CONTACTS - matching, "only the matches went");
+}

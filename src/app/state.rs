@@ -363,10 +363,15 @@ impl AppState {
             let ids: Result<Vec<ContactId>, ApiError> = match selection {
                 Selection::Ids(ids) => Ok(ids.into_iter().collect()),
                 Selection::AllMatching { except } => {
+                    // Only the ids are kept: a million contacts would not fit otherwise.
+                    let mut ids = Vec::new();
                     let options = PagingOptions::default();
-                    paging::fetch_all(&client, ListQuery::new(filter), &options, &cancel, |p| progress.set(0, p.total))
-                        .await
-                        .map(|all| all.into_iter().map(|c| c.id).filter(|id| !except.contains(id)).collect())
+                    paging::for_each_page(&client, ListQuery::new(filter), &options, &cancel, |page, done| {
+                        ids.extend(page.into_iter().map(|c| c.id).filter(|id| !except.contains(id)));
+                        progress.set(0, done.total);
+                    })
+                    .await
+                    .map(|()| ids)
                 }
             };
             let ids = match ids {
