@@ -272,11 +272,13 @@ impl Grid {
         requests
     }
 
-    /// Folds a fetched page in (a page of an older generation is dropped).
-    pub fn page_loaded(&mut self, generation: u64, page: u64, result: Result<Page<Contact>, ApiError>) {
+    /// Folds a fetched page in (a page of an older generation is dropped). Returns whether it
+    /// brought custom fields not seen before.
+    pub fn page_loaded(&mut self, generation: u64, page: u64, result: Result<Page<Contact>, ApiError>) -> bool {
         if generation != self.generation {
-            return;
+            return false;
         }
+        let mut new_fields = false;
         match result {
             Ok(loaded) => {
                 self.error = None;
@@ -286,8 +288,9 @@ impl Grid {
                 for contact in &loaded.items {
                     for (group, fields) in &contact.custom_crm_groups {
                         for field in fields.keys() {
-                            if !self.custom_fields.contains(&(group.clone(), field.clone())) {
+                            if !self.custom_fields.iter().any(|(g, f)| g == group && f == field) {
                                 self.custom_fields.insert((group.clone(), field.clone()));
+                                new_fields = true;
                             }
                         }
                     }
@@ -307,6 +310,7 @@ impl Grid {
                 }
             }
         }
+        new_fields
     }
 
     pub fn loading_pages(&self) -> usize {

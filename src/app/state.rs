@@ -528,9 +528,8 @@ impl AppState {
                 {
                     self.notifications.error("Could not load the contacts", error.to_string());
                 }
-                self.grid.page_loaded(generation, page, result);
-                let seen = self.grid.custom_fields.clone();
-                if !seen.is_empty() {
+                if self.grid.page_loaded(generation, page, result) {
+                    let seen = self.grid.custom_fields.clone();
                     self.layout_mut().add_custom_fields(&seen);
                 }
             }

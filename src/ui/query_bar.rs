@@ -64,7 +64,7 @@ impl QueryBar {
                     self.load_draft(&grid.query.filter);
                 }
             }
-            ui.menu_button("Columns", |ui| columns_menu_ui(ui, layout));
+            ui.menu_button("Columns", |ui| columns_menu_ui(ui, layout, &grid.custom_fields));
             ui.menu_button("Views", |ui| self.views_menu_ui(ui, grid, layout, intents));
             ui.separator();
             let total = grid.total.unwrap_or(0);
@@ -348,7 +348,11 @@ fn sample(grid: &Grid, field: &str) -> Option<serde_json::Value> {
 }
 
 /// Show, hide and move columns.
-fn columns_menu_ui(ui: &mut egui::Ui, layout: &mut GridLayout) {
+fn columns_menu_ui(
+    ui: &mut egui::Ui,
+    layout: &mut GridLayout,
+    custom_fields: &std::collections::BTreeSet<(String, String)>,
+) {
     ui.weak("Show, hide and order the columns");
     let mut moves = Vec::new();
     egui::ScrollArea::vertical().max_height(420.0).show(ui, |ui| {
@@ -373,5 +377,6 @@ fn columns_menu_ui(ui: &mut egui::Ui, layout: &mut GridLayout) {
     if ui.button("Reset columns").on_hover_text("Back to the default columns").clicked() {
         let views = std::mem::take(&mut layout.views);
         *layout = GridLayout { views, ..GridLayout::default() };
+        layout.add_custom_fields(custom_fields);
     }
 }
