@@ -4,6 +4,7 @@
 mod auth;
 mod client;
 mod error;
+pub mod fields;
 pub mod model;
 pub mod paging;
 pub mod query;

@@ -1,13 +1,12 @@
 //! The grid's layout per site: which columns show, in which order (custom fields too), and
 //! the saved views (a name for a filter, a sort and columns). Kept in the UI settings.
 
-use std::borrow::Cow;
-
 use serde::{Deserialize, Serialize};
 
 use crate::api::Contact;
+use crate::api::fields::field_value;
 use crate::api::model::CONTACT_FIELDS;
-use crate::api::query::{CUSTOM_PREFIX, FieldPath};
+use crate::api::query::CUSTOM_PREFIX;
 
 use super::grid::GridQuery;
 
@@ -102,44 +101,8 @@ impl GridLayout {
     }
 }
 
-/// The heading of a field for people: `First name`, or `Membership: Level` for a custom field.
-pub fn column_title(field: &str) -> Cow<'_, str> {
-    let known = match field {
-        "Id" => "Id",
-        "Email" => "Email",
-        "FirstName" => "First name",
-        "LastName" => "Last name",
-        "CrmType" => "CRM type",
-        "EmailConfirmed" => "Email confirmed",
-        "Role" => "Role",
-        "CreatedDate" => "Created",
-        "Address" => "Address",
-        "City" => "City",
-        "State" => "State",
-        "ZipCode" => "Zip code",
-        "Country" => "Country",
-        "BillingAddress" => "Billing address",
-        "BillingCity" => "Billing city",
-        "BillingState" => "Billing state",
-        "BillingZipCode" => "Billing zip code",
-        "BillingCountry" => "Billing country",
-        "Site" => "Site",
-        "Phone" => "Phone",
-        "Status" => "Status",
-        "Notes" => "Notes",
-        "Type" => "Type",
-        "CustomerTypeName" => "Customer type",
-        "IsDataUsingAllowed" => "Data use allowed",
-        _ => "",
-    };
-    if !known.is_empty() {
-        return Cow::Borrowed(known);
-    }
-    match FieldPath::parse(field) {
-        Ok(FieldPath::Custom { group, field }) => Cow::Owned(format!("{group}: {field}")),
-        _ => Cow::Borrowed(field),
-    }
-}
+/// The heading of a field for people (the export's headers use the same).
+pub use crate::api::fields::field_title as column_title;
 
 /// `2024-05-17` in local time. (Plain `format!`: a grid formats dozens of dates a frame, and
 /// parsing a strftime pattern each time shows in the frame time.)
@@ -149,51 +112,10 @@ pub fn local_date(instant: &crate::api::Timestamp) -> String {
     format!("{:04}-{:02}-{:02}", local.year(), local.month(), local.day())
 }
 
-/// The text of one cell.
+/// The text of one cell: dates in local time, notes on one line.
 pub fn cell_text(contact: &Contact, field: &str) -> String {
-    let text = |value: &Option<String>| value.clone().unwrap_or_default();
-    let yes_no = |flag: bool| if flag { "yes" } else { "no" }.to_owned();
-    match field {
-        "Id" => contact.id.to_string(),
-        "Email" => contact.email.clone(),
-        "FirstName" => text(&contact.first_name),
-        "LastName" => text(&contact.last_name),
-        "CrmType" => text(&contact.crm_type),
-        "EmailConfirmed" => yes_no(contact.email_confirmed),
-        "Role" => text(&contact.role),
-        "CreatedDate" => contact
-            .created_date
-            .map(|d| d.0.with_timezone(&chrono::Local).format("%Y-%m-%d").to_string())
-            .unwrap_or_default(),
-        "Address" => text(&contact.address.address),
-        "City" => text(&contact.address.city),
-        "State" => text(&contact.address.state),
-        "ZipCode" => text(&contact.address.zip_code),
-        "Country" => text(&contact.address.country),
-        "BillingAddress" => text(&contact.billing.address),
-        "BillingCity" => text(&contact.billing.city),
-        "BillingState" => text(&contact.billing.state),
-        "BillingZipCode" => text(&contact.billing.zip_code),
-        "BillingCountry" => text(&contact.billing.country),
-        "Site" => text(&contact.site),
-        "Phone" => text(&contact.phone),
-        "Status" => text(&contact.status),
-        "Notes" => text(&contact.notes).replace('\n', " "),
-        "Type" => contact.contact_type.map(|t| t.to_string()).unwrap_or_default(),
-        "CustomerTypeName" => text(&contact.customer_type_name),
-        "IsDataUsingAllowed" => yes_no(contact.is_data_using_allowed),
-        other => match FieldPath::parse(other) {
-            Ok(FieldPath::Custom { group, field }) => {
-                match contact.custom_crm_groups.get(&group).and_then(|g| g.get(&field)) {
-                    Some(serde_json::Value::String(text)) => text.clone(),
-                    Some(serde_json::Value::Bool(flag)) => yes_no(*flag),
-                    Some(serde_json::Value::Null) | None => String::new(),
-                    Some(value) => value.to_string(),
-                }
-            }
-            _ => String::new(),
-        },
-    }
+    let text = field_value(contact, field).to_text(local_date).into_owned();
+    if field == "Notes" { text.replace('\n', " ") } else { text }
 }
 
 #[cfg(test)]

@@ -1,0 +1,193 @@
+//! A contact's fields by name: their titles for people and their typed values. The grid's
+//! cells and the export's columns both read contacts through here, so a field shows the
+//! same everywhere.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use super::model::{CONTACT_FIELDS, Contact, Timestamp};
+use super::query::{CUSTOM_PREFIX, FieldPath};
+
+/// One field's value of one contact, typed as the API sends it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldValue<'a> {
+    Empty,
+    Text(&'a str),
+    Int(i64),
+    Bool(bool),
+    Date(Timestamp),
+    /// A custom field's number (kept as the site wrote it) or any other JSON value.
+    Json(&'a Value),
+}
+
+impl FieldValue<'_> {
+    /// The value as text, with dates written by `date`.
+    pub fn to_text(&self, date: impl Fn(&Timestamp) -> String) -> Cow<'_, str> {
+        match self {
+            FieldValue::Empty => Cow::Borrowed(""),
+            FieldValue::Text(text) => Cow::Borrowed(text),
+            FieldValue::Int(number) => Cow::Owned(number.to_string()),
+            FieldValue::Bool(flag) => Cow::Borrowed(if *flag { "yes" } else { "no" }),
+            FieldValue::Date(instant) => Cow::Owned(date(instant)),
+            FieldValue::Json(Value::String(text)) => Cow::Borrowed(text),
+            FieldValue::Json(Value::Bool(flag)) => Cow::Borrowed(if *flag { "yes" } else { "no" }),
+            FieldValue::Json(Value::Null) => Cow::Borrowed(""),
+            FieldValue::Json(other) => Cow::Owned(other.to_string()),
+        }
+    }
+}
+
+/// The value of `field` (`LastName`, `CustomCrmGroups.<group>.<field>`) of `contact`;
+/// [`FieldValue::Empty`] for a field the contact lacks or a name that is no field.
+pub fn field_value<'a>(contact: &'a Contact, field: &str) -> FieldValue<'a> {
+    let text = |value: &'a Option<String>| value.as_deref().map_or(FieldValue::Empty, FieldValue::Text);
+    match field {
+        "Id" => FieldValue::Int(contact.id),
+        "Email" => FieldValue::Text(&contact.email),
+        "FirstName" => text(&contact.first_name),
+        "LastName" => text(&contact.last_name),
+        "CrmType" => text(&contact.crm_type),
+        "EmailConfirmed" => FieldValue::Bool(contact.email_confirmed),
+        "Role" => text(&contact.role),
+        "CreatedDate" => contact.created_date.map_or(FieldValue::Empty, FieldValue::Date),
+        "Address" => text(&contact.address.address),
+        "City" => text(&contact.address.city),
+        "State" => text(&contact.address.state),
+        "ZipCode" => text(&contact.address.zip_code),
+        "Country" => text(&contact.address.country),
+        "BillingAddress" => text(&contact.billing.address),
+        "BillingCity" => text(&contact.billing.city),
+        "BillingState" => text(&contact.billing.state),
+        "BillingZipCode" => text(&contact.billing.zip_code),
+        "BillingCountry" => text(&contact.billing.country),
+        "Site" => text(&contact.site),
+        "Phone" => text(&contact.phone),
+        "Status" => text(&contact.status),
+        "Notes" => text(&contact.notes),
+        "Type" => contact.contact_type.map_or(FieldValue::Empty, FieldValue::Int),
+        "CustomerTypeName" => text(&contact.customer_type_name),
+        "IsDataUsingAllowed" => FieldValue::Bool(contact.is_data_using_allowed),
+        other => match FieldPath::parse(other) {
+            Ok(FieldPath::Custom { group, field }) => {
+                match contact.custom_crm_groups.get(&group).and_then(|g| g.get(&field)) {
+                    None | Some(Value::Null) => FieldValue::Empty,
+                    Some(value) => FieldValue::Json(value),
+                }
+            }
+            _ => FieldValue::Empty,
+        },
+    }
+}
+
+/// The heading of a field for people: `First name`, or `Membership: Level` for a custom field.
+pub fn field_title(field: &str) -> Cow<'_, str> {
+    let known = match field {
+        "Id" => "Id",
+        "Email" => "Email",
+        "FirstName" => "First name",
+        "LastName" => "Last name",
+        "CrmType" => "CRM type",
+        "EmailConfirmed" => "Email confirmed",
+        "Role" => "Role",
+        "CreatedDate" => "Created",
+        "Address" => "Address",
+        "City" => "City",
+        "State" => "State",
+        "ZipCode" => "Zip code",
+        "Country" => "Country",
+        "BillingAddress" => "Billing address",
+        "BillingCity" => "Billing city",
+        "BillingState" => "Billing state",
+        "BillingZipCode" => "Billing zip code",
+        "BillingCountry" => "Billing country",
+        "Site" => "Site",
+        "Phone" => "Phone",
+        "Status" => "Status",
+        "Notes" => "Notes",
+        "Type" => "Type",
+        "CustomerTypeName" => "Customer type",
+        "IsDataUsingAllowed" => "Data use allowed",
+        _ => "",
+    };
+    if !known.is_empty() {
+        return Cow::Borrowed(known);
+    }
+    match FieldPath::parse(field) {
+        Ok(FieldPath::Custom { group, field }) => Cow::Owned(format!("{group}: {field}")),
+        _ => Cow::Borrowed(field),
+    }
+}
+
+/// The name of a custom field: `CustomCrmGroups.<group>.<field>`.
+pub fn custom_field_name(group: &str, field: &str) -> String {
+    format!("{CUSTOM_PREFIX}.{group}.{field}")
+}
+
+/// Every contact field, then the given custom fields: what "all fields" means.
+pub fn all_fields<'a>(custom: impl IntoIterator<Item = &'a (String, String)>) -> Vec<String> {
+    let mut fields: Vec<String> = CONTACT_FIELDS.iter().map(|(name, _)| (*name).to_owned()).collect();
+    fields.extend(custom.into_iter().map(|(group, field)| custom_field_name(group, field)));
+    fields
+}
+
+/// Whether `field` names a contact field or a well-formed custom field.
+pub fn is_field(field: &str) -> bool {
+    CONTACT_FIELDS.iter().any(|(name, _)| *name == field)
+        || matches!(FieldPath::parse(field), Ok(FieldPath::Custom { .. }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Contact {
+        serde_json::from_value(serde_json::json!({
+            "Id": 1, "Email": "e@x.example", "FirstName": "F", "LastName": "L", "CrmType": "C", "EmailConfirmed": true,
+            "Role": "R", "CreatedDate": "2024-05-17T12:00:00Z", "Address": "A", "City": "Ci", "State": "S", "ZipCode": "Z",
+            "Country": "Co", "BillingAddress": "BA", "BillingCity": "BC", "BillingState": "BS", "BillingZipCode": "BZ",
+            "BillingCountry": "BCo", "Site": "Si", "Phone": "P", "Status": "St", "Notes": "N", "Type": 2,
+            "CustomerTypeName": "CT", "IsDataUsingAllowed": false,
+            "CustomCrmGroups": {"Membership": {"Points": 12, "Level": "Gold", "Active": true, "Gone": null}}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn every_contact_field_has_a_value_and_a_title() {
+        let contact = sample();
+        for (field, _) in CONTACT_FIELDS {
+            assert_ne!(field_value(&contact, field), FieldValue::Empty, "{field}");
+            assert!(!field_title(field).contains(CUSTOM_PREFIX), "{field} has a title");
+            assert!(is_field(field));
+        }
+        assert_eq!(field_value(&contact, "Type"), FieldValue::Int(2));
+        assert_eq!(
+            field_value(&contact, "CustomCrmGroups.Membership.Points"),
+            FieldValue::Json(&serde_json::json!(12))
+        );
+        assert_eq!(field_value(&contact, "CustomCrmGroups.Membership.Gone"), FieldValue::Empty);
+        assert_eq!(field_value(&contact, "CustomCrmGroups.Nope.Nothing"), FieldValue::Empty);
+        assert_eq!(field_value(&contact, "NoSuchField"), FieldValue::Empty);
+        assert_eq!(field_title("CustomCrmGroups.Membership.Level"), "Membership: Level");
+        assert!(!is_field("NoSuchField"));
+        assert!(is_field("CustomCrmGroups.Membership.Level"));
+    }
+
+    #[test]
+    fn values_read_as_text() {
+        let contact = sample();
+        let iso = |t: &Timestamp| t.0.to_rfc3339();
+        assert_eq!(field_value(&contact, "EmailConfirmed").to_text(iso), "yes");
+        assert_eq!(field_value(&contact, "CustomCrmGroups.Membership.Active").to_text(iso), "yes");
+        assert_eq!(field_value(&contact, "CustomCrmGroups.Membership.Points").to_text(iso), "12");
+        assert_eq!(field_value(&contact, "CreatedDate").to_text(iso), "2024-05-17T12:00:00+00:00");
+    }
+
+    #[test]
+    fn all_fields_lists_the_contract_then_custom_fields() {
+        let fields = all_fields(&[("G".to_owned(), "F".to_owned())]);
+        assert_eq!(fields.len(), CONTACT_FIELDS.len() + 1);
+        assert_eq!(fields.last().map(String::as_str), Some("CustomCrmGroups.G.F"));
+    }
+}
