@@ -1,5 +1,7 @@
-//! `treepl-contacts`: the desktop app (no subcommand), the sandbox site, and (later)
-//! command-line export.
+//! `treepl-contacts`: the desktop app (no subcommand), the sandbox site, and command-line
+//! export.
+
+mod export_cli;
 
 use std::io::{IsTerminal as _, Write as _};
 use std::net::SocketAddr;
@@ -28,6 +30,8 @@ struct Cli {
 enum Command {
     /// Serve the sandbox site: a local Treepl-compatible site with demo data.
     Sandbox(SandboxArgs),
+    /// Export contacts to a CSV, XLSX, JSON or vCard file.
+    Export(export_cli::ExportArgs),
 }
 
 #[derive(clap::Args)]
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Sandbox(args)) => run_sandbox(args),
+        Some(Command::Export(args)) => export_cli::run(args, project_dirs().ok().map(|d| d.config_dir().to_owned())),
         None => run_app(),
     };
     match result {

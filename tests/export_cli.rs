@@ -1,0 +1,133 @@
+//! `treepl-contacts export`, run as a real process against a sandbox site over HTTP.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use treepl_contacts::api::{Contact, ListQuery, OrderBy, Where};
+use treepl_contacts::app::profiles::{ProfileFile, SiteProfile};
+use treepl_contacts::sandbox::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Forced, Route};
+
+/// Runs the binary with `args` and a private config folder (off the test's async workers).
+async fn run(args: Vec<String>, secret: Option<&str>, config_home: &Path) -> Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_treepl-contacts"));
+    command.arg("export").args(args).env("XDG_CONFIG_HOME", config_home).env_remove("TREEPL_CLIENT_SECRET");
+    if let Some(secret) = secret {
+        command.env("TREEPL_CLIENT_SECRET", secret);
+    }
+    tokio::task::spawn_blocking(move || command.output().expect("the binary runs")).await.unwrap()
+}
+
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exports_the_filtered_sorted_columns_and_exits_zero() {
+    let site = common::site(800).await;
+    let folder = tempfile::tempdir().unwrap();
+    let out = folder.path().join("oslo.json");
+    let args = strings(&[
+        "--site",
+        site.sandbox.url().as_str(),
+        "--client-id",
+        DEFAULT_CLIENT_ID,
+        "--format",
+        "json",
+        "--out",
+        out.to_str().unwrap(),
+        "--where",
+        r#"{"City":{"$eq":"Oslo"}}"#,
+        "--order-by",
+        "LastName DESC",
+        "--columns",
+        "Id,LastName,City",
+    ]);
+    let output = run(args, Some(DEFAULT_CLIENT_SECRET), folder.path()).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+
+    let query = ListQuery::new(Where::field("City").eq("Oslo")).order_by(OrderBy::desc("LastName"));
+    let expected = site.client.list_contacts(&query.page(0, 500)).await.unwrap().items;
+    assert!(!expected.is_empty());
+    assert!(stderr.contains(&format!("Exported {} contacts", expected.len())), "{stderr}");
+    let written: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let expected: Vec<serde_json::Value> = expected
+        .iter()
+        .map(|c: &Contact| serde_json::json!({"Id": c.id, "LastName": c.last_name, "City": c.address.city}))
+        .collect();
+    assert_eq!(written, expected);
+    assert!(!stderr.contains(DEFAULT_CLIENT_SECRET), "the secret is never printed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failing_site_exits_non_zero_and_leaves_the_old_file() {
+    let site = common::site(300).await;
+    let folder = tempfile::tempdir().unwrap();
+    let out = folder.path().join("contacts.csv");
+    std::fs::write(&out, "yesterday's export\n").unwrap();
+    // Far past the retry budget: every list request fails.
+    site.sandbox.faults().force(Route::ListContacts, Forced::Error(503), 1000);
+    let args = strings(&[
+        "--site",
+        site.sandbox.url().as_str(),
+        "--client-id",
+        DEFAULT_CLIENT_ID,
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+        "--columns",
+        "Email",
+    ]);
+    let output = run(args, Some(DEFAULT_CLIENT_SECRET), folder.path()).await;
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).starts_with("Error:"));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "yesterday's export\n");
+    assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 1, "no temporary file is left");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_saved_profile_gives_the_site_and_the_environment_the_secret() {
+    let site = common::site(120).await;
+    let config_home = tempfile::tempdir().unwrap();
+    let profile = SiteProfile::new("Shop", site.sandbox.url().as_str(), DEFAULT_CLIENT_ID);
+    ProfileFile::in_folder(&config_home.path().join("treepl-contacts")).save(&[profile]).unwrap();
+    let out = config_home.path().join("cards.vcf");
+    let args = strings(&["--profile", "Shop", "--format", "vcf", "--out", out.to_str().unwrap()]);
+    let output = run(args.clone(), Some(DEFAULT_CLIENT_SECRET), config_home.path()).await;
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let cards = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(cards.matches("BEGIN:VCARD").count(), 120);
+
+    let unknown = strings(&["--profile", "Nope", "--format", "csv", "--out", "x.csv"]);
+    let output = run(unknown, Some(DEFAULT_CLIENT_SECRET), config_home.path()).await;
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no saved site is called `Nope`"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_is_refused_before_anything_is_written() {
+    let site = common::site(10).await;
+    let folder = tempfile::tempdir().unwrap();
+    let out = folder.path().join("never.csv");
+    let base = ["--site", site.sandbox.url().as_str(), "--client-id", DEFAULT_CLIENT_ID, "--format", "csv", "--out"];
+    let cases: [(&[&str], Option<&str>, &str); 4] = [
+        (&[], None, "TREEPL_CLIENT_SECRET"),
+        (&["--where", "{\"City\":"], Some(DEFAULT_CLIENT_SECRET), "--where"),
+        (&["--columns", "Email,Nickname"], Some(DEFAULT_CLIENT_SECRET), "`Nickname` is not a contact field"),
+        (&[], Some("not-the-secret"), "refused these credentials"),
+    ];
+    for (extra, secret, message) in cases {
+        let mut args = strings(&base);
+        args.push(out.to_str().unwrap().to_owned());
+        args.extend(strings(extra));
+        let output = run(args, secret, folder.path()).await;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{extra:?}");
+        assert!(stderr.contains(message), "{extra:?}: {stderr}");
+        assert!(!stderr.contains("not-the-secret"), "a secret is never printed");
+        assert!(!out.exists());
+    }
+}
