@@ -93,6 +93,7 @@ impl Headless {
             keyring: Arc::new(keyring),
             sandbox_seed: 0,
             client_options: ClientOptions::default(),
+            file_chooser: Arc::new(treepl_contacts::app::export::NativeFileChooser),
         };
         let ctx = egui::Context::default();
         let cc = eframe::CreationContext::_new_kittest(ctx.clone());

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use treepl_contacts::api::ClientOptions;
 use treepl_contacts::app::AppConfig;
 use treepl_contacts::app::credentials::SystemKeyring;
+use treepl_contacts::app::export::NativeFileChooser;
 use treepl_contacts::sandbox::{self, FaultSpec, Sandbox, SandboxConfig};
 use treepl_contacts::ui::{APP_ID, APP_TITLE, TreeplApp};
 
@@ -133,6 +134,7 @@ fn run_app() -> anyhow::Result<()> {
         keyring: Arc::new(SystemKeyring::default()),
         sandbox_seed: DEMO_CONTACTS,
         client_options: ClientOptions::default(),
+        file_chooser: Arc::new(NativeFileChooser),
     };
     let icon =
         eframe::icon_data::from_png_bytes(include_bytes!("../assets/icon.png")).context("reading the app icon")?;

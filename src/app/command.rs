@@ -12,6 +12,7 @@ use super::profiles::SiteProfile;
 pub enum UiCommand {
     Refresh,
     SelectAll,
+    Export,
     ConnectSite,
     UseSandbox,
     CommandPalette,
@@ -23,9 +24,10 @@ pub enum UiCommand {
 }
 
 impl UiCommand {
-    pub const ALL: [UiCommand; 10] = [
+    pub const ALL: [UiCommand; 11] = [
         UiCommand::Refresh,
         UiCommand::SelectAll,
+        UiCommand::Export,
         UiCommand::ConnectSite,
         UiCommand::UseSandbox,
         UiCommand::CommandPalette,
@@ -40,6 +42,7 @@ impl UiCommand {
         match self {
             UiCommand::Refresh => "Refresh",
             UiCommand::SelectAll => "Select all matching contacts",
+            UiCommand::Export => "Export contacts…",
             UiCommand::ConnectSite => "Connect a site…",
             UiCommand::UseSandbox => "Use the sandbox site",
             UiCommand::CommandPalette => "Command palette…",
@@ -55,6 +58,7 @@ impl UiCommand {
         match self {
             UiCommand::Refresh => "Load the contacts again from the site, keeping the place and the selection",
             UiCommand::SelectAll => "Select every contact the filter matches, loaded or not",
+            UiCommand::Export => "Save the selected or all matching contacts as CSV, Excel, JSON or vCard",
             UiCommand::ConnectSite => "Add a Treepl site with its API application's Client ID and Secret",
             UiCommand::UseSandbox => "Switch to the built-in sandbox site with demo data",
             UiCommand::CommandPalette => "Find and run any command by name",
@@ -77,6 +81,7 @@ impl UiCommand {
             UiCommand::Refresh => Some(KeyboardShortcut::new(Modifiers::NONE, Key::F5)),
             UiCommand::ConnectSite => ctrl(Key::N),
             UiCommand::SelectAll => ctrl(Key::A),
+            UiCommand::Export => ctrl(Key::E),
             UiCommand::CommandPalette => ctrl(Key::K),
             UiCommand::ToggleNotifications => {
                 Some(KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::N))
@@ -132,6 +137,10 @@ pub enum Command {
     },
     RemoveProfile(String),
     Cancel(super::tasks::TaskId),
+    /// Asks where to save the export dialog's file, then exports.
+    ChooseExportFile,
+    /// Stops the running export (its file is not written) and closes the dialog.
+    CancelExport,
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 pub mod command;
 pub mod credentials;
+pub mod export;
 pub mod filter;
 pub mod grid;
 pub mod layout;
@@ -11,5 +12,6 @@ pub mod profiles;
 pub mod settings;
 mod state;
 pub mod tasks;
+pub mod text;
 
 pub use state::{AppConfig, AppState, ConnectDialog, ContactWindow, Site, SiteStatus, TaskResult};

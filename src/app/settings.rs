@@ -35,4 +35,6 @@ pub struct Settings {
     pub last_profile: Option<String>,
     /// The grid's columns and saved views, per site (profile id, or `sandbox`).
     pub layouts: BTreeMap<String, GridLayout>,
+    /// The last export's format, options and folder.
+    pub export: super::export::ExportPrefs,
 }

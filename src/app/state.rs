@@ -19,6 +19,11 @@ use super::notifications::{Level, Notifications};
 use super::profiles::{ProfileFile, SiteProfile};
 use super::settings::Settings;
 use super::tasks::TaskRunner;
+use crate::export::{ExportError, ExportSettings, ExportSummary, run_export};
+use tokio_util::sync::CancellationToken;
+
+use super::export::{ExportDialog, ExportStage, FileChooser, SaveRequest, export_scope, folder_of};
+use super::text::thousands;
 
 /// What the app needs from its surroundings; tests give temporary folders and a mock keyring.
 #[derive(Clone)]
@@ -29,6 +34,8 @@ pub struct AppConfig {
     /// Demo contacts put into a new sandbox database.
     pub sandbox_seed: u64,
     pub client_options: ClientOptions,
+    /// Where exports go: the native save dialog, or a fixed path in tests.
+    pub file_chooser: Arc<dyn FileChooser>,
 }
 
 /// What a background task hands back.
@@ -69,6 +76,9 @@ pub enum TaskResult {
         id: String,
         result: Result<(), String>,
     },
+    /// The save dialog closed: with a path, or cancelled.
+    ExportFileChosen(Option<PathBuf>),
+    Exported(Result<ExportSummary, ExportError>),
 }
 
 pub struct SavedProfile {
@@ -134,6 +144,7 @@ pub struct AppState {
     pub tasks: TaskRunner<TaskResult>,
     pub notifications: Notifications,
     pub connect_dialog: Option<ConnectDialog>,
+    pub export_dialog: Option<ExportDialog>,
     queue: Vec<Command>,
 }
 
@@ -159,6 +170,7 @@ impl AppState {
             tasks: TaskRunner::new(runtime, ctx),
             notifications: Notifications::default(),
             connect_dialog: None,
+            export_dialog: None,
             queue: Vec::new(),
         };
         let file = state.profile_file();
@@ -228,7 +240,14 @@ impl AppState {
             Command::TestConnection(draft) => self.test_connection(draft),
             Command::SaveProfile { draft, session_only } => self.save_profile(draft, session_only),
             Command::RemoveProfile(id) => self.remove_profile(id),
-            Command::Cancel(id) => self.tasks.cancel(id),
+            Command::Cancel(id) => match &self.export_dialog {
+                Some(ExportDialog { stage: ExportStage::Running { task, .. }, .. }) if *task == id => {
+                    self.cancel_export()
+                }
+                _ => self.tasks.cancel(id),
+            },
+            Command::ChooseExportFile => self.choose_export_file(),
+            Command::CancelExport => self.cancel_export(),
         }
     }
 
@@ -354,6 +373,102 @@ impl AppState {
 
     /// Deletes the selected contacts one by one (every match, for a Ctrl+A selection), with
     /// progress and Cancel; then reloads the grid.
+    /// Opens the export dialog for the grid as it is (selection, columns, last options).
+    pub fn open_export_dialog(&mut self) {
+        if self.export_dialog.as_ref().is_some_and(ExportDialog::is_busy) {
+            return;
+        }
+        let columns = self.layout().visible().map(|c| c.field.clone()).collect();
+        self.export_dialog = Some(ExportDialog::new(&self.grid, columns, &self.settings.export));
+    }
+
+    /// Opens the save dialog off the UI thread; the export starts once a file is chosen.
+    fn choose_export_file(&mut self) {
+        let Some(dialog) = self.export_dialog.as_mut() else { return };
+        if dialog.is_busy() || dialog.blocker().is_some() {
+            return;
+        }
+        dialog.stage = ExportStage::ChoosingFile;
+        dialog.error = None;
+        let request = SaveRequest {
+            folder: self.settings.export.last_folder.clone(),
+            file_name: dialog.suggested_file_name(),
+            format: dialog.settings.format,
+        };
+        let chooser = Arc::clone(&self.config.file_chooser);
+        self.tasks.spawn_unlisted(CancellationToken::new(), async move {
+            let chosen = tokio::task::spawn_blocking(move || chooser.save_path(&request)).await;
+            TaskResult::ExportFileChosen(chosen.ok().flatten())
+        });
+    }
+
+    fn export_file_chosen(&mut self, path: Option<PathBuf>) {
+        let Some(dialog) = self.export_dialog.as_mut() else { return };
+        let (Some(path), Some(client)) = (path, self.site.client.clone()) else {
+            dialog.stage = ExportStage::Editing;
+            return;
+        };
+        let settings = dialog.settings.clone();
+        self.settings.export.settings = ExportSettings { columns: Vec::new(), ..settings.clone() };
+        self.settings.export.last_folder = folder_of(&path);
+        let scope = export_scope(&self.grid, dialog.scope);
+        let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let runtime = self.tasks.runtime().clone();
+        let target = path.clone();
+        let error_path = path.clone();
+        let task = self.tasks.spawn_cancellable(format!("Exporting {name}"), move |cancel, progress| async move {
+            // Fetching and writing run together on a blocking thread: the file writes never
+            // hold up the runtime's workers, nor the UI.
+            let work = tokio::task::spawn_blocking(move || {
+                let report = |written, total| progress.set(written, total);
+                runtime.block_on(run_export(
+                    &client,
+                    &scope,
+                    &settings,
+                    &target,
+                    &PagingOptions::default(),
+                    &cancel,
+                    report,
+                ))
+            });
+            let result = work.await.unwrap_or_else(|stopped| {
+                let source = std::io::Error::other(format!("the export stopped unexpectedly ({stopped})"));
+                Err(ExportError::File { path: error_path, source })
+            });
+            TaskResult::Exported(result)
+        });
+        if let Some(dialog) = self.export_dialog.as_mut() {
+            dialog.stage = ExportStage::Running { task, path };
+        }
+    }
+
+    fn cancel_export(&mut self) {
+        let Some(dialog) = self.export_dialog.as_mut() else { return };
+        if let ExportStage::Running { task, .. } = dialog.stage {
+            self.tasks.cancel(task);
+            self.notifications.push(Level::Info, "Export cancelled", "No file was written.");
+        }
+        self.export_dialog = None;
+    }
+
+    fn exported(&mut self, result: Result<ExportSummary, ExportError>) {
+        match result {
+            Ok(summary) => {
+                let message = format!("{} contacts to {}", thousands(summary.contacts), summary.path.display());
+                self.notifications.push(Level::Success, "Export finished", message);
+                self.export_dialog = None;
+            }
+            Err(ExportError::Cancelled) => self.export_dialog = None,
+            Err(error) => {
+                self.notifications.error("The export failed", error.to_string());
+                if let Some(dialog) = self.export_dialog.as_mut() {
+                    dialog.stage = ExportStage::Editing;
+                    dialog.error = Some(error.to_string());
+                }
+            }
+        }
+    }
+
     fn delete_selected(&mut self) {
         let Some(client) = self.site.client.clone() else { return };
         let selection = self.grid.selection.clone();
@@ -472,6 +587,8 @@ impl AppState {
 
     fn fold(&mut self, result: TaskResult) {
         match result {
+            TaskResult::ExportFileChosen(path) => self.export_file_chosen(path),
+            TaskResult::Exported(result) => self.exported(result),
             TaskResult::ProfilesLoaded(loaded) => {
                 match loaded {
                     Ok(profiles) => self.profiles = profiles,

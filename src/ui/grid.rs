@@ -4,7 +4,7 @@
 //! sorts on click and resizes on drag, the widths kept with the site's layout.
 
 use crate::api::{ContactId, OrderBy};
-use crate::app::command::Command;
+use crate::app::command::{Command, UiCommand};
 use crate::app::grid::{Grid, RowView};
 use crate::app::layout::{GridColumn, MIN_COLUMN_WIDTH, cell_text, column_title};
 
@@ -216,8 +216,12 @@ fn row_interaction(
         }
         ui.add_enabled(false, egui::Button::new("Reset password…"))
             .on_disabled_hover_text("The password dialog comes in a later version");
-        ui.add_enabled(false, egui::Button::new("Export selection…"))
-            .on_disabled_hover_text("Export comes in a later version");
+        let count = grid.selected_count();
+        let label = if count > 1 { format!("Export {count} contacts…") } else { "Export…".to_owned() };
+        if ui.button(label).on_hover_text(UiCommand::Export.tooltip()).clicked() {
+            intents.ui_commands.push(UiCommand::Export);
+            ui.close();
+        }
         ui.separator();
         let count = grid.selected_count();
         let label = if count > 1 { format!("Delete {count} contacts…") } else { "Delete…".to_owned() };

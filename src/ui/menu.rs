@@ -10,7 +10,10 @@ pub fn bar_ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
     egui::Panel::top("menu_bar").show(ui, |ui| {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("Site", |ui| site_menu_ui(ui, state, intents));
-            ui.menu_button("Edit", |ui| command_button(ui, UiCommand::SelectAll, intents));
+            ui.menu_button("Edit", |ui| {
+                command_button(ui, UiCommand::SelectAll, intents);
+                command_button(ui, UiCommand::Export, intents);
+            });
             ui.menu_button("View", |ui| {
                 command_button(ui, UiCommand::Refresh, intents);
                 command_button(ui, UiCommand::ToggleNotifications, intents);

@@ -5,6 +5,7 @@ mod banner;
 mod connect;
 mod contact;
 mod contacts;
+mod export;
 mod grid;
 mod menu;
 mod notifications;
@@ -15,6 +16,7 @@ mod status;
 use std::time::Instant;
 
 use crate::app::command::{Command, Target, UiCommand};
+use crate::app::export::ExportStage;
 use crate::app::settings::{STORAGE_KEY, ThemeChoice};
 use crate::app::{AppConfig, AppState, ConnectDialog};
 
@@ -84,6 +86,7 @@ impl TreeplApp {
         match command {
             UiCommand::Refresh => state.send(Command::Refresh),
             UiCommand::SelectAll => state.grid.select_all(),
+            UiCommand::Export => state.open_export_dialog(),
             UiCommand::ConnectSite => state.connect_dialog = Some(ConnectDialog::default()),
             UiCommand::UseSandbox => state.send(Command::Open(Target::Sandbox)),
             UiCommand::CommandPalette => self.view.palette = Some(palette::Palette::default()),
@@ -133,18 +136,7 @@ fn confirm_delete_ui(ctx: &egui::Context, count: u64) -> Option<bool> {
     answer
 }
 
-/// `12345` as `12,345`.
-pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub(crate) use crate::app::text::thousands;
 
 /// What a frame's widgets asked for, carried out once the frame is drawn.
 #[derive(Default)]
@@ -206,6 +198,20 @@ impl eframe::App for TreeplApp {
             && connect::dialog_ui(&ctx, dialog, keyring, &mut intents)
         {
             self.state.connect_dialog = None;
+        }
+        if let Some(dialog) = self.state.export_dialog.as_mut() {
+            let progress = match dialog.stage {
+                ExportStage::Running { task, .. } => self
+                    .state
+                    .tasks
+                    .running()
+                    .find(|(id, _)| *id == task)
+                    .and_then(|(_, running)| running.progress.as_ref().map(|p| p.get())),
+                _ => None,
+            };
+            if export::dialog_ui(&ctx, dialog, progress, &mut intents) {
+                self.state.export_dialog = None;
+            }
         }
         if let Some(palette) = self.view.palette.as_mut()
             && palette.ui(&ctx, &self.state, &mut intents)

@@ -10,6 +10,7 @@ use egui_kittest::kittest::Queryable;
 use secrecy::SecretString;
 use treepl_contacts::app::AppConfig;
 use treepl_contacts::app::credentials::{KeyringStore, SecretStore, SecretStoreError};
+use treepl_contacts::app::export::{FileChooser, SaveRequest};
 use treepl_contacts::ui::TreeplApp;
 
 /// Demo contacts in the app's sandbox unless a test asks for more.
@@ -52,10 +53,29 @@ impl SecretStore for TestKeyring {
     }
 }
 
+/// The save dialog in tests: answers with the path set in `answer` (`None`: the user
+/// cancelled) and keeps what it was asked.
+#[derive(Default)]
+pub struct TestChooser {
+    pub answer: Mutex<Option<PathBuf>>,
+    pub asked: Mutex<Vec<SaveRequest>>,
+}
+
+impl FileChooser for TestChooser {
+    fn save_path(&self, request: &SaveRequest) -> Option<PathBuf> {
+        self.asked.lock().unwrap().push(request.clone());
+        self.answer.lock().unwrap().clone()
+    }
+}
+
 pub struct AppUnderTest {
     pub harness: Harness<'static, TreeplApp>,
     pub keyring: Arc<TestKeyring>,
     pub config_dir: PathBuf,
+    /// The save dialog's stand-in.
+    pub chooser: Arc<TestChooser>,
+    /// An empty folder for exported files.
+    pub exports: PathBuf,
     _folder: tempfile::TempDir,
     _runtime: tokio::runtime::Runtime,
 }
@@ -69,18 +89,22 @@ impl AppUnderTest {
     pub fn start_with(keyring: Arc<TestKeyring>, contacts: u64) -> Self {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let folder = tempfile::tempdir().unwrap();
+        let exports = folder.path().join("exports");
+        std::fs::create_dir_all(&exports).unwrap();
+        let chooser = Arc::new(TestChooser::default());
         let config = AppConfig {
             config_dir: folder.path().join("config"),
             data_dir: folder.path().join("data"),
             keyring: keyring.clone(),
             sandbox_seed: contacts,
             client_options: super::quick_options(),
+            file_chooser: chooser.clone(),
         };
         let handle = runtime.handle().clone();
         let harness =
             Harness::builder().with_size([1200.0, 800.0]).build_eframe(move |cc| TreeplApp::new(cc, config, handle));
         let config_dir = folder.path().join("config");
-        let mut app = Self { harness, keyring, config_dir, _folder: folder, _runtime: runtime };
+        let mut app = Self { harness, keyring, config_dir, chooser, exports, _folder: folder, _runtime: runtime };
         app.wait_until("the sandbox contacts show", |app| app.rows_loaded());
         app
     }

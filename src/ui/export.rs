@@ -1,0 +1,179 @@
+//! The export dialog: which contacts, the format, the columns and the format's options;
+//! then the save dialog, then progress with Cancel.
+
+use crate::api::fields::field_title;
+use crate::app::command::Command;
+use crate::app::export::{ExportDialog, ExportStage, ScopeChoice};
+use crate::export::{DateFormat, Delimiter, Format};
+
+use super::{Intents, thousands};
+
+/// Draws the dialog; `true` when it should close. `progress` is the running export's
+/// (contacts written, contacts expected).
+pub fn dialog_ui(
+    ctx: &egui::Context,
+    dialog: &mut ExportDialog,
+    progress: Option<(u64, Option<u64>)>,
+    intents: &mut Intents,
+) -> bool {
+    let mut close = false;
+    let busy = dialog.is_busy();
+    let modal = egui::Modal::new(egui::Id::unique("export_dialog")).show(ctx, |ui| {
+        ui.set_width(520.0);
+        ui.heading("Export contacts");
+        ui.add_space(6.0);
+        ui.add_enabled_ui(!busy, |ui| {
+            scope_ui(ui, dialog);
+            ui.add_space(6.0);
+            format_ui(ui, dialog);
+            ui.add_space(6.0);
+            if dialog.settings.format.has_columns() {
+                columns_ui(ui, dialog);
+            } else {
+                ui.label("Each contact becomes a card with its name, email, phone, addresses and notes.");
+            }
+            ui.add_space(6.0);
+            options_ui(ui, dialog);
+        });
+        if let Some(error) = &dialog.error {
+            ui.add_space(6.0);
+            ui.colored_label(ui.visuals().error_fg_color, error);
+        }
+        ui.add_space(10.0);
+        match &dialog.stage {
+            ExportStage::Running { path, .. } => {
+                let (done, total) = progress.unwrap_or((0, None));
+                let fraction = total.map_or(0.0, |t| done as f32 / t.max(1) as f32);
+                let text = match total {
+                    Some(total) => format!("{} of {} contacts", thousands(done), thousands(total)),
+                    None => format!("{} contacts", thousands(done)),
+                };
+                ui.label(format!("Writing {}", path.display()));
+                ui.horizontal(|ui| {
+                    ui.add(egui::ProgressBar::new(fraction).desired_width(400.0).text(text));
+                    if ui.button("Cancel export").on_hover_text("Stop the export; no file is written").clicked() {
+                        intents.commands.push(Command::CancelExport);
+                    }
+                });
+            }
+            ExportStage::ChoosingFile => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Choose where to save the file…");
+                });
+            }
+            ExportStage::Editing => {
+                ui.horizontal(|ui| {
+                    if ui.button("Cancel").on_hover_text("Close without exporting").clicked() {
+                        close = true;
+                    }
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        let blocker = dialog.blocker();
+                        let label = format!("Export {} contacts…", thousands(dialog.count()));
+                        let export = ui
+                            .add_enabled(blocker.is_none(), egui::Button::new(label))
+                            .on_hover_text("Choose the file, then export")
+                            .on_disabled_hover_text(blocker.unwrap_or_default());
+                        if export.clicked() {
+                            intents.commands.push(Command::ChooseExportFile);
+                        }
+                    });
+                });
+            }
+        }
+    });
+    // Escape or a click outside closes it, but never drops a running export.
+    close || (modal.should_close() && !busy)
+}
+
+fn scope_ui(ui: &mut egui::Ui, dialog: &mut ExportDialog) {
+    ui.strong("Contacts");
+    let selection = format!("Selected contacts ({})", thousands(dialog.selected_count));
+    ui.add_enabled_ui(dialog.selected_count > 0, |ui| {
+        ui.radio_value(&mut dialog.scope, ScopeChoice::Selection, selection)
+            .on_disabled_hover_text("Select contacts in the list first");
+    });
+    let all = format!("All contacts matching the filter ({})", thousands(dialog.matching_count));
+    ui.radio_value(&mut dialog.scope, ScopeChoice::AllMatching, all)
+        .on_hover_text("Fetched page by page from the site, loaded in the list or not");
+}
+
+fn format_ui(ui: &mut egui::Ui, dialog: &mut ExportDialog) {
+    ui.strong("Format");
+    ui.horizontal_wrapped(|ui| {
+        for format in Format::ALL {
+            ui.radio_value(&mut dialog.settings.format, format, format.label());
+        }
+    });
+}
+
+fn columns_ui(ui: &mut egui::Ui, dialog: &mut ExportDialog) {
+    ui.horizontal(|ui| {
+        ui.strong("Columns");
+        ui.weak(format!("{} of {} fields", dialog.settings.columns.len(), dialog.available_fields.len()));
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui.button("All fields").on_hover_text("Every field, custom fields included").clicked() {
+                dialog.settings.columns = dialog.available_fields.clone();
+            }
+            if ui.button("The list's columns").on_hover_text("The columns shown in the contact list").clicked() {
+                dialog.settings.columns = dialog.grid_columns.clone();
+            }
+        });
+    });
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        egui::ScrollArea::vertical().max_height(170.0).auto_shrink([false, true]).show(ui, |ui| {
+            ui.columns(2, |columns| {
+                let fields = dialog.available_fields.clone();
+                let half = fields.len().div_ceil(2);
+                for (at, field) in fields.iter().enumerate() {
+                    let ui = &mut columns[usize::from(at >= half)];
+                    let mut shown = dialog.settings.columns.contains(field);
+                    if ui.checkbox(&mut shown, field_title(field)).changed() {
+                        dialog.set_column(field, shown);
+                    }
+                }
+            });
+        });
+    });
+}
+
+fn options_ui(ui: &mut egui::Ui, dialog: &mut ExportDialog) {
+    let format = dialog.settings.format;
+    if !matches!(format, Format::Csv | Format::Xlsx) {
+        return;
+    }
+    ui.strong("Options");
+    let settings = &mut dialog.settings;
+    egui::Grid::new("export_options").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
+        if format == Format::Csv {
+            let label = ui.label("Separator");
+            egui::ComboBox::from_id_salt("export_delimiter")
+                .selected_text(settings.delimiter.label())
+                .show_ui(ui, |ui| {
+                    for delimiter in Delimiter::ALL {
+                        ui.selectable_value(&mut settings.delimiter, delimiter, delimiter.label());
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+        }
+        let label = ui.label("Dates");
+        egui::ComboBox::from_id_salt("export_dates")
+            .selected_text(settings.dates.label())
+            .show_ui(ui, |ui| {
+                for dates in DateFormat::ALL {
+                    ui.selectable_value(&mut settings.dates, dates, dates.label());
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        ui.end_row();
+    });
+    if format == Format::Csv {
+        ui.checkbox(&mut settings.utf8_bom, "Start with a byte-order mark (for Excel)")
+            .on_hover_text("Excel then reads accented and non-Latin letters correctly");
+        ui.checkbox(&mut settings.formula_guard, "Protect against spreadsheet formulas")
+            .on_hover_text("Text starting with = + - @ gets a leading ' so a spreadsheet never runs it as a formula");
+    }
+}
