@@ -6,9 +6,10 @@ mod common;
 use std::time::Duration;
 
 use egui::Modifiers;
+use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use treepl_contacts::api::Contact;
-use treepl_contacts::app::export::ExportStage;
+use treepl_contacts::app::export::{Chosen, ExportStage};
 use treepl_contacts::export::Format;
 use treepl_contacts::sandbox::{FaultRule, Route};
 
@@ -49,7 +50,7 @@ fn the_row_menu_exports_the_selection_to_the_chosen_file() {
     assert_eq!(std::fs::read_dir(&app.exports).unwrap().count(), 0);
 
     let target = app.exports.join("three.json");
-    *app.chooser.answer.lock().unwrap() = Some(target.clone());
+    app.chooser.answer(target.clone());
     app.harness.get_by_label("Export 3 contacts…").click();
     app.wait_until("the export finished", |app| app.state().export_dialog.is_none());
     let text = std::fs::read_to_string(&target).unwrap();
@@ -83,7 +84,7 @@ fn all_matching_with_every_field_as_csv() {
     app.harness.get_by_label("All fields").click();
     app.settle();
     let target = app.exports.join("everyone.csv");
-    *app.chooser.answer.lock().unwrap() = Some(target.clone());
+    app.chooser.answer(target.clone());
     app.harness.get_by_label("Export 700 contacts…").click();
     app.wait_until("the export finished", |app| app.state().export_dialog.is_none());
 
@@ -106,7 +107,7 @@ fn cancel_stops_the_export_and_leaves_no_file() {
     app.settle();
     app.harness.get_by_label("All contacts matching the filter (3,000)").click();
     app.settle();
-    *app.chooser.answer.lock().unwrap() = Some(app.exports.join("slow.csv"));
+    app.chooser.answer(app.exports.join("slow.csv"));
     app.harness.get_by_label("Export 3,000 contacts…").click();
     app.wait_until("the first page is written", |app| {
         app.state().tasks.running().any(|(_, task)| task.progress.as_ref().is_some_and(|p| p.get().0 > 0))
@@ -120,4 +121,29 @@ fn cancel_stops_the_export_and_leaves_no_file() {
     app.wait_until("no file is left", |app| std::fs::read_dir(&app.exports).unwrap().count() == 0);
     std::thread::sleep(Duration::from_millis(1500));
     assert_eq!(std::fs::read_dir(&app.exports).unwrap().count(), 0, "nothing appears later either");
+}
+
+#[test]
+fn without_a_save_dialog_the_path_is_typed_in() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    *app.chooser.answer.lock().unwrap() = Chosen::NoDialog;
+    app.harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::E);
+    app.settle();
+    app.harness.get_by_label("vCard 4.0").click();
+    app.settle();
+    app.harness.get_by_label("Export 40 contacts…").click();
+    app.wait_until("the path field shows", |app| {
+        app.state().export_dialog.as_ref().is_some_and(|d| d.typed_path.is_some() && !d.is_busy())
+    });
+    app.harness.get_by_label_contains("no file dialog");
+    let target = app.exports.join("typed.vcf");
+    app.harness.get_by_role_and_label(Role::TextInput, "File").focus();
+    app.settle();
+    // Replace the suggested path: select it all, then type.
+    app.harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
+    app.harness.get_by_role_and_label(Role::TextInput, "File").type_text(target.to_str().unwrap());
+    app.settle();
+    app.harness.get_by_label("Export to this file").click();
+    app.wait_until("the export finished", |app| app.state().export_dialog.is_none());
+    assert_eq!(std::fs::read_to_string(&target).unwrap().matches("BEGIN:VCARD").count(), 40);
 }

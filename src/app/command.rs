@@ -139,6 +139,8 @@ pub enum Command {
     Cancel(super::tasks::TaskId),
     /// Asks where to save the export dialog's file, then exports.
     ChooseExportFile,
+    /// Exports to a path typed in (a desktop without a save dialog).
+    ExportTo(std::path::PathBuf),
     /// Stops the running export (its file is not written) and closes the dialog.
     CancelExport,
 }

@@ -14,8 +14,17 @@ use super::tasks::TaskId;
 /// Asks the user where to save a file. Blocking (a native dialog): the app calls it on the
 /// blocking pool, never on the UI thread.
 pub trait FileChooser: Send + Sync {
-    /// The path chosen, or `None` when the user cancelled.
-    fn save_path(&self, request: &SaveRequest) -> Option<PathBuf>;
+    fn save_path(&self, request: &SaveRequest) -> Chosen;
+}
+
+/// How the save dialog ended.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Chosen {
+    Path(PathBuf),
+    #[default]
+    Cancelled,
+    /// There is no save dialog on this desktop: the user types the path instead.
+    NoDialog,
 }
 
 /// What the save dialog opens with.
@@ -31,7 +40,7 @@ pub struct SaveRequest {
 pub struct NativeFileChooser;
 
 impl FileChooser for NativeFileChooser {
-    fn save_path(&self, request: &SaveRequest) -> Option<PathBuf> {
+    fn save_path(&self, request: &SaveRequest) -> Chosen {
         let mut dialog = rfd::FileDialog::new()
             .set_title("Export contacts")
             .set_file_name(&request.file_name)
@@ -39,9 +48,19 @@ impl FileChooser for NativeFileChooser {
         if let Some(folder) = request.folder.as_deref().filter(|f| f.is_dir()) {
             dialog = dialog.set_directory(folder);
         }
-        dialog.save_file()
+        let opened = std::time::Instant::now();
+        match dialog.save_file() {
+            Some(path) => Chosen::Path(path),
+            // rfd cannot tell "cancelled" from "no portal to ask" (a desktop without
+            // xdg-desktop-portal): nobody cancels a dialog within a quarter of a second.
+            None if opened.elapsed() < NO_DIALOG_WITHIN => Chosen::NoDialog,
+            None => Chosen::Cancelled,
+        }
     }
 }
+
+/// An answer faster than this means no dialog was shown.
+const NO_DIALOG_WITHIN: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// What the app remembers of the last export.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -83,6 +102,8 @@ pub struct ExportDialog {
     pub stage: ExportStage,
     /// Why the last attempt failed, shown in the dialog.
     pub error: Option<String>,
+    /// The path typed in when the desktop has no save dialog.
+    pub typed_path: Option<String>,
 }
 
 impl ExportDialog {
@@ -101,6 +122,7 @@ impl ExportDialog {
             matching_count,
             stage: ExportStage::Editing,
             error: None,
+            typed_path: None,
         }
     }
 

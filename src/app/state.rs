@@ -22,7 +22,7 @@ use super::tasks::TaskRunner;
 use crate::export::{ExportError, ExportSettings, ExportSummary, run_export};
 use tokio_util::sync::CancellationToken;
 
-use super::export::{ExportDialog, ExportStage, FileChooser, SaveRequest, export_scope, folder_of};
+use super::export::{Chosen, ExportDialog, ExportStage, FileChooser, SaveRequest, export_scope, folder_of};
 use super::text::thousands;
 
 /// What the app needs from its surroundings; tests give temporary folders and a mock keyring.
@@ -76,8 +76,8 @@ pub enum TaskResult {
         id: String,
         result: Result<(), String>,
     },
-    /// The save dialog closed: with a path, or cancelled.
-    ExportFileChosen(Option<PathBuf>),
+    /// The save dialog closed.
+    ExportFileChosen(Chosen),
     Exported(Result<ExportSummary, ExportError>),
 }
 
@@ -247,6 +247,11 @@ impl AppState {
                 _ => self.tasks.cancel(id),
             },
             Command::ChooseExportFile => self.choose_export_file(),
+            Command::ExportTo(path) => {
+                if self.export_dialog.as_ref().is_some_and(|d| !d.is_busy() && d.blocker().is_none()) {
+                    self.export_file_chosen(Chosen::Path(path));
+                }
+            }
             Command::CancelExport => self.cancel_export(),
         }
     }
@@ -398,14 +403,34 @@ impl AppState {
         let chooser = Arc::clone(&self.config.file_chooser);
         self.tasks.spawn_unlisted(CancellationToken::new(), async move {
             let chosen = tokio::task::spawn_blocking(move || chooser.save_path(&request)).await;
-            TaskResult::ExportFileChosen(chosen.ok().flatten())
+            TaskResult::ExportFileChosen(chosen.unwrap_or_default())
         });
     }
 
-    fn export_file_chosen(&mut self, path: Option<PathBuf>) {
+    fn export_file_chosen(&mut self, chosen: Chosen) {
         let Some(dialog) = self.export_dialog.as_mut() else { return };
-        let (Some(path), Some(client)) = (path, self.site.client.clone()) else {
+        let path = match chosen {
+            Chosen::Path(path) => path,
+            Chosen::Cancelled => {
+                dialog.stage = ExportStage::Editing;
+                return;
+            }
+            Chosen::NoDialog => {
+                dialog.stage = ExportStage::Editing;
+                let folder = self
+                    .settings
+                    .export
+                    .last_folder
+                    .clone()
+                    .or_else(|| directories::UserDirs::new().map(|d| d.home_dir().to_owned()));
+                let suggested = folder.unwrap_or_default().join(dialog.suggested_file_name());
+                dialog.typed_path.get_or_insert_with(|| suggested.display().to_string());
+                return;
+            }
+        };
+        let Some(client) = self.site.client.clone() else {
             dialog.stage = ExportStage::Editing;
+            dialog.error = Some("Not connected to a site.".to_owned());
             return;
         };
         let settings = dialog.settings.clone();

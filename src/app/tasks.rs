@@ -148,6 +148,16 @@ impl<R: Send + 'static> TaskRunner<R> {
         }
     }
 
+    /// Stops every task that can be stopped (the app is closing: an export must not leave
+    /// half a file behind).
+    pub fn cancel_all(&self) {
+        for task in self.running.values() {
+            if let Some(cancel) = &task.cancel {
+                cancel.cancel();
+            }
+        }
+    }
+
     pub fn running(&self) -> impl Iterator<Item = (TaskId, &RunningTask)> {
         self.running.iter().map(|(id, task)| (*id, task))
     }

@@ -39,6 +39,26 @@ pub fn dialog_ui(
             ui.add_space(6.0);
             ui.colored_label(ui.visuals().error_fg_color, error);
         }
+        let blocked = dialog.blocker().is_some();
+        if let Some(typed) = dialog.typed_path.as_mut() {
+            ui.add_space(6.0);
+            ui.label("This desktop has no file dialog to offer (it needs xdg-desktop-portal). Type where to save:");
+            ui.add_enabled_ui(!busy, |ui| {
+                ui.horizontal(|ui| {
+                    let label = ui.label("File");
+                    let field = egui::TextEdit::singleline(typed).desired_width(360.0);
+                    ui.add(field).labelled_by(label.id);
+                    let path = typed.trim();
+                    let ready = !path.is_empty() && !blocked;
+                    let button = ui
+                        .add_enabled(ready, egui::Button::new("Export to this file"))
+                        .on_hover_text("An existing file of that name is replaced once the export is complete");
+                    if button.clicked() {
+                        intents.commands.push(Command::ExportTo(std::path::PathBuf::from(path)));
+                    }
+                });
+            });
+        }
         ui.add_space(10.0);
         match &dialog.stage {
             ExportStage::Running { path, .. } => {

@@ -10,7 +10,7 @@ use egui_kittest::kittest::Queryable;
 use secrecy::SecretString;
 use treepl_contacts::app::AppConfig;
 use treepl_contacts::app::credentials::{KeyringStore, SecretStore, SecretStoreError};
-use treepl_contacts::app::export::{FileChooser, SaveRequest};
+use treepl_contacts::app::export::{Chosen, FileChooser, SaveRequest};
 use treepl_contacts::ui::TreeplApp;
 
 /// Demo contacts in the app's sandbox unless a test asks for more.
@@ -53,16 +53,22 @@ impl SecretStore for TestKeyring {
     }
 }
 
-/// The save dialog in tests: answers with the path set in `answer` (`None`: the user
-/// cancelled) and keeps what it was asked.
+/// The save dialog in tests: answers what `answer` holds (cancelled at first) and keeps
+/// what it was asked.
 #[derive(Default)]
 pub struct TestChooser {
-    pub answer: Mutex<Option<PathBuf>>,
+    pub answer: Mutex<Chosen>,
     pub asked: Mutex<Vec<SaveRequest>>,
 }
 
+impl TestChooser {
+    pub fn answer(&self, path: PathBuf) {
+        *self.answer.lock().unwrap() = Chosen::Path(path);
+    }
+}
+
 impl FileChooser for TestChooser {
-    fn save_path(&self, request: &SaveRequest) -> Option<PathBuf> {
+    fn save_path(&self, request: &SaveRequest) -> Chosen {
         self.asked.lock().unwrap().push(request.clone());
         self.answer.lock().unwrap().clone()
     }
