@@ -78,6 +78,11 @@ fn all_matching_with_every_field_as_csv() {
     let mut app = AppUnderTest::start_with(TestKeyring::mock(), 700);
     app.harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::E);
     app.settle();
+    app.harness.key_press(egui::Key::Escape);
+    app.settle();
+    assert!(app.state().export_dialog.is_none(), "Escape closes the dialog");
+    app.harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::E);
+    app.settle();
     app.harness.get_by_label("All contacts matching the filter (700)").click();
     app.harness.get_by_label("CSV").click();
     app.settle();

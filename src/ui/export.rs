@@ -18,7 +18,7 @@ pub fn dialog_ui(
 ) -> bool {
     let mut close = false;
     let busy = dialog.is_busy();
-    let modal = egui::Modal::new(egui::Id::unique("export_dialog")).show(ctx, |ui| {
+    egui::Modal::new(egui::Id::unique("export_dialog")).show(ctx, |ui| {
         ui.set_width(520.0);
         ui.heading("Export contacts");
         ui.add_space(6.0);
@@ -105,8 +105,10 @@ pub fn dialog_ui(
             }
         }
     });
-    // Escape or a click outside closes it, but never drops a running export.
-    close || (modal.should_close() && !busy)
+    // Escape closes it (a stray click outside would lose the choices), but never drops a
+    // running export.
+    let escape = ctx.input(|input| input.key_pressed(egui::Key::Escape));
+    close || (escape && !busy)
 }
 
 fn scope_ui(ui: &mut egui::Ui, dialog: &mut ExportDialog) {
