@@ -246,3 +246,22 @@ fn deleting_a_ctrl_a_selection_removes_every_match_and_nothing_else() {
     let store = app.state().sandbox().unwrap().store().clone();
     assert_eq!(store.contact_count().unwrap(), DEMO_CONTACTS - matching, "only the matches went");
 }
+
+#[test]
+fn refresh_shows_what_changed_on_the_site() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let first = first_row(&app).unwrap();
+    app.harness.get_by_label_contains(&first.email);
+    let store = app.state().sandbox().unwrap().store().clone();
+    let mut fields = serde_json::Map::new();
+    fields.insert("FirstName".to_owned(), json!("Renamed-Elsewhere"));
+    store.update_contact(first.id, &fields).unwrap();
+
+    app.harness.key_press(egui::Key::F5);
+    app.wait_until("the row shows the new name", |app| {
+        first_row(app).is_some_and(|c| c.first_name.as_deref() == Some("Renamed-Elsewhere"))
+    });
+    app.settle();
+    let row = app.harness.get_by_label_contains(&first.email);
+    assert!(format!("{row:?}").contains("Renamed-Elsewhere"), "the drawn row is the fresh copy");
+}

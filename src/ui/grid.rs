@@ -3,6 +3,10 @@
 //! painted (a scrolling frame has room for a few dozen widgets, not hundreds); the header
 //! sorts on click and resizes on drag, the widths kept with the site's layout.
 
+use std::collections::HashMap;
+use std::hash::{Hash as _, Hasher as _};
+use std::sync::Arc;
+
 use crate::api::{ContactId, OrderBy};
 use crate::app::command::{Command, UiCommand};
 use crate::app::grid::{Grid, RowView};
@@ -39,12 +43,17 @@ pub fn table_ui(
         if let Some(target) = grid.scroll_to.take() {
             scroll = scroll.vertical_scroll_offset(offset_showing(grid, target, row_height));
         }
+        let texts_id = ui.scope_id().with("row_texts");
+        let mut texts: RowTexts = ui.data_mut(|d| d.get_temp(texts_id)).unwrap_or_default();
+        texts.start_frame(row_texts_key(ui, grid, columns, site_key));
         let output = scroll.show_rows(ui, row_height, total as usize, |ui, rows| {
             ui.set_min_width(width);
             for index in rows {
-                row_ui(ui, grid, columns, index as u64, width, row_height, intents, &mut events);
+                row_ui(ui, grid, columns, &mut texts, index as u64, width, row_height, intents, &mut events);
             }
         });
+        texts.end_frame();
+        ui.data_mut(|d| d.insert_temp(texts_id, texts));
         let first = (output.state.clamped_offset().y / row_height).floor() as u64;
         let shown = (output.inner_rect.height() / row_height).ceil() as u64;
         if total > 0 {
@@ -122,11 +131,73 @@ fn header_ui(
     }
 }
 
+/// The laid-out cells of the rows on screen, kept from frame to frame, so that a frame lays
+/// out only the rows that came into view. (egui's galley cache would find the others too, but
+/// rebuilding and hashing a few hundred cell texts every frame was a fifth of a scrolling
+/// frame.) Galleys are laid out without a colour, so selection and theme need no new layout.
+#[derive(Clone, Default)]
+struct RowTexts {
+    /// What the galleys were made for: site, columns, font, grid generation.
+    key: u64,
+    /// By row index: the contact drawn there and its cells.
+    shown: HashMap<u64, (ContactId, RowCells)>,
+    drawn: HashMap<u64, (ContactId, RowCells)>,
+}
+
+/// One row's cells, laid out, in column order.
+type RowCells = Arc<[Arc<egui::Galley>]>;
+
+impl RowTexts {
+    fn start_frame(&mut self, key: u64) {
+        if key != self.key {
+            self.key = key;
+            self.shown.clear();
+        }
+        self.drawn.clear();
+    }
+
+    /// The cells of row `index` showing `contact`, laid out now if they were not on screen.
+    fn row(
+        &mut self,
+        index: u64,
+        contact: &crate::api::Contact,
+        lay_out: impl Fn(String) -> Arc<egui::Galley>,
+        fields: &[&mut GridColumn],
+    ) -> RowCells {
+        let cells = match self.shown.remove(&index) {
+            Some((id, cells)) if id == contact.id => cells,
+            _ => fields.iter().map(|c| lay_out(cell_text(contact, &c.field))).collect(),
+        };
+        self.drawn.insert(index, (contact.id, Arc::clone(&cells)));
+        cells
+    }
+
+    /// Keeps only the rows drawn this frame.
+    fn end_frame(&mut self) {
+        std::mem::swap(&mut self.shown, &mut self.drawn);
+        self.drawn.clear();
+    }
+}
+
+/// Everything the cached cells depend on but the contact itself.
+fn row_texts_key(ui: &egui::Ui, grid: &Grid, columns: &[&mut GridColumn], site_key: &str) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    site_key.hash(&mut hasher);
+    grid.generation().hash(&mut hasher);
+    for column in columns {
+        column.field.hash(&mut hasher);
+    }
+    egui::TextStyle::Body.resolve(ui.style()).hash(&mut hasher);
+    ui.ctx().pixels_per_point().to_bits().hash(&mut hasher);
+    hasher.finish()
+}
+
 #[allow(clippy::too_many_arguments)] // One row's drawing: splitting it would only move the arguments around.
 fn row_ui(
     ui: &mut egui::Ui,
     grid: &mut Grid,
     columns: &[&mut GridColumn],
+    texts: &mut RowTexts,
     index: u64,
     width: f32,
     height: f32,
@@ -138,10 +209,10 @@ fn row_ui(
     if !ui.is_rect_visible(rect) {
         return;
     }
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let lay_out = |text: String| ui.painter().layout_no_wrap(text, font.clone(), egui::Color32::PLACEHOLDER);
     let loaded = match grid.row(index) {
-        RowView::Loaded(contact) => {
-            Some((contact.id, columns.iter().map(|c| cell_text(contact, &c.field)).collect::<Vec<_>>()))
-        }
+        RowView::Loaded(contact) => Some((contact.id, texts.row(index, contact, lay_out, columns))),
         RowView::Pending => None,
     };
     let visuals = ui.visuals();
@@ -163,20 +234,27 @@ fn row_ui(
         painter.rect_stroke(rect.shrink(1.0), 0.0, visuals.selection.stroke, egui::StrokeKind::Inside);
     }
     let color = if selected { visuals.selection.stroke.color } else { visuals.text_color() };
-    let font = egui::TextStyle::Body.resolve(ui.style());
+    let cells = match &loaded {
+        Some((_, cells)) => Arc::clone(cells),
+        None => {
+            let dots = painter.layout_no_wrap("…".to_owned(), font.clone(), egui::Color32::PLACEHOLDER);
+            std::iter::repeat_n(dots, columns.len()).collect()
+        }
+    };
     let mut x = rect.left();
-    for (i, column) in columns.iter().enumerate() {
+    for (column, galley) in columns.iter().zip(cells.iter().cloned()) {
         let cell = egui::Rect::from_x_y_ranges(x..=x + column.width, rect.y_range());
-        let text = loaded.as_ref().map_or("…", |(_, cells)| cells[i].as_str());
-        let galley = painter.layout_no_wrap(text.to_owned(), font.clone(), color);
         let pos = egui::pos2(cell.left() + CELL_PADDING, cell.center().y - galley.size().y / 2.0);
         let clip = cell.shrink2(egui::vec2(CELL_PADDING / 2.0, 0.0)).intersect(painter.clip_rect());
         painter.with_clip_rect(clip).galley(pos, galley, color);
         x += column.width;
     }
-    let Some((id, cells)) = loaded else { return };
+    let Some((id, _)) = loaded else { return };
     // The row speaks its cells to screen readers (and to the UI tests).
-    response.widget_info(|| egui::WidgetInfo::labeled(egui::accesskit::Role::Row, true, cells.join(", ")));
+    response.widget_info(|| {
+        let text: Vec<&str> = cells.iter().map(|galley| galley.text()).collect();
+        egui::WidgetInfo::labeled(egui::accesskit::Role::Row, true, text.join(", "))
+    });
     row_interaction(&response, grid, index, id, intents, events);
 }
 
