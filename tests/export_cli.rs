@@ -23,27 +23,21 @@ fn strings(args: &[&str]) -> Vec<String> {
     args.iter().map(|s| (*s).to_owned()).collect()
 }
 
+/// `--site URL --client-id ID --format FORMAT --out FILE` for the test's sandbox, then `extra`.
+fn site_args(site: &common::Site, format: &str, out: &Path, extra: &[&str]) -> Vec<String> {
+    let mut args = strings(&["--site", site.sandbox.url().as_str(), "--client-id", DEFAULT_CLIENT_ID]);
+    args.extend(strings(&["--format", format, "--out", out.to_str().unwrap()]));
+    args.extend(strings(extra));
+    args
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn exports_the_filtered_sorted_columns_and_exits_zero() {
     let site = common::site(800).await;
     let folder = tempfile::tempdir().unwrap();
     let out = folder.path().join("oslo.json");
-    let args = strings(&[
-        "--site",
-        site.sandbox.url().as_str(),
-        "--client-id",
-        DEFAULT_CLIENT_ID,
-        "--format",
-        "json",
-        "--out",
-        out.to_str().unwrap(),
-        "--where",
-        r#"{"City":{"$eq":"Oslo"}}"#,
-        "--order-by",
-        "LastName DESC",
-        "--columns",
-        "Id,LastName,City",
-    ]);
+    let filter = ["--where", r#"{"City":{"$eq":"Oslo"}}"#, "--order-by", "LastName DESC"];
+    let args = site_args(&site, "json", &out, &[&filter[..], &["--columns", "Id,LastName,City"]].concat());
     let output = run(args, Some(DEFAULT_CLIENT_SECRET), folder.path()).await;
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
@@ -69,18 +63,7 @@ async fn a_failing_site_exits_non_zero_and_leaves_the_old_file() {
     std::fs::write(&out, "yesterday's export\n").unwrap();
     // Far past the retry budget: every list request fails.
     site.sandbox.faults().force(Route::ListContacts, Forced::Error(503), 1000);
-    let args = strings(&[
-        "--site",
-        site.sandbox.url().as_str(),
-        "--client-id",
-        DEFAULT_CLIENT_ID,
-        "--format",
-        "csv",
-        "--out",
-        out.to_str().unwrap(),
-        "--columns",
-        "Email",
-    ]);
+    let args = site_args(&site, "csv", &out, &["--columns", "Email"]);
     let output = run(args, Some(DEFAULT_CLIENT_SECRET), folder.path()).await;
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).starts_with("Error:"));
@@ -112,7 +95,6 @@ async fn bad_input_is_refused_before_anything_is_written() {
     let site = common::site(10).await;
     let folder = tempfile::tempdir().unwrap();
     let out = folder.path().join("never.csv");
-    let base = ["--site", site.sandbox.url().as_str(), "--client-id", DEFAULT_CLIENT_ID, "--format", "csv", "--out"];
     let cases: [(&[&str], Option<&str>, &str); 4] = [
         (&[], None, "TREEPL_CLIENT_SECRET"),
         (&["--where", "{\"City\":"], Some(DEFAULT_CLIENT_SECRET), "--where"),
@@ -120,10 +102,7 @@ async fn bad_input_is_refused_before_anything_is_written() {
         (&[], Some("not-the-secret"), "refused these credentials"),
     ];
     for (extra, secret, message) in cases {
-        let mut args = strings(&base);
-        args.push(out.to_str().unwrap().to_owned());
-        args.extend(strings(extra));
-        let output = run(args, secret, folder.path()).await;
+        let output = run(site_args(&site, "csv", &out, extra), secret, folder.path()).await;
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(!output.status.success(), "{extra:?}");
         assert!(stderr.contains(message), "{extra:?}: {stderr}");

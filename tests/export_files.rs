@@ -11,7 +11,9 @@ use tokio_util::sync::CancellationToken;
 use treepl_contacts::api::fields::{FieldValue, all_fields, field_title, field_value};
 use treepl_contacts::api::paging::PagingOptions;
 use treepl_contacts::api::{Contact, ContactInput, ListQuery, OrderBy, Where};
-use treepl_contacts::export::{DateFormat, ExportError, ExportScope, ExportSettings, Format, run_export};
+use treepl_contacts::export::{
+    DateFormat, ExportError, ExportScope, ExportSettings, ExportSummary, Format, run_export,
+};
 use treepl_contacts::sandbox::{Forced, Route};
 
 /// Names and values that break naive writers: non-Latin letters, delimiters, quotes, line
@@ -81,11 +83,23 @@ impl Fixture {
     }
 
     async fn export(&self, settings: &ExportSettings, file: &str) -> std::path::PathBuf {
-        let target = self.folder.path().join(file);
         let scope = ExportScope::Matching { query: self.query.clone(), except: Default::default() };
+        let (summary, target) = self.export_scope(&scope, settings, file).await;
+        assert_eq!(summary.contacts, 6);
+        target
+    }
+
+    /// Exports `scope` to `file` in the fixture's folder, with the default paging.
+    async fn export_scope(
+        &self,
+        scope: &ExportScope,
+        settings: &ExportSettings,
+        file: &str,
+    ) -> (ExportSummary, std::path::PathBuf) {
+        let target = self.folder.path().join(file);
         let summary = run_export(
             &self.site.client,
-            &scope,
+            scope,
             settings,
             &target,
             &PagingOptions::default(),
@@ -94,8 +108,7 @@ impl Fixture {
         )
         .await
         .expect("the export succeeds");
-        assert_eq!(summary.contacts, 6);
-        target
+        (summary, target)
     }
 }
 
@@ -271,35 +284,14 @@ async fn a_selection_exports_only_the_chosen_contacts() {
     let fixture = fixture().await;
     let chosen = vec![fixture.contacts[1].id, fixture.contacts[4].id];
     let scope = ExportScope::Selected { query: fixture.query.clone(), ids: chosen.clone() };
-    let target = fixture.folder.path().join("selection.json");
-    let summary = run_export(
-        &fixture.site.client,
-        &scope,
-        &fixture.settings(Format::Json),
-        &target,
-        &PagingOptions::default(),
-        &CancellationToken::new(),
-        |_, _| {},
-    )
-    .await
-    .unwrap();
+    let (summary, target) = fixture.export_scope(&scope, &fixture.settings(Format::Json), "selection.json").await;
     assert_eq!(summary.contacts, 2);
     let read: Vec<Contact> = serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
     assert_eq!(read.iter().map(|c| c.id).collect::<Vec<_>>(), chosen);
 
     // Ctrl+A minus one: every match but the one left out.
     let scope = ExportScope::Matching { query: fixture.query.clone(), except: [fixture.contacts[0].id].into() };
-    let summary = run_export(
-        &fixture.site.client,
-        &scope,
-        &fixture.settings(Format::Csv),
-        &fixture.folder.path().join("all-but-one.csv"),
-        &PagingOptions::default(),
-        &CancellationToken::new(),
-        |_, _| {},
-    )
-    .await
-    .unwrap();
+    let (summary, _) = fixture.export_scope(&scope, &fixture.settings(Format::Csv), "all-but-one.csv").await;
     assert_eq!(summary.contacts, 5);
 }
 

@@ -171,29 +171,9 @@ fn options_ui(ui: &mut egui::Ui, dialog: &mut ExportDialog) {
     let settings = &mut dialog.settings;
     egui::Grid::new("export_options").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
         if format == Format::Csv {
-            let label = ui.label("Separator");
-            egui::ComboBox::from_id_salt("export_delimiter")
-                .selected_text(settings.delimiter.label())
-                .show_ui(ui, |ui| {
-                    for delimiter in Delimiter::ALL {
-                        ui.selectable_value(&mut settings.delimiter, delimiter, delimiter.label());
-                    }
-                })
-                .response
-                .labelled_by(label.id);
-            ui.end_row();
+            choice_ui(ui, "Separator", &mut settings.delimiter, &Delimiter::ALL, Delimiter::label);
         }
-        let label = ui.label("Dates");
-        egui::ComboBox::from_id_salt("export_dates")
-            .selected_text(settings.dates.label())
-            .show_ui(ui, |ui| {
-                for dates in DateFormat::ALL {
-                    ui.selectable_value(&mut settings.dates, dates, dates.label());
-                }
-            })
-            .response
-            .labelled_by(label.id);
-        ui.end_row();
+        choice_ui(ui, "Dates", &mut settings.dates, &DateFormat::ALL, DateFormat::label);
     });
     if format == Format::Csv {
         ui.checkbox(&mut settings.utf8_bom, "Start with a byte-order mark (for Excel)")
@@ -201,4 +181,25 @@ fn options_ui(ui: &mut egui::Ui, dialog: &mut ExportDialog) {
         ui.checkbox(&mut settings.formula_guard, "Protect against spreadsheet formulas")
             .on_hover_text("Text starting with = + - @ gets a leading ' so a spreadsheet never runs it as a formula");
     }
+}
+
+/// A labelled drop-down of `choices` in a two-column grid row.
+fn choice_ui<T: Copy + PartialEq>(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut T,
+    choices: &[T],
+    name: fn(T) -> &'static str,
+) {
+    let label = ui.label(label);
+    egui::ComboBox::from_id_salt(label.id)
+        .selected_text(name(*value))
+        .show_ui(ui, |ui| {
+            for choice in choices {
+                ui.selectable_value(value, *choice, name(*choice));
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    ui.end_row();
 }

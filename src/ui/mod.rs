@@ -20,17 +20,6 @@ use crate::app::export::ExportStage;
 use crate::app::settings::{STORAGE_KEY, ThemeChoice};
 use crate::app::{AppConfig, AppState, ConnectDialog};
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn counts_are_grouped_by_thousands() {
-        assert_eq!(super::thousands(0), "0");
-        assert_eq!(super::thousands(999), "999");
-        assert_eq!(super::thousands(1000), "1,000");
-        assert_eq!(super::thousands(1234567), "1,234,567");
-    }
-}
-
 pub const APP_TITLE: &str = "Treepl Contacts";
 
 /// The desktop id: the window's app id and the name of the files in `dist/`.
