@@ -13,7 +13,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
-use treepl_contacts::api::fields::all_fields;
+use treepl_contacts::api::fields::{all_fields, custom_fields_of};
 use treepl_contacts::api::paging::{self, PagingOptions};
 use treepl_contacts::api::{Contact, ListQuery};
 use treepl_contacts::export::{ExportSettings, Format, write_contacts};
@@ -66,10 +66,8 @@ fn main() {
     }
     assert_eq!(contacts.len() as u64, CONTACTS);
     let fetch = support::median(fetch_times);
-    let custom: std::collections::BTreeSet<(String, String)> = contacts
-        .iter()
-        .flat_map(|c| c.custom_crm_groups.iter().flat_map(|(g, f)| f.keys().map(|k| (g.clone(), k.clone()))))
-        .collect();
+    let custom: std::collections::BTreeSet<(String, String)> =
+        contacts.iter().flat_map(custom_fields_of).map(|(group, field)| (group.to_owned(), field.to_owned())).collect();
     let columns = all_fields(&custom);
     println!(
         "Fetch alone ({} contacts, paging function, sandbox in its own process): {:.2} s (median of {ROUNDS})",

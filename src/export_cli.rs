@@ -9,7 +9,7 @@ use anyhow::{Context as _, bail};
 use secrecy::SecretString;
 use tokio_util::sync::CancellationToken;
 
-use treepl_contacts::api::fields::{all_fields, is_field};
+use treepl_contacts::api::fields::{all_fields, custom_fields_of, is_field};
 use treepl_contacts::api::paging::PagingOptions;
 use treepl_contacts::api::{Client, ListQuery, OrderBy, SiteCredentials, Where};
 use treepl_contacts::app::credentials::{SecretStore, SystemKeyring, call_with_timeout};
@@ -179,7 +179,8 @@ async fn default_columns(client: &Client, query: &ListQuery) -> anyhow::Result<V
     let custom: std::collections::BTreeSet<(String, String)> = first
         .items
         .iter()
-        .flat_map(|c| c.custom_crm_groups.iter().flat_map(|(g, fields)| fields.keys().map(|f| (g.clone(), f.clone()))))
+        .flat_map(custom_fields_of)
+        .map(|(group, field)| (group.to_owned(), field.to_owned()))
         .collect();
     Ok(all_fields(&custom))
 }

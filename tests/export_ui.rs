@@ -152,3 +152,27 @@ fn without_a_save_dialog_the_path_is_typed_in() {
     app.wait_until("the export finished", |app| app.state().export_dialog.is_none());
     assert_eq!(std::fs::read_to_string(&target).unwrap().matches("BEGIN:VCARD").count(), 40);
 }
+
+#[test]
+fn a_failed_export_says_why_in_the_dialog_and_keeps_the_choices() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    app.harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::E);
+    app.settle();
+    app.harness.get_by_label("JSON").click();
+    app.settle();
+    // Every list request fails, far past the client's retries.
+    let faults = app.state().sandbox().unwrap().faults();
+    faults.force(Route::ListContacts, treepl_contacts::sandbox::Forced::Error(503), 1000);
+    let target = app.exports.join("never.json");
+    app.chooser.answer(target.clone());
+    app.harness.get_by_label("Export 40 contacts…").click();
+    app.wait_until("the export failed", |app| {
+        app.state().export_dialog.as_ref().is_some_and(|d| d.error.is_some() && !d.is_busy())
+    });
+    let dialog = app.state().export_dialog.as_ref().unwrap();
+    assert_eq!(dialog.settings.format, Format::Json, "the choices are kept");
+    let message = dialog.error.clone().unwrap();
+    app.harness.get_by_label(&message);
+    assert!(!target.exists());
+    assert_eq!(std::fs::read_dir(&app.exports).unwrap().count(), 0, "no temporary file either");
+}

@@ -124,6 +124,14 @@ pub fn custom_field_name(group: &str, field: &str) -> String {
     format!("{CUSTOM_PREFIX}.{group}.{field}")
 }
 
+/// The custom fields a contact has, as `(group, field)`.
+pub fn custom_fields_of(contact: &Contact) -> impl Iterator<Item = (&str, &str)> {
+    contact
+        .custom_crm_groups
+        .iter()
+        .flat_map(|(group, fields)| fields.keys().map(move |f| (group.as_str(), f.as_str())))
+}
+
 /// Every contact field, then the given custom fields: what "all fields" means.
 pub fn all_fields<'a>(custom: impl IntoIterator<Item = &'a (String, String)>) -> Vec<String> {
     let mut fields: Vec<String> = CONTACT_FIELDS.iter().map(|(name, _)| (*name).to_owned()).collect();

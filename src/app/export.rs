@@ -148,6 +148,11 @@ impl ExportDialog {
         self.stage != ExportStage::Editing
     }
 
+    /// Whether an export can start now.
+    pub fn can_start(&self) -> bool {
+        !self.is_busy() && self.blocker().is_none()
+    }
+
     /// Shows or hides a column (a new one goes last).
     pub fn set_column(&mut self, field: &str, shown: bool) {
         let columns = &mut self.settings.columns;

@@ -7,6 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use tokio_util::sync::CancellationToken;
 
+use crate::api::fields::custom_fields_of;
 use crate::api::{ApiError, Contact, ContactId, ListQuery, OrderBy, Page, Where};
 
 use super::filter::FilterSpec;
@@ -285,14 +286,10 @@ impl Grid {
                 if let Some(total) = loaded.total_items_count {
                     self.total = Some(total);
                 }
-                for contact in &loaded.items {
-                    for (group, fields) in &contact.custom_crm_groups {
-                        for field in fields.keys() {
-                            if !self.custom_fields.iter().any(|(g, f)| g == group && f == field) {
-                                self.custom_fields.insert((group.clone(), field.clone()));
-                                new_fields = true;
-                            }
-                        }
+                for (group, field) in loaded.items.iter().flat_map(custom_fields_of) {
+                    if !self.custom_fields.iter().any(|(g, f)| g == group && f == field) {
+                        self.custom_fields.insert((group.to_owned(), field.to_owned()));
+                        new_fields = true;
                     }
                 }
                 self.tick.set(self.tick.get() + 1);

@@ -248,7 +248,7 @@ impl AppState {
             },
             Command::ChooseExportFile => self.choose_export_file(),
             Command::ExportTo(path) => {
-                if self.export_dialog.as_ref().is_some_and(|d| !d.is_busy() && d.blocker().is_none()) {
+                if self.export_dialog.as_ref().is_some_and(ExportDialog::can_start) {
                     self.export_file_chosen(Chosen::Path(path));
                 }
             }
@@ -389,10 +389,7 @@ impl AppState {
 
     /// Opens the save dialog off the UI thread; the export starts once a file is chosen.
     fn choose_export_file(&mut self) {
-        let Some(dialog) = self.export_dialog.as_mut() else { return };
-        if dialog.is_busy() || dialog.blocker().is_some() {
-            return;
-        }
+        let Some(dialog) = self.export_dialog.as_mut().filter(|d| d.can_start()) else { return };
         dialog.stage = ExportStage::ChoosingFile;
         dialog.error = None;
         let request = SaveRequest {
@@ -484,13 +481,13 @@ impl AppState {
                 self.export_dialog = None;
             }
             Err(ExportError::Cancelled) => self.export_dialog = None,
-            Err(error) => {
-                self.notifications.error("The export failed", error.to_string());
-                if let Some(dialog) = self.export_dialog.as_mut() {
+            Err(error) => match self.export_dialog.as_mut() {
+                Some(dialog) => {
                     dialog.stage = ExportStage::Editing;
                     dialog.error = Some(error.to_string());
                 }
-            }
+                None => self.notifications.error("The export failed", error.to_string()),
+            },
         }
     }
 

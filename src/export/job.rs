@@ -72,9 +72,10 @@ pub async fn run_export<S: PageSource<Contact>>(
     let stop = cancel.child_token();
     let mut write_failure: Option<io::Error> = None;
     let mut written = 0_u64;
+    let no_exceptions = BTreeSet::new();
     let except = match scope {
-        ExportScope::Matching { except, .. } => except.clone(),
-        ExportScope::Selected { .. } => BTreeSet::new(),
+        ExportScope::Matching { except, .. } => except,
+        ExportScope::Selected { .. } => &no_exceptions,
     };
     let expected = scope.known_count();
     let mut deliver = |page: Vec<Contact>, total: Option<u64>| {

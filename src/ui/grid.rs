@@ -44,7 +44,7 @@ pub fn table_ui(
             scroll = scroll.vertical_scroll_offset(offset_showing(grid, target, row_height));
         }
         let texts_id = ui.scope_id().with("row_texts");
-        let mut texts: RowTexts = ui.data_mut(|d| d.get_temp(texts_id)).unwrap_or_default();
+        let mut texts: RowTexts = ui.data_mut(|d| d.remove_temp(texts_id)).unwrap_or_default();
         texts.start_frame(row_texts_key(ui, grid, columns, site_key));
         let output = scroll.show_rows(ui, row_height, total as usize, |ui, rows| {
             ui.set_min_width(width);
