@@ -11,10 +11,10 @@ use tokio_util::sync::CancellationToken;
 
 use treepl_contacts::api::fields::{all_fields, custom_fields_of, is_field};
 use treepl_contacts::api::paging::PagingOptions;
-use treepl_contacts::api::{Client, ListQuery, OrderBy, SiteCredentials, Where};
+use treepl_contacts::api::{Client, ContactScope, ListQuery, OrderBy, SiteCredentials, Where};
 use treepl_contacts::app::credentials::{SecretStore, SystemKeyring, call_with_timeout};
 use treepl_contacts::app::profiles::ProfileFile;
-use treepl_contacts::export::{DateFormat, Delimiter, ExportError, ExportScope, ExportSettings, Format, run_export};
+use treepl_contacts::export::{DateFormat, Delimiter, ExportError, ExportSettings, Format, run_export};
 
 /// The environment variable the client secret is read from.
 pub const SECRET_VARIABLE: &str = "TREEPL_CLIENT_SECRET";
@@ -122,7 +122,7 @@ async fn export(args: ExportArgs, config_dir: Option<PathBuf>) -> anyhow::Result
         }
     });
     let mut bar = ProgressLine::new();
-    let scope = ExportScope::Matching { query, except: Default::default() };
+    let scope = ContactScope::matching(query, Default::default());
     let result =
         run_export(&client, &scope, &settings, &args.out, &PagingOptions::default(), &cancel, |written, total| {
             bar.show(written, total)

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use secrecy::SecretString;
 use std::sync::Arc;
 
@@ -54,6 +54,10 @@ struct SandboxArgs {
     /// Injected faults, e.g. "latency=20..200ms,error=0.2,throttle=0.1,drop=0.05;create:drop=1".
     #[arg(long, value_parser = FaultSpec::parse)]
     faults: Option<FaultSpec>,
+    /// The most contacts a page holds, whatever `Limit` asks (at most 500): acts as a site
+    /// with a stricter cap, e.g. `--max-limit 20`.
+    #[arg(long, default_value_t = sandbox::MAX_LIMIT, value_parser = clap::value_parser!(u32).range(1..=i64::from(sandbox::MAX_LIMIT)))]
+    max_limit: u32,
 }
 
 fn main() -> ExitCode {
@@ -66,9 +70,18 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
+    // A secret the user chose (from the environment or the command line) is never printed.
+    let secret_is_default = matches
+        .subcommand_matches("sandbox")
+        .and_then(|m| m.value_source("client_secret"))
+        .is_none_or(|source| source == clap::parser::ValueSource::DefaultValue);
     let result = match cli.command {
-        Some(Command::Sandbox(args)) => run_sandbox(args),
+        Some(Command::Sandbox(args)) => run_sandbox(args, secret_is_default),
         Some(Command::Export(args)) => export_cli::run(args, project_dirs().ok().map(|d| d.config_dir().to_owned())),
         None => run_app(),
     };
@@ -81,7 +94,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_sandbox(args: SandboxArgs) -> anyhow::Result<()> {
+fn run_sandbox(args: SandboxArgs, secret_is_default: bool) -> anyhow::Result<()> {
     let db = match args.db {
         Some(path) => path,
         None => default_sandbox_db()?,
@@ -97,6 +110,12 @@ fn run_sandbox(args: SandboxArgs) -> anyhow::Result<()> {
     config.client_id = args.client_id;
     config.client_secret = SecretString::from(args.client_secret);
     config.faults = args.faults.unwrap_or_default();
+    config.max_limit = args.max_limit;
+    let shown_secret = if secret_is_default {
+        sandbox::DEFAULT_CLIENT_SECRET.to_owned()
+    } else {
+        "(the one you gave; not shown)".to_owned()
+    };
 
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
@@ -110,7 +129,7 @@ fn run_sandbox(args: SandboxArgs) -> anyhow::Result<()> {
             started.elapsed().as_secs_f64(),
             url = site.url(),
             id = config.client_id,
-            secret = secrecy::ExposeSecret::expose_secret(&config.client_secret),
+            secret = shown_secret,
         );
         // A reader that went away (a closed pipe) must not stop the server.
         let mut stdout = std::io::stdout();
@@ -148,8 +167,13 @@ fn run_app() -> anyhow::Result<()> {
         ..Default::default()
     };
     let handle = runtime.handle().clone();
-    eframe::run_native(APP_TITLE, options, Box::new(move |cc| Ok(Box::new(TreeplApp::new(cc, config, handle)))))
-        .map_err(|e| anyhow::anyhow!("the window could not open: {e}"))
+    let ran =
+        eframe::run_native(APP_TITLE, options, Box::new(move |cc| Ok(Box::new(TreeplApp::new(cc, config, handle)))));
+    drop(_guard);
+    // The window is closed: work still stuck (a keyring prompt, a save dialog) does not hold
+    // the process up.
+    treepl_contacts::app::shut_down(runtime);
+    ran.map_err(|e| anyhow::anyhow!("the window could not open: {e}"))
 }
 
 /// Demo contacts in a new sandbox: enough to scroll and filter, seeded in about a second.

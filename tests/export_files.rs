@@ -10,10 +10,8 @@ use calamine::{Data, DataType as _, Reader as _};
 use tokio_util::sync::CancellationToken;
 use treepl_contacts::api::fields::{FieldValue, all_fields, field_title, field_value};
 use treepl_contacts::api::paging::PagingOptions;
-use treepl_contacts::api::{Contact, ContactInput, ListQuery, OrderBy, Where};
-use treepl_contacts::export::{
-    DateFormat, ExportError, ExportScope, ExportSettings, ExportSummary, Format, run_export,
-};
+use treepl_contacts::api::{Contact, ContactInput, ContactScope, ListQuery, OrderBy, Where};
+use treepl_contacts::export::{DateFormat, ExportError, ExportSettings, ExportSummary, Format, run_export};
 use treepl_contacts::sandbox::{Forced, Route};
 
 /// Names and values that break naive writers: non-Latin letters, delimiters, quotes, line
@@ -83,7 +81,7 @@ impl Fixture {
     }
 
     async fn export(&self, settings: &ExportSettings, file: &str) -> std::path::PathBuf {
-        let scope = ExportScope::Matching { query: self.query.clone(), except: Default::default() };
+        let scope = ContactScope::matching(self.query.clone(), Default::default());
         let (summary, target) = self.export_scope(&scope, settings, file).await;
         assert_eq!(summary.contacts, 6);
         target
@@ -92,7 +90,7 @@ impl Fixture {
     /// Exports `scope` to `file` in the fixture's folder, with the default paging.
     async fn export_scope(
         &self,
-        scope: &ExportScope,
+        scope: &ContactScope,
         settings: &ExportSettings,
         file: &str,
     ) -> (ExportSummary, std::path::PathBuf) {
@@ -283,14 +281,14 @@ fn split_structured(value: &str) -> Vec<String> {
 async fn a_selection_exports_only_the_chosen_contacts() {
     let fixture = fixture().await;
     let chosen = vec![fixture.contacts[1].id, fixture.contacts[4].id];
-    let scope = ExportScope::Selected { query: fixture.query.clone(), ids: chosen.clone() };
+    let scope = ContactScope::ids(fixture.query.clone(), chosen.clone());
     let (summary, target) = fixture.export_scope(&scope, &fixture.settings(Format::Json), "selection.json").await;
     assert_eq!(summary.contacts, 2);
     let read: Vec<Contact> = serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
     assert_eq!(read.iter().map(|c| c.id).collect::<Vec<_>>(), chosen);
 
     // Ctrl+A minus one: every match but the one left out.
-    let scope = ExportScope::Matching { query: fixture.query.clone(), except: [fixture.contacts[0].id].into() };
+    let scope = ContactScope::matching(fixture.query.clone(), [fixture.contacts[0].id].into());
     let (summary, _) = fixture.export_scope(&scope, &fixture.settings(Format::Csv), "all-but-one.csv").await;
     assert_eq!(summary.contacts, 5);
 }
@@ -314,7 +312,7 @@ async fn cancel_leaves_no_file() {
     let mut seen = 0;
     let result = run_export(
         &site.client,
-        &ExportScope::Matching { query: ListQuery::default(), except: Default::default() },
+        &ContactScope::matching(ListQuery::default(), Default::default()),
         &settings,
         &target,
         &paging,
@@ -344,7 +342,7 @@ async fn a_failure_half_way_leaves_the_existing_file_unchanged() {
     let mut failed_at = None;
     let result = run_export(
         &site.client,
-        &ExportScope::Matching { query: ListQuery::default(), except: Default::default() },
+        &ContactScope::matching(ListQuery::default(), Default::default()),
         &settings,
         &target,
         &paging,
@@ -372,7 +370,7 @@ async fn an_unwritable_folder_is_a_clear_error() {
     let settings = ExportSettings { format: Format::Csv, columns: all_fields(&[]), ..ExportSettings::default() };
     let result = run_export(
         &site.client,
-        &ExportScope::Matching { query: ListQuery::default(), except: Default::default() },
+        &ContactScope::matching(ListQuery::default(), Default::default()),
         &settings,
         target,
         &PagingOptions::default(),

@@ -9,6 +9,7 @@ pub mod model;
 pub mod paging;
 pub mod query;
 mod retry;
+pub mod selection;
 mod site;
 pub mod wire;
 
@@ -17,4 +18,5 @@ pub use error::{ApiError, FieldError};
 pub use model::{Amount, Contact, ContactId, ContactInput, Page, SecureZone, Timestamp};
 pub use query::{FieldPath, ListQuery, Op, OrderBy, Where, WhereError};
 pub use retry::RetryPolicy;
+pub use selection::{ContactScope, Rows, Selection};
 pub use site::{SiteCredentials, parse_site_url};

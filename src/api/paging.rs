@@ -67,7 +67,8 @@ impl Default for PagingOptions {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Progress {
     pub fetched: u64,
-    /// `None` until the first page arrives, or when the site does not say.
+    /// How many items the walk will bring (from the query's offset to its end); `None`
+    /// until the first page arrives, or when the site does not say.
     pub total: Option<u64>,
 }
 
@@ -95,20 +96,44 @@ pub async fn for_each_page<T: Send, S: PageSource<T>>(
     query: ListQuery,
     options: &PagingOptions,
     cancel: &CancellationToken,
+    deliver: impl FnMut(Vec<T>, Progress),
+) -> Result<(), ApiError> {
+    for_each_page_until(source, query, None, options, cancel, deliver).await
+}
+
+/// As [`for_each_page`], stopping before the item at `until` (an offset in the query's
+/// order) when given: a range of rows, fetched as the site pages it.
+pub async fn for_each_page_until<T: Send, S: PageSource<T>>(
+    source: &S,
+    query: ListQuery,
+    until: Option<u64>,
+    options: &PagingOptions,
+    cancel: &CancellationToken,
     mut deliver: impl FnMut(Vec<T>, Progress),
 ) -> Result<(), ApiError> {
     let max_in_flight = options.max_in_flight.max(1);
-    let first = cancellable(cancel, source.fetch_page(query.clone().page(query.offset, options.page_size))).await?;
-    let end = first.total_items_count;
+    if until.is_some_and(|until| until <= query.offset) {
+        return Ok(());
+    }
+    let first_limit =
+        until.map_or(u64::from(options.page_size), |until| (until - query.offset).min(u64::from(options.page_size)));
+    let first_limit = u32::try_from(first_limit).unwrap_or(options.page_size);
+    let mut first = cancellable(cancel, source.fetch_page(query.clone().page(query.offset, first_limit))).await?;
+    first.items.truncate(first_limit as usize);
+    let end = match (first.total_items_count, until) {
+        (Some(total), Some(until)) => Some(total.min(until)),
+        (total, None) => total,
+        (None, until) => until,
+    };
     let received = first.items.len() as u64;
-    let mut progress = Progress { fetched: received, total: end };
+    let mut progress = Progress { fetched: received, total: end.map(|end| end.saturating_sub(query.offset)) };
     deliver(first.items, progress);
     let start = query.offset + received;
     if received == 0 || end.is_some_and(|end| start >= end) {
         return Ok(());
     }
     // The site's real page size: what a full page brought back.
-    let step = received.min(options.page_size as u64).max(1);
+    let step = received.min(u64::from(first_limit)).max(1);
     let window = step * 2 * max_in_flight as u64;
 
     let mut in_flight = FuturesUnordered::new();
@@ -271,6 +296,26 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(all, vec![45, 46, 47, 48, 49]);
+    }
+
+    #[tokio::test]
+    async fn a_range_stops_at_its_end_and_follows_the_sites_cap() {
+        let source = numbers(10_000, 30);
+        let mut reports = Vec::new();
+        let mut all = Vec::new();
+        let query = ListQuery::default().page(10, 100);
+        let options = PagingOptions { max_in_flight: 3, page_size: 100 };
+        for_each_page_until(&source, query, Some(1_001), &options, &CancellationToken::new(), |items, p| {
+            all.extend(items);
+            reports.push(p);
+        })
+        .await
+        .unwrap();
+        assert_eq!(all, (10..1_001).collect::<Vec<_>>());
+        assert_eq!(reports.last(), Some(&Progress { fetched: 991, total: Some(991) }));
+        let requests = source.requests.lock().unwrap();
+        assert!(requests.iter().all(|(offset, limit)| offset + u64::from(*limit) <= 1_001), "{requests:?}");
+        assert!(requests.len() <= 991 / 30 + 2, "one request a capped page: {}", requests.len());
     }
 
     #[tokio::test]

@@ -12,6 +12,7 @@ use super::profiles::SiteProfile;
 pub enum UiCommand {
     Refresh,
     SelectAll,
+    Delete,
     Export,
     ConnectSite,
     UseSandbox,
@@ -24,9 +25,10 @@ pub enum UiCommand {
 }
 
 impl UiCommand {
-    pub const ALL: [UiCommand; 11] = [
+    pub const ALL: [UiCommand; 12] = [
         UiCommand::Refresh,
         UiCommand::SelectAll,
+        UiCommand::Delete,
         UiCommand::Export,
         UiCommand::ConnectSite,
         UiCommand::UseSandbox,
@@ -42,6 +44,7 @@ impl UiCommand {
         match self {
             UiCommand::Refresh => "Refresh",
             UiCommand::SelectAll => "Select all matching contacts",
+            UiCommand::Delete => "Delete selected contacts…",
             UiCommand::Export => "Export contacts…",
             UiCommand::ConnectSite => "Connect a site…",
             UiCommand::UseSandbox => "Use the sandbox site",
@@ -58,6 +61,7 @@ impl UiCommand {
         match self {
             UiCommand::Refresh => "Load the contacts again from the site, keeping the place and the selection",
             UiCommand::SelectAll => "Select every contact the filter matches, loaded or not",
+            UiCommand::Delete => "Delete the selected contacts from the site, after you confirm",
             UiCommand::Export => "Save the selected or all matching contacts as CSV, Excel, JSON or vCard",
             UiCommand::ConnectSite => "Add a Treepl site with its API application's Client ID and Secret",
             UiCommand::UseSandbox => "Switch to the built-in sandbox site with demo data",
@@ -70,9 +74,10 @@ impl UiCommand {
         }
     }
 
-    /// Whether the shortcut means something else while typing (Ctrl+A selects the text).
+    /// Whether the shortcut means something else while typing (Ctrl+A selects the text,
+    /// Delete deletes a character).
     pub fn is_text_editing_key(self) -> bool {
-        matches!(self, UiCommand::SelectAll)
+        matches!(self, UiCommand::SelectAll | UiCommand::Delete)
     }
 
     pub fn shortcut(self) -> Option<KeyboardShortcut> {
@@ -81,6 +86,7 @@ impl UiCommand {
             UiCommand::Refresh => Some(KeyboardShortcut::new(Modifiers::NONE, Key::F5)),
             UiCommand::ConnectSite => ctrl(Key::N),
             UiCommand::SelectAll => ctrl(Key::A),
+            UiCommand::Delete => Some(KeyboardShortcut::new(Modifiers::NONE, Key::Delete)),
             UiCommand::Export => ctrl(Key::E),
             UiCommand::CommandPalette => ctrl(Key::K),
             UiCommand::ToggleNotifications => {
@@ -106,7 +112,7 @@ pub struct ProfileDraft {
     pub site_url: String,
     pub client_id: String,
     /// Held only while the dialog is open; goes to the keyring on save.
-    pub client_secret: String,
+    pub client_secret: super::secret_text::SecretText,
 }
 
 impl ProfileDraft {
@@ -125,8 +131,8 @@ pub enum Command {
     /// Shows another filter, search or sort in the grid.
     SetQuery(super::grid::GridQuery),
     OpenContact(crate::api::ContactId),
-    /// Deletes the grid's selection (confirmed by the user already).
-    DeleteSelected,
+    /// Deletes what the user confirmed (the scope frozen in the confirmation).
+    Delete(super::delete::DeleteConfirmation),
     /// Signs in with the draft and reads one contact, saving nothing.
     TestConnection(ProfileDraft),
     /// Tests, then stores the secret and the profile, then opens it. `session_only`: keep the
@@ -135,6 +141,9 @@ pub enum Command {
         draft: ProfileDraft,
         session_only: bool,
     },
+    /// The connect dialog was closed while its save ran: stop it if it has not stored
+    /// anything yet (a save that has is finished whole).
+    CancelProfileSave,
     RemoveProfile(String),
     Cancel(super::tasks::TaskId),
     /// Asks where to save the export dialog's file, then exports.

@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::ContactScope;
 use crate::api::fields::all_fields;
-use crate::export::{ExportScope, ExportSettings, Format};
+use crate::export::{ExportSettings, Format};
 
-use super::grid::{Grid, Selection};
+use super::grid::Grid;
 use super::tasks::TaskId;
 
 /// Asks the user where to save a file. Blocking (a native dialog): the app calls it on the
@@ -99,6 +100,10 @@ pub struct ExportDialog {
     pub grid_columns: Vec<String>,
     pub selected_count: u64,
     pub matching_count: u64,
+    /// What each choice exports, frozen when the dialog opened: the grid may change behind
+    /// it (a new search, another selection) without changing what this export writes.
+    selection_scope: ContactScope,
+    matching_scope: ContactScope,
     pub stage: ExportStage,
     /// Why the last attempt failed, shown in the dialog.
     pub error: Option<String>,
@@ -120,6 +125,8 @@ impl ExportDialog {
             grid_columns,
             selected_count,
             matching_count,
+            selection_scope: grid.selection_scope(),
+            matching_scope: grid.matching_scope(),
             stage: ExportStage::Editing,
             error: None,
             typed_path: None,
@@ -130,6 +137,14 @@ impl ExportDialog {
         match self.scope {
             ScopeChoice::Selection => self.selected_count,
             ScopeChoice::AllMatching => self.matching_count,
+        }
+    }
+
+    /// The contacts the chosen scope exports, as they were when the dialog opened.
+    pub fn scope(&self) -> &ContactScope {
+        match self.scope {
+            ScopeChoice::Selection => &self.selection_scope,
+            ScopeChoice::AllMatching => &self.matching_scope,
         }
     }
 
@@ -172,20 +187,6 @@ impl ExportDialog {
             ScopeChoice::AllMatching => "contacts",
         };
         format!("{stem}.{}", self.settings.format.extension())
-    }
-}
-
-/// Which contacts `choice` means for the grid as it is now.
-pub fn export_scope(grid: &Grid, choice: ScopeChoice) -> ExportScope {
-    let query = grid.query.list_query(0);
-    match (choice, &grid.selection) {
-        (ScopeChoice::Selection, Selection::Ids(ids)) => {
-            ExportScope::Selected { query, ids: ids.iter().copied().collect() }
-        }
-        (ScopeChoice::Selection, Selection::AllMatching { except }) => {
-            ExportScope::Matching { query, except: except.clone() }
-        }
-        (ScopeChoice::AllMatching, _) => ExportScope::Matching { query, except: Default::default() },
     }
 }
 

@@ -8,11 +8,11 @@ use std::collections::{BTreeSet, HashMap};
 use tokio_util::sync::CancellationToken;
 
 use crate::api::fields::custom_fields_of;
-use crate::api::{ApiError, Contact, ContactId, ListQuery, OrderBy, Page, Where};
+use crate::api::{ApiError, Contact, ContactId, ContactScope, ListQuery, OrderBy, Page, Rows, Selection, Where};
 
 use super::filter::FilterSpec;
 
-/// Rows per request.
+/// Rows asked for per request; a site that caps pages lower is followed (see `page_size`).
 pub const PAGE_SIZE: u32 = 100;
 /// Pages fetched beyond the visible ones, each way, so that scrolling finds rows ready.
 const MARGIN_PAGES: u64 = 1;
@@ -44,66 +44,12 @@ impl GridQuery {
         self.filter.to_where().and(search)
     }
 
-    pub fn list_query(&self, page: u64) -> ListQuery {
-        let query = ListQuery::new(self.filter()).page(page * u64::from(PAGE_SIZE), PAGE_SIZE);
+    /// The filter and order, from the first row.
+    pub fn list_query(&self) -> ListQuery {
+        let query = ListQuery::new(self.filter());
         match &self.order_by {
             Some(order_by) => query.order_by(order_by.clone()),
             None => query,
-        }
-    }
-}
-
-/// Which contacts are selected: some by id, or every contact matching the query but some.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Selection {
-    Ids(BTreeSet<ContactId>),
-    AllMatching { except: BTreeSet<ContactId> },
-}
-
-impl Default for Selection {
-    fn default() -> Self {
-        Selection::Ids(BTreeSet::new())
-    }
-}
-
-impl Selection {
-    pub fn contains(&self, id: ContactId) -> bool {
-        match self {
-            Selection::Ids(ids) => ids.contains(&id),
-            Selection::AllMatching { except } => !except.contains(&id),
-        }
-    }
-
-    /// How many are selected, given how many match.
-    pub fn count(&self, total: u64) -> u64 {
-        match self {
-            Selection::Ids(ids) => ids.len() as u64,
-            Selection::AllMatching { except } => total.saturating_sub(except.len() as u64),
-        }
-    }
-
-    pub fn is_empty(&self, total: u64) -> bool {
-        self.count(total) == 0
-    }
-
-    fn toggle(&mut self, id: ContactId) {
-        let set = match self {
-            Selection::Ids(ids) => ids,
-            Selection::AllMatching { except } => except,
-        };
-        if !set.remove(&id) {
-            set.insert(id);
-        }
-    }
-
-    fn add(&mut self, id: ContactId) {
-        match self {
-            Selection::Ids(ids) => {
-                ids.insert(id);
-            }
-            Selection::AllMatching { except } => {
-                except.remove(&id);
-            }
         }
     }
 }
@@ -134,13 +80,14 @@ pub enum RowView<'a> {
     Pending,
 }
 
-#[derive(Default)]
 pub struct Grid {
     pub query: GridQuery,
     /// Bumped whenever the query changes or the data is refreshed: late pages are dropped.
     generation: u64,
     /// `TotalItemsCount` of the query, once known.
     pub total: Option<u64>,
+    /// Rows a page holds: what we ask for, or fewer once the site is seen to cap pages.
+    page_size: u32,
     pages: HashMap<u64, Slot>,
     tick: Cell<u64>,
     pub selection: Selection,
@@ -148,8 +95,6 @@ pub struct Grid {
     pub cursor: Option<u64>,
     /// Where a Shift+click range starts.
     anchor: Option<u64>,
-    /// A Shift range whose rows were not all loaded: finished as their pages arrive.
-    pending_range: Option<(u64, u64)>,
     /// The last failure to load, until a page loads again.
     pub error: Option<String>,
     /// Every `CustomCrmGroups` group and field seen on a loaded contact.
@@ -162,9 +107,35 @@ pub struct Grid {
     pub menu_row: Option<u64>,
 }
 
+impl Default for Grid {
+    fn default() -> Self {
+        Self {
+            query: GridQuery::default(),
+            generation: 0,
+            total: None,
+            page_size: PAGE_SIZE,
+            pages: HashMap::new(),
+            tick: Cell::new(0),
+            selection: Selection::default(),
+            cursor: None,
+            anchor: None,
+            error: None,
+            custom_fields: BTreeSet::new(),
+            visible: None,
+            scroll_to: None,
+            menu_row: None,
+        }
+    }
+}
+
 impl Grid {
     pub fn generation(&self) -> u64 {
         self.generation
+    }
+
+    /// Rows a page holds on this site.
+    pub fn page_size(&self) -> u32 {
+        self.page_size
     }
 
     /// Shows another query: everything loaded is dropped, the selection too.
@@ -189,13 +160,18 @@ impl Grid {
             }
         }
         self.pages.clear();
-        self.pending_range = None;
+    }
+
+    /// The page holding row `index`, and the row's place in it.
+    fn locate(&self, index: u64) -> (u64, usize) {
+        let size = u64::from(self.page_size);
+        (index / size, (index % size) as usize)
     }
 
     /// The row at `index` as the table draws it, or `Pending` while its page is not in.
     pub fn row(&self, index: u64) -> RowView<'_> {
         self.tick.set(self.tick.get() + 1);
-        let (page, offset) = (index / u64::from(PAGE_SIZE), (index % u64::from(PAGE_SIZE)) as usize);
+        let (page, offset) = self.locate(index);
         match self.pages.get(&page) {
             Some(Slot::Loaded { rows, used }) => {
                 used.set(self.tick.get());
@@ -206,30 +182,19 @@ impl Grid {
     }
 
     /// The pages to fetch for what the table shows now (and a margin): also cancels pages no
-    /// longer wanted and forgets the farthest loaded ones.
+    /// longer wanted and forgets the farthest loaded ones. A selection never adds pages: it
+    /// is a description, resolved when an action runs.
     pub fn requests(&mut self) -> Vec<PageRequest> {
-        let (first, last) = match (self.visible, self.total) {
-            (Some(window), _) => window,
-            // Nothing drawn yet: the first page tells the total.
-            (None, _) => (0, 0),
-        };
-        let first_page = (first / u64::from(PAGE_SIZE)).saturating_sub(MARGIN_PAGES);
-        let mut last_page = last / u64::from(PAGE_SIZE) + MARGIN_PAGES;
+        // Nothing drawn yet: the first page tells the total.
+        let (first, last) = self.visible.unwrap_or((0, 0));
+        let size = u64::from(self.page_size);
+        let first_page = (first / size).saturating_sub(MARGIN_PAGES);
+        let mut last_page = last / size + MARGIN_PAGES;
         if let Some(total) = self.total {
-            last_page = last_page.min(total.saturating_sub(1) / u64::from(PAGE_SIZE));
+            last_page = last_page.min(total.saturating_sub(1) / size);
         }
-        // The pages of a Shift range still waiting for rows are wanted wherever they are.
-        let range_pages =
-            self.pending_range.map(|(low, high)| (low / u64::from(PAGE_SIZE), high / u64::from(PAGE_SIZE)));
-        let in_range = |page: u64| range_pages.is_some_and(|(low, high)| (low..=high).contains(&page));
         let distance = |page: u64| {
-            if in_range(page) {
-                0
-            } else if page < first_page {
-                first_page - page
-            } else {
-                page.saturating_sub(last_page)
-            }
+            if page < first_page { first_page - page } else { page.saturating_sub(last_page) }
         };
         // Stop what was scrolled past.
         self.pages.retain(|page, slot| match slot {
@@ -252,13 +217,9 @@ impl Grid {
                 self.pages.remove(&page);
             }
         }
-        let mut wanted: Vec<u64> = (first_page..=last_page).collect();
-        if let Some((low, high)) = range_pages {
-            wanted.extend((low..=high).filter(|page| !(first_page..=last_page).contains(page)));
-        }
         let mut requests = Vec::new();
-        for page in wanted {
-            if self.pages.contains_key(&page) || self.total.is_some_and(|t| page * u64::from(PAGE_SIZE) >= t) {
+        for page in first_page..=last_page {
+            if self.pages.contains_key(&page) || self.total.is_some_and(|t| page * size >= t) {
                 continue;
             }
             let cancel = CancellationToken::new();
@@ -266,7 +227,7 @@ impl Grid {
             requests.push(PageRequest {
                 generation: self.generation,
                 page,
-                query: self.query.list_query(page),
+                query: self.query.list_query().page(page * size, self.page_size),
                 cancel,
             });
         }
@@ -281,7 +242,7 @@ impl Grid {
         }
         let mut new_fields = false;
         match result {
-            Ok(loaded) => {
+            Ok(mut loaded) => {
                 self.error = None;
                 if let Some(total) = loaded.total_items_count {
                     self.total = Some(total);
@@ -292,9 +253,12 @@ impl Grid {
                         new_fields = true;
                     }
                 }
-                self.tick.set(self.tick.get() + 1);
-                self.pages.insert(page, Slot::Loaded { rows: loaded.items, used: Cell::new(self.tick.get()) });
-                self.extend_pending_range();
+                loaded.items.truncate(self.page_size as usize);
+                if let Some(page) = self.follow_page_cap(page, loaded.items.len()) {
+                    self.tick.set(self.tick.get() + 1);
+                    self.pages.insert(page, Slot::Loaded { rows: loaded.items, used: Cell::new(self.tick.get()) });
+                    self.resolve_loaded_range();
+                }
             }
             Err(ApiError::Cancelled) => {
                 self.pages.remove(&page);
@@ -310,13 +274,30 @@ impl Grid {
         new_fields
     }
 
+    /// A page shorter than asked that is not the last one means that the site caps pages
+    /// lower than we ask: from now on a page is that size. What was asked at the old size is
+    /// dropped (and asked again); the page that told us is kept if it starts a page of the
+    /// new size. Returns where the page goes now, if anywhere.
+    fn follow_page_cap(&mut self, page: u64, received: usize) -> Option<u64> {
+        let offset = page * u64::from(self.page_size);
+        let ends_the_list = self.total.is_none_or(|total| offset + received as u64 >= total);
+        if received == 0 || received >= self.page_size as usize || ends_the_list {
+            return Some(page);
+        }
+        tracing::info!(asked = self.page_size, received, "the site caps pages; following its size");
+        self.page_size = received as u32;
+        self.reload();
+        let size = u64::from(self.page_size);
+        offset.is_multiple_of(size).then_some(offset / size)
+    }
+
     pub fn loading_pages(&self) -> usize {
         self.pages.values().filter(|s| matches!(s, Slot::Loading { .. })).count()
     }
 
     /// A loaded row, without marking it used (for looking, not drawing).
     pub fn peek(&self, index: u64) -> Option<&Contact> {
-        let (page, offset) = (index / u64::from(PAGE_SIZE), (index % u64::from(PAGE_SIZE)) as usize);
+        let (page, offset) = self.locate(index);
         match self.pages.get(&page) {
             Some(Slot::Loaded { rows, .. }) => rows.get(offset),
             _ => None,
@@ -335,62 +316,53 @@ impl Grid {
         self.peek(index).map(|c| c.id)
     }
 
-    /// A plain click (or the keyboard moving there): this row alone, once it is loaded.
+    /// A plain click (or the keyboard moving there): this row alone.
     pub fn click(&mut self, index: u64) {
-        self.selection = Selection::default();
+        self.selection = Selection::range(index, index);
         self.cursor = Some(index);
         self.anchor = Some(index);
-        self.pending_range = Some((index, index));
-        self.extend_pending_range();
+        self.resolve_loaded_range();
     }
 
     /// Ctrl+click: this row in or out.
     pub fn toggle(&mut self, index: u64) {
         if let Some(id) = self.id_at(index) {
-            self.selection.toggle(id);
+            self.selection.toggle(index, id);
         }
         self.cursor = Some(index);
         self.anchor = Some(index);
     }
 
-    /// Shift+click: every row from the anchor to this one (rows not loaded yet join as their
-    /// pages arrive).
+    /// Shift+click: every row from the anchor to this one, loaded or not.
     pub fn extend_to(&mut self, index: u64) {
         let anchor = self.anchor.unwrap_or(index);
-        let (low, high) = (anchor.min(index), anchor.max(index));
-        self.selection = Selection::Ids(BTreeSet::new());
+        self.selection = Selection::range(anchor, index);
         self.cursor = Some(index);
-        self.pending_range = Some((low, high));
-        self.extend_pending_range();
+        self.resolve_loaded_range();
     }
 
-    fn extend_pending_range(&mut self) {
-        let Some((low, high)) = self.pending_range else { return };
-        let mut complete = true;
-        for index in low..=high {
-            match self.id_at(index) {
-                Some(id) => self.selection.add(id),
-                None => complete = false,
-            }
+    /// A range whose rows are all loaded becomes their ids: it then follows those contacts
+    /// through a refresh, as a selection of a few rows should. A range over rows not loaded
+    /// stays a description (nothing is fetched to select it).
+    fn resolve_loaded_range(&mut self) {
+        let Rows::Range { first, last } = self.selection.rows else { return };
+        let size = u64::from(self.page_size);
+        if last / size - first / size >= KEEP_PAGES as u64 {
+            return;
         }
-        if complete {
-            self.pending_range = None;
-        }
-    }
-
-    /// Whether a Shift range is still waiting for rows.
-    pub fn selecting(&self) -> bool {
-        self.pending_range.is_some()
+        let Some(ids) = (first..=last).map(|index| self.id_at(index)).collect::<Option<Vec<_>>>() else { return };
+        let selection = std::mem::take(&mut self.selection);
+        let rows = ids.into_iter().filter(|id| !selection.except.contains(id));
+        self.selection = Selection::ids(rows.chain(selection.also));
     }
 
     /// Ctrl+A: every contact that matches, loaded or not.
     pub fn select_all(&mut self) {
-        self.selection = Selection::AllMatching { except: BTreeSet::new() };
-        self.pending_range = None;
+        self.selection = Selection::all();
     }
 
-    /// Moves the keyboard focus by `delta` rows (or to `to`), selecting the row; with
-    /// `extend`, the selection runs from the anchor.
+    /// Moves the keyboard focus to row `target`, selecting the row; with `extend`, the
+    /// selection runs from the anchor.
     pub fn move_cursor(&mut self, target: u64, extend: bool) {
         let Some(total) = self.total.filter(|t| *t > 0) else { return };
         let target = target.min(total - 1);
@@ -404,29 +376,40 @@ impl Grid {
 
     /// The ids selected among the rows loaded now.
     pub fn selected_loaded_ids(&self) -> Vec<ContactId> {
-        let mut ids: Vec<ContactId> = self
-            .pages
-            .values()
-            .filter_map(|slot| match slot {
-                Slot::Loaded { rows, .. } => Some(rows.iter().map(|c| c.id).filter(|id| self.selection.contains(*id))),
-                Slot::Loading { .. } => None,
-            })
-            .flatten()
-            .collect();
+        let size = u64::from(self.page_size);
+        let mut ids: Vec<ContactId> =
+            self.pages
+                .iter()
+                .filter_map(|(page, slot)| match slot {
+                    Slot::Loaded { rows, .. } => Some(rows.iter().enumerate().filter_map(move |(at, c)| {
+                        self.selection.contains(page * size + at as u64, c.id).then_some(c.id)
+                    })),
+                    Slot::Loading { .. } => None,
+                })
+                .flatten()
+                .collect();
         ids.sort_unstable();
         ids
     }
 
     /// Drops selected ids that no longer exist (after a refresh found them gone).
     pub fn keep_selected(&mut self, existing: &BTreeSet<ContactId>) {
-        if let Selection::Ids(ids) = &mut self.selection {
-            ids.retain(|id| existing.contains(id));
-        }
+        self.selection.also.retain(|id| existing.contains(id));
     }
 
     /// How many contacts are selected.
     pub fn selected_count(&self) -> u64 {
         self.selection.count(self.total.unwrap_or(0))
+    }
+
+    /// The selection frozen with the query it was made in: what a confirmed action acts on.
+    pub fn selection_scope(&self) -> ContactScope {
+        ContactScope { query: self.query.list_query(), selection: self.selection.clone() }
+    }
+
+    /// Every contact the query matches, frozen likewise.
+    pub fn matching_scope(&self) -> ContactScope {
+        ContactScope::matching(self.query.list_query(), BTreeSet::new())
     }
 }
 
@@ -439,16 +422,21 @@ mod tests {
         Page::new(items, total)
     }
 
-    /// Answers every request with rows whose id is their index + 1.
-    fn serve(grid: &mut Grid, total: u64) -> Vec<u64> {
+    /// Answers every request as a site that returns at most `cap` rows a page would, with
+    /// rows whose id is their index + 1. Returns the pages asked for.
+    fn serve_capped(grid: &mut Grid, total: u64, cap: u32) -> Vec<u64> {
         let requests = grid.requests();
         let pages: Vec<u64> = requests.iter().map(|r| r.page).collect();
         for request in requests {
-            let start = request.page * u64::from(PAGE_SIZE);
-            let count = u64::from(PAGE_SIZE).min(total.saturating_sub(start)) as usize;
+            let start = request.query.offset;
+            let count = u64::from(request.query.limit.min(cap)).min(total.saturating_sub(start)) as usize;
             grid.page_loaded(request.generation, request.page, Ok(page(start as i64 + 1, count, total)));
         }
         pages
+    }
+
+    fn serve(grid: &mut Grid, total: u64) -> Vec<u64> {
+        serve_capped(grid, total, 500)
     }
 
     #[test]
@@ -483,16 +471,52 @@ mod tests {
     }
 
     #[test]
-    fn shift_click_selects_a_range_that_completes_as_pages_arrive() {
+    fn a_shift_range_over_rows_not_loaded_fetches_only_the_window() {
+        let mut grid = Grid::default();
+        serve(&mut grid, 1_000_000);
+        grid.click(10);
+        grid.visible = Some((899_980, 900_010));
+        let mut asked = serve(&mut grid, 1_000_000);
+        grid.extend_to(900_000);
+        for _ in 0..10 {
+            asked.extend(serve(&mut grid, 1_000_000));
+        }
+        assert_eq!(asked, vec![8998, 8999, 9000, 9001], "the window and its margin, once");
+        assert_eq!(grid.selection.rows, Rows::Range { first: 10, last: 900_000 });
+        assert_eq!(grid.selected_count(), 899_991);
+        assert!(grid.selection.contains(900_000, 900_001) && !grid.selection.contains(9, 10));
+        let scope = grid.selection_scope();
+        assert_eq!(scope.known_count(), Some(899_991));
+    }
+
+    #[test]
+    fn a_shift_range_over_loaded_rows_becomes_their_ids() {
         let mut grid = Grid::default();
         serve(&mut grid, 1000);
         grid.click(5);
+        grid.extend_to(150);
+        assert_eq!(grid.selection.only_ids().map(BTreeSet::len), Some(146));
+        assert!(grid.selection.contains(999, 6) && grid.selection.contains(0, 151), "ids, wherever they move");
         grid.extend_to(250);
-        assert!(grid.selecting(), "rows 200..=250 are not loaded yet");
-        serve(&mut grid, 1000);
-        assert!(!grid.selecting());
+        assert_eq!(grid.selection.rows, Rows::Range { first: 5, last: 250 }, "rows 200.. are not loaded");
         assert_eq!(grid.selected_count(), 246);
-        assert!(grid.selection.contains(6) && grid.selection.contains(251) && !grid.selection.contains(5));
+    }
+
+    #[test]
+    fn a_site_that_caps_pages_lower_is_followed_and_no_row_stays_pending() {
+        let mut grid = Grid::default();
+        let total = 1_000;
+        serve_capped(&mut grid, total, 20);
+        assert_eq!(grid.page_size(), 20);
+        for first in (0..total).step_by(7) {
+            grid.visible = Some((first, (first + 30).min(total - 1)));
+            for _ in 0..3 {
+                serve_capped(&mut grid, total, 20);
+            }
+            for index in first..=(first + 30).min(total - 1) {
+                assert!(matches!(grid.row(index), RowView::Loaded(c) if c.id == index as i64 + 1), "row {index}");
+            }
+        }
     }
 
     #[test]
@@ -503,7 +527,7 @@ mod tests {
         assert_eq!(grid.selected_count(), 1_000_000);
         grid.toggle(3);
         assert_eq!(grid.selected_count(), 999_999);
-        assert!(!grid.selection.contains(4));
+        assert!(!grid.selection.contains(3, 4));
     }
 
     #[test]

@@ -3,15 +3,18 @@
 
 pub mod command;
 pub mod credentials;
+pub mod delete;
 pub mod export;
 pub mod filter;
 pub mod grid;
 pub mod layout;
 pub mod notifications;
 pub mod profiles;
+pub mod secret_text;
 pub mod settings;
 mod state;
 pub mod tasks;
 pub mod text;
 
 pub use state::{AppConfig, AppState, ConnectDialog, ContactWindow, Site, SiteStatus, TaskResult};
+pub use tasks::shut_down;

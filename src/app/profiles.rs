@@ -4,6 +4,7 @@
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -72,6 +73,20 @@ impl ProfileFile {
         Ok(file.profiles)
     }
 
+    /// Moves a file that could not be read out of the way, under a name with the time
+    /// (`profiles.json.damaged-20261202-054500`), so that no later save overwrites it.
+    pub fn set_aside(&self) -> std::io::Result<PathBuf> {
+        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+        let mut aside = self.path.with_extension(format!("json.damaged-{stamp}"));
+        let mut n = 1;
+        while aside.exists() {
+            n += 1;
+            aside = self.path.with_extension(format!("json.damaged-{stamp}-{n}"));
+        }
+        std::fs::rename(&self.path, &aside)?;
+        Ok(aside)
+    }
+
     /// Writes all profiles: to a temporary file beside the target, then renamed over it,
     /// so that a crash never leaves half a file.
     pub fn save(&self, profiles: &[SiteProfile]) -> Result<(), ProfileFileError> {
@@ -84,6 +99,73 @@ impl ProfileFile {
         temporary.write_all(text.as_bytes()).map_err(write_error)?;
         temporary.as_file().sync_all().map_err(write_error)?;
         temporary.persist(&self.path).map_err(|e| write_error(e.error))?;
+        Ok(())
+    }
+}
+
+/// What reading the profiles at start found.
+#[derive(Debug, Default)]
+pub struct LoadedProfiles {
+    pub profiles: Vec<SiteProfile>,
+    /// The file could not be read: why, and where it was kept instead, for the user.
+    pub problem: Option<String>,
+}
+
+/// The one writer of the profiles file. Every change is applied, in the order asked, to the
+/// list as last written, so that two saves in flight both land. A file that could not be
+/// read is moved aside first and never overwritten; if it cannot be moved, nothing is
+/// written over it.
+#[derive(Clone)]
+pub struct ProfileStore {
+    file: ProfileFile,
+    /// The profiles as written; `Err` while the file may not be written over.
+    written: Arc<tokio::sync::Mutex<Result<Vec<SiteProfile>, String>>>,
+}
+
+impl ProfileStore {
+    pub fn new(file: ProfileFile) -> Self {
+        Self { file, written: Arc::new(tokio::sync::Mutex::new(Ok(Vec::new()))) }
+    }
+
+    /// Reads the file (on the blocking pool). A damaged or unreadable file is moved aside.
+    pub async fn load(&self) -> LoadedProfiles {
+        let mut written = self.written.lock().await;
+        let file = self.file.clone();
+        let read = tokio::task::spawn_blocking(move || match file.load() {
+            Ok(profiles) => (Ok(profiles), None),
+            Err(error) => match file.set_aside() {
+                Ok(aside) => (
+                    Ok(Vec::new()),
+                    Some(format!("{error} It was kept as {} and the app starts with no sites.", aside.display())),
+                ),
+                Err(move_error) => {
+                    let why = format!(
+                        "{error} It could not be moved aside ({move_error}), so no site can be saved until it is fixed or removed."
+                    );
+                    (Err(why.clone()), Some(why))
+                }
+            },
+        })
+        .await;
+        let (state, problem) = read.unwrap_or_else(|e| {
+            let why = format!("Reading the site profiles stopped ({e}).");
+            (Err(why.clone()), Some(why))
+        });
+        let profiles = state.clone().unwrap_or_default();
+        *written = state;
+        LoadedProfiles { profiles, problem }
+    }
+
+    /// Applies `change` to the profiles as written and writes the file; the list is
+    /// changed only if the file was written.
+    pub async fn change(&self, change: impl FnOnce(&mut Vec<SiteProfile>)) -> Result<(), String> {
+        let mut written = self.written.lock().await;
+        let mut profiles = written.as_ref().map_err(Clone::clone)?.clone();
+        change(&mut profiles);
+        let (file, to_write) = (self.file.clone(), profiles.clone());
+        let saved = tokio::task::spawn_blocking(move || file.save(&to_write)).await;
+        saved.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
+        *written = Ok(profiles);
         Ok(())
     }
 }
@@ -102,6 +184,51 @@ mod tests {
         assert_eq!(file.load().unwrap(), vec![profile]);
         let text = std::fs::read_to_string(file.path()).unwrap();
         assert!(!text.to_lowercase().contains("secret"));
+    }
+
+    #[tokio::test]
+    async fn a_damaged_file_is_kept_aside_reported_and_survives_later_saves() {
+        let folder = tempfile::tempdir().unwrap();
+        let file = ProfileFile::in_folder(folder.path());
+        std::fs::write(file.path(), "{ not json").unwrap();
+        let store = ProfileStore::new(file.clone());
+        let loaded = store.load().await;
+        assert!(loaded.profiles.is_empty());
+        let problem = loaded.problem.unwrap();
+        assert!(problem.contains("damaged") && problem.contains("kept as"), "{problem}");
+        let profile = SiteProfile::new("Shop", "https://shop.example.com", "c");
+        store.change(|profiles| profiles.push(profile.clone())).await.unwrap();
+        assert_eq!(file.load().unwrap(), vec![profile]);
+        let kept: Vec<_> = std::fs::read_dir(folder.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().contains("damaged"))
+            .collect();
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        assert_eq!(std::fs::read_to_string(&kept[0]).unwrap(), "{ not json", "the damaged copy is intact");
+    }
+
+    #[tokio::test]
+    async fn changes_in_flight_all_land_in_order() {
+        let folder = tempfile::tempdir().unwrap();
+        let file = ProfileFile::in_folder(folder.path());
+        let store = ProfileStore::new(file.clone());
+        store.load().await;
+        let saves: Vec<_> = (0..8)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let profile = SiteProfile::new(&format!("Site {i}"), "https://example.com", "c");
+                    store.change(|profiles| profiles.push(profile)).await
+                })
+            })
+            .collect();
+        for save in saves {
+            save.await.unwrap().unwrap();
+        }
+        let mut names: Vec<String> = file.load().unwrap().into_iter().map(|p| p.name).collect();
+        names.sort();
+        assert_eq!(names, (0..8).map(|i| format!("Site {i}")).collect::<Vec<_>>());
     }
 
     #[test]

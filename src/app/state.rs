@@ -7,23 +7,25 @@ use std::sync::Arc;
 
 use secrecy::SecretString;
 
-use crate::api::paging::{self, PagingOptions};
-use crate::api::{ApiError, Client, ClientOptions, Contact, ContactId, ListQuery, Page, SiteCredentials, Where};
+use crate::api::paging::PagingOptions;
+use crate::api::selection::existing_ids;
+use crate::api::{ApiError, Client, ClientOptions, Contact, ContactId, Page, SiteCredentials};
 use crate::sandbox::{Sandbox, SandboxConfig};
 
 use super::command::{Command, ProfileDraft, Target};
 use super::credentials::{self, SecretStore, SecretStoreError, SessionStore};
-use super::grid::{Grid, PageRequest, Selection};
+use super::delete::{DeleteConfirmation, DeleteOutcome, DeleteStop, delete_contacts};
+use super::grid::{Grid, PageRequest};
 use super::layout::GridLayout;
 use super::notifications::{Level, Notifications};
-use super::profiles::{ProfileFile, SiteProfile};
+use super::profiles::{LoadedProfiles, ProfileFile, ProfileStore, SiteProfile};
 use super::settings::Settings;
 use super::tasks::TaskRunner;
 use crate::export::{ExportError, ExportSettings, ExportSummary, run_export};
 use tokio_util::sync::CancellationToken;
 
-use super::export::{Chosen, ExportDialog, ExportStage, FileChooser, SaveRequest, export_scope, folder_of};
-use super::text::thousands;
+use super::export::{Chosen, ExportDialog, ExportStage, FileChooser, SaveRequest, folder_of};
+use super::text::{contacts, thousands};
 
 /// What the app needs from its surroundings; tests give temporary folders and a mock keyring.
 #[derive(Clone)]
@@ -40,8 +42,13 @@ pub struct AppConfig {
 
 /// What a background task hands back.
 pub enum TaskResult {
-    ProfilesLoaded(Result<Vec<SiteProfile>, String>),
+    ProfilesLoaded(LoadedProfiles),
     SandboxStarted(Result<Sandbox, String>),
+    /// A client for the site was built (off the UI thread: it reads the system's certificates).
+    ClientBuilt {
+        connection: u64,
+        client: Result<Client, ApiError>,
+    },
     SecretFetched {
         profile: SiteProfile,
         result: Result<Option<SecretString>, SecretStoreError>,
@@ -64,8 +71,7 @@ pub enum TaskResult {
     },
     ContactsDeleted {
         connection: u64,
-        deleted: u64,
-        failure: Option<ApiError>,
+        outcome: DeleteOutcome,
     },
     ConnectionTested {
         draft: ProfileDraft,
@@ -76,8 +82,11 @@ pub enum TaskResult {
         id: String,
         result: Result<(), String>,
     },
-    /// The save dialog closed.
-    ExportFileChosen(Chosen),
+    /// The save dialog closed; `home` is the folder offered when the path must be typed.
+    ExportFileChosen {
+        chosen: Chosen,
+        home: Option<PathBuf>,
+    },
     Exported(Result<ExportSummary, ExportError>),
 }
 
@@ -89,6 +98,8 @@ pub struct SavedProfile {
 
 /// Why a profile was not saved; nothing of it was kept.
 pub enum SaveFailure {
+    /// Stopped before anything was stored.
+    Cancelled,
     Connection(ApiError),
     Keyring(SecretStoreError),
     File(String),
@@ -134,6 +145,10 @@ pub struct AppState {
     config: AppConfig,
     pub settings: Settings,
     pub profiles: Vec<SiteProfile>,
+    /// The one writer of the profiles file.
+    profile_store: ProfileStore,
+    /// Stops the save in flight, until it stores anything.
+    profile_save: Option<CancellationToken>,
     /// Profiles kept for this session only (no keyring): never written to the profiles file.
     session_profiles: HashSet<String>,
     session_secrets: Arc<SessionStore>,
@@ -145,16 +160,21 @@ pub struct AppState {
     pub notifications: Notifications,
     pub connect_dialog: Option<ConnectDialog>,
     pub export_dialog: Option<ExportDialog>,
+    /// A delete waiting for the user's answer, with the scope it shows.
+    pub delete_confirmation: Option<DeleteConfirmation>,
     queue: Vec<Command>,
 }
 
 impl AppState {
     /// Starts loading the profiles; the site opens when they are in.
     pub fn new(config: AppConfig, settings: Settings, runtime: tokio::runtime::Handle, ctx: egui::Context) -> Self {
+        let profile_store = ProfileStore::new(ProfileFile::in_folder(&config.config_dir));
         let mut state = Self {
             config,
             settings,
             profiles: Vec::new(),
+            profile_store,
+            profile_save: None,
             session_profiles: HashSet::new(),
             session_secrets: Arc::new(SessionStore::default()),
             site: Site {
@@ -171,13 +191,11 @@ impl AppState {
             notifications: Notifications::default(),
             connect_dialog: None,
             export_dialog: None,
+            delete_confirmation: None,
             queue: Vec::new(),
         };
-        let file = state.profile_file();
-        state.tasks.spawn("Reading site profiles", async move {
-            let loaded = tokio::task::spawn_blocking(move || file.load().map_err(|e| e.to_string())).await;
-            TaskResult::ProfilesLoaded(loaded.unwrap_or_else(|e| Err(e.to_string())))
-        });
+        let store = state.profile_store.clone();
+        state.tasks.spawn("Reading site profiles", async move { TaskResult::ProfilesLoaded(store.load().await) });
         state
     }
 
@@ -226,8 +244,18 @@ impl AppState {
         self.session_profiles.contains(profile_id)
     }
 
-    fn profile_file(&self) -> ProfileFile {
-        ProfileFile::in_folder(&self.config.config_dir)
+    /// Whether a dialog or confirmation is open: then no shortcut and no grid key may act
+    /// on what is behind it. (The UI adds its own popups, such as the palette.)
+    pub fn dialog_open(&self) -> bool {
+        self.connect_dialog.is_some() || self.export_dialog.is_some() || self.delete_confirmation.is_some()
+    }
+
+    /// Asks to delete the grid's selection: the confirmation freezes what it shows.
+    pub fn confirm_delete(&mut self) {
+        self.delete_confirmation = DeleteConfirmation::for_selection(&self.grid);
+        if self.delete_confirmation.is_none() {
+            self.notifications.push(Level::Info, "Nothing to delete", "Select the contacts to delete first.");
+        }
     }
 
     fn execute(&mut self, command: Command) {
@@ -236,9 +264,15 @@ impl AppState {
             Command::Refresh => self.refresh(),
             Command::SetQuery(query) => self.grid.set_query(query),
             Command::OpenContact(id) => self.open_contact(id),
-            Command::DeleteSelected => self.delete_selected(),
+            Command::Delete(confirmation) => self.delete(confirmation),
             Command::TestConnection(draft) => self.test_connection(draft),
             Command::SaveProfile { draft, session_only } => self.save_profile(draft, session_only),
+            Command::CancelProfileSave => {
+                if let Some(cancel) = &self.profile_save {
+                    cancel.cancel();
+                }
+                self.connect_dialog = None;
+            }
             Command::RemoveProfile(id) => self.remove_profile(id),
             Command::Cancel(id) => match &self.export_dialog {
                 Some(ExportDialog { stage: ExportStage::Running { task, .. }, .. }) if *task == id => {
@@ -249,7 +283,7 @@ impl AppState {
             Command::ChooseExportFile => self.choose_export_file(),
             Command::ExportTo(path) => {
                 if self.export_dialog.as_ref().is_some_and(ExportDialog::can_start) {
-                    self.export_file_chosen(Chosen::Path(path));
+                    self.export_file_chosen(Chosen::Path(path), None);
                 }
             }
             Command::CancelExport => self.cancel_export(),
@@ -264,6 +298,7 @@ impl AppState {
         self.site.client = None;
         self.grid = Grid::default();
         self.open_contacts.clear();
+        self.delete_confirmation = None;
     }
 
     fn open(&mut self, target: Target) {
@@ -272,8 +307,8 @@ impl AppState {
                 self.switch_to(Target::Sandbox, "Sandbox site".to_owned());
                 self.settings.last_profile = None;
                 if let Some(sandbox) = &self.sandbox {
-                    let client = Client::with_options(sandbox.credentials(), self.config.client_options.clone());
-                    self.connected(client);
+                    let credentials = sandbox.credentials();
+                    self.connect(Ok(credentials));
                     return;
                 }
                 let mut config = SandboxConfig::new(self.config.data_dir.join("sandbox.db"));
@@ -314,6 +349,18 @@ impl AppState {
         }
     }
 
+    /// Builds a client for the open site in the background; the grid loads once it is in.
+    fn connect(&mut self, credentials: Result<SiteCredentials, ApiError>) {
+        let (connection, options) = (self.site.connection, self.config.client_options.clone());
+        self.tasks.spawn("Connecting to the site", async move {
+            let client = match credentials {
+                Ok(credentials) => build_client(credentials, options).await,
+                Err(error) => Err(error),
+            };
+            TaskResult::ClientBuilt { connection, client }
+        });
+    }
+
     fn connected(&mut self, client: Result<Client, ApiError>) {
         match client {
             Ok(client) => {
@@ -342,23 +389,14 @@ impl AppState {
     /// contacts that still exist.
     fn refresh(&mut self) {
         self.grid.reload();
-        let (Some(client), Selection::Ids(ids)) = (self.site.client.clone(), &self.grid.selection) else { return };
+        let Some(client) = self.site.client.clone() else { return };
+        let ids = self.grid.selection.also.clone();
         if ids.is_empty() {
             return;
         }
-        let ids: Vec<ContactId> = ids.iter().copied().collect();
         let connection = self.site.connection;
         self.tasks.spawn("Checking the selection", async move {
-            let existing = async {
-                let mut existing = BTreeSet::new();
-                for chunk in ids.chunks(crate::sandbox::MAX_LIMIT as usize) {
-                    let query =
-                        ListQuery::new(Where::field("Id").is_in(chunk.iter().copied())).page(0, chunk.len() as u32);
-                    existing.extend(client.list_contacts(&query).await?.items.iter().map(|c| c.id));
-                }
-                Ok(existing)
-            }
-            .await;
+            let existing = existing_ids(&client, ids, &PagingOptions::default(), &CancellationToken::new()).await;
             TaskResult::SelectionChecked { connection, existing }
         });
     }
@@ -376,8 +414,6 @@ impl AppState {
         });
     }
 
-    /// Deletes the selected contacts one by one (every match, for a Ctrl+A selection), with
-    /// progress and Cancel; then reloads the grid.
     /// Opens the export dialog for the grid as it is (selection, columns, last options).
     pub fn open_export_dialog(&mut self) {
         if self.export_dialog.as_ref().is_some_and(ExportDialog::is_busy) {
@@ -399,12 +435,20 @@ impl AppState {
         };
         let chooser = Arc::clone(&self.config.file_chooser);
         self.tasks.spawn_unlisted(CancellationToken::new(), async move {
-            let chosen = tokio::task::spawn_blocking(move || chooser.save_path(&request)).await;
-            TaskResult::ExportFileChosen(chosen.unwrap_or_default())
+            let asked = tokio::task::spawn_blocking(move || {
+                let chosen = chooser.save_path(&request);
+                // Without a dialog the user types a path: start from their home folder.
+                let home = (chosen == Chosen::NoDialog)
+                    .then(|| directories::UserDirs::new().map(|d| d.home_dir().to_owned()))
+                    .flatten();
+                (chosen, home)
+            });
+            let (chosen, home) = asked.await.unwrap_or_default();
+            TaskResult::ExportFileChosen { chosen, home }
         });
     }
 
-    fn export_file_chosen(&mut self, chosen: Chosen) {
+    fn export_file_chosen(&mut self, chosen: Chosen, home: Option<PathBuf>) {
         let Some(dialog) = self.export_dialog.as_mut() else { return };
         let path = match chosen {
             Chosen::Path(path) => path,
@@ -414,12 +458,7 @@ impl AppState {
             }
             Chosen::NoDialog => {
                 dialog.stage = ExportStage::Editing;
-                let folder = self
-                    .settings
-                    .export
-                    .last_folder
-                    .clone()
-                    .or_else(|| directories::UserDirs::new().map(|d| d.home_dir().to_owned()));
+                let folder = self.settings.export.last_folder.clone().or(home);
                 let suggested = folder.unwrap_or_default().join(dialog.suggested_file_name());
                 dialog.typed_path.get_or_insert_with(|| suggested.display().to_string());
                 return;
@@ -433,7 +472,7 @@ impl AppState {
         let settings = dialog.settings.clone();
         self.settings.export.settings = ExportSettings { columns: Vec::new(), ..settings.clone() };
         self.settings.export.last_folder = folder_of(&path);
-        let scope = export_scope(&self.grid, dialog.scope);
+        let scope = dialog.scope().clone();
         let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
         let runtime = self.tasks.runtime().clone();
         let target = path.clone();
@@ -491,41 +530,47 @@ impl AppState {
         }
     }
 
-    fn delete_selected(&mut self) {
+    /// Deletes exactly what the confirmation showed, with progress and Cancel; a cancelled
+    /// delete still reports how many went.
+    fn delete(&mut self, confirmation: DeleteConfirmation) {
         let Some(client) = self.site.client.clone() else { return };
-        let selection = self.grid.selection.clone();
-        let filter = self.grid.query.filter();
         let connection = self.site.connection;
-        self.tasks.spawn_cancellable("Deleting contacts", move |cancel, progress| async move {
-            let ids: Result<Vec<ContactId>, ApiError> = match selection {
-                Selection::Ids(ids) => Ok(ids.into_iter().collect()),
-                Selection::AllMatching { except } => {
-                    // Only the ids are kept: a million contacts would not fit otherwise.
-                    let mut ids = Vec::new();
-                    let options = PagingOptions::default();
-                    paging::for_each_page(&client, ListQuery::new(filter), &options, &cancel, |page, done| {
-                        ids.extend(page.into_iter().map(|c| c.id).filter(|id| !except.contains(id)));
-                        progress.set(0, done.total);
-                    })
-                    .await
-                    .map(|()| ids)
-                }
-            };
-            let ids = match ids {
-                Ok(ids) => ids,
-                Err(error) => return TaskResult::ContactsDeleted { connection, deleted: 0, failure: Some(error) },
-            };
-            let mut deleted = 0;
-            for id in &ids {
-                match client.delete_contact(*id).await {
-                    // Deleted elsewhere meanwhile: gone all the same.
-                    Ok(()) | Err(ApiError::NotFound { .. }) => deleted += 1,
-                    Err(error) => return TaskResult::ContactsDeleted { connection, deleted, failure: Some(error) },
-                }
-                progress.set(deleted, Some(ids.len() as u64));
-            }
-            TaskResult::ContactsDeleted { connection, deleted, failure: None }
+        let label = format!("Deleting {}", contacts(confirmation.count));
+        self.tasks.spawn_stoppable(label, move |cancel, progress| async move {
+            let DeleteConfirmation { scope, count, .. } = confirmation;
+            let outcome = delete_contacts(&client, &scope, count, &cancel, &progress).await;
+            TaskResult::ContactsDeleted { connection, outcome }
         });
+    }
+
+    fn contacts_deleted(&mut self, outcome: DeleteOutcome) {
+        self.grid.selection = Default::default();
+        self.grid.reload();
+        let DeleteOutcome { confirmed, deleted, stop } = outcome;
+        let notifications = &mut self.notifications;
+        match stop {
+            DeleteStop::Finished => {
+                notifications.push(Level::Success, "Contacts deleted", format!("{} deleted.", contacts(deleted)))
+            }
+            DeleteStop::Cancelled => notifications.push(
+                Level::Info,
+                "Delete cancelled",
+                format!("{} of {} deleted before it stopped.", thousands(deleted), thousands(confirmed)),
+            ),
+            DeleteStop::Failed(error) => notifications.error(
+                format!("Stopped after deleting {} of {}", thousands(deleted), thousands(confirmed)),
+                error.to_string(),
+            ),
+            DeleteStop::Grew { found } => notifications.push(
+                Level::Warning,
+                "Nothing was deleted",
+                format!(
+                    "{} match now, more than the {} you confirmed. Check the list and delete again.",
+                    thousands(found),
+                    thousands(confirmed)
+                ),
+            ),
+        }
     }
 
     fn test_connection(&mut self, draft: ProfileDraft) {
@@ -534,43 +579,48 @@ impl AppState {
         dialog.outcome = None;
         let options = self.config.client_options.clone();
         self.tasks.spawn("Testing the connection", async move {
-            let result = async {
-                let client = client_for(&draft, options)?;
-                client.check_connection().await
-            }
-            .await;
+            let result = async { client_for(&draft, options).await?.check_connection().await }.await;
             TaskResult::ConnectionTested { draft, result }
         });
     }
 
+    /// Tests the draft, then stores the secret and the profile. Until the secret is stored a
+    /// cancel stops it with nothing kept; from then on it finishes whole (secret, file and the
+    /// app's list agree), and a failed file write takes the secret back out.
     fn save_profile(&mut self, draft: ProfileDraft, session_only: bool) {
         let Some(dialog) = self.connect_dialog.as_mut() else { return };
         dialog.saving = true;
         dialog.outcome = None;
         dialog.keyring_problem = None;
         let options = self.config.client_options.clone();
-        let store: Arc<dyn SecretStore> =
+        let secrets: Arc<dyn SecretStore> =
             if session_only { self.session_secrets.clone() } else { Arc::clone(&self.config.keyring) };
-        let file = self.profile_file();
-        let mut saved_profiles: Vec<SiteProfile> =
-            self.profiles.iter().filter(|p| !self.session_profiles.contains(&p.id)).cloned().collect();
+        let profiles = self.profile_store.clone();
+        let cancel = CancellationToken::new();
+        self.profile_save = Some(cancel.clone());
         self.tasks.spawn("Saving the site", async move {
             let result = async {
-                let client = client_for(&draft, options).map_err(SaveFailure::Connection)?;
-                client.check_connection().await.map_err(SaveFailure::Connection)?;
+                let checked = async {
+                    let client = client_for(&draft, options).await?;
+                    client.check_connection().await?;
+                    Ok(client)
+                };
+                let client = tokio::select! {
+                    biased;
+                    () = cancel.cancelled() => return Err(SaveFailure::Cancelled),
+                    checked = checked => checked.map_err(SaveFailure::Connection)?,
+                };
                 let profile = draft.profile();
-                let (key, secret) = (profile.id.clone(), SecretString::from(draft.client_secret.clone()));
-                credentials::call_with_timeout(Arc::clone(&store), move |s| s.set(&key, &secret))
+                let (key, secret) = (profile.id.clone(), draft.client_secret.secret().clone());
+                credentials::call_with_timeout(Arc::clone(&secrets), move |s| s.set(&key, &secret))
                     .await
                     .map_err(SaveFailure::Keyring)?;
                 if !session_only {
-                    saved_profiles.push(profile.clone());
-                    let written = tokio::task::spawn_blocking(move || file.save(&saved_profiles)).await;
-                    if let Err(message) = written.map_err(|e| e.to_string()).and_then(|r| r.map_err(|e| e.to_string()))
-                    {
+                    let added = profile.clone();
+                    if let Err(message) = profiles.change(move |list| list.push(added)).await {
                         // Nothing half-saved: take the secret back out of the keyring.
                         let key = profile.id.clone();
-                        let _ = credentials::call_with_timeout(store, move |s| s.delete(&key)).await;
+                        let _ = credentials::call_with_timeout(secrets, move |s| s.delete(&key)).await;
                         return Err(SaveFailure::File(message));
                     }
                 }
@@ -582,16 +632,17 @@ impl AppState {
     }
 
     fn remove_profile(&mut self, id: String) {
-        let store = self.secret_store_for(&id);
-        let file = self.profile_file();
-        let remaining: Vec<SiteProfile> =
-            self.profiles.iter().filter(|p| p.id != id && !self.session_profiles.contains(&p.id)).cloned().collect();
+        let secrets = self.secret_store_for(&id);
+        let profiles = self.profile_store.clone();
+        let session_only = self.session_profiles.contains(&id);
         let key = id.clone();
         self.tasks.spawn("Removing the site", async move {
             let result = async {
-                let written = tokio::task::spawn_blocking(move || file.save(&remaining)).await;
-                written.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
-                credentials::call_with_timeout(store, move |s| s.delete(&key)).await.map_err(|e| e.to_string())
+                if !session_only {
+                    let removed = key.clone();
+                    profiles.change(move |list| list.retain(|p| p.id != removed)).await?;
+                }
+                credentials::call_with_timeout(secrets, move |s| s.delete(&key)).await.map_err(|e| e.to_string())
             }
             .await;
             TaskResult::ProfileRemoved { id, result }
@@ -609,12 +660,12 @@ impl AppState {
 
     fn fold(&mut self, result: TaskResult) {
         match result {
-            TaskResult::ExportFileChosen(path) => self.export_file_chosen(path),
+            TaskResult::ExportFileChosen { chosen, home } => self.export_file_chosen(chosen, home),
             TaskResult::Exported(result) => self.exported(result),
-            TaskResult::ProfilesLoaded(loaded) => {
-                match loaded {
-                    Ok(profiles) => self.profiles = profiles,
-                    Err(message) => self.notifications.error("Could not read the site profiles", message),
+            TaskResult::ProfilesLoaded(LoadedProfiles { profiles, problem }) => {
+                self.profiles = profiles;
+                if let Some(message) = problem {
+                    self.notifications.error("Could not read the site profiles", message);
                 }
                 let target = match &self.settings.last_profile {
                     Some(id) if self.profiles.iter().any(|p| &p.id == id) => Target::Profile(id.clone()),
@@ -624,10 +675,10 @@ impl AppState {
             }
             TaskResult::SandboxStarted(started) => match started {
                 Ok(sandbox) => {
-                    let client = Client::with_options(sandbox.credentials(), self.config.client_options.clone());
+                    let credentials = sandbox.credentials();
                     self.sandbox = Some(sandbox);
                     if self.site.target == Target::Sandbox {
-                        self.connected(client);
+                        self.connect(Ok(credentials));
                     }
                 }
                 Err(message) => {
@@ -635,15 +686,18 @@ impl AppState {
                     self.notifications.error("The sandbox site did not start", message);
                 }
             },
+            TaskResult::ClientBuilt { connection, client } => {
+                if connection == self.site.connection {
+                    self.connected(client);
+                }
+            }
             TaskResult::SecretFetched { profile, result } => {
                 if self.site.target != Target::Profile(profile.id.clone()) {
                     return;
                 }
                 match result {
                     Ok(Some(secret)) => {
-                        let client = SiteCredentials::new(&profile.site_url, &profile.client_id, secret)
-                            .and_then(|c| Client::with_options(c, self.config.client_options.clone()));
-                        self.connected(client);
+                        self.connect(SiteCredentials::new(&profile.site_url, &profile.client_id, secret));
                     }
                     Ok(None) => {
                         let message = format!("No Client Secret is stored for {}. Connect it again.", profile.name);
@@ -692,17 +746,9 @@ impl AppState {
                     Err(error) => window.error = Some(error.to_string()),
                 }
             }
-            TaskResult::ContactsDeleted { connection, deleted, failure } => {
-                if connection != self.site.connection {
-                    return;
-                }
-                self.grid.selection = Selection::default();
-                self.grid.reload();
-                match failure {
-                    None => self.notifications.push(Level::Success, "Contacts deleted", format!("{deleted} deleted.")),
-                    Some(error) => {
-                        self.notifications.error(format!("Stopped after deleting {deleted}"), error.to_string())
-                    }
+            TaskResult::ContactsDeleted { connection, outcome } => {
+                if connection == self.site.connection {
+                    self.contacts_deleted(outcome);
                 }
             }
             TaskResult::ConnectionTested { draft, result } => {
@@ -735,34 +781,71 @@ impl AppState {
         }
     }
 
+    /// A save that stored the profile is taken in whole, even when its dialog was closed
+    /// meanwhile: then the site is kept but not opened.
     fn profile_saved(&mut self, saved: Result<SavedProfile, SaveFailure>) {
-        let Some(dialog) = self.connect_dialog.as_mut() else { return };
+        self.profile_save = None;
+        let Some(dialog) = self.connect_dialog.as_mut() else {
+            match saved {
+                Ok(SavedProfile { profile, session_only, .. }) => {
+                    let message =
+                        format!("{} was saved before the cancel reached it; open it from the Site menu.", profile.name);
+                    self.keep_profile(profile, session_only);
+                    self.notifications.push(Level::Info, "Site saved", message);
+                }
+                Err(SaveFailure::Cancelled) => {}
+                Err(failure) => self.notifications.error("The site was not saved", failure.message()),
+            }
+            return;
+        };
         dialog.saving = false;
         match saved {
             Ok(SavedProfile { profile, client, session_only }) => {
                 self.connect_dialog = None;
-                if session_only {
-                    self.session_profiles.insert(profile.id.clone());
-                }
                 let name = profile.name.clone();
-                self.profiles.push(profile.clone());
+                self.keep_profile(profile.clone(), session_only);
                 self.switch_to(Target::Profile(profile.id.clone()), profile.name);
                 self.settings.last_profile = (!session_only).then_some(profile.id);
                 self.connected(Ok(client));
                 self.notifications.push(Level::Success, "Site connected", format!("Now working on {name}."));
             }
-            Err(SaveFailure::Connection(error)) => dialog.outcome = Some(Err(error.to_string())),
+            Err(SaveFailure::Cancelled) => {}
             Err(SaveFailure::Keyring(error)) if error.offers_session_fallback() => {
                 dialog.keyring_problem = Some(error.to_string());
             }
-            Err(SaveFailure::Keyring(error)) => dialog.outcome = Some(Err(error.to_string())),
-            Err(SaveFailure::File(message)) => dialog.outcome = Some(Err(message)),
+            Err(failure) => dialog.outcome = Some(Err(failure.message())),
+        }
+    }
+
+    fn keep_profile(&mut self, profile: SiteProfile, session_only: bool) {
+        if session_only {
+            self.session_profiles.insert(profile.id.clone());
+        }
+        self.profiles.push(profile);
+    }
+}
+
+impl SaveFailure {
+    fn message(&self) -> String {
+        match self {
+            SaveFailure::Cancelled => "The save was cancelled; nothing was kept.".to_owned(),
+            SaveFailure::Connection(error) => error.to_string(),
+            SaveFailure::Keyring(error) => error.to_string(),
+            SaveFailure::File(message) => message.clone(),
         }
     }
 }
 
-fn client_for(draft: &ProfileDraft, options: ClientOptions) -> Result<Client, ApiError> {
-    let secret = SecretString::from(draft.client_secret.clone());
+async fn client_for(draft: &ProfileDraft, options: ClientOptions) -> Result<Client, ApiError> {
+    let secret = draft.client_secret.secret().clone();
     let credentials = SiteCredentials::new(&draft.site_url, &draft.client_id, secret)?;
-    Client::with_options(credentials, options)
+    build_client(credentials, options).await
+}
+
+/// A client, built on the blocking pool (it reads the system's certificates).
+async fn build_client(credentials: SiteCredentials, options: ClientOptions) -> Result<Client, ApiError> {
+    let built = tokio::task::spawn_blocking(move || Client::with_options(credentials, options)).await;
+    built.unwrap_or_else(|stopped| {
+        Err(ApiError::Cancelled).inspect_err(|_| tracing::warn!(%stopped, "building a client stopped"))
+    })
 }

@@ -13,6 +13,16 @@ use tokio_util::sync::CancellationToken;
 
 pub type TaskId = u64;
 
+/// How long work still running may take to stop once the window has closed.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// Stops the runtime once the window has closed, waiting at most [`SHUTDOWN_GRACE`]: a
+/// keyring call or a save dialog that never answers is left behind, and the process exits
+/// (a runtime dropped as it is would wait for such blocking work forever).
+pub fn shut_down(runtime: tokio::runtime::Runtime) {
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
+}
+
 /// How far a long task has got: `done` of `total` (0 total: not known yet).
 #[derive(Clone, Default)]
 pub struct Progress {
@@ -103,6 +113,27 @@ impl<R: Send + 'static> TaskRunner<R> {
         let progress = Progress::new(self.repaint.clone());
         let future = work(cancel.clone(), progress.clone());
         self.start(label.into(), Some(cancel), Some(progress), future)
+    }
+
+    /// Starts long work with progress and a Cancel button that stops itself when its token
+    /// is cancelled and still returns what it did (a delete says how many went before it
+    /// stopped).
+    pub fn spawn_stoppable<F>(
+        &mut self,
+        label: impl Into<String>,
+        work: impl FnOnce(CancellationToken, Progress) -> F,
+    ) -> TaskId
+    where
+        F: Future<Output = R> + Send + 'static,
+    {
+        let cancel = CancellationToken::new();
+        let progress = Progress::new(self.repaint.clone());
+        let future = work(cancel.clone(), progress.clone());
+        let id = self.start(label.into(), None, Some(progress), future);
+        if let Some(task) = self.running.get_mut(&id) {
+            task.cancel = Some(cancel);
+        }
+        id
     }
 
     fn start(
@@ -221,6 +252,19 @@ mod tests {
         assert!(!cancellable, "this work cannot be stopped half-way");
         release.send(()).unwrap();
         assert_eq!(wait_for(&mut runner), vec![(id, Some(7))]);
+    }
+
+    #[test]
+    fn stoppable_work_sees_the_cancel_and_still_returns_its_result() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let mut runner = TaskRunner::new(runtime.handle().clone(), egui::Context::default());
+        let id = runner.spawn_stoppable("Deleting", |cancel, _| async move {
+            cancel.cancelled().await;
+            "stopped after 3"
+        });
+        assert!(runner.running().any(|(i, t)| i == id && t.cancel.is_some()), "it offers Cancel");
+        runner.cancel(id);
+        assert_eq!(wait_for(&mut runner), vec![(id, Some("stopped after 3"))]);
     }
 
     #[test]

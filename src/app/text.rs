@@ -1,4 +1,22 @@
-//! Numbers written for people.
+//! Numbers and names written for people.
+
+use crate::api::Contact;
+
+/// "Åse Bråten", or the email when the contact has no name.
+pub fn contact_name(contact: &Contact) -> String {
+    let name = [contact.first_name.as_deref(), contact.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter(|part| !part.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if name.is_empty() { contact.email.clone() } else { name }
+}
+
+/// "1 contact", "5,000 contacts".
+pub fn contacts(n: u64) -> String {
+    if n == 1 { "1 contact".to_owned() } else { format!("{} contacts", thousands(n)) }
+}
 
 /// `12345` as `12,345`.
 pub fn thousands(n: u64) -> String {

@@ -1,39 +1,16 @@
 //! One export from start to end: the contacts fetched page by page (with the client's
 //! paging function) and written as they arrive into a file that appears only when whole.
 
-use std::collections::BTreeSet;
 use std::io::{self, BufWriter, Write as _};
 use std::path::{Path, PathBuf};
 
 use tokio_util::sync::CancellationToken;
 
-use crate::api::paging::{self, PageSource, PagingOptions};
-use crate::api::{ApiError, Contact, ContactId, ListQuery, Where};
+use crate::api::paging::{PageSource, PagingOptions};
+use crate::api::selection::for_each_contact;
+use crate::api::{ApiError, Contact, ContactScope};
 
 use super::{AtomicFile, ExportSettings};
-
-/// Ids asked for in one `Id $in [...]` filter: few enough for a URL, one page's worth.
-const IDS_PER_REQUEST: usize = 200;
-
-/// Which contacts an export writes.
-#[derive(Clone, Debug)]
-pub enum ExportScope {
-    /// Every contact the query matches, but those in `except`, in the query's order.
-    Matching { query: ListQuery, except: BTreeSet<ContactId> },
-    /// These contacts, if they still match the query's filter. They come in the query's
-    /// order within each batch of ids, the batches in the order of `ids`.
-    Selected { query: ListQuery, ids: Vec<ContactId> },
-}
-
-impl ExportScope {
-    /// How many contacts the export will hold at most, when known before it starts.
-    pub fn known_count(&self) -> Option<u64> {
-        match self {
-            ExportScope::Matching { .. } => None,
-            ExportScope::Selected { ids, .. } => Some(ids.len() as u64),
-        }
-    }
-}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExportSummary {
@@ -56,7 +33,7 @@ pub enum ExportError {
 /// and an existing `target` untouched.
 pub async fn run_export<S: PageSource<Contact>>(
     source: &S,
-    scope: &ExportScope,
+    scope: &ContactScope,
     settings: &ExportSettings,
     target: &Path,
     paging: &PagingOptions,
@@ -72,17 +49,11 @@ pub async fn run_export<S: PageSource<Contact>>(
     let stop = cancel.child_token();
     let mut write_failure: Option<io::Error> = None;
     let mut written = 0_u64;
-    let no_exceptions = BTreeSet::new();
-    let except = match scope {
-        ExportScope::Matching { except, .. } => except,
-        ExportScope::Selected { .. } => &no_exceptions,
-    };
-    let expected = scope.known_count();
-    let mut deliver = |page: Vec<Contact>, total: Option<u64>| {
+    let fetched = for_each_contact(source, scope, paging, &stop, |page, expected| {
         if write_failure.is_some() {
             return;
         }
-        for contact in page.iter().filter(|c| !except.contains(&c.id)) {
+        for contact in &page {
             if let Err(error) = writer.write(contact) {
                 write_failure = Some(error);
                 stop.cancel();
@@ -90,26 +61,9 @@ pub async fn run_export<S: PageSource<Contact>>(
             }
             written += 1;
         }
-        progress(written, expected.or(total.map(|t| t.saturating_sub(except.len() as u64))));
-    };
-
-    let fetched = match scope {
-        ExportScope::Matching { query, .. } => {
-            paging::for_each_page(source, query.clone(), paging, &stop, |page, done| deliver(page, done.total)).await
-        }
-        ExportScope::Selected { query, ids } => {
-            let mut result = Ok(());
-            for batch in ids.chunks(IDS_PER_REQUEST) {
-                let filter = query.filter.clone().and(Where::field("Id").is_in(batch.iter().copied()));
-                let batch_query = ListQuery { filter, offset: 0, ..query.clone() };
-                result = paging::for_each_page(source, batch_query, paging, &stop, |page, _| deliver(page, None)).await;
-                if result.is_err() {
-                    break;
-                }
-            }
-            result
-        }
-    };
+        progress(written, expected);
+    })
+    .await;
     if let Some(error) = write_failure {
         return Err(file_error(error));
     }

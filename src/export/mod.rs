@@ -17,7 +17,7 @@ mod xlsx;
 use std::io::{self, Seek, Write};
 
 pub use file::AtomicFile;
-pub use job::{ExportError, ExportScope, ExportSummary, run_export};
+pub use job::{ExportError, ExportSummary, run_export};
 pub use settings::{DateFormat, Delimiter, ExportSettings, Format};
 
 use crate::api::Contact;

@@ -53,6 +53,9 @@ pub struct SandboxConfig {
     pub client_secret: SecretString,
     pub faults: FaultSpec,
     pub token_lifetime: Duration,
+    /// The cap on `Limit` (at most `MAX_LIMIT`): a lower one acts as a site that pages in
+    /// smaller pages than clients ask for.
+    pub max_limit: u32,
 }
 
 impl SandboxConfig {
@@ -66,6 +69,7 @@ impl SandboxConfig {
             client_secret: SecretString::from(DEFAULT_CLIENT_SECRET),
             faults: FaultSpec::default(),
             token_lifetime: Duration::from_secs(3600),
+            max_limit: MAX_LIMIT,
         }
     }
 
@@ -108,7 +112,7 @@ impl Sandbox {
         config: SandboxConfig,
         seeded: impl Fn(u64) + Send + 'static,
     ) -> Result<Self, SandboxError> {
-        let SandboxConfig { addr, db_path, seed, client_id, client_secret, faults, token_lifetime } = config;
+        let SandboxConfig { addr, db_path, seed, client_id, client_secret, faults, token_lifetime, max_limit } = config;
         let path = db_path.clone();
         let store = tokio::task::spawn_blocking(move || -> Result<Store, StoreError> {
             let store = Store::open(&path)?;
@@ -133,7 +137,11 @@ impl Sandbox {
         let tokens = Arc::new(server::TokenIssuer::new(client_id, client_secret, token_lifetime));
         let faults = Arc::new(Faults::new(faults));
         let requests = Arc::new(RequestLog::default());
-        let state = server::AppState { store: Arc::clone(&store), tokens: Arc::clone(&tokens) };
+        let state = server::AppState {
+            store: Arc::clone(&store),
+            tokens: Arc::clone(&tokens),
+            max_limit: max_limit.min(MAX_LIMIT),
+        };
         let gateway = Arc::new(http::Gateway {
             router: server::router(state),
             faults: Arc::clone(&faults),

@@ -32,6 +32,17 @@ pub const MAX_LIMIT: u32 = 500;
 pub(crate) struct AppState {
     pub store: Arc<Store>,
     pub tokens: Arc<TokenIssuer>,
+    /// The cap on `Limit` this site applies (`MAX_LIMIT`, or lower to act as a stricter site).
+    pub max_limit: u32,
+}
+
+impl AppState {
+    /// The list query of a request, its `Limit` held to this site's cap.
+    fn list_query(&self, raw: Option<&str>, body: &[u8]) -> Result<ListQuery, ApiFailure> {
+        let mut query = list_query(raw, body)?;
+        query.limit = query.limit.min(self.max_limit.max(1));
+        Ok(query)
+    }
 }
 
 pub(crate) fn router(state: AppState) -> Router {
@@ -133,7 +144,7 @@ async fn list_contacts(
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Result<Response, ApiFailure> {
-    let query = list_query(raw.as_deref(), &body)?;
+    let query = state.list_query(raw.as_deref(), &body)?;
     let page = blocking(&state.store, move |store| store.list_contacts_json(&query)).await?;
     Ok(json_text(page))
 }
@@ -175,7 +186,7 @@ async fn delete_contact(State(state): State<AppState>, Path(id): Path<String>) -
 
 async fn list_records(state: AppState, id: String, raw: Option<String>, body: Bytes, kind: RecordKind) -> Reply<Value> {
     let id = contact_id(&id)?;
-    let query = list_query(raw.as_deref(), &body)?;
+    let query = state.list_query(raw.as_deref(), &body)?;
     let page = blocking(&state.store, move |store| store.list_records(id, kind, &query))
         .await?
         .ok_or(ApiFailure::not_found(id))?;
@@ -216,7 +227,7 @@ async fn list_zones(
     body: Bytes,
 ) -> Reply<Value> {
     let id = contact_id(&id)?;
-    let query = list_query(raw.as_deref(), &body)?;
+    let query = state.list_query(raw.as_deref(), &body)?;
     let page =
         blocking(&state.store, move |store| store.list_zones(id, &query)).await?.ok_or(ApiFailure::not_found(id))?;
     Ok(axum::Json(to_json(&page)?))

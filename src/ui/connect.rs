@@ -7,11 +7,12 @@ use crate::app::command::Command;
 
 use super::Intents;
 
-/// Draws the dialog; `true` when it should close.
+/// Draws the dialog; `true` when it should close. Only Cancel and Escape close it (a stray
+/// click outside would lose what was typed); closing it while it saves cancels the save.
 pub fn dialog_ui(ctx: &egui::Context, dialog: &mut ConnectDialog, keyring: &str, intents: &mut Intents) -> bool {
     let mut close = false;
     let busy = dialog.testing || dialog.saving;
-    let modal = egui::Modal::new(egui::Id::unique("connect_dialog")).show(ctx, |ui| {
+    egui::Modal::new(egui::Id::unique("connect_dialog")).show(ctx, |ui| {
         ui.set_width(480.0);
         ui.heading("Connect a Treepl site");
         ui.label(
@@ -52,7 +53,8 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut ConnectDialog, keyring: &str,
             && !dialog.draft.client_id.trim().is_empty()
             && !dialog.draft.client_secret.is_empty();
         ui.horizontal(|ui| {
-            if ui.button("Cancel").on_hover_text("Close without saving").clicked() {
+            let cancel = if busy { "Stop and close" } else { "Close without saving" };
+            if ui.button("Cancel").on_hover_text(cancel).clicked() {
                 close = true;
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -74,10 +76,15 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut ConnectDialog, keyring: &str,
             });
         });
     });
-    close || (modal.should_close() && !busy)
+    let escape = ctx.input(|input| input.key_pressed(egui::Key::Escape));
+    if (close || escape) && dialog.saving {
+        intents.commands.push(Command::CancelProfileSave);
+        return false;
+    }
+    close || escape
 }
 
-fn text_field(ui: &mut egui::Ui, name: &str, value: &mut String, hint: &str, secret: bool) {
+fn text_field(ui: &mut egui::Ui, name: &str, value: &mut dyn egui::TextBuffer, hint: &str, secret: bool) {
     let label = ui.label(name);
     let edit = egui::TextEdit::singleline(value).hint_text(hint).password(secret).desired_width(320.0);
     ui.add(edit).labelled_by(label.id);

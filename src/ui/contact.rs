@@ -4,12 +4,13 @@
 use crate::api::Contact;
 use crate::app::ContactWindow;
 use crate::app::layout::{cell_text, column_title};
+use crate::app::text::contact_name;
 
 /// Draws the open contacts; returns the ids whose window was closed.
 pub fn windows_ui(ctx: &egui::Context, windows: &[ContactWindow]) -> Vec<crate::api::ContactId> {
     let mut closed = Vec::new();
     for (i, window) in windows.iter().enumerate() {
-        let title = window.contact.as_ref().map_or_else(|| format!("Contact {}", window.id), title);
+        let title = window.contact.as_ref().map_or_else(|| format!("Contact {}", window.id), contact_name);
         let mut open = true;
         egui::Window::new(title)
             .id(egui::Id::unique(("contact_window", window.id)))
@@ -34,16 +35,6 @@ pub fn windows_ui(ctx: &egui::Context, windows: &[ContactWindow]) -> Vec<crate::
         }
     }
     closed
-}
-
-fn title(contact: &Contact) -> String {
-    let name = [contact.first_name.as_deref(), contact.last_name.as_deref()]
-        .into_iter()
-        .flatten()
-        .filter(|part| !part.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    if name.is_empty() { contact.email.clone() } else { name }
 }
 
 fn details_ui(ui: &mut egui::Ui, contact: &Contact) {

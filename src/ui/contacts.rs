@@ -5,10 +5,11 @@ use crate::app::command::UiCommand;
 use crate::app::{AppState, SiteStatus};
 
 use super::Intents;
-use super::grid::{self, GridEvents};
+use super::grid;
 use super::query_bar::QueryBar;
 
-pub fn ui(ui: &mut egui::Ui, state: &mut AppState, bar: &mut QueryBar, intents: &mut Intents) -> GridEvents {
+/// `keys`: whether the grid may take keys (not while a dialog is open).
+pub fn ui(ui: &mut egui::Ui, state: &mut AppState, bar: &mut QueryBar, keys: bool, intents: &mut Intents) {
     match &state.site.status {
         SiteStatus::Failed(message) => {
             ui.heading("Contacts");
@@ -18,7 +19,7 @@ pub fn ui(ui: &mut egui::Ui, state: &mut AppState, bar: &mut QueryBar, intents: 
             if ui.button(command.label()).on_hover_text(command.tooltip()).clicked() {
                 intents.ui_commands.push(command);
             }
-            return GridEvents::default();
+            return;
         }
         SiteStatus::Connecting => {
             ui.heading("Contacts");
@@ -26,7 +27,7 @@ pub fn ui(ui: &mut egui::Ui, state: &mut AppState, bar: &mut QueryBar, intents: 
                 ui.spinner();
                 ui.label("Connecting to the site…");
             });
-            return GridEvents::default();
+            return;
         }
         SiteStatus::Connected => {}
     }
@@ -40,12 +41,12 @@ pub fn ui(ui: &mut egui::Ui, state: &mut AppState, bar: &mut QueryBar, intents: 
         } else {
             "No contact matches."
         });
-        return GridEvents::default();
+        return;
     }
     let mut columns: Vec<_> = layout.columns.iter_mut().filter(|c| c.visible).collect();
     if columns.is_empty() {
         ui.label("Every column is hidden: choose some under Columns.");
-        return GridEvents::default();
+        return;
     }
-    grid::table_ui(ui, &mut state.grid, &mut columns, &key, intents)
+    grid::table_ui(ui, &mut state.grid, &mut columns, &key, keys, intents);
 }

@@ -14,13 +14,6 @@ use crate::app::layout::{GridColumn, MIN_COLUMN_WIDTH, cell_text, column_title};
 
 use super::Intents;
 
-/// What the grid asks of the rest of the UI.
-#[derive(Default)]
-pub struct GridEvents {
-    /// The user chose Delete from the row menu: confirm first.
-    pub confirm_delete: bool,
-}
-
 /// Horizontal padding inside a cell.
 const CELL_PADDING: f32 = 6.0;
 
@@ -29,10 +22,12 @@ pub fn table_ui(
     grid: &mut Grid,
     columns: &mut [&mut GridColumn],
     site_key: &str,
+    keys: bool,
     intents: &mut Intents,
-) -> GridEvents {
-    let mut events = GridEvents::default();
-    keyboard(ui, grid, intents);
+) {
+    if keys {
+        keyboard(ui, grid, intents);
+    }
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
     let width: f32 = columns.iter().map(|c| c.width).sum();
     egui::ScrollArea::horizontal().id_salt(("grid_across", site_key)).auto_shrink([false, false]).show(ui, |ui| {
@@ -49,7 +44,7 @@ pub fn table_ui(
         let output = scroll.show_rows(ui, row_height, total as usize, |ui, rows| {
             ui.set_min_width(width);
             for index in rows {
-                row_ui(ui, grid, columns, &mut texts, index as u64, width, row_height, intents, &mut events);
+                row_ui(ui, grid, columns, &mut texts, index as u64, width, row_height, intents);
             }
         });
         texts.end_frame();
@@ -60,7 +55,6 @@ pub fn table_ui(
             grid.visible = Some((first.min(total - 1), (first + shown).min(total - 1)));
         }
     });
-    events
 }
 
 /// The scroll offset that brings `target` into view, moving as little as possible.
@@ -202,7 +196,6 @@ fn row_ui(
     width: f32,
     height: f32,
     intents: &mut Intents,
-    events: &mut GridEvents,
 ) {
     let (rect, response) =
         ui.allocate_exact_size(egui::vec2(width.max(ui.available_width()), height), egui::Sense::click());
@@ -216,7 +209,7 @@ fn row_ui(
         RowView::Pending => None,
     };
     let visuals = ui.visuals();
-    let selected = loaded.as_ref().is_some_and(|(id, _)| grid.selection.contains(*id));
+    let selected = loaded.as_ref().is_some_and(|(id, _)| grid.selection.contains(index, *id));
     let fill = if selected {
         Some(visuals.selection.bg_fill)
     } else if response.hovered() {
@@ -255,17 +248,10 @@ fn row_ui(
         let text: Vec<&str> = cells.iter().map(|galley| galley.text()).collect();
         egui::WidgetInfo::labeled(egui::accesskit::Role::Row, true, text.join(", "))
     });
-    row_interaction(&response, grid, index, id, intents, events);
+    row_interaction(&response, grid, index, id, intents);
 }
 
-fn row_interaction(
-    response: &egui::Response,
-    grid: &mut Grid,
-    index: u64,
-    id: ContactId,
-    intents: &mut Intents,
-    events: &mut GridEvents,
-) {
+fn row_interaction(response: &egui::Response, grid: &mut Grid, index: u64, id: ContactId, intents: &mut Intents) {
     if response.double_clicked() {
         intents.commands.push(Command::OpenContact(id));
     } else if response.clicked() {
@@ -280,7 +266,7 @@ fn row_interaction(
     }
     if response.secondary_clicked() {
         grid.menu_row = Some(index);
-        if !grid.selection.contains(id) {
+        if !grid.selection.contains(index, id) {
             grid.click(index);
         }
     }
@@ -303,8 +289,8 @@ fn row_interaction(
         ui.separator();
         let count = grid.selected_count();
         let label = if count > 1 { format!("Delete {count} contacts…") } else { "Delete…".to_owned() };
-        if ui.button(label).on_hover_text("Delete the selected contacts from the site").clicked() {
-            events.confirm_delete = true;
+        if ui.button(label).on_hover_text(UiCommand::Delete.tooltip()).clicked() {
+            intents.ui_commands.push(UiCommand::Delete);
             ui.close();
         }
     });

@@ -13,6 +13,8 @@ pub fn bar_ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
             ui.menu_button("Edit", |ui| {
                 command_button(ui, UiCommand::SelectAll, intents);
                 command_button(ui, UiCommand::Export, intents);
+                ui.separator();
+                command_button(ui, UiCommand::Delete, intents);
             });
             ui.menu_button("View", |ui| {
                 command_button(ui, UiCommand::Refresh, intents);

@@ -16,6 +16,7 @@ mod status;
 use std::time::Instant;
 
 use crate::app::command::{Command, Target, UiCommand};
+use crate::app::delete::DeleteConfirmation;
 use crate::app::export::ExportStage;
 use crate::app::settings::{STORAGE_KEY, ThemeChoice};
 use crate::app::{AppConfig, AppState, ConnectDialog};
@@ -36,8 +37,6 @@ pub struct TreeplApp {
 struct ViewState {
     palette: Option<palette::Palette>,
     query_bar: query_bar::QueryBar,
-    /// How many contacts a confirmed delete would remove, while the user decides.
-    confirm_delete: Option<u64>,
     applied_theme: Option<ThemeChoice>,
     first_frame_reported: bool,
 }
@@ -70,11 +69,26 @@ impl TreeplApp {
         &mut self.state
     }
 
+    /// The window is closing: stop what can be stopped (an export must not leave half a file).
+    /// Nothing here waits; see [`crate::app::shut_down`] for the runtime.
+    pub fn close(&mut self) {
+        self.state.tasks.cancel_all();
+    }
+
+    /// Whether any dialog, confirmation or popup of the app is open, or any egui modal was
+    /// shown last frame (so that a dialog added later is covered without being listed).
+    fn dialog_open(&self, ctx: &egui::Context) -> bool {
+        self.state.dialog_open()
+            || self.view.palette.is_some()
+            || ctx.memory(|memory| memory.top_modal_layer().is_some())
+    }
+
     fn run(&mut self, command: UiCommand, ctx: &egui::Context) {
         let state = &mut self.state;
         match command {
             UiCommand::Refresh => state.send(Command::Refresh),
             UiCommand::SelectAll => state.grid.select_all(),
+            UiCommand::Delete => state.confirm_delete(),
             UiCommand::Export => state.open_export_dialog(),
             UiCommand::ConnectSite => state.connect_dialog = Some(ConnectDialog::default()),
             UiCommand::UseSandbox => state.send(Command::Open(Target::Sandbox)),
@@ -99,21 +113,25 @@ fn install_fallback_font(ctx: &egui::Context) {
     ctx.add_font(FontInsert::new("NotoSans-Regular", data, families));
 }
 
-/// Asks before deleting; `Some(true)` to go ahead, `Some(false)` to keep them.
-fn confirm_delete_ui(ctx: &egui::Context, count: u64) -> Option<bool> {
+/// Asks before deleting what `confirmation` froze; `Some(true)` to go ahead.
+fn confirm_delete_ui(ctx: &egui::Context, confirmation: &DeleteConfirmation) -> Option<bool> {
     let mut answer = None;
     let modal = egui::Modal::new(egui::Id::unique("confirm_delete")).show(ctx, |ui| {
-        ui.set_width(380.0);
-        ui.heading(if count == 1 { "Delete this contact?".to_owned() } else { format!("Delete {} contacts?", thousands(count)) });
-        ui.label("They are removed from the site with their bookings, cases, orders and secure-zone access. This cannot be undone.");
+        ui.set_width(420.0);
+        ui.heading(confirmation.question());
+        let them = if confirmation.count == 1 { "It is" } else { "They are" };
+        ui.label(format!(
+            "{them} removed from the site with their bookings, cases, orders and secure-zone access. This cannot be undone."
+        ));
         ui.add_space(8.0);
         ui.horizontal(|ui| {
-            if ui.button("Keep them").on_hover_text("Delete nothing").clicked() {
+            if ui.button("Cancel").on_hover_text("Delete nothing").clicked() {
                 answer = Some(false);
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let delete = egui::Button::new(egui::RichText::new("Delete").color(ui.visuals().error_fg_color));
-                if ui.add(delete).on_hover_text("Delete them from the site").clicked() {
+                let what = crate::app::text::contacts(confirmation.count);
+                if ui.add(delete).on_hover_text(format!("Delete {what} from the site")).clicked() {
                     answer = Some(true);
                 }
             });
@@ -148,9 +166,12 @@ impl eframe::App for TreeplApp {
         }
 
         let mut intents = Intents::default();
+        // The one rule for keys behind a dialog: none of them act on what is behind it.
+        let behind_dialog = self.dialog_open(&ctx);
         let typing = ctx.egui_wants_keyboard_input();
         for command in UiCommand::ALL {
             if let Some(shortcut) = command.shortcut()
+                && !behind_dialog
                 && !(typing && command.is_text_editing_key())
                 && ctx.input_mut(|input| input.consume_shortcut(&shortcut))
             {
@@ -165,18 +186,15 @@ impl eframe::App for TreeplApp {
             notifications::panel_ui(ui, &mut self.state.notifications, &mut intents);
         }
         let bar = &mut self.view.query_bar;
-        let events =
-            egui::CentralPanel::default().show(ui, |ui| contacts::ui(ui, &mut self.state, bar, &mut intents)).inner;
-        if events.confirm_delete {
-            self.view.confirm_delete = Some(self.state.grid.selected_count());
-        }
-        if let Some(count) = self.view.confirm_delete
-            && let Some(confirmed) = confirm_delete_ui(&ctx, count)
+        let keys = !behind_dialog;
+        egui::CentralPanel::default().show(ui, |ui| contacts::ui(ui, &mut self.state, bar, keys, &mut intents));
+        if let Some(confirmation) = &self.state.delete_confirmation
+            && let Some(confirmed) = confirm_delete_ui(&ctx, confirmation)
         {
             if confirmed {
-                intents.commands.push(Command::DeleteSelected);
+                intents.commands.push(Command::Delete(confirmation.clone()));
             }
-            self.view.confirm_delete = None;
+            self.state.delete_confirmation = None;
         }
         for id in contact::windows_ui(&ctx, &self.state.open_contacts) {
             self.state.open_contacts.retain(|w| w.id != id);
@@ -227,6 +245,6 @@ impl eframe::App for TreeplApp {
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        self.state.tasks.cancel_all();
+        self.close();
     }
 }

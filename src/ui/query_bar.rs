@@ -73,7 +73,7 @@ impl QueryBar {
             if selected > 0 {
                 ui.strong(format!("{} selected", super::thousands(selected)));
             }
-            if grid.loading_pages() > 0 || grid.selecting() {
+            if grid.loading_pages() > 0 {
                 ui.spinner();
             }
         });

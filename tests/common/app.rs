@@ -17,22 +17,44 @@ use treepl_contacts::ui::TreeplApp;
 pub const DEMO_CONTACTS: u64 = 40;
 
 /// The mock keyring, recording what was stored; or a keyring that is not there at all.
+/// Its calls can be made slow, or never to answer (a stuck unlock prompt).
 pub struct TestKeyring {
     inner: Option<KeyringStore>,
     pub stored: Mutex<Vec<String>>,
+    /// How long each call takes; `Duration::MAX`: it never answers.
+    pub delay: Mutex<Duration>,
+    /// Calls begun so far.
+    pub calls: std::sync::atomic::AtomicUsize,
 }
 
 impl TestKeyring {
     pub fn mock() -> Arc<Self> {
-        Arc::new(Self { inner: Some(KeyringStore::mock()), stored: Mutex::new(Vec::new()) })
+        Arc::new(Self { inner: Some(KeyringStore::mock()), ..Self::default_parts() })
     }
 
     pub fn missing() -> Arc<Self> {
-        Arc::new(Self { inner: None, stored: Mutex::new(Vec::new()) })
+        Arc::new(Self { inner: None, ..Self::default_parts() })
+    }
+
+    fn default_parts() -> Self {
+        Self { inner: None, stored: Mutex::default(), delay: Mutex::default(), calls: Default::default() }
     }
 
     fn inner(&self) -> Result<&KeyringStore, SecretStoreError> {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let delay = *self.delay.lock().unwrap();
+        if delay == Duration::MAX {
+            loop {
+                std::thread::park();
+            }
+        }
+        std::thread::sleep(delay);
         self.inner.as_ref().ok_or_else(|| SecretStoreError::Unavailable("no Secret Service on the session bus".into()))
+    }
+
+    /// Whether the keyring holds a secret for `key` (asked without the delay).
+    pub fn holds(&self, key: &str) -> bool {
+        self.inner.as_ref().is_some_and(|k| k.get(key).unwrap().is_some())
     }
 }
 
@@ -93,8 +115,15 @@ impl AppUnderTest {
 
     /// The app on a sandbox of `contacts` demo contacts, its first rows on screen.
     pub fn start_with(keyring: Arc<TestKeyring>, contacts: u64) -> Self {
+        Self::start_prepared(keyring, contacts, |_| {})
+    }
+
+    /// As [`AppUnderTest::start_with`], after `prepare` has put files in the config folder.
+    pub fn start_prepared(keyring: Arc<TestKeyring>, contacts: u64, prepare: impl FnOnce(&std::path::Path)) -> Self {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let folder = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(folder.path().join("config")).unwrap();
+        prepare(&folder.path().join("config"));
         let exports = folder.path().join("exports");
         std::fs::create_dir_all(&exports).unwrap();
         let chooser = Arc::new(TestChooser::default());
@@ -117,6 +146,39 @@ impl AppUnderTest {
 
     pub fn state(&self) -> &treepl_contacts::app::AppState {
         self.harness.state().state()
+    }
+
+    /// The runtime the app's tasks (and its sandbox) run on.
+    pub fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self._runtime
+    }
+
+    /// Every contact on the app's sandbox, in Id order, read page by page over its HTTP API
+    /// with a plain loop (not through the app, nor its paging code).
+    pub fn contacts_on_site(&self) -> Vec<treepl_contacts::api::Contact> {
+        let sandbox = self.state().sandbox().unwrap();
+        contacts_on(sandbox, &self._runtime)
+    }
+
+    pub fn state_mut(&mut self) -> &mut treepl_contacts::app::AppState {
+        self.harness.state_mut().state_mut()
+    }
+
+    /// Closes the app as its window would, then stops its runtime as `main` does; returns
+    /// how long that took (or `None` when it was still stuck after 10 s).
+    pub fn quit(self) -> Option<Duration> {
+        let Self { mut harness, _runtime: runtime, _folder: folder, .. } = self;
+        let (done, finished) = std::sync::mpsc::channel();
+        let started = Instant::now();
+        harness.state_mut().close();
+        drop(harness);
+        std::thread::spawn(move || {
+            treepl_contacts::app::shut_down(runtime);
+            let _ = done.send(started.elapsed());
+        });
+        let took = finished.recv_timeout(Duration::from_secs(10)).ok();
+        drop(folder);
+        took
     }
 
     /// Whether the grid knows its total and shows its first row.
@@ -155,9 +217,34 @@ impl AppUnderTest {
         let url = self.state().sandbox().unwrap().url().to_string();
         self.harness.get_by_label("Connect a real site…").click();
         self.settle();
-        self.fill(Role::TextInput, "Name", "Shop");
-        self.fill(Role::TextInput, "Site URL", &url);
+        self.fill_connect_fields("Shop", &url, secret);
+    }
+
+    /// Fills the open connect dialog.
+    pub fn fill_connect_fields(&mut self, name: &str, url: &str, secret: &str) {
+        self.fill(Role::TextInput, "Name", name);
+        self.fill(Role::TextInput, "Site URL", url);
         self.fill(Role::TextInput, "Client ID", "sandbox");
         self.fill(Role::PasswordInput, "Client Secret", secret);
     }
+}
+
+/// Every contact on `sandbox` in Id order, read over HTTP with a plain loop.
+pub fn contacts_on(
+    sandbox: &treepl_contacts::sandbox::Sandbox,
+    runtime: &tokio::runtime::Runtime,
+) -> Vec<treepl_contacts::api::Contact> {
+    use treepl_contacts::api::{Client, ListQuery, OrderBy};
+    let client = Client::with_options(sandbox.credentials(), super::quick_options()).unwrap();
+    runtime.block_on(async {
+        let mut all = Vec::new();
+        loop {
+            let query = ListQuery::default().order_by(OrderBy::asc("Id")).page(all.len() as u64, 500);
+            let page = client.list_contacts(&query).await.unwrap();
+            if page.items.is_empty() {
+                return all;
+            }
+            all.extend(page.items);
+        }
+    })
 }

@@ -1,0 +1,161 @@
+//! Deleting contacts: the confirmation, which freezes the scope it shows when it opens, and
+//! the job that deletes exactly that scope, never more than the user confirmed.
+
+use tokio_util::sync::CancellationToken;
+
+use crate::api::paging::PagingOptions;
+use crate::api::selection::resolve_ids;
+use crate::api::{ApiError, Client, ContactScope, Rows};
+
+use super::grid::Grid;
+use super::tasks::Progress;
+use super::text::{contact_name, contacts, thousands};
+
+/// Names shown in the question at most ("Delete 3 contacts (A, B and C)?").
+const NAMES_SHOWN: usize = 3;
+
+/// A delete the user is asked to confirm: what it acts on, frozen when it was asked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeleteConfirmation {
+    pub scope: ContactScope,
+    /// How many contacts the question named.
+    pub count: u64,
+    /// The names of the contacts, when they are few and loaded.
+    names: Vec<String>,
+    /// Whether the grid's query narrows the contacts (a filter or a search).
+    filtered: bool,
+}
+
+impl DeleteConfirmation {
+    /// The grid's selection, as it is now; `None` when nothing is selected.
+    pub fn for_selection(grid: &Grid) -> Option<Self> {
+        let count = grid.selected_count();
+        if count == 0 {
+            return None;
+        }
+        let scope = grid.selection_scope();
+        let names = match scope.selection.only_ids() {
+            Some(ids) if ids.len() <= NAMES_SHOWN => {
+                ids.iter().map(|id| grid.loaded_contact(*id).map(contact_name)).collect::<Option<Vec<_>>>()
+            }
+            _ => None,
+        };
+        let filtered = !scope.query.filter.is_all();
+        Some(Self { scope, count, names: names.unwrap_or_default(), filtered })
+    }
+
+    /// The dialog's heading: what is deleted, in words.
+    pub fn question(&self) -> String {
+        let selection = &self.scope.selection;
+        let what = contacts(self.count);
+        if !self.names.is_empty() {
+            return format!("Delete {what} ({})?", join_names(&self.names));
+        }
+        let except = thousands(selection.except.len() as u64);
+        match selection.rows {
+            Rows::All if self.filtered && selection.except.is_empty() => format!("Delete {what} matching the filter?"),
+            Rows::All if self.filtered => format!("Delete {what} matching the filter (all but {except})?"),
+            Rows::All if selection.except.is_empty() => format!("Delete all {what} on this site?"),
+            Rows::All => format!("Delete {what}, every contact on this site but {except}?"),
+            Rows::Range { .. } | Rows::None => format!("Delete {what}?"),
+        }
+    }
+}
+
+/// "A", "A and B", "A, B and C".
+fn join_names(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// How a delete ended.
+#[derive(Debug)]
+pub enum DeleteStop {
+    Finished,
+    Cancelled,
+    Failed(ApiError),
+    /// More contacts matched when it ran than the user confirmed: nothing was deleted.
+    Grew {
+        found: u64,
+    },
+}
+
+#[derive(Debug)]
+pub struct DeleteOutcome {
+    pub confirmed: u64,
+    pub deleted: u64,
+    pub stop: DeleteStop,
+}
+
+/// Deletes the contacts of `scope` one by one, stopping when `cancel` is cancelled, and says
+/// how far it got. The scope's ids are resolved first (ids only, page by page), so that the
+/// deletes do not shift the pages still to read.
+pub async fn delete_contacts(
+    client: &Client,
+    scope: &ContactScope,
+    confirmed: u64,
+    cancel: &CancellationToken,
+    progress: &Progress,
+) -> DeleteOutcome {
+    let outcome = |deleted, stop| DeleteOutcome { confirmed, deleted, stop };
+    let paging = PagingOptions::default();
+    let listed = resolve_ids(client, scope, &paging, cancel, |_, _| progress.set(0, Some(confirmed)));
+    let ids = match listed.await {
+        Ok(ids) => ids,
+        Err(ApiError::Cancelled) => return outcome(0, DeleteStop::Cancelled),
+        Err(error) => return outcome(0, DeleteStop::Failed(error)),
+    };
+    if ids.len() as u64 > confirmed {
+        return outcome(0, DeleteStop::Grew { found: ids.len() as u64 });
+    }
+    let mut deleted = 0;
+    for id in ids {
+        // Checked between deletes, never during one: a delete stopped half-way might have
+        // happened on the site without being counted.
+        if cancel.is_cancelled() {
+            return outcome(deleted, DeleteStop::Cancelled);
+        }
+        match client.delete_contact(id).await {
+            // Deleted elsewhere meanwhile: gone all the same.
+            Ok(()) | Err(ApiError::NotFound { .. }) => deleted += 1,
+            Err(error) => return outcome(deleted, DeleteStop::Failed(error)),
+        }
+        progress.set(deleted, Some(confirmed));
+    }
+    outcome(deleted, DeleteStop::Finished)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{ListQuery, Selection, Where};
+
+    fn confirmation(selection: Selection, filter: Where, count: u64, names: &[&str]) -> DeleteConfirmation {
+        DeleteConfirmation {
+            filtered: !filter.is_all(),
+            scope: ContactScope { query: ListQuery::new(filter), selection },
+            count,
+            names: names.iter().map(|n| n.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_question_names_what_is_deleted_in_singular_and_plural() {
+        let one = confirmation(Selection::ids([7]), Where::All, 1, &["Åse Bråten"]);
+        assert_eq!(one.question(), "Delete 1 contact (Åse Bråten)?");
+        let three = confirmation(Selection::ids([1, 2, 3]), Where::All, 3, &["A", "B", "C"]);
+        assert_eq!(three.question(), "Delete 3 contacts (A, B and C)?");
+        let city = Where::field("City").eq("Oslo");
+        let matching = confirmation(Selection::all(), city.clone(), 5000, &[]);
+        assert_eq!(matching.question(), "Delete 5,000 contacts matching the filter?");
+        let but = confirmation(Selection::all_except([4, 5]), city, 4998, &[]);
+        assert_eq!(but.question(), "Delete 4,998 contacts matching the filter (all but 2)?");
+        let everything = confirmation(Selection::all(), Where::All, 5000, &[]);
+        assert_eq!(everything.question(), "Delete all 5,000 contacts on this site?");
+        let range = confirmation(Selection::range(10, 900_000), Where::All, 899_991, &[]);
+        assert_eq!(range.question(), "Delete 899,991 contacts?");
+    }
+}
