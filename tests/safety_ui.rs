@@ -236,3 +236,26 @@ fn a_site_that_caps_pages_at_20_shows_every_row_exports_every_row_and_deletes_ev
     app.wait_until("every contact is deleted", |app| app.state().grid.total == Some(0));
     assert_eq!(capped.sandbox.store().contact_count().unwrap(), 0);
 }
+
+#[test]
+fn an_export_writes_the_scope_it_showed_when_its_dialog_opened() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let chosen = app.state().grid.peek(2).unwrap().clone();
+    app.harness.get_by_label_contains(&chosen.email).click();
+    app.settle();
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::E);
+    app.settle();
+    app.harness.get_by_label("Selected contacts (1)");
+    app.harness.get_by_label("JSON").click();
+    app.settle();
+    // The grid changes behind the open dialog: another selection, another query.
+    app.state_mut().grid.select_all();
+    let query = treepl_contacts::app::grid::GridQuery { search: "zzz".into(), ..Default::default() };
+    app.state_mut().grid.set_query(query);
+    let target = app.exports.join("one.json");
+    app.chooser.answer(target.clone());
+    app.harness.get_by_label("Export 1 contact…").click();
+    app.wait_until("the export finished", |app| app.state().export_dialog.is_none());
+    let written: Vec<Contact> = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(written.into_iter().map(|c| c.email).collect::<Vec<_>>(), vec![chosen.email]);
+}

@@ -159,6 +159,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_command_carrying_a_draft_never_shows_its_secret() {
+        let draft = ProfileDraft { client_secret: "s3cr3t-value".into(), ..ProfileDraft::default() };
+        let command = Command::SaveProfile { draft, session_only: false };
+        assert!(!format!("{command:?}").contains("s3cr3t-value"));
+    }
+
+    #[test]
     fn every_command_has_a_label_a_tooltip_and_distinct_shortcuts() {
         let mut shortcuts = Vec::new();
         for command in UiCommand::ALL {

@@ -77,7 +77,10 @@ pub enum TaskResult {
         draft: ProfileDraft,
         result: Result<u64, ApiError>,
     },
-    ProfileSaved(Result<SavedProfile, SaveFailure>),
+    ProfileSaved {
+        save: u64,
+        result: Result<SavedProfile, SaveFailure>,
+    },
     ProfileRemoved {
         id: String,
         result: Result<(), String>,
@@ -135,6 +138,8 @@ pub struct ConnectDialog {
     pub draft: ProfileDraft,
     pub testing: bool,
     pub saving: bool,
+    /// The save this dialog started, if any (a closed dialog's save may still be finishing).
+    save: Option<u64>,
     /// The outcome of the last test or save, for the user.
     pub outcome: Option<Result<String, String>>,
     /// Set when the keyring refused: the dialog offers to keep the secret for this session.
@@ -148,7 +153,9 @@ pub struct AppState {
     /// The one writer of the profiles file.
     profile_store: ProfileStore,
     /// Stops the save in flight, until it stores anything.
-    profile_save: Option<CancellationToken>,
+    profile_save: Option<(u64, CancellationToken)>,
+    /// Numbers profile saves, so that each result finds the dialog that asked for it.
+    saves_started: u64,
     /// Profiles kept for this session only (no keyring): never written to the profiles file.
     session_profiles: HashSet<String>,
     session_secrets: Arc<SessionStore>,
@@ -175,6 +182,7 @@ impl AppState {
             profiles: Vec::new(),
             profile_store,
             profile_save: None,
+            saves_started: 0,
             session_profiles: HashSet::new(),
             session_secrets: Arc::new(SessionStore::default()),
             site: Site {
@@ -268,7 +276,7 @@ impl AppState {
             Command::TestConnection(draft) => self.test_connection(draft),
             Command::SaveProfile { draft, session_only } => self.save_profile(draft, session_only),
             Command::CancelProfileSave => {
-                if let Some(cancel) = &self.profile_save {
+                if let Some((_, cancel)) = &self.profile_save {
                     cancel.cancel();
                 }
                 self.connect_dialog = None;
@@ -597,7 +605,10 @@ impl AppState {
             if session_only { self.session_secrets.clone() } else { Arc::clone(&self.config.keyring) };
         let profiles = self.profile_store.clone();
         let cancel = CancellationToken::new();
-        self.profile_save = Some(cancel.clone());
+        self.saves_started += 1;
+        let save = self.saves_started;
+        dialog.save = Some(save);
+        self.profile_save = Some((save, cancel.clone()));
         self.tasks.spawn("Saving the site", async move {
             let result = async {
                 let checked = async {
@@ -627,7 +638,7 @@ impl AppState {
                 Ok(SavedProfile { profile, client, session_only })
             }
             .await;
-            TaskResult::ProfileSaved(result)
+            TaskResult::ProfileSaved { save, result }
         });
     }
 
@@ -761,7 +772,7 @@ impl AppState {
                     });
                 }
             }
-            TaskResult::ProfileSaved(saved) => self.profile_saved(saved),
+            TaskResult::ProfileSaved { save, result } => self.profile_saved(save, result),
             TaskResult::ProfileRemoved { id, result } => match result {
                 Ok(()) => {
                     let name = self.profiles.iter().find(|p| p.id == id).map(|p| p.name.clone()).unwrap_or_default();
@@ -783,9 +794,11 @@ impl AppState {
 
     /// A save that stored the profile is taken in whole, even when its dialog was closed
     /// meanwhile: then the site is kept but not opened.
-    fn profile_saved(&mut self, saved: Result<SavedProfile, SaveFailure>) {
-        self.profile_save = None;
-        let Some(dialog) = self.connect_dialog.as_mut() else {
+    fn profile_saved(&mut self, save: u64, saved: Result<SavedProfile, SaveFailure>) {
+        if self.profile_save.as_ref().is_some_and(|(current, _)| *current == save) {
+            self.profile_save = None;
+        }
+        let Some(dialog) = self.connect_dialog.as_mut().filter(|d| d.save == Some(save)) else {
             match saved {
                 Ok(SavedProfile { profile, session_only, .. }) => {
                     let message =

@@ -89,10 +89,7 @@ pub fn dialog_ui(
                     }
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                         let blocker = dialog.blocker();
-                        let label = match dialog.count() {
-                            1 => "Export 1 contact…".to_owned(),
-                            count => format!("Export {} contacts…", thousands(count)),
-                        };
+                        let label = format!("Export {}…", crate::app::text::contacts(dialog.count()));
                         let export = ui
                             .add_enabled(blocker.is_none(), egui::Button::new(label))
                             .on_hover_text("Choose the file, then export")
