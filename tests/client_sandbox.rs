@@ -212,18 +212,51 @@ async fn a_revoked_token_is_replaced_once_and_the_call_repeated() {
 }
 
 #[tokio::test]
-async fn tokens_are_reused_until_they_expire() {
+async fn a_token_is_reused_while_it_lives_beyond_the_renewal_margin() {
+    // An hour's token is far outside the 30 s margin: however slow this machine, every call
+    // reuses it.
+    let mut config = SandboxConfig::new("");
+    config.token_lifetime = Duration::from_secs(3600);
+    let site = common::site_with(config, 2).await;
+    for id in [1, 2, 1, 2] {
+        site.client.get_contact(id).await.unwrap();
+    }
+    assert_eq!(site.sandbox.requests().to(Route::Token).len(), 1, "signed in once for four calls");
+}
+
+#[tokio::test]
+async fn a_token_that_expires_within_the_renewal_margin_is_renewed_before_each_use() {
+    // A 30 s token is inside the 30 s margin the moment it arrives, so no call may reuse it,
+    // whatever the clock does. (The sandbox itself accepts it for 30 s, so each call succeeds.)
+    let mut config = SandboxConfig::new("");
+    config.token_lifetime = Duration::from_secs(30);
+    let site = common::site_with(config, 2).await;
+    for (done, id) in [1, 2, 1].into_iter().enumerate() {
+        site.client.get_contact(id).await.unwrap();
+        assert_eq!(site.sandbox.requests().to(Route::Token).len(), done + 1, "a new token for call {}", done + 1);
+    }
+}
+
+#[tokio::test]
+async fn a_token_is_renewed_once_it_comes_within_the_renewal_margin() {
+    // A 31 s token is fresh for about a second, then inside the margin. Poll, against a
+    // generous deadline, until a call signs in again: each call signs in at most once.
     let mut config = SandboxConfig::new("");
     config.token_lifetime = Duration::from_secs(31);
     let site = common::site_with(config, 2).await;
-    for id in [1, 2, 1] {
-        site.client.get_contact(id).await.unwrap();
-    }
-    assert_eq!(site.sandbox.requests().to(Route::Token).len(), 1);
-    // A token that expires within the renewal margin (30 s) is renewed before use.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let tokens = || site.sandbox.requests().to(Route::Token).len();
     site.client.get_contact(1).await.unwrap();
-    assert_eq!(site.sandbox.requests().to(Route::Token).len(), 2);
+    assert_eq!(tokens(), 1);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        site.client.get_contact(2).await.unwrap();
+        match tokens() {
+            1 => assert!(std::time::Instant::now() < deadline, "the token was never renewed"),
+            2 => break,
+            more => panic!("{more} sign-ins: one call signed in more than once"),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test]
@@ -283,9 +316,9 @@ async fn paging_follows_a_server_cap_below_the_asked_limit() {
         .await
         .unwrap();
     assert_eq!(all.iter().map(|c| c.id).collect::<Vec<_>>(), (1..=1100).collect::<Vec<_>>());
-    let limits: Vec<String> =
+    let offsets: Vec<String> =
         site.sandbox.requests().to(Route::ListContacts).iter().filter_map(|r| r.query_param("Offset")).collect();
-    assert_eq!(limits, ["0", "500", "1000"], "advanced by the 500 received, not the 2000 asked");
+    assert_eq!(offsets, ["0", "500", "1000"], "advanced by the 500 received, not the 2000 asked");
 }
 
 #[tokio::test]

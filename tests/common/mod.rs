@@ -46,3 +46,27 @@ pub async fn site_with(mut config: SandboxConfig, seed: u64) -> Site {
     let client = Client::with_options(sandbox.credentials(), quick_options()).expect("a client");
     Site { sandbox, client, _folder: folder }
 }
+
+/// The site's reply to `GET path` (e.g. `/api/v2/admin/contacts?Limit=10`) as plain JSON,
+/// signed in with the sandbox's default credentials: no typed client and no model in the way,
+/// so that a test can take its expected values from what the site sent.
+pub async fn raw_get(site: &Site, path: &str) -> serde_json::Value {
+    let http = reqwest::Client::new();
+    let base = site.sandbox.url().as_str().trim_end_matches('/').to_owned();
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", treepl_contacts::sandbox::DEFAULT_CLIENT_ID),
+        ("client_secret", treepl_contacts::sandbox::DEFAULT_CLIENT_SECRET),
+    ];
+    let reply: serde_json::Value =
+        http.post(format!("{base}/api/v1/oauth/token")).form(&form).send().await.unwrap().json().await.unwrap();
+    let token = reply["access_token"].as_str().expect("an access token");
+    let response = http.get(format!("{base}{path}")).bearer_auth(token).send().await.unwrap();
+    assert!(response.status().is_success(), "GET {path}: {}", response.status());
+    response.json().await.expect("a JSON reply")
+}
+
+/// `value` as a query-string parameter.
+pub fn url_encoded(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
