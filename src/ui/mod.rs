@@ -39,6 +39,9 @@ struct ViewState {
     query_bar: query_bar::QueryBar,
     applied_theme: Option<ThemeChoice>,
     first_frame_reported: bool,
+    /// The frame that first drew loaded contacts, until the next frame reports it on screen.
+    contacts_drawn_in: Option<u64>,
+    contacts_shown_reported: bool,
 }
 
 impl TreeplApp {
@@ -157,7 +160,15 @@ impl eframe::App for TreeplApp {
         let ctx = ui.ctx().clone();
         if !self.view.first_frame_reported {
             self.view.first_frame_reported = true;
-            tracing::info!(after_ms = crate::startup_elapsed().as_millis() as u64, "first frame");
+            tracing::info!(after_ms = crate::startup_elapsed().as_millis() as u64, "first ui call");
+        }
+        // eframe paints and swaps a frame before it starts the next one: the frame after the
+        // first one that drew loaded rows is when the contacts are on screen.
+        if !self.view.contacts_shown_reported
+            && self.view.contacts_drawn_in.is_some_and(|frame| frame < ctx.cumulative_frame_nr())
+        {
+            self.view.contacts_shown_reported = true;
+            tracing::info!(after_ms = crate::startup_elapsed().as_millis() as u64, "contacts on screen");
         }
         self.state.poll();
         if self.view.applied_theme != Some(self.state.settings.theme) {
@@ -188,6 +199,12 @@ impl eframe::App for TreeplApp {
         let bar = &mut self.view.query_bar;
         let keys = !behind_dialog;
         egui::CentralPanel::default().show(ui, |ui| contacts::ui(ui, &mut self.state, bar, keys, &mut intents));
+        let grid = &self.state.grid;
+        if self.view.contacts_drawn_in.is_none() && grid.visible.is_some_and(|(first, _)| grid.peek(first).is_some())
+        {
+            self.view.contacts_drawn_in = Some(ctx.cumulative_frame_nr());
+            ctx.request_repaint();
+        }
         if let Some(confirmation) = &self.state.delete_confirmation
             && let Some(confirmed) = confirm_delete_ui(&ctx, confirmation)
         {
