@@ -122,9 +122,9 @@ fn confirm_delete_ui(ctx: &egui::Context, confirmation: &DeleteConfirmation) -> 
     let modal = egui::Modal::new(egui::Id::unique("confirm_delete")).show(ctx, |ui| {
         ui.set_width(420.0);
         ui.heading(confirmation.question());
-        let them = if confirmation.count == 1 { "It is" } else { "They are" };
+        let (it, its) = if confirmation.count == 1 { ("It is", "its") } else { ("They are", "their") };
         ui.label(format!(
-            "{them} removed from the site with their bookings, cases, orders and secure-zone access. This cannot be undone."
+            "{it} removed from the site with {its} bookings, cases, orders and secure-zone access. This cannot be undone."
         ));
         ui.add_space(8.0);
         ui.horizontal(|ui| {
@@ -200,8 +200,7 @@ impl eframe::App for TreeplApp {
         let keys = !behind_dialog;
         egui::CentralPanel::default().show(ui, |ui| contacts::ui(ui, &mut self.state, bar, keys, &mut intents));
         let grid = &self.state.grid;
-        if self.view.contacts_drawn_in.is_none() && grid.visible.is_some_and(|(first, _)| grid.peek(first).is_some())
-        {
+        if self.view.contacts_drawn_in.is_none() && grid.visible.is_some_and(|(first, _)| grid.peek(first).is_some()) {
             self.view.contacts_drawn_in = Some(ctx.cumulative_frame_nr());
             ctx.request_repaint();
         }
