@@ -13,6 +13,15 @@ use tokio_util::sync::CancellationToken;
 
 pub type TaskId = u64;
 
+/// What Cancel does to long work.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cancel {
+    /// The work is dropped where it stands and returns nothing.
+    DropsTheWork,
+    /// The work sees its token, stops itself and returns what it did.
+    TellsTheWork,
+}
+
 /// How long work still running may take to stop once the window has closed.
 pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_millis(1500);
 
@@ -109,10 +118,7 @@ impl<R: Send + 'static> TaskRunner<R> {
     where
         F: Future<Output = R> + Send + 'static,
     {
-        let cancel = CancellationToken::new();
-        let progress = Progress::new(self.repaint.clone());
-        let future = work(cancel.clone(), progress.clone());
-        self.start(label.into(), Some(cancel), Some(progress), future)
+        self.spawn_with_cancel(label.into(), Cancel::DropsTheWork, work)
     }
 
     /// Starts long work with progress and a Cancel button that stops itself when its token
@@ -126,10 +132,23 @@ impl<R: Send + 'static> TaskRunner<R> {
     where
         F: Future<Output = R> + Send + 'static,
     {
+        self.spawn_with_cancel(label.into(), Cancel::TellsTheWork, work)
+    }
+
+    fn spawn_with_cancel<F>(
+        &mut self,
+        label: String,
+        how: Cancel,
+        work: impl FnOnce(CancellationToken, Progress) -> F,
+    ) -> TaskId
+    where
+        F: Future<Output = R> + Send + 'static,
+    {
         let cancel = CancellationToken::new();
         let progress = Progress::new(self.repaint.clone());
         let future = work(cancel.clone(), progress.clone());
-        let id = self.start(label.into(), None, Some(progress), future);
+        let race = (how == Cancel::DropsTheWork).then(|| cancel.clone());
+        let id = self.start(label, race, Some(progress), future);
         if let Some(task) = self.running.get_mut(&id) {
             task.cancel = Some(cancel);
         }
