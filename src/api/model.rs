@@ -445,7 +445,8 @@ pub struct OrderLine {
     pub module_id: Option<i64>,
     #[serde(deserialize_with = "lenient::opt_string")]
     pub product_name: Option<String>,
-    pub quantity: Option<Amount>,
+    #[serde(deserialize_with = "lenient::opt_int")]
+    pub quantity: Option<i64>,
     pub tax_rate: Option<Amount>,
     pub unit_price: Option<Amount>,
     pub total_price: Option<Amount>,
@@ -499,8 +500,9 @@ pub struct Order {
     pub country: Option<String>,
     #[serde(deserialize_with = "lenient::opt_timestamp")]
     pub invoice_date: Option<Timestamp>,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub invoice_number: Option<String>,
+    /// A number in the vendor's reference (a numeric string also reads).
+    #[serde(deserialize_with = "lenient::opt_int")]
+    pub invoice_number: Option<i64>,
     #[serde(deserialize_with = "lenient::bool")]
     pub is_deleted: bool,
     #[serde(deserialize_with = "lenient::bool")]
@@ -620,6 +622,18 @@ mod tests {
     }
 
     #[test]
+    fn numbers_of_the_reference_read_as_numbers_or_numeric_strings() {
+        let order: Order =
+            serde_json::from_value(json!({"Id": 1, "InvoiceNumber": 123, "OrderLines": [{"Id": 1, "Quantity": "2"}]}))
+                .unwrap();
+        assert_eq!(order.invoice_number, Some(123));
+        assert_eq!(order.order_lines[0].quantity, Some(2));
+        let order: Order = serde_json::from_value(json!({"Id": 1, "InvoiceNumber": "000456"})).unwrap();
+        assert_eq!(order.invoice_number, Some(456));
+        assert_eq!(serde_json::to_value(&order).unwrap()["InvoiceNumber"], json!(456), "sent back as a number");
+    }
+
+    #[test]
     fn order_money_is_exact_and_unknown_fields_survive() {
         let sent = json!({
             "Id": 3, "AWBNumber": "AWB1", "TotalCost": 10.1, "AmountPaid": 0.2, "TrackingURL": "https://t.example",
@@ -630,7 +644,8 @@ mod tests {
         let total = order.total_cost.unwrap().0 + order.amount_paid.unwrap().0;
         assert_eq!(total.to_string(), "10.3");
         let line = &order.order_lines[0];
-        assert_eq!((line.unit_price.unwrap().0 * line.quantity.unwrap().0).to_string(), "10.05");
+        let quantity = rust_decimal::Decimal::from(line.quantity.unwrap());
+        assert_eq!((line.unit_price.unwrap().0 * quantity).to_string(), "10.05");
         assert_eq!(order.payments[0].extra["Surcharge"], json!(1));
         let back = serde_json::to_value(&order).unwrap();
         assert_eq!(back["AWBNumber"], json!("AWB1"));

@@ -141,7 +141,7 @@ impl RecordKind {
                 ("Currency", Text),
                 ("Country", Text),
                 ("InvoiceDate", Date),
-                ("InvoiceNumber", Text),
+                ("InvoiceNumber", Int),
                 ("IsDeleted", Bool),
                 ("IsRecurring", Bool),
                 ("MainOrderId", Int),

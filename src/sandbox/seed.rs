@@ -552,9 +552,11 @@ fn order(rng: &mut Rng, owner: &Owner, k: usize) -> Order {
     let paid: Decimal = payments.iter().filter_map(|p| p.amount).map(|a| a.0).sum();
     let shipped = matches!(status_name, "Shipped" | "Completed");
     let awb_number = (shipped && chance(rng, 70)).then(|| format!("AWB{:010}", rng.u64(..10_000_000_000)));
-    let invoice_number = format!("INV-{serial:06}");
-    let tracking_url =
-        shipped.then(|| format!("https://tracking.example.com/{}", awb_number.as_deref().unwrap_or(&invoice_number)));
+    let invoice_number = 100_000 + serial as i64;
+    let tracking_url = shipped.then(|| match &awb_number {
+        Some(awb) => format!("https://tracking.example.com/{awb}"),
+        None => format!("https://tracking.example.com/invoice/{invoice_number}"),
+    });
     let is_recurring = chance(rng, 3);
     Order {
         awb_number,
@@ -631,7 +633,7 @@ fn order_line(rng: &mut Rng, id: i64, tax_rate: Decimal) -> (OrderLine, Decimal)
         product_id: Some(product.id),
         module_id: Some(PRODUCT_MODULE_ID),
         product_name: Some(product.name.to_owned()),
-        quantity: Some(Amount(Decimal::from(quantity))),
+        quantity: Some(quantity),
         tax_rate: Some(Amount(tax_rate)),
         unit_price: Some(Amount(unit_price)),
         total_price: Some(Amount(total)),
@@ -826,7 +828,7 @@ mod tests {
                 let mut subtotal = Decimal::ZERO;
                 for (position, line) in order.order_lines.iter().enumerate() {
                     assert_eq!(line.id, position as i64 + 1);
-                    let quantity = line.quantity.map(|q| q.0).unwrap_or_default();
+                    let quantity = Decimal::from(line.quantity.unwrap_or_default());
                     assert!(quantity >= Decimal::ONE);
                     assert_eq!(money(line.total_price), money(line.unit_price) * quantity);
                     assert_eq!(line.tax_rate, order.tax.as_ref().and_then(|t| t.rate));
