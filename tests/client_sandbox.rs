@@ -10,19 +10,18 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 use treepl_contacts::api::paging::{self, PagingOptions};
 use treepl_contacts::api::{
-    ApiError, Client, ClientOptions, ContactInput, ListQuery, OrderBy, SecureZone, SiteCredentials, Timestamp, Where,
+    ApiError, Change, Client, ClientOptions, ContactInput, ListQuery, OrderBy, SecureZone, SiteCredentials, Timestamp,
+    Where,
 };
 use treepl_contacts::sandbox::{FaultRule, Forced, Route, SandboxConfig};
 
 fn new_contact(email: &str, first: &str, last: &str) -> ContactInput {
-    let mut input = ContactInput {
-        email: email.to_owned(),
-        first_name: Some(first.into()),
-        last_name: Some(last.into()),
-        ..ContactInput::default()
-    };
-    input.address.city = Some("Wellington".into());
-    input.custom_crm_groups.entry("Preferences".into()).or_default().insert("Newsletter".into(), json!(true));
+    let mut input =
+        ContactInput { first_name: Change::set(first), last_name: Change::set(last), ..ContactInput::new(email) };
+    input.address.city = Change::set("Wellington");
+    let mut groups = treepl_contacts::api::model::CustomCrmGroups::new();
+    groups.entry("Preferences".into()).or_default().insert("Newsletter".into(), json!(true));
+    input.custom_crm_groups = Change::Set(groups);
     input
 }
 
@@ -113,10 +112,7 @@ async fn every_call_of_the_contract_works_end_to_end() {
 async fn validation_and_conflicts_come_back_per_field() {
     let site = common::site(0).await;
     let client = &site.client;
-    let refused = client
-        .create_contact(&ContactInput { email: "not-an-email".into(), ..ContactInput::default() }, None)
-        .await
-        .unwrap_err();
+    let refused = client.create_contact(&ContactInput::new("not-an-email"), None).await.unwrap_err();
     assert_eq!(refused.field_errors()[0].field, "Email");
     let short = client
         .create_contact(&new_contact("a@example.com", "A", "B"), Some(&SecretString::from("123")))
@@ -127,6 +123,92 @@ async fn validation_and_conflicts_come_back_per_field() {
     let taken = client.create_contact(&new_contact("TAKEN@example.com", "C", "D"), None).await.unwrap_err();
     assert!(matches!(taken, ApiError::Conflict { .. }), "{taken:?}");
     assert!(taken.to_string().contains("TAKEN@example.com"));
+    let fields: Vec<&str> = taken.field_errors().iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["Email"], "the editor can show the conflict at the Email field");
+}
+
+#[tokio::test]
+async fn every_list_call_sends_an_order_even_when_none_was_chosen() {
+    let site = common::site(3).await;
+    let client = &site.client;
+    client.list_contacts(&ListQuery::default()).await.unwrap();
+    client.list_orders(1, &ListQuery::default()).await.unwrap();
+    client.list_bookings(1, &ListQuery::default()).await.unwrap();
+    client.list_cases(1, &ListQuery::default()).await.unwrap();
+    client.list_secure_zones(1, &ListQuery::default()).await.unwrap();
+    paging::fetch_all(client, ListQuery::default(), &PagingOptions::default(), &CancellationToken::new(), |_| {})
+        .await
+        .unwrap();
+    client.list_contacts(&ListQuery::default().order_by(OrderBy::desc("LastName"))).await.unwrap();
+    let list_routes = [Route::ListContacts, Route::Orders, Route::Bookings, Route::Cases, Route::SecureZones];
+    let lists: Vec<_> = site.sandbox.requests().all().into_iter().filter(|r| list_routes.contains(&r.route)).collect();
+    assert!(lists.len() >= 7, "{lists:?}");
+    let orders: Vec<Option<String>> = lists.iter().map(|r| r.query_param("Order_By")).collect();
+    let (last, rest) = orders.split_last().unwrap();
+    assert_eq!(last.as_deref(), Some("LastName DESC"));
+    assert!(rest.iter().all(|o| o.as_deref() == Some("Id")), "{orders:?}");
+}
+
+#[tokio::test]
+async fn an_update_leaves_what_it_keeps_clears_what_it_clears_and_sets_what_it_sets() {
+    let site = common::site(0).await;
+    let client = &site.client;
+    let mut input = new_contact("three@example.com", "Tess", "Three");
+    input.billing.city = Change::set("Bergen");
+    input.phone = Change::set("+47 555 0101");
+    input.is_data_using_allowed = Change::Set(true);
+    let created = client.create_contact(&input, None).await.unwrap();
+
+    let mut change = ContactInput { id: Some(created.id), ..ContactInput::new(created.email.clone()) };
+    change.first_name = Change::set("Tessa");
+    change.phone = Change::Clear;
+    client.update_contact(created.id, &change).await.unwrap();
+    let body = site.sandbox.requests().to(Route::UpdateContact).pop().unwrap().body.unwrap();
+    let sent: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(sent, ["Email", "FirstName", "Id", "Phone"], "only what it sets or clears");
+
+    let stored = client.get_contact(created.id).await.unwrap();
+    assert_eq!(stored.first_name.as_deref(), Some("Tessa"), "set");
+    assert_eq!(stored.phone, None, "cleared");
+    assert_eq!(stored.last_name.as_deref(), Some("Three"), "kept");
+    assert_eq!(stored.billing.city.as_deref(), Some("Bergen"), "kept: not sent as null");
+    assert_eq!(stored.address.city.as_deref(), Some("Wellington"), "kept");
+    assert!(stored.is_data_using_allowed, "kept: not sent as false");
+    assert_eq!(stored.custom_crm_groups["Preferences"]["Newsletter"], json!(true), "kept: not sent as {{}}");
+}
+
+/// A site whose create answers 201 with an empty body (and lists the contact it made).
+async fn site_with_empty_creates() -> (url::Url, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use axum::routing::{get, post};
+    let creates = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = creates.clone();
+    let contact = json!({"Id": 77, "Email": "new@example.com", "FirstName": "Nova"});
+    let app = axum::Router::new()
+        .route("/api/v1/oauth/token", post(|| async { axum::Json(json!({"access_token": "t", "expires_in": 3600})) }))
+        .route(
+            "/api/v2/admin/contacts",
+            post(move || {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                async { axum::http::StatusCode::CREATED }
+            })
+            .get(move || async move { axum::Json(json!({"Items": [contact], "TotalItemsCount": 1})) }),
+        )
+        .route("/health", get(|| async { "ok" }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = url::Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, creates)
+}
+
+#[tokio::test]
+async fn a_create_answered_201_with_an_empty_body_is_created_and_found_by_its_email() {
+    let (url, creates) = site_with_empty_creates().await;
+    let credentials = SiteCredentials::new(url.as_str(), "id", SecretString::from("secret")).unwrap();
+    let client = Client::with_options(credentials, common::quick_options()).unwrap();
+    let created = client.create_contact(&ContactInput::new("new@example.com"), None).await.unwrap();
+    assert_eq!(created.id, 77);
+    assert_eq!(created.first_name.as_deref(), Some("Nova"));
+    assert_eq!(creates.load(std::sync::atomic::Ordering::SeqCst), 1, "sent once, never repeated");
 }
 
 #[tokio::test]

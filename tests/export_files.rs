@@ -11,7 +11,7 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 use treepl_contacts::api::fields::all_fields;
 use treepl_contacts::api::paging::PagingOptions;
-use treepl_contacts::api::{Contact, ContactInput, ContactScope, ListQuery, OrderBy, Where};
+use treepl_contacts::api::{Change, Contact, ContactInput, ContactScope, ListQuery, OrderBy, Where};
 use treepl_contacts::export::{ExportError, ExportSettings, ExportSummary, Format, run_export};
 use treepl_contacts::sandbox::{Forced, Route};
 
@@ -30,22 +30,21 @@ fn tricky_contacts() -> Vec<ContactInput> {
         .enumerate()
         .map(|(i, (first, last, city, notes))| {
             let mut input = ContactInput {
-                email: format!("export{i}@export.example"),
-                first_name: Some((*first).to_owned()),
-                last_name: Some((*last).to_owned()),
-                phone: Some(format!("+44 20 7946 09{i:02}")),
-                notes: (!notes.is_empty()).then(|| (*notes).to_owned()),
-                ..ContactInput::default()
+                first_name: Change::set(*first),
+                last_name: Change::set(*last),
+                phone: Change::set(format!("+44 20 7946 09{i:02}")),
+                notes: if notes.is_empty() { Change::Keep } else { Change::set(*notes) },
+                ..ContactInput::new(format!("export{i}@export.example"))
             };
-            input.address.city = Some((*city).to_owned());
-            input.address.address = Some(format!("{i} High Street, Flat \"B\""));
-            input.address.country = Some("United Kingdom".to_owned());
-            input.billing.city = Some(format!("Billing {city}"));
+            input.address.city = Change::set(*city);
+            input.address.address = Change::set(format!("{i} High Street, Flat \"B\""));
+            input.address.country = Change::set("United Kingdom");
+            input.billing.city = Change::set(format!("Billing {city}"));
             let mut membership = BTreeMap::new();
             membership.insert("Level".to_owned(), serde_json::json!(if i % 2 == 0 { "=Gold" } else { "Silver" }));
             membership.insert("Points".to_owned(), serde_json::json!(i * 10));
             membership.insert("Active".to_owned(), serde_json::json!(i % 2 == 0));
-            input.custom_crm_groups.insert("Membership".to_owned(), membership);
+            input.custom_crm_groups = Change::Set([("Membership".to_owned(), membership)].into());
             input
         })
         .collect()

@@ -6,11 +6,8 @@ use std::time::{Duration, Instant};
 use secrecy::SecretString;
 use serde_json::Value;
 
-/// [assumed] The token endpoint, relative to the site (v1 even for the v2 admin API).
-pub const TOKEN_PATH: &str = "api/v1/oauth/token";
-
-/// [assumed] How long a token lives when the reply does not say.
-const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
+use super::assumed::DEFAULT_TOKEN_LIFETIME as DEFAULT_LIFETIME;
+pub use super::assumed::TOKEN_PATH;
 
 /// A token is renewed this long before it expires, so that no request carries a token
 /// that dies in flight.

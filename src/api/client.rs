@@ -20,8 +20,7 @@ use super::query::ListQuery;
 use super::retry::{RetryPolicy, Safety};
 use super::site::SiteCredentials;
 
-/// [assumed] Where the contacts API lives on a site.
-const CONTACTS_PATH: &str = "api/v2/admin/contacts";
+use super::assumed::CONTACTS_PATH;
 
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
@@ -125,7 +124,9 @@ impl Client {
     }
 
     /// Creates a contact. Not retried once it may have reached the site: a failure then is
-    /// [`ApiError::OutcomeUnknown`], so that a contact is never created twice.
+    /// [`ApiError::OutcomeUnknown`], so that a contact is never created twice. A success
+    /// whose body does not hold the new contact (a 201 with no body) is still a success:
+    /// the contact is then found by its email.
     pub async fn create_contact(
         &self,
         input: &ContactInput,
@@ -146,7 +147,24 @@ impl Client {
             "creating the contact",
         );
         let reply = self.call(request.about("The contacts API")).await?;
-        decode(&reply)
+        match decode::<Contact>(&reply) {
+            Ok(contact) if contact.id != 0 => Ok(contact),
+            _ => self.find_created(&input.email).await,
+        }
+    }
+
+    /// The contact a create made, when its reply did not say: the one with its email.
+    async fn find_created(&self, email: &str) -> Result<Contact, ApiError> {
+        let unknown = |detail: String| ApiError::OutcomeUnknown { action: "creating the contact".to_owned(), detail };
+        let query = ListQuery::new(super::Where::field("Email").eq(email)).page(0, 2);
+        match self.list_contacts(&query).await.map(|page| <[Contact; 1]>::try_from(page.items)) {
+            Ok(Ok([contact])) => Ok(contact),
+            Ok(Err(found)) => Err(unknown(format!(
+                "the site accepted it without saying which contact it made, and {} contacts have its email",
+                found.len()
+            ))),
+            Err(error) => Err(unknown(format!("the site accepted it, but looking it up failed: {error}"))),
+        }
     }
 
     /// Replaces the stored fields that `input` carries; the unknown fields it holds go back unchanged.

@@ -37,9 +37,9 @@ pub enum ApiError {
     #[error("{subject} was not found on the site; it may have been deleted elsewhere. Reload to see the current data.")]
     NotFound { subject: String },
 
-    /// 409: e.g. the email belongs to another contact.
-    #[error("The site reported a conflict: {message}")]
-    Conflict { message: String },
+    /// 409: e.g. the email belongs to another contact (with the field it concerns).
+    #[error("The site reported a conflict: {}", describe_rejection(message, fields))]
+    Conflict { message: String, fields: Vec<FieldError> },
 
     /// 429 past the retry budget.
     #[error("The site is limiting how fast it accepts requests. Wait {} and try again.", wait_text(*retry_after))]
@@ -82,7 +82,7 @@ impl ApiError {
             401 => Self::CredentialsRefused,
             403 => Self::MissingScope,
             404 | 410 => Self::NotFound { subject: subject.to_owned() },
-            409 => Self::Conflict { message },
+            409 => Self::Conflict { message, fields: field_errors(body) },
             429 => Self::RateLimited { retry_after: None },
             500..=599 => Self::Server { status: status.as_u16(), message },
             _ => Self::Validation { message, fields: field_errors(body) },
@@ -92,7 +92,7 @@ impl ApiError {
     /// Messages per field, for an editor to show beside its inputs.
     pub fn field_errors(&self) -> &[FieldError] {
         match self {
-            Self::Validation { fields, .. } => fields,
+            Self::Validation { fields, .. } | Self::Conflict { fields, .. } => fields,
             _ => &[],
         }
     }

@@ -1,6 +1,7 @@
 //! The typed, async client for a Treepl site's admin API (`../shared/treepl-api.md`).
 //! No UI here: the app, the command line and the tests all use it alike.
 
+pub mod assumed;
 mod auth;
 mod client;
 mod error;
@@ -15,7 +16,7 @@ pub mod wire;
 
 pub use client::{Client, ClientOptions};
 pub use error::{ApiError, FieldError};
-pub use model::{Amount, Contact, ContactId, ContactInput, Page, SecureZone, Timestamp};
+pub use model::{Amount, Change, Contact, ContactId, ContactInput, Page, SecureZone, Timestamp};
 pub use query::{FieldPath, ListQuery, Op, OrderBy, Where, WhereError};
 pub use retry::RetryPolicy;
 pub use selection::{ContactScope, Rows, Selection};

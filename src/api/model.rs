@@ -174,10 +174,113 @@ pub struct BillingAddress {
     pub country: Option<String>,
 }
 
+/// What a create or an update does to one field: leave it as the site has it (the field is
+/// left out of the body), clear it (`null`), or set it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Change<T> {
+    #[default]
+    Keep,
+    Clear,
+    Set(T),
+}
+
+impl<T> Change<T> {
+    pub fn is_keep(&self) -> bool {
+        matches!(self, Change::Keep)
+    }
+
+    /// The field of a loaded copy, sent back as it is: set, or cleared when it has none.
+    pub fn from_option(value: Option<T>) -> Self {
+        value.map_or(Change::Clear, Change::Set)
+    }
+
+    pub fn set(value: impl Into<T>) -> Self {
+        Change::Set(value.into())
+    }
+}
+
+impl<T: Serialize> Serialize for Change<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            // Left out by `skip_serializing_if`; written as null if a container insists.
+            Change::Keep | Change::Clear => serializer.serialize_none(),
+            Change::Set(value) => value.serialize(serializer),
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Change<T> {
+    /// A field that is there is set or cleared; one that is not stays `Keep` (the default).
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Change::from_option(Option::<T>::deserialize(deserializer)?))
+    }
+}
+
+/// `Address, City, State, ZipCode, Country` in a create or an update.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct PostalAddressInput {
+    #[serde(skip_serializing_if = "Change::is_keep")]
+    pub address: Change<String>,
+    #[serde(skip_serializing_if = "Change::is_keep")]
+    pub city: Change<String>,
+    #[serde(skip_serializing_if = "Change::is_keep")]
+    pub state: Change<String>,
+    #[serde(skip_serializing_if = "Change::is_keep")]
+    pub zip_code: Change<String>,
+    #[serde(skip_serializing_if = "Change::is_keep")]
+    pub country: Change<String>,
+}
+
+impl PostalAddressInput {
+    fn from_address(address: PostalAddress) -> Self {
+        let PostalAddress { address, city, state, zip_code, country } = address;
+        Self {
+            address: Change::from_option(address),
+            city: Change::from_option(city),
+            state: Change::from_option(state),
+            zip_code: Change::from_option(zip_code),
+            country: Change::from_option(country),
+        }
+    }
+}
+
+/// `BillingAddress, BillingCity, ...` in a create or an update.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BillingAddressInput {
+    #[serde(rename = "BillingAddress", skip_serializing_if = "Change::is_keep")]
+    pub address: Change<String>,
+    #[serde(rename = "BillingCity", skip_serializing_if = "Change::is_keep")]
+    pub city: Change<String>,
+    #[serde(rename = "BillingState", skip_serializing_if = "Change::is_keep")]
+    pub state: Change<String>,
+    #[serde(rename = "BillingZipCode", skip_serializing_if = "Change::is_keep")]
+    pub zip_code: Change<String>,
+    #[serde(rename = "BillingCountry", skip_serializing_if = "Change::is_keep")]
+    pub country: Change<String>,
+}
+
+impl BillingAddressInput {
+    fn from_address(address: BillingAddress) -> Self {
+        let BillingAddress { address, city, state, zip_code, country } = address;
+        Self {
+            address: Change::from_option(address),
+            city: Change::from_option(city),
+            state: Change::from_option(state),
+            zip_code: Change::from_option(zip_code),
+            country: Change::from_option(country),
+        }
+    }
+}
+
 /// The body of a create or an update: a contact minus the fields the site owns
-/// (`EmailConfirmed, CreatedDate, CustomerTypeName`). `None` fields are left out of the
-/// body, which leaves the stored value as it is. The password of a create is passed to
-/// [`crate::api::Client::create_contact`] separately so that it never sits in a model.
+/// (`EmailConfirmed, CreatedDate, CustomerTypeName`). Each field says what it does:
+/// [`Change::Keep`] leaves it out of the body, [`Change::Clear`] sends `null`,
+/// [`Change::Set`] sends the value. An update is built with [`ContactInput::from_contact`]
+/// from the loaded copy with the user's changes: the whole object, unknown fields included.
+/// The password of a create is passed to [`crate::api::Client::create_contact`] separately
+/// so that it never sits in a model.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct ContactInput {
@@ -185,39 +288,46 @@ pub struct ContactInput {
     pub id: Option<ContactId>,
     #[serde(deserialize_with = "lenient::string")]
     pub email: String,
-    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
-    pub first_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
-    pub last_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
-    pub crm_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
-    pub role: Option<String>,
+    #[serde(skip_serializing_if = "Change::is_keep")]
+    pub first_name: Change<String>,
+    #[serde(skip_serializing_if = "Change::is_keep")]
+    pub last_name: Change<String>,
+    #[serde(skip_serializing_if = "Change::is_keep")]
+    pub crm_type: Change<String>,
+    #[serde(skip_serializing_if = "Change::is_keep")]
+    pub role: Change<String>,
     #[serde(flatten)]
-    pub address: PostalAddress,
+    pub address: PostalAddressInput,
     #[serde(flatten)]
-    pub billing: BillingAddress,
-    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
-    pub site: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
-    pub phone: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
-    pub status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
-    pub notes: Option<String>,
-    #[serde(rename = "Type", skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_int")]
-    pub contact_type: Option<i64>,
-    #[serde(deserialize_with = "lenient::bool")]
-    pub is_data_using_allowed: bool,
-    #[serde(deserialize_with = "lenient::or_default")]
-    pub custom_crm_groups: CustomCrmGroups,
+    pub billing: BillingAddressInput,
+    #[serde(skip_serializing_if = "Change::is_keep")]
+    pub site: Change<String>,
+    #[serde(skip_serializing_if = "Change::is_keep")]
+    pub phone: Change<String>,
+    #[serde(skip_serializing_if = "Change::is_keep")]
+    pub status: Change<String>,
+    #[serde(skip_serializing_if = "Change::is_keep")]
+    pub notes: Change<String>,
+    #[serde(rename = "Type", skip_serializing_if = "Change::is_keep")]
+    pub contact_type: Change<i64>,
+    #[serde(skip_serializing_if = "Change::is_keep")]
+    pub is_data_using_allowed: Change<bool>,
+    /// Replaces all of the contact's custom values when set.
+    #[serde(skip_serializing_if = "Change::is_keep")]
+    pub custom_crm_groups: Change<CustomCrmGroups>,
     /// Unknown fields of the contact this input was made from, sent back unchanged.
     #[serde(flatten)]
     pub extra: ExtraFields,
 }
 
 impl ContactInput {
-    /// The update body for `contact`: every field it has, unknown ones included.
+    /// A create body with just an email; everything else is left to the site's defaults.
+    pub fn new(email: impl Into<String>) -> Self {
+        Self { email: email.into(), ..Self::default() }
+    }
+
+    /// The update body for `contact` (the loaded copy with the user's changes): every field
+    /// it has, set or cleared, unknown ones included.
     pub fn from_contact(contact: &Contact) -> Self {
         let Contact {
             id,
@@ -243,19 +353,19 @@ impl ContactInput {
         Self {
             id: Some(id),
             email,
-            first_name,
-            last_name,
-            crm_type,
-            role,
-            address,
-            billing,
-            site,
-            phone,
-            status,
-            notes,
-            contact_type,
-            is_data_using_allowed,
-            custom_crm_groups,
+            first_name: Change::from_option(first_name),
+            last_name: Change::from_option(last_name),
+            crm_type: Change::from_option(crm_type),
+            role: Change::from_option(role),
+            address: PostalAddressInput::from_address(address),
+            billing: BillingAddressInput::from_address(billing),
+            site: Change::from_option(site),
+            phone: Change::from_option(phone),
+            status: Change::from_option(status),
+            notes: Change::from_option(notes),
+            contact_type: Change::from_option(contact_type),
+            is_data_using_allowed: Change::Set(is_data_using_allowed),
+            custom_crm_groups: Change::Set(custom_crm_groups),
             extra,
         }
     }
@@ -592,6 +702,25 @@ mod tests {
         assert_eq!(body["Tags"], json!(["x", "y"]));
         assert_eq!(body["Id"], json!(7));
         assert!(body.get("CreatedDate").is_none(), "the site owns CreatedDate");
+    }
+
+    #[test]
+    fn an_input_leaves_out_what_it_keeps_sends_null_for_what_it_clears_and_the_value_it_sets() {
+        let mut input = ContactInput::new("a@b.example");
+        input.first_name = Change::set("Ann");
+        input.billing.city = Change::Clear;
+        input.is_data_using_allowed = Change::Set(false);
+        let body = serde_json::to_value(&input).unwrap();
+        assert_eq!(
+            body,
+            json!({"Email": "a@b.example", "FirstName": "Ann", "BillingCity": null, "IsDataUsingAllowed": false})
+        );
+        let back: ContactInput = serde_json::from_value(body).unwrap();
+        assert_eq!(back, input, "absent reads as Keep, null as Clear");
+        let whole = serde_json::to_value(ContactInput::from_contact(&Contact::default())).unwrap();
+        for field in ["City", "BillingCountry", "Notes", "Type", "CustomCrmGroups", "IsDataUsingAllowed"] {
+            assert!(whole.get(field).is_some(), "an update from a loaded copy sends {field}");
+        }
     }
 
     #[test]

@@ -59,8 +59,8 @@ pub struct PagingOptions {
 
 impl Default for PagingOptions {
     fn default() -> Self {
-        // [assumed] 500 is the sandbox's cap; a site with a lower cap is followed.
-        Self { max_in_flight: 8, page_size: 500 }
+        // A site with a lower cap than we ask is followed.
+        Self { max_in_flight: 8, page_size: super::assumed::WALK_LIMIT }
     }
 }
 

@@ -13,8 +13,7 @@ use super::wire::describe_json;
 /// The prefix of a custom CRM field path: `CustomCrmGroups.<GroupAlias>.<FieldAlias>`.
 pub const CUSTOM_PREFIX: &str = "CustomCrmGroups";
 
-/// [assumed] The page size a client asks for when it has no reason to ask for another.
-pub const DEFAULT_LIMIT: u32 = 100;
+pub use super::assumed::DEFAULT_LIMIT;
 
 /// One list request: which records, in which order, which slice.
 #[derive(Clone, Debug, PartialEq)]
@@ -50,10 +49,8 @@ impl ListQuery {
     /// [assumed] The wire encoding, the one place it lives:
     /// `?Where=<JSON>&Order_By=Id&Offset=0&Limit=100` (the HTTP layer URL-encodes).
     pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
-        let mut pairs = vec![("Where", self.filter.to_json().to_string())];
-        if let Some(order_by) = &self.order_by {
-            pairs.push(("Order_By", order_by.to_string()));
-        }
+        let order_by = self.order_by.clone().unwrap_or_else(|| OrderBy::asc(super::assumed::DEFAULT_ORDER_FIELD));
+        let mut pairs = vec![("Where", self.filter.to_json().to_string()), ("Order_By", order_by.to_string())];
         pairs.push(("Offset", self.offset.to_string()));
         pairs.push(("Limit", self.limit.to_string()));
         pairs

@@ -10,8 +10,7 @@ use tokio_util::sync::CancellationToken;
 use super::paging::{self, PageSource, PagingOptions};
 use super::{ApiError, Contact, ContactId, ListQuery, Where};
 
-/// Ids asked for in one `Id $in [...]` filter: few enough for a URL.
-pub const IDS_PER_REQUEST: usize = 200;
+use super::assumed::IDS_PER_REQUEST;
 
 /// The rows a selection takes by position in the query's order.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -1,0 +1,125 @@
+//! The contract's open questions, in one place: every choice this client makes where the
+//! vendor's reference is silent (`[assumed]` in `../shared/treepl-api.md`), each with what a
+//! real site may do instead and where the choice lives. Values are constants here; choices
+//! that are behaviour live in the one function named, and nowhere else. A later check of a
+//! live site walks [`OPEN_QUESTIONS`].
+
+use std::time::Duration;
+
+/// Where the admin contacts API lives on a site.
+pub const CONTACTS_PATH: &str = "api/v2/admin/contacts";
+
+/// The token endpoint, relative to the site (v1 even for the v2 admin API; this one is in
+/// the reference, the request's shape is not).
+pub const TOKEN_PATH: &str = "api/v1/oauth/token";
+
+/// How long a token lives when its reply does not say.
+pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// The page size asked for when there is no reason to ask for another (the reference's
+/// example uses 100).
+pub const DEFAULT_LIMIT: u32 = 100;
+
+/// The page size asked for when walking a whole list (the sandbox's cap); a site that
+/// returns fewer is followed, page by page, at its own size.
+pub const WALK_LIMIT: u32 = 500;
+
+/// The order sent when the user chose none: offset paging over an unpromised order skips
+/// and repeats records.
+pub const DEFAULT_ORDER_FIELD: &str = "Id";
+
+/// Ids asked for in one `Id $in [...]` filter: few enough for any URL length limit.
+pub const IDS_PER_REQUEST: usize = 200;
+
+/// One open question of the contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Assumption {
+    pub topic: &'static str,
+    /// What this client does.
+    pub choice: &'static str,
+    /// What a real site may do instead, and how the client copes.
+    pub real_site_may: &'static str,
+    /// Where the choice lives.
+    pub lives_in: &'static str,
+}
+
+pub const OPEN_QUESTIONS: &[Assumption] = &[
+    Assumption {
+        topic: "Token request",
+        choice: "POST form-urlencoded grant_type=client_credentials&client_id&client_secret",
+        real_site_may: "want JSON or HTTP Basic auth: the site then answers 400/401 and the user is told the credentials were refused",
+        lives_in: "Client::fetch_token",
+    },
+    Assumption {
+        topic: "Token reply",
+        choice: "access_token, AccessToken or token; expires_in optional (DEFAULT_TOKEN_LIFETIME)",
+        real_site_may: "use other names or no expiry: a missing token is an undecodable reply; a 401 renews once",
+        lives_in: "auth::parse_token_reply",
+    },
+    Assumption {
+        topic: "Renewal on 401",
+        choice: "fetch a new token once and repeat the call once; a second 401 is refused credentials",
+        real_site_may: "answer 403 for an expired token: that is shown as a missing scope",
+        lives_in: "Client::call",
+    },
+    Assumption {
+        topic: "List query encoding",
+        choice: "query parameters ?Where=<JSON>&Order_By=..&Offset=..&Limit=..",
+        real_site_may: "want them in a JSON body, or other key casing: lists would ignore the filter",
+        lives_in: "ListQuery::to_query_pairs",
+    },
+    Assumption {
+        topic: "Order_By",
+        choice: "always sent, DEFAULT_ORDER_FIELD when the user chose none; \"Field DESC\" for descending",
+        real_site_may: "not break ties by Id, or spell descending otherwise: paging may then repeat or skip rows",
+        lives_in: "ListQuery::to_query_pairs",
+    },
+    Assumption {
+        topic: "Page cap",
+        choice: "ask WALK_LIMIT (or DEFAULT_LIMIT) and advance by what came back",
+        real_site_may: "cap lower, or refuse a large Limit: lower caps are followed; a refusal is a 400 shown to the user",
+        lives_in: "paging::for_each_page_until, app::grid::Grid::page_loaded",
+    },
+    Assumption {
+        topic: "Where dialect",
+        choice: "the project's JSON dialect ($eq, $contains, $and, ...; custom fields as CustomCrmGroups.Group.Field)",
+        real_site_may: "support another dialect or none: a 400 names the offending part",
+        lives_in: "api::query (Where)",
+    },
+    Assumption {
+        topic: "Dates without a zone",
+        choice: "read as UTC",
+        real_site_may: "mean the site's local time: shown times are then off by the site's offset",
+        lives_in: "wire::Timestamp::parse",
+    },
+    Assumption {
+        topic: "Update semantics",
+        choice: "send the whole object (loaded copy plus changes, unknown fields included) after re-reading it",
+        real_site_may: "replace the whole record or merge fields: sending the whole object is right either way",
+        lives_in: "ContactInput::from_contact",
+    },
+    Assumption {
+        topic: "Create reply",
+        choice: "a Contact in the body of a 200/201",
+        real_site_may: "answer 201 with an empty body or without the contact: the client finds it by its email",
+        lives_in: "Client::create_contact",
+    },
+    Assumption {
+        topic: "Error bodies",
+        choice: "{\"Message\", \"Errors\": [{\"Field\", \"Message\"}]}; any JSON or plain-text body gives a message",
+        real_site_may: "send HTML or other shapes: HTML is never shown; field errors then are not placed at their field",
+        lives_in: "error::human_message, error::field_errors",
+    },
+    Assumption {
+        topic: "Secure zones PUT",
+        choice: "replaces the whole list; the client sends the complete desired list from a fresh GET",
+        real_site_may: "add to the list instead: the list read back after the PUT shows what the site did",
+        lives_in: "Client::set_secure_zones",
+    },
+    Assumption {
+        topic: "New contact defaults",
+        choice: "left to the site (the sandbox gives CrmType \"Contact\", Role \"General\", Type 0)",
+        real_site_may: "store nulls: shown as empty",
+        lives_in: "ContactInput::new",
+    },
+];
