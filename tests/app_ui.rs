@@ -31,10 +31,10 @@ fn a_profile_with_a_wrong_secret_shows_the_credentials_error_and_saves_nothing()
     app.fill_connect_dialog("not-the-secret");
     app.harness.get_by_label("Save").click();
     app.wait_until("the save fails", |app| {
-        app.state().connect_dialog.as_ref().is_some_and(|d| !d.saving && d.outcome.is_some())
+        app.state().profiles.dialog.as_ref().is_some_and(|d| !d.saving && d.outcome.is_some())
     });
     app.harness.get_by_label_contains("The site refused these credentials");
-    assert!(app.state().profiles.is_empty());
+    assert!(app.state().profiles.list.is_empty());
     assert!(app.keyring.stored.lock().unwrap().is_empty(), "nothing went to the keyring");
     assert!(!app.config_dir.join("profiles.json").exists(), "nothing went to the profiles file");
     assert_eq!(app.state().site.target, Target::Sandbox, "still on the sandbox");
@@ -45,13 +45,13 @@ fn a_good_profile_keeps_its_secret_in_the_keyring_and_not_in_the_config_file() {
     let mut app = AppUnderTest::start(TestKeyring::mock());
     app.fill_connect_dialog("sandbox-secret");
     app.harness.get_by_label("Test connection").click();
-    app.wait_until("the test passes", |app| app.state().connect_dialog.as_ref().is_some_and(|d| d.outcome.is_some()));
+    app.wait_until("the test passes", |app| app.state().profiles.dialog.as_ref().is_some_and(|d| d.outcome.is_some()));
     app.harness.get_by_label(&format!("Connected: the site has {DEMO_CONTACTS} contacts."));
     assert!(app.keyring.stored.lock().unwrap().is_empty(), "a test saves nothing");
 
     app.harness.get_by_label("Save").click();
-    app.wait_until("the site is saved and open", |app| app.state().connect_dialog.is_none() && app.rows_loaded());
-    let profile = app.state().profiles[0].clone();
+    app.wait_until("the site is saved and open", |app| app.state().profiles.dialog.is_none() && app.rows_loaded());
+    let profile = app.state().profiles.list[0].clone();
     assert_eq!(app.state().site.target, Target::Profile(profile.id.clone()));
     assert_eq!(*app.keyring.stored.lock().unwrap(), vec![profile.id.clone()]);
     let secret = app.keyring.get(&profile.id).unwrap().unwrap();
@@ -68,12 +68,12 @@ fn with_no_keyring_the_secret_can_be_kept_for_this_session_only() {
     app.fill_connect_dialog("sandbox-secret");
     app.harness.get_by_label("Save").click();
     app.wait_until("the keyring problem shows", |app| {
-        app.state().connect_dialog.as_ref().is_some_and(|d| d.keyring_problem.is_some())
+        app.state().profiles.dialog.as_ref().is_some_and(|d| d.keyring_problem.is_some())
     });
     app.harness.get_by_label_contains("No keyring is available");
     app.harness.get_by_label("Keep for this session only").click();
-    app.wait_until("the site is open", |app| app.state().connect_dialog.is_none() && app.rows_loaded());
-    assert_eq!(app.state().profiles.len(), 1);
+    app.wait_until("the site is open", |app| app.state().profiles.dialog.is_none() && app.rows_loaded());
+    assert_eq!(app.state().profiles.list.len(), 1);
     assert!(!app.config_dir.join("profiles.json").exists(), "a session-only site is not written anywhere");
 }
 

@@ -42,7 +42,7 @@ fn the_row_menu_exports_the_selection_to_the_chosen_file() {
     app.harness.get_by_label("Export 3 contacts…").click();
     app.wait_until("the save dialog was asked", |app| !app.chooser.asked.lock().unwrap().is_empty());
     app.wait_until("the dialog is back", |app| {
-        app.state().export_dialog.as_ref().is_some_and(|d| d.stage == ExportStage::Editing)
+        app.state().exports.dialog.as_ref().is_some_and(|d| d.stage == ExportStage::Editing)
     });
     let asked = app.chooser.asked.lock().unwrap()[0].clone();
     assert_eq!(asked.file_name, "contacts-selection.json");
@@ -52,7 +52,7 @@ fn the_row_menu_exports_the_selection_to_the_chosen_file() {
     let target = app.exports.join("three.json");
     app.chooser.answer(target.clone());
     app.harness.get_by_label("Export 3 contacts…").click();
-    app.wait_until("the export finished", |app| app.state().export_dialog.is_none());
+    app.wait_until("the export finished", |app| app.state().exports.dialog.is_none());
     let text = std::fs::read_to_string(&target).unwrap();
     let written: Vec<Contact> = serde_json::from_str(&text).unwrap();
     assert_eq!(written.iter().map(|c| c.email.clone()).collect::<Vec<_>>(), chosen);
@@ -80,7 +80,7 @@ fn all_matching_with_every_field_as_csv() {
     app.settle();
     app.harness.key_press(egui::Key::Escape);
     app.settle();
-    assert!(app.state().export_dialog.is_none(), "Escape closes the dialog");
+    assert!(app.state().exports.dialog.is_none(), "Escape closes the dialog");
     app.harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::E);
     app.settle();
     app.harness.get_by_label("All contacts matching the filter (700)").click();
@@ -91,7 +91,7 @@ fn all_matching_with_every_field_as_csv() {
     let target = app.exports.join("everyone.csv");
     app.chooser.answer(target.clone());
     app.harness.get_by_label("Export 700 contacts…").click();
-    app.wait_until("the export finished", |app| app.state().export_dialog.is_none());
+    app.wait_until("the export finished", |app| app.state().exports.dialog.is_none());
 
     let mut reader = csv::Reader::from_path(&target).unwrap();
     let headers = reader.headers().unwrap().clone();
@@ -119,7 +119,7 @@ fn cancel_stops_the_export_and_leaves_no_file() {
     });
     app.harness.get_by_label_contains("of 3,000 contacts");
     app.harness.get_by_label("Cancel export").click();
-    app.wait_until("the dialog closed", |app| app.state().export_dialog.is_none());
+    app.wait_until("the dialog closed", |app| app.state().exports.dialog.is_none());
     app.settle();
     app.harness.get_by_label("Export cancelled");
     // The export thread stops at its next page and removes its temporary file as it returns:
@@ -137,7 +137,7 @@ fn without_a_save_dialog_the_path_is_typed_in() {
     app.settle();
     app.harness.get_by_label("Export 40 contacts…").click();
     app.wait_until("the path field shows", |app| {
-        app.state().export_dialog.as_ref().is_some_and(|d| d.typed_path.is_some() && !d.is_busy())
+        app.state().exports.dialog.as_ref().is_some_and(|d| d.typed_path.is_some() && !d.is_busy())
     });
     app.harness.get_by_label_contains("no file dialog");
     let target = app.exports.join("typed.vcf");
@@ -148,7 +148,7 @@ fn without_a_save_dialog_the_path_is_typed_in() {
     app.harness.get_by_role_and_label(Role::TextInput, "File").type_text(target.to_str().unwrap());
     app.settle();
     app.harness.get_by_label("Export to this file").click();
-    app.wait_until("the export finished", |app| app.state().export_dialog.is_none());
+    app.wait_until("the export finished", |app| app.state().exports.dialog.is_none());
     assert_eq!(std::fs::read_to_string(&target).unwrap().matches("BEGIN:VCARD").count(), 40);
 }
 
@@ -166,9 +166,9 @@ fn a_failed_export_says_why_in_the_dialog_and_keeps_the_choices() {
     app.chooser.answer(target.clone());
     app.harness.get_by_label("Export 40 contacts…").click();
     app.wait_until("the export failed", |app| {
-        app.state().export_dialog.as_ref().is_some_and(|d| d.error.is_some() && !d.is_busy())
+        app.state().exports.dialog.as_ref().is_some_and(|d| d.error.is_some() && !d.is_busy())
     });
-    let dialog = app.state().export_dialog.as_ref().unwrap();
+    let dialog = app.state().exports.dialog.as_ref().unwrap();
     assert_eq!(dialog.settings.format, Format::Json, "the choices are kept");
     let message = dialog.error.clone().unwrap();
     app.harness.get_by_label(&message);

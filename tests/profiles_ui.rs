@@ -48,7 +48,7 @@ fn a_damaged_profiles_file_is_kept_aside_reported_and_not_destroyed_by_a_later_s
 
     app.fill_connect_dialog("sandbox-secret");
     app.harness.get_by_label("Save").click();
-    app.wait_until("the site is saved", |app| app.state().connect_dialog.is_none() && app.rows_loaded());
+    app.wait_until("the site is saved", |app| app.state().profiles.dialog.is_none() && app.rows_loaded());
     assert_eq!(saved_names(&app), ["Shop"]);
     assert_eq!(std::fs::read_to_string(&aside).unwrap(), "{\"profiles\": [ {\"id\": 3", "still intact");
 }
@@ -62,7 +62,7 @@ fn a_save_cancelled_after_its_secret_is_stored_finishes_whole_and_a_second_save_
     app.wait_until("the secret is being stored", |app| keyring_calls(app) >= 1);
     app.harness.get_by_label("Cancel").click();
     app.settle();
-    assert!(app.state().connect_dialog.is_none(), "Cancel closes the dialog at once");
+    assert!(app.state().profiles.dialog.is_none(), "Cancel closes the dialog at once");
 
     // A second site, saved while the first save is still finishing.
     let url = app.state().sandbox().unwrap().url().to_string();
@@ -71,10 +71,10 @@ fn a_save_cancelled_after_its_secret_is_stored_finishes_whole_and_a_second_save_
     app.fill_connect_fields("Second shop", &url, "sandbox-secret");
     app.harness.get_by_label("Save").click();
     app.wait_until("both saves are done", |app| {
-        app.state().profiles.len() == 2 && app.state().connect_dialog.is_none() && app.rows_loaded()
+        app.state().profiles.list.len() == 2 && app.state().profiles.dialog.is_none() && app.rows_loaded()
     });
     assert_eq!(saved_names(&app), ["Second shop", "Shop"], "both in the file");
-    for profile in &app.state().profiles {
+    for profile in &app.state().profiles.list {
         assert!(app.keyring.holds(&profile.id), "{} has its secret", profile.name);
     }
     app.harness.get_by_label_contains("was saved before the cancel reached it");
@@ -92,12 +92,12 @@ fn a_save_cancelled_before_anything_is_stored_keeps_nothing() {
     app.settle();
     app.harness.key_press(egui::Key::Escape);
     app.settle();
-    assert!(app.state().connect_dialog.is_none());
+    assert!(app.state().profiles.dialog.is_none());
     // Once the task has ended nothing more of it can happen.
     app.wait_until("the save has stopped", |app| {
         app.state().tasks.running().all(|(_, t)| t.label != "Saving the site")
     });
-    assert!(app.state().profiles.is_empty(), "not in the app");
+    assert!(app.state().profiles.list.is_empty(), "not in the app");
     assert_eq!(keyring_calls(&app), 0, "nothing went to the keyring");
     assert!(!app.config_dir.join("profiles.json").exists(), "nothing went to the file");
 }
@@ -110,7 +110,7 @@ fn text_typed_in_the_connect_dialog_survives_a_click_outside_it() {
     app.harness.drag_at(outside);
     app.harness.drop_at(outside);
     app.settle();
-    let dialog = app.state().connect_dialog.as_ref().expect("the dialog stays open");
+    let dialog = app.state().profiles.dialog.as_ref().expect("the dialog stays open");
     assert_eq!(dialog.draft.name, "Shop");
     assert_eq!(egui::TextBuffer::as_str(&dialog.draft.client_secret), "typed-secret");
     assert!(!format!("{:?}", dialog.draft).contains("typed-secret"), "Debug never shows the secret");

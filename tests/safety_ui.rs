@@ -47,7 +47,7 @@ fn assert_nothing_changed_behind(app: &AppUnderTest, selection: &treepl_contacts
     let state = app.state();
     assert_eq!(&state.grid.selection, selection, "the selection behind the dialog");
     assert_eq!(state.grid.cursor, cursor, "the cursor behind the dialog");
-    assert!(state.export_dialog.is_none() && state.connect_dialog.is_none(), "no other dialog opened");
+    assert!(state.exports.dialog.is_none() && state.profiles.dialog.is_none(), "no other dialog opened");
     assert!(state.open_contacts.is_empty(), "no contact opened");
 }
 
@@ -184,7 +184,7 @@ fn a_shift_range_over_rows_never_loaded_fetches_only_the_window_and_exports_exac
     let target = app.exports.join("range.json");
     app.chooser.answer(target.clone());
     app.harness.get_by_label("Export 2,990 contacts…").click();
-    app.wait_until("the export finished", |app| app.state().export_dialog.is_none());
+    app.wait_until("the export finished", |app| app.state().exports.dialog.is_none());
     let written: Vec<Contact> = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
     let written: Vec<String> = written.into_iter().map(|c| c.email).collect();
     assert_eq!(written, expected);
@@ -202,7 +202,7 @@ fn a_site_that_caps_pages_at_20_shows_every_row_exports_every_row_and_deletes_ev
     app.fill_connect_fields("Capped", &url, "sandbox-secret");
     app.harness.get_by_label("Save").click();
     app.wait_until("the capped site is open", |app| {
-        app.state().connect_dialog.is_none() && app.rows_loaded() && app.state().grid.total == Some(300)
+        app.state().profiles.dialog.is_none() && app.rows_loaded() && app.state().grid.total == Some(300)
     });
     assert_eq!(app.state().grid.page_size(), 20, "the grid follows the site's page size");
     // Scroll through the whole list: every row on screen loads, none stays a placeholder.
@@ -223,7 +223,7 @@ fn a_site_that_caps_pages_at_20_shows_every_row_exports_every_row_and_deletes_ev
     let target = app.exports.join("capped.json");
     app.chooser.answer(target.clone());
     app.harness.get_by_label("Export 300 contacts…").click();
-    app.wait_until("the export finished", |app| app.state().export_dialog.is_none());
+    app.wait_until("the export finished", |app| app.state().exports.dialog.is_none());
     let written: Vec<Contact> = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
     assert_eq!(written.into_iter().map(|c| c.email).collect::<Vec<_>>(), expected);
 
@@ -255,7 +255,7 @@ fn an_export_writes_the_scope_it_showed_when_its_dialog_opened() {
     let target = app.exports.join("one.json");
     app.chooser.answer(target.clone());
     app.harness.get_by_label("Export 1 contact…").click();
-    app.wait_until("the export finished", |app| app.state().export_dialog.is_none());
+    app.wait_until("the export finished", |app| app.state().exports.dialog.is_none());
     let written: Vec<Contact> = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
     assert_eq!(written.into_iter().map(|c| c.email).collect::<Vec<_>>(), vec![chosen.email]);
 }

@@ -122,7 +122,8 @@ impl ProfileDraft {
     }
 }
 
-/// An effect for the app state to carry out (in the background).
+/// An effect for the app state to carry out (in the background): the app's own, or one
+/// for a feature, which the state routes to it.
 #[derive(Debug)]
 pub enum Command {
     Open(Target),
@@ -133,25 +134,9 @@ pub enum Command {
     OpenContact(crate::api::ContactId),
     /// Deletes what the user confirmed (the scope frozen in the confirmation).
     Delete(super::delete::DeleteConfirmation),
-    /// Signs in with the draft and reads one contact, saving nothing.
-    TestConnection(ProfileDraft),
-    /// Tests, then stores the secret and the profile, then opens it. `session_only`: keep the
-    /// secret in memory (when there is no keyring) and the profile for this session.
-    SaveProfile {
-        draft: ProfileDraft,
-        session_only: bool,
-    },
-    /// The connect dialog was closed while its save ran: stop it if it has not stored
-    /// anything yet (a save that has is finished whole).
-    CancelProfileSave,
-    RemoveProfile(String),
+    Export(super::export::ExportCommand),
+    Profiles(super::profiles::ProfilesCommand),
     Cancel(super::tasks::TaskId),
-    /// Asks where to save the export dialog's file, then exports.
-    ChooseExportFile,
-    /// Exports to a path typed in (a desktop without a save dialog).
-    ExportTo(std::path::PathBuf),
-    /// Stops the running export (its file is not written) and closes the dialog.
-    CancelExport,
 }
 
 #[cfg(test)]
@@ -161,7 +146,7 @@ mod tests {
     #[test]
     fn a_command_carrying_a_draft_never_shows_its_secret() {
         let draft = ProfileDraft { client_secret: "s3cr3t-value".into(), ..ProfileDraft::default() };
-        let command = Command::SaveProfile { draft, session_only: false };
+        let command = Command::Profiles(super::super::profiles::ProfilesCommand::Save { draft, session_only: false });
         assert!(!format!("{command:?}").contains("s3cr3t-value"));
     }
 

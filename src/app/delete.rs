@@ -7,9 +7,71 @@ use crate::api::paging::PagingOptions;
 use crate::api::selection::resolve_ids;
 use crate::api::{ApiError, Client, ContactScope, Rows};
 
+use super::effects::{Effects, TaskResult};
 use super::grid::Grid;
+use super::notifications::{Level, Notifications};
 use super::tasks::Progress;
 use super::text::{contact_name, contacts, thousands};
+
+/// Deleting, as a feature: the confirmation waiting for the user's answer, the delete it
+/// starts, and what its outcome does to the grid and the notifications.
+#[derive(Default)]
+pub struct Deletes {
+    /// A delete waiting for the user's answer, with the scope it shows.
+    pub confirmation: Option<DeleteConfirmation>,
+}
+
+impl Deletes {
+    /// Asks to delete the grid's selection: the confirmation freezes what it shows.
+    pub fn ask(&mut self, grid: &Grid, notifications: &mut Notifications) {
+        self.confirmation = DeleteConfirmation::for_selection(grid);
+        if self.confirmation.is_none() {
+            notifications.push(Level::Info, "Nothing to delete", "Select the contacts to delete first.");
+        }
+    }
+
+    /// Deletes exactly what `confirmation` showed, with progress and Cancel; a cancelled
+    /// delete still reports how many went.
+    pub fn execute(&mut self, confirmation: DeleteConfirmation, fx: &mut Effects) {
+        let Some(client) = fx.client.clone() else { return };
+        let connection = fx.connection;
+        let label = format!("Deleting {}", contacts(confirmation.count));
+        fx.tasks.spawn_stoppable(label, move |cancel, progress| async move {
+            let DeleteConfirmation { scope, count, .. } = confirmation;
+            TaskResult::for_site(connection, delete_contacts(&client, &scope, count, &cancel, &progress).await)
+        });
+    }
+
+    /// The grid is reloaded (what was deleted is gone, the selection with it) and the user
+    /// is told how far the delete got.
+    pub fn fold(&mut self, outcome: DeleteOutcome, grid: &mut Grid, notifications: &mut Notifications) {
+        grid.selection = Default::default();
+        grid.reload();
+        let DeleteOutcome { confirmed, deleted, stop } = outcome;
+        let (done, of) = (thousands(deleted), thousands(confirmed));
+        match stop {
+            DeleteStop::Finished => {
+                notifications.push(Level::Success, "Contacts deleted", format!("{} deleted.", contacts(deleted)))
+            }
+            DeleteStop::Cancelled => notifications.push(
+                Level::Info,
+                "Delete cancelled",
+                format!("{done} of {of} deleted before it stopped."),
+            ),
+            DeleteStop::Failed(error) => {
+                notifications.error(format!("Stopped after deleting {done} of {of}"), error.to_string())
+            }
+            DeleteStop::Grew { found } => notifications.push(
+                Level::Warning,
+                "Nothing was deleted",
+                format!(
+                    "{} match now, more than the {of} you confirmed. Check the list and delete again.",
+                    thousands(found)
+                ),
+            ),
+        }
+    }
+}
 
 /// Names shown in the question at most ("Delete 3 contacts (A, B and C)?").
 const NAMES_SHOWN: usize = 3;

@@ -4,6 +4,7 @@
 pub mod command;
 pub mod credentials;
 pub mod delete;
+pub mod effects;
 pub mod export;
 pub mod filter;
 pub mod grid;
@@ -16,5 +17,7 @@ mod state;
 pub mod tasks;
 pub mod text;
 
-pub use state::{AppConfig, AppState, ConnectDialog, ContactWindow, Site, SiteStatus, TaskResult};
+pub use effects::TaskResult;
+pub use profiles::ConnectDialog;
+pub use state::{AppConfig, AppState, ContactWindow, Site, SiteStatus};
 pub use tasks::shut_down;

@@ -1,31 +1,31 @@
-//! The app's state and the one place where commands become background work and where
-//! the results of that work are folded back in.
+//! The app's state: the open site, the grid, and the features (profiles, export, delete),
+//! each in its own module with its own commands and results. Here commands are routed to
+//! their feature, and finished work back to its feature's `fold`, after the one check that
+//! drops results of a site no longer open.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use secrecy::SecretString;
+use tokio_util::sync::CancellationToken;
 
 use crate::api::paging::PagingOptions;
 use crate::api::selection::existing_ids;
 use crate::api::{ApiError, Client, ClientOptions, Contact, ContactId, Page, SiteCredentials};
 use crate::sandbox::{Sandbox, SandboxConfig};
 
-use super::command::{Command, ProfileDraft, Target};
-use super::credentials::{self, SecretStore, SecretStoreError, SessionStore};
-use super::delete::{DeleteConfirmation, DeleteOutcome, DeleteStop, delete_contacts};
+use super::command::{Command, Target};
+use super::credentials::{self, SecretStore, SecretStoreError};
+use super::delete::Deletes;
+use super::effects::{Effects, FeatureResult, TaskResult};
+use super::export::{ExportCommand, Exports, FileChooser};
 use super::grid::{Grid, PageRequest};
 use super::layout::GridLayout;
 use super::notifications::{Level, Notifications};
-use super::profiles::{LoadedProfiles, ProfileFile, ProfileStore, SiteProfile};
+use super::profiles::{ProfileFile, Profiles, ProfilesEvent, SiteProfile, build_client};
 use super::settings::Settings;
 use super::tasks::TaskRunner;
-use crate::export::{ExportError, ExportSettings, ExportSummary, run_export};
-use tokio_util::sync::CancellationToken;
-
-use super::export::{Chosen, ExportDialog, ExportStage, FileChooser, SaveRequest, folder_of};
-use super::text::{contacts, thousands};
 
 /// What the app needs from its surroundings; tests give temporary folders and a mock keyring.
 #[derive(Clone)]
@@ -40,72 +40,30 @@ pub struct AppConfig {
     pub file_chooser: Arc<dyn FileChooser>,
 }
 
-/// What a background task hands back.
-pub enum TaskResult {
-    ProfilesLoaded(LoadedProfiles),
+/// What the work of opening a site hands back.
+pub enum SiteResult {
     SandboxStarted(Result<Sandbox, String>),
     /// A client for the site was built (off the UI thread: it reads the system's certificates).
-    ClientBuilt {
-        connection: u64,
-        client: Result<Client, ApiError>,
-    },
+    ClientBuilt(Result<Client, ApiError>),
     SecretFetched {
         profile: SiteProfile,
         result: Result<Option<SecretString>, SecretStoreError>,
     },
-    GridPage {
-        connection: u64,
+}
+
+/// What the grid's work hands back.
+pub enum GridResult {
+    Page {
         generation: u64,
         page: u64,
         result: Result<Page<Contact>, ApiError>,
     },
     /// Which of the selected ids still exist after a refresh.
-    SelectionChecked {
-        connection: u64,
-        existing: Result<BTreeSet<ContactId>, ApiError>,
-    },
+    SelectionChecked(Result<BTreeSet<ContactId>, ApiError>),
     ContactOpened {
-        connection: u64,
         id: ContactId,
         result: Result<Box<Contact>, ApiError>,
     },
-    ContactsDeleted {
-        connection: u64,
-        outcome: DeleteOutcome,
-    },
-    ConnectionTested {
-        draft: ProfileDraft,
-        result: Result<u64, ApiError>,
-    },
-    ProfileSaved {
-        save: u64,
-        result: Result<SavedProfile, SaveFailure>,
-    },
-    ProfileRemoved {
-        id: String,
-        result: Result<(), String>,
-    },
-    /// The save dialog closed; `home` is the folder offered when the path must be typed.
-    ExportFileChosen {
-        chosen: Chosen,
-        home: Option<PathBuf>,
-    },
-    Exported(Result<ExportSummary, ExportError>),
-}
-
-pub struct SavedProfile {
-    profile: SiteProfile,
-    client: Client,
-    session_only: bool,
-}
-
-/// Why a profile was not saved; nothing of it was kept.
-pub enum SaveFailure {
-    /// Stopped before anything was stored.
-    Cancelled,
-    Connection(ApiError),
-    Keyring(SecretStoreError),
-    File(String),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -132,59 +90,39 @@ pub struct ContactWindow {
     pub error: Option<String>,
 }
 
-/// The connect dialog's data: the draft and how testing or saving it went.
-#[derive(Default)]
-pub struct ConnectDialog {
-    pub draft: ProfileDraft,
-    pub testing: bool,
-    pub saving: bool,
-    /// The save this dialog started, if any (a closed dialog's save may still be finishing).
-    save: Option<u64>,
-    /// The outcome of the last test or save, for the user.
-    pub outcome: Option<Result<String, String>>,
-    /// Set when the keyring refused: the dialog offers to keep the secret for this session.
-    pub keyring_problem: Option<String>,
-}
-
 pub struct AppState {
     config: AppConfig,
     pub settings: Settings,
-    pub profiles: Vec<SiteProfile>,
-    /// The one writer of the profiles file.
-    profile_store: ProfileStore,
-    /// Stops the save in flight, until it stores anything.
-    profile_save: Option<(u64, CancellationToken)>,
-    /// Numbers profile saves, so that each result finds the dialog that asked for it.
-    saves_started: u64,
-    /// Profiles kept for this session only (no keyring): never written to the profiles file.
-    session_profiles: HashSet<String>,
-    session_secrets: Arc<SessionStore>,
+    pub profiles: Profiles,
     pub site: Site,
     sandbox: Option<Sandbox>,
     pub grid: Grid,
     pub open_contacts: Vec<ContactWindow>,
+    pub exports: Exports,
+    pub deletes: Deletes,
     pub tasks: TaskRunner<TaskResult>,
     pub notifications: Notifications,
-    pub connect_dialog: Option<ConnectDialog>,
-    pub export_dialog: Option<ExportDialog>,
-    /// A delete waiting for the user's answer, with the scope it shows.
-    pub delete_confirmation: Option<DeleteConfirmation>,
     queue: Vec<Command>,
+}
+
+/// A feature's effects for the site open now.
+fn effects<'a>(
+    tasks: &'a mut TaskRunner<TaskResult>,
+    notifications: &'a mut Notifications,
+    site: &Site,
+) -> Effects<'a> {
+    Effects { tasks, client: site.client.clone(), connection: site.connection, notifications }
 }
 
 impl AppState {
     /// Starts loading the profiles; the site opens when they are in.
     pub fn new(config: AppConfig, settings: Settings, runtime: tokio::runtime::Handle, ctx: egui::Context) -> Self {
-        let profile_store = ProfileStore::new(ProfileFile::in_folder(&config.config_dir));
+        let file = ProfileFile::in_folder(&config.config_dir);
+        let profiles = Profiles::new(file, Arc::clone(&config.keyring), config.client_options.clone());
         let mut state = Self {
             config,
             settings,
-            profiles: Vec::new(),
-            profile_store,
-            profile_save: None,
-            saves_started: 0,
-            session_profiles: HashSet::new(),
-            session_secrets: Arc::new(SessionStore::default()),
+            profiles,
             site: Site {
                 target: Target::Sandbox,
                 name: "Starting…".to_owned(),
@@ -195,15 +133,14 @@ impl AppState {
             sandbox: None,
             grid: Grid::default(),
             open_contacts: Vec::new(),
+            exports: Exports::default(),
+            deletes: Deletes::default(),
             tasks: TaskRunner::new(runtime, ctx),
             notifications: Notifications::default(),
-            connect_dialog: None,
-            export_dialog: None,
-            delete_confirmation: None,
             queue: Vec::new(),
         };
-        let store = state.profile_store.clone();
-        state.tasks.spawn("Reading site profiles", async move { TaskResult::ProfilesLoaded(store.load().await) });
+        let Self { tasks, notifications, site, profiles, .. } = &mut state;
+        profiles.load(&mut effects(tasks, notifications, site));
         state
     }
 
@@ -243,58 +180,39 @@ impl AppState {
         self.sandbox.as_ref()
     }
 
-    /// Where secrets are kept, for the connect dialog.
-    pub fn keyring_description(&self) -> &'static str {
-        self.config.keyring.describe()
-    }
-
-    pub fn is_session_only(&self, profile_id: &str) -> bool {
-        self.session_profiles.contains(profile_id)
-    }
-
     /// Whether a dialog or confirmation is open: then no shortcut and no grid key may act
     /// on what is behind it. (The UI adds its own popups, such as the palette.)
     pub fn dialog_open(&self) -> bool {
-        self.connect_dialog.is_some() || self.export_dialog.is_some() || self.delete_confirmation.is_some()
+        self.profiles.dialog.is_some() || self.exports.dialog.is_some() || self.deletes.confirmation.is_some()
     }
 
     /// Asks to delete the grid's selection: the confirmation freezes what it shows.
     pub fn confirm_delete(&mut self) {
-        self.delete_confirmation = DeleteConfirmation::for_selection(&self.grid);
-        if self.delete_confirmation.is_none() {
-            self.notifications.push(Level::Info, "Nothing to delete", "Select the contacts to delete first.");
-        }
+        self.deletes.ask(&self.grid, &mut self.notifications);
+    }
+
+    /// Opens the export dialog for the grid as it is (selection, columns, last options).
+    pub fn open_export_dialog(&mut self) {
+        let columns = self.layout().visible().map(|c| c.field.clone()).collect();
+        self.exports.open(&self.grid, columns, &self.settings.export);
     }
 
     fn execute(&mut self, command: Command) {
+        let Self { tasks, notifications, site, exports, deletes, profiles, settings, config, .. } = self;
+        let fx = &mut effects(tasks, notifications, site);
         match command {
+            Command::Delete(confirmation) => deletes.execute(confirmation, fx),
+            Command::Export(command) => exports.execute(command, fx, &mut settings.export, &config.file_chooser),
+            // The status bar's Cancel on a running export cancels it as its dialog would.
+            Command::Cancel(id) if exports.runs(id) => {
+                exports.execute(ExportCommand::Cancel, fx, &mut settings.export, &config.file_chooser)
+            }
+            Command::Cancel(id) => fx.tasks.cancel(id),
+            Command::Profiles(command) => profiles.execute(command, fx),
             Command::Open(target) => self.open(target),
             Command::Refresh => self.refresh(),
             Command::SetQuery(query) => self.grid.set_query(query),
             Command::OpenContact(id) => self.open_contact(id),
-            Command::Delete(confirmation) => self.delete(confirmation),
-            Command::TestConnection(draft) => self.test_connection(draft),
-            Command::SaveProfile { draft, session_only } => self.save_profile(draft, session_only),
-            Command::CancelProfileSave => {
-                if let Some((_, cancel)) = &self.profile_save {
-                    cancel.cancel();
-                }
-                self.connect_dialog = None;
-            }
-            Command::RemoveProfile(id) => self.remove_profile(id),
-            Command::Cancel(id) => match &self.export_dialog {
-                Some(ExportDialog { stage: ExportStage::Running { task, .. }, .. }) if *task == id => {
-                    self.cancel_export()
-                }
-                _ => self.tasks.cancel(id),
-            },
-            Command::ChooseExportFile => self.choose_export_file(),
-            Command::ExportTo(path) => {
-                if self.export_dialog.as_ref().is_some_and(ExportDialog::can_start) {
-                    self.export_file_chosen(Chosen::Path(path), None);
-                }
-            }
-            Command::CancelExport => self.cancel_export(),
         }
     }
 
@@ -306,7 +224,7 @@ impl AppState {
         self.site.client = None;
         self.grid = Grid::default();
         self.open_contacts.clear();
-        self.delete_confirmation = None;
+        self.deletes.confirmation = None;
     }
 
     fn open(&mut self, target: Target) {
@@ -329,31 +247,25 @@ impl AppState {
                         let seeded = move |done| progress.set(done, Some(demo_contacts));
                         Sandbox::start_with_progress(config, seeded).await.map_err(|e| e.to_string())
                     };
-                    TaskResult::SandboxStarted(started.await)
+                    // Kept whatever site is open by then: the sandbox is reused later.
+                    TaskResult::for_app(SiteResult::SandboxStarted(started.await))
                 });
             }
             Target::Profile(id) => {
-                let Some(profile) = self.profiles.iter().find(|p| &p.id == id).cloned() else {
+                let Some(profile) = self.profiles.find(id).cloned() else {
                     self.notifications.error("Unknown site", "That site profile no longer exists.");
                     return;
                 };
                 self.switch_to(target.clone(), profile.name.clone());
                 self.settings.last_profile = Some(profile.id.clone());
-                let store = self.secret_store_for(&profile.id);
+                let store = self.profiles.secret_store_for(&profile.id);
                 let key = profile.id.clone();
+                let connection = self.site.connection;
                 self.tasks.spawn(format!("Reading the secret of {}", profile.name), async move {
                     let result = credentials::call_with_timeout(store, move |s| s.get(&key)).await;
-                    TaskResult::SecretFetched { profile, result }
+                    TaskResult::for_site(connection, SiteResult::SecretFetched { profile, result })
                 });
             }
-        }
-    }
-
-    fn secret_store_for(&self, profile_id: &str) -> Arc<dyn SecretStore> {
-        if self.session_profiles.contains(profile_id) {
-            self.session_secrets.clone()
-        } else {
-            Arc::clone(&self.config.keyring)
         }
     }
 
@@ -365,7 +277,7 @@ impl AppState {
                 Ok(credentials) => build_client(credentials, options).await,
                 Err(error) => Err(error),
             };
-            TaskResult::ClientBuilt { connection, client }
+            TaskResult::for_site(connection, SiteResult::ClientBuilt(client))
         });
     }
 
@@ -388,7 +300,7 @@ impl AppState {
             let client = client.clone();
             self.tasks.spawn_unlisted(cancel, async move {
                 let result = client.list_contacts(&query).await;
-                TaskResult::GridPage { connection, generation, page, result }
+                TaskResult::for_site(connection, GridResult::Page { generation, page, result })
             });
         }
     }
@@ -405,7 +317,7 @@ impl AppState {
         let connection = self.site.connection;
         self.tasks.spawn("Checking the selection", async move {
             let existing = existing_ids(&client, ids, &PagingOptions::default(), &CancellationToken::new()).await;
-            TaskResult::SelectionChecked { connection, existing }
+            TaskResult::for_site(connection, GridResult::SelectionChecked(existing))
         });
     }
 
@@ -418,314 +330,71 @@ impl AppState {
         let connection = self.site.connection;
         self.tasks.spawn(format!("Opening contact {id}"), async move {
             let result = client.get_contact(id).await.map(Box::new);
-            TaskResult::ContactOpened { connection, id, result }
-        });
-    }
-
-    /// Opens the export dialog for the grid as it is (selection, columns, last options).
-    pub fn open_export_dialog(&mut self) {
-        if self.export_dialog.as_ref().is_some_and(ExportDialog::is_busy) {
-            return;
-        }
-        let columns = self.layout().visible().map(|c| c.field.clone()).collect();
-        self.export_dialog = Some(ExportDialog::new(&self.grid, columns, &self.settings.export));
-    }
-
-    /// Opens the save dialog off the UI thread; the export starts once a file is chosen.
-    fn choose_export_file(&mut self) {
-        let Some(dialog) = self.export_dialog.as_mut().filter(|d| d.can_start()) else { return };
-        dialog.stage = ExportStage::ChoosingFile;
-        dialog.error = None;
-        let request = SaveRequest {
-            folder: self.settings.export.last_folder.clone(),
-            file_name: dialog.suggested_file_name(),
-            format: dialog.settings.format,
-        };
-        let chooser = Arc::clone(&self.config.file_chooser);
-        self.tasks.spawn_unlisted(CancellationToken::new(), async move {
-            let asked = tokio::task::spawn_blocking(move || {
-                let chosen = chooser.save_path(&request);
-                // Without a dialog the user types a path: start from their home folder.
-                let home = (chosen == Chosen::NoDialog)
-                    .then(|| directories::UserDirs::new().map(|d| d.home_dir().to_owned()))
-                    .flatten();
-                (chosen, home)
-            });
-            let (chosen, home) = asked.await.unwrap_or_default();
-            TaskResult::ExportFileChosen { chosen, home }
-        });
-    }
-
-    fn export_file_chosen(&mut self, chosen: Chosen, home: Option<PathBuf>) {
-        let Some(dialog) = self.export_dialog.as_mut() else { return };
-        let path = match chosen {
-            Chosen::Path(path) => path,
-            Chosen::Cancelled => {
-                dialog.stage = ExportStage::Editing;
-                return;
-            }
-            Chosen::NoDialog => {
-                dialog.stage = ExportStage::Editing;
-                let folder = self.settings.export.last_folder.clone().or(home);
-                let suggested = folder.unwrap_or_default().join(dialog.suggested_file_name());
-                dialog.typed_path.get_or_insert_with(|| suggested.display().to_string());
-                return;
-            }
-        };
-        let Some(client) = self.site.client.clone() else {
-            dialog.stage = ExportStage::Editing;
-            dialog.error = Some("Not connected to a site.".to_owned());
-            return;
-        };
-        let settings = dialog.settings.clone();
-        self.settings.export.settings = ExportSettings { columns: Vec::new(), ..settings.clone() };
-        self.settings.export.last_folder = folder_of(&path);
-        let scope = dialog.scope().clone();
-        let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-        let runtime = self.tasks.runtime().clone();
-        let target = path.clone();
-        let error_path = path.clone();
-        let task = self.tasks.spawn_cancellable(format!("Exporting {name}"), move |cancel, progress| async move {
-            // Fetching and writing run together on a blocking thread: the file writes never
-            // hold up the runtime's workers, nor the UI.
-            let work = tokio::task::spawn_blocking(move || {
-                let report = |written, total| progress.set(written, total);
-                runtime.block_on(run_export(
-                    &client,
-                    &scope,
-                    &settings,
-                    &target,
-                    &PagingOptions::default(),
-                    &cancel,
-                    report,
-                ))
-            });
-            let result = work.await.unwrap_or_else(|stopped| {
-                let source = std::io::Error::other(format!("the export stopped unexpectedly ({stopped})"));
-                Err(ExportError::File { path: error_path, source })
-            });
-            TaskResult::Exported(result)
-        });
-        if let Some(dialog) = self.export_dialog.as_mut() {
-            dialog.stage = ExportStage::Running { task, path };
-        }
-    }
-
-    fn cancel_export(&mut self) {
-        let Some(dialog) = self.export_dialog.as_mut() else { return };
-        if let ExportStage::Running { task, .. } = dialog.stage {
-            self.tasks.cancel(task);
-            self.notifications.push(Level::Info, "Export cancelled", "No file was written.");
-        }
-        self.export_dialog = None;
-    }
-
-    fn exported(&mut self, result: Result<ExportSummary, ExportError>) {
-        match result {
-            Ok(summary) => {
-                let message = format!("{} contacts to {}", thousands(summary.contacts), summary.path.display());
-                self.notifications.push(Level::Success, "Export finished", message);
-                self.export_dialog = None;
-            }
-            Err(ExportError::Cancelled) => self.export_dialog = None,
-            Err(error) => match self.export_dialog.as_mut() {
-                Some(dialog) => {
-                    dialog.stage = ExportStage::Editing;
-                    dialog.error = Some(error.to_string());
-                }
-                None => self.notifications.error("The export failed", error.to_string()),
-            },
-        }
-    }
-
-    /// Deletes exactly what the confirmation showed, with progress and Cancel; a cancelled
-    /// delete still reports how many went.
-    fn delete(&mut self, confirmation: DeleteConfirmation) {
-        let Some(client) = self.site.client.clone() else { return };
-        let connection = self.site.connection;
-        let label = format!("Deleting {}", contacts(confirmation.count));
-        self.tasks.spawn_stoppable(label, move |cancel, progress| async move {
-            let DeleteConfirmation { scope, count, .. } = confirmation;
-            let outcome = delete_contacts(&client, &scope, count, &cancel, &progress).await;
-            TaskResult::ContactsDeleted { connection, outcome }
-        });
-    }
-
-    fn contacts_deleted(&mut self, outcome: DeleteOutcome) {
-        self.grid.selection = Default::default();
-        self.grid.reload();
-        let DeleteOutcome { confirmed, deleted, stop } = outcome;
-        let notifications = &mut self.notifications;
-        match stop {
-            DeleteStop::Finished => {
-                notifications.push(Level::Success, "Contacts deleted", format!("{} deleted.", contacts(deleted)))
-            }
-            DeleteStop::Cancelled => notifications.push(
-                Level::Info,
-                "Delete cancelled",
-                format!("{} of {} deleted before it stopped.", thousands(deleted), thousands(confirmed)),
-            ),
-            DeleteStop::Failed(error) => notifications.error(
-                format!("Stopped after deleting {} of {}", thousands(deleted), thousands(confirmed)),
-                error.to_string(),
-            ),
-            DeleteStop::Grew { found } => notifications.push(
-                Level::Warning,
-                "Nothing was deleted",
-                format!(
-                    "{} match now, more than the {} you confirmed. Check the list and delete again.",
-                    thousands(found),
-                    thousands(confirmed)
-                ),
-            ),
-        }
-    }
-
-    fn test_connection(&mut self, draft: ProfileDraft) {
-        let Some(dialog) = self.connect_dialog.as_mut() else { return };
-        dialog.testing = true;
-        dialog.outcome = None;
-        let options = self.config.client_options.clone();
-        self.tasks.spawn("Testing the connection", async move {
-            let result = async { client_for(&draft, options).await?.check_connection().await }.await;
-            TaskResult::ConnectionTested { draft, result }
-        });
-    }
-
-    /// Tests the draft, then stores the secret and the profile. Until the secret is stored a
-    /// cancel stops it with nothing kept; from then on it finishes whole (secret, file and the
-    /// app's list agree), and a failed file write takes the secret back out.
-    fn save_profile(&mut self, draft: ProfileDraft, session_only: bool) {
-        let Some(dialog) = self.connect_dialog.as_mut() else { return };
-        dialog.saving = true;
-        dialog.outcome = None;
-        dialog.keyring_problem = None;
-        let options = self.config.client_options.clone();
-        let secrets: Arc<dyn SecretStore> =
-            if session_only { self.session_secrets.clone() } else { Arc::clone(&self.config.keyring) };
-        let profiles = self.profile_store.clone();
-        let cancel = CancellationToken::new();
-        self.saves_started += 1;
-        let save = self.saves_started;
-        dialog.save = Some(save);
-        self.profile_save = Some((save, cancel.clone()));
-        self.tasks.spawn("Saving the site", async move {
-            let result = async {
-                let checked = async {
-                    let client = client_for(&draft, options).await?;
-                    client.check_connection().await?;
-                    Ok(client)
-                };
-                let client = tokio::select! {
-                    biased;
-                    () = cancel.cancelled() => return Err(SaveFailure::Cancelled),
-                    checked = checked => checked.map_err(SaveFailure::Connection)?,
-                };
-                let profile = draft.profile();
-                let (key, secret) = (profile.id.clone(), draft.client_secret.secret().clone());
-                credentials::call_with_timeout(Arc::clone(&secrets), move |s| s.set(&key, &secret))
-                    .await
-                    .map_err(SaveFailure::Keyring)?;
-                if !session_only {
-                    let added = profile.clone();
-                    if let Err(message) = profiles.change(move |list| list.push(added)).await {
-                        // Nothing half-saved: take the secret back out of the keyring.
-                        let key = profile.id.clone();
-                        let _ = credentials::call_with_timeout(secrets, move |s| s.delete(&key)).await;
-                        return Err(SaveFailure::File(message));
-                    }
-                }
-                Ok(SavedProfile { profile, client, session_only })
-            }
-            .await;
-            TaskResult::ProfileSaved { save, result }
-        });
-    }
-
-    fn remove_profile(&mut self, id: String) {
-        let secrets = self.secret_store_for(&id);
-        let profiles = self.profile_store.clone();
-        let session_only = self.session_profiles.contains(&id);
-        let key = id.clone();
-        self.tasks.spawn("Removing the site", async move {
-            let result = async {
-                if !session_only {
-                    let removed = key.clone();
-                    profiles.change(move |list| list.retain(|p| p.id != removed)).await?;
-                }
-                credentials::call_with_timeout(secrets, move |s| s.delete(&key)).await.map_err(|e| e.to_string())
-            }
-            .await;
-            TaskResult::ProfileRemoved { id, result }
+            TaskResult::for_site(connection, GridResult::ContactOpened { id, result })
         });
     }
 
     /// Folds finished background work into the state. Call once per frame.
     pub fn poll(&mut self) {
-        for (_, result) in self.tasks.finished() {
-            if let Some(result) = result {
-                self.fold(result);
+        for (_, finished) in self.tasks.finished() {
+            let Some(TaskResult { connection, result }) = finished else { continue };
+            // The one place where results about a site no longer open are dropped.
+            if connection.is_some_and(|c| c != self.site.connection) {
+                continue;
             }
+            self.fold(result);
         }
     }
 
-    fn fold(&mut self, result: TaskResult) {
+    fn fold(&mut self, result: FeatureResult) {
+        let Self { tasks, notifications, site, exports, deletes, profiles, settings, grid, .. } = self;
+        let fx = &mut effects(tasks, notifications, site);
         match result {
-            TaskResult::ExportFileChosen { chosen, home } => self.export_file_chosen(chosen, home),
-            TaskResult::Exported(result) => self.exported(result),
-            TaskResult::ProfilesLoaded(LoadedProfiles { profiles, problem }) => {
-                self.profiles = profiles;
-                if let Some(message) = problem {
-                    self.notifications.error("Could not read the site profiles", message);
+            FeatureResult::Delete(outcome) => deletes.fold(outcome, grid, fx.notifications),
+            FeatureResult::Export(result) => exports.fold(result, fx, &mut settings.export),
+            FeatureResult::Profiles(result) => {
+                if let Some(event) = profiles.fold(result, fx) {
+                    self.profiles_event(event);
                 }
-                let target = match &self.settings.last_profile {
-                    Some(id) if self.profiles.iter().any(|p| &p.id == id) => Target::Profile(id.clone()),
-                    _ => Target::Sandbox,
-                };
-                self.open(target);
             }
-            TaskResult::SandboxStarted(started) => match started {
-                Ok(sandbox) => {
-                    let credentials = sandbox.credentials();
-                    self.sandbox = Some(sandbox);
-                    if self.site.target == Target::Sandbox {
-                        self.connect(Ok(credentials));
-                    }
+            FeatureResult::Site(result) => self.site_result(result),
+            FeatureResult::Grid(result) => self.grid_result(result),
+        }
+    }
+
+    fn site_result(&mut self, result: SiteResult) {
+        match result {
+            SiteResult::SandboxStarted(Ok(sandbox)) => {
+                let credentials = sandbox.credentials();
+                self.sandbox = Some(sandbox);
+                if self.site.target == Target::Sandbox {
+                    self.connect(Ok(credentials));
                 }
-                Err(message) => {
+            }
+            SiteResult::SandboxStarted(Err(message)) => {
+                self.site.status = SiteStatus::Failed(message.clone());
+                self.notifications.error("The sandbox site did not start", message);
+            }
+            SiteResult::ClientBuilt(client) => self.connected(client),
+            SiteResult::SecretFetched { profile, result } => match result {
+                Ok(Some(secret)) => self.connect(SiteCredentials::new(&profile.site_url, &profile.client_id, secret)),
+                Ok(None) => {
+                    let message = format!("No Client Secret is stored for {}. Connect it again.", profile.name);
                     self.site.status = SiteStatus::Failed(message.clone());
-                    self.notifications.error("The sandbox site did not start", message);
+                    self.notifications.push(Level::Warning, "Secret missing", message);
+                }
+                Err(error) => {
+                    self.site.status = SiteStatus::Failed(error.to_string());
+                    self.notifications
+                        .error(format!("Could not read the secret of {}", profile.name), error.to_string());
                 }
             },
-            TaskResult::ClientBuilt { connection, client } => {
-                if connection == self.site.connection {
-                    self.connected(client);
-                }
-            }
-            TaskResult::SecretFetched { profile, result } => {
-                if self.site.target != Target::Profile(profile.id.clone()) {
-                    return;
-                }
-                match result {
-                    Ok(Some(secret)) => {
-                        self.connect(SiteCredentials::new(&profile.site_url, &profile.client_id, secret));
-                    }
-                    Ok(None) => {
-                        let message = format!("No Client Secret is stored for {}. Connect it again.", profile.name);
-                        self.site.status = SiteStatus::Failed(message.clone());
-                        self.notifications.push(Level::Warning, "Secret missing", message);
-                    }
-                    Err(error) => {
-                        self.site.status = SiteStatus::Failed(error.to_string());
-                        self.notifications
-                            .error(format!("Could not read the secret of {}", profile.name), error.to_string());
-                    }
-                }
-            }
-            TaskResult::GridPage { connection, generation, page, result } => {
-                if connection != self.site.connection {
-                    return;
-                }
+        }
+    }
+
+    fn grid_result(&mut self, result: GridResult) {
+        match result {
+            GridResult::Page { generation, page, result } => {
                 if let Err(error) = &result
                     && !matches!(error, ApiError::Cancelled)
                     && self.grid.error.is_none()
@@ -737,17 +406,12 @@ impl AppState {
                     self.layout_mut().add_custom_fields(&seen);
                 }
             }
-            TaskResult::SelectionChecked { connection, existing } => {
-                if connection == self.site.connection
-                    && let Ok(existing) = existing
-                {
+            GridResult::SelectionChecked(existing) => {
+                if let Ok(existing) = existing {
                     self.grid.keep_selected(&existing);
                 }
             }
-            TaskResult::ContactOpened { connection, id, result } => {
-                if connection != self.site.connection {
-                    return;
-                }
+            GridResult::ContactOpened { id, result } => {
                 let Some(window) = self.open_contacts.iter_mut().find(|w| w.id == id) else { return };
                 match result {
                     Ok(contact) => {
@@ -757,108 +421,30 @@ impl AppState {
                     Err(error) => window.error = Some(error.to_string()),
                 }
             }
-            TaskResult::ContactsDeleted { connection, outcome } => {
-                if connection == self.site.connection {
-                    self.contacts_deleted(outcome);
-                }
-            }
-            TaskResult::ConnectionTested { draft, result } => {
-                let Some(dialog) = self.connect_dialog.as_mut() else { return };
-                dialog.testing = false;
-                if dialog.draft == draft {
-                    dialog.outcome = Some(match result {
-                        Ok(count) => Ok(format!("Connected: the site has {count} contacts.")),
-                        Err(error) => Err(error.to_string()),
-                    });
-                }
-            }
-            TaskResult::ProfileSaved { save, result } => self.profile_saved(save, result),
-            TaskResult::ProfileRemoved { id, result } => match result {
-                Ok(()) => {
-                    let name = self.profiles.iter().find(|p| p.id == id).map(|p| p.name.clone()).unwrap_or_default();
-                    self.profiles.retain(|p| p.id != id);
-                    self.session_profiles.remove(&id);
-                    self.notifications.push(
-                        Level::Info,
-                        "Site removed",
-                        format!("{name} and its secret were removed."),
-                    );
-                    if self.site.target == Target::Profile(id) {
-                        self.open(Target::Sandbox);
-                    }
-                }
-                Err(message) => self.notifications.error("Could not remove the site", message),
-            },
         }
     }
 
-    /// A save that stored the profile is taken in whole, even when its dialog was closed
-    /// meanwhile: then the site is kept but not opened.
-    fn profile_saved(&mut self, save: u64, saved: Result<SavedProfile, SaveFailure>) {
-        if self.profile_save.as_ref().is_some_and(|(current, _)| *current == save) {
-            self.profile_save = None;
-        }
-        let Some(dialog) = self.connect_dialog.as_mut().filter(|d| d.save == Some(save)) else {
-            match saved {
-                Ok(SavedProfile { profile, session_only, .. }) => {
-                    let message =
-                        format!("{} was saved before the cancel reached it; open it from the Site menu.", profile.name);
-                    self.keep_profile(profile, session_only);
-                    self.notifications.push(Level::Info, "Site saved", message);
-                }
-                Err(SaveFailure::Cancelled) => {}
-                Err(failure) => self.notifications.error("The site was not saved", failure.message()),
+    fn profiles_event(&mut self, event: ProfilesEvent) {
+        match event {
+            ProfilesEvent::Loaded => {
+                let target = match &self.settings.last_profile {
+                    Some(id) if self.profiles.find(id).is_some() => Target::Profile(id.clone()),
+                    _ => Target::Sandbox,
+                };
+                self.open(target);
             }
-            return;
-        };
-        dialog.saving = false;
-        match saved {
-            Ok(SavedProfile { profile, client, session_only }) => {
-                self.connect_dialog = None;
+            ProfilesEvent::Open { profile, client, session_only } => {
                 let name = profile.name.clone();
-                self.keep_profile(profile.clone(), session_only);
                 self.switch_to(Target::Profile(profile.id.clone()), profile.name);
                 self.settings.last_profile = (!session_only).then_some(profile.id);
                 self.connected(Ok(client));
                 self.notifications.push(Level::Success, "Site connected", format!("Now working on {name}."));
             }
-            Err(SaveFailure::Cancelled) => {}
-            Err(SaveFailure::Keyring(error)) if error.offers_session_fallback() => {
-                dialog.keyring_problem = Some(error.to_string());
+            ProfilesEvent::Removed(id) => {
+                if self.site.target == Target::Profile(id) {
+                    self.open(Target::Sandbox);
+                }
             }
-            Err(failure) => dialog.outcome = Some(Err(failure.message())),
         }
     }
-
-    fn keep_profile(&mut self, profile: SiteProfile, session_only: bool) {
-        if session_only {
-            self.session_profiles.insert(profile.id.clone());
-        }
-        self.profiles.push(profile);
-    }
-}
-
-impl SaveFailure {
-    fn message(&self) -> String {
-        match self {
-            SaveFailure::Cancelled => "The save was cancelled; nothing was kept.".to_owned(),
-            SaveFailure::Connection(error) => error.to_string(),
-            SaveFailure::Keyring(error) => error.to_string(),
-            SaveFailure::File(message) => message.clone(),
-        }
-    }
-}
-
-async fn client_for(draft: &ProfileDraft, options: ClientOptions) -> Result<Client, ApiError> {
-    let secret = draft.client_secret.secret().clone();
-    let credentials = SiteCredentials::new(&draft.site_url, &draft.client_id, secret)?;
-    build_client(credentials, options).await
-}
-
-/// A client, built on the blocking pool (it reads the system's certificates).
-async fn build_client(credentials: SiteCredentials, options: ClientOptions) -> Result<Client, ApiError> {
-    let built = tokio::task::spawn_blocking(move || Client::with_options(credentials, options)).await;
-    built.unwrap_or_else(|stopped| {
-        Err(ApiError::Cancelled).inspect_err(|_| tracing::warn!(%stopped, "building a client stopped"))
-    })
 }

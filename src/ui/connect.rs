@@ -4,6 +4,7 @@
 
 use crate::app::ConnectDialog;
 use crate::app::command::Command;
+use crate::app::profiles::ProfilesCommand;
 
 use super::Intents;
 
@@ -44,7 +45,9 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut ConnectDialog, keyring: &str,
             ui.label("You can keep it in memory for this session only: you will enter it again next time.");
             let keep = ui.add_enabled(!busy, egui::Button::new("Keep for this session only"));
             if keep.on_hover_text("Use this site until Treepl Contacts closes; nothing is saved").clicked() {
-                intents.commands.push(Command::SaveProfile { draft: dialog.draft.clone(), session_only: true });
+                intents
+                    .commands
+                    .push(Command::Profiles(ProfilesCommand::Save { draft: dialog.draft.clone(), session_only: true }));
             }
         }
 
@@ -61,13 +64,16 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut ConnectDialog, keyring: &str,
                 let missing = "Fill in the Site URL, the Client ID and the Client Secret first";
                 let save = ui.add_enabled(!busy && complete, egui::Button::new("Save")).on_disabled_hover_text(missing);
                 if save.on_hover_text("Test the connection, then keep this site").clicked() {
-                    intents.commands.push(Command::SaveProfile { draft: dialog.draft.clone(), session_only: false });
+                    intents.commands.push(Command::Profiles(ProfilesCommand::Save {
+                        draft: dialog.draft.clone(),
+                        session_only: false,
+                    }));
                 }
                 let test = ui
                     .add_enabled(!busy && complete, egui::Button::new("Test connection"))
                     .on_disabled_hover_text(missing);
                 if test.on_hover_text("Sign in and read one contact, saving nothing").clicked() {
-                    intents.commands.push(Command::TestConnection(dialog.draft.clone()));
+                    intents.commands.push(Command::Profiles(ProfilesCommand::Test(dialog.draft.clone())));
                 }
                 if busy {
                     ui.spinner();
@@ -78,7 +84,7 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut ConnectDialog, keyring: &str,
     });
     let escape = ctx.input(|input| input.key_pressed(egui::Key::Escape));
     if (close || escape) && dialog.saving {
-        intents.commands.push(Command::CancelProfileSave);
+        intents.commands.push(Command::Profiles(ProfilesCommand::CancelSave));
         return false;
     }
     close || escape

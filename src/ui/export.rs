@@ -3,7 +3,7 @@
 
 use crate::api::fields::field_title;
 use crate::app::command::Command;
-use crate::app::export::{ExportDialog, ExportStage, ScopeChoice};
+use crate::app::export::{ExportCommand, ExportDialog, ExportStage, ScopeChoice};
 use crate::export::{DateFormat, Delimiter, Format};
 
 use super::{Intents, thousands};
@@ -54,7 +54,7 @@ pub fn dialog_ui(
                         .add_enabled(ready, egui::Button::new("Export to this file"))
                         .on_hover_text("An existing file of that name is replaced once the export is complete");
                     if button.clicked() {
-                        intents.commands.push(Command::ExportTo(std::path::PathBuf::from(path)));
+                        intents.commands.push(Command::Export(ExportCommand::ExportTo(std::path::PathBuf::from(path))));
                     }
                 });
             });
@@ -72,7 +72,7 @@ pub fn dialog_ui(
                 ui.horizontal(|ui| {
                     ui.add(egui::ProgressBar::new(fraction).desired_width(400.0).text(text));
                     if ui.button("Cancel export").on_hover_text("Stop the export; no file is written").clicked() {
-                        intents.commands.push(Command::CancelExport);
+                        intents.commands.push(Command::Export(ExportCommand::Cancel));
                     }
                 });
             }
@@ -95,7 +95,7 @@ pub fn dialog_ui(
                             .on_hover_text("Choose the file, then export")
                             .on_disabled_hover_text(blocker.unwrap_or_default());
                         if export.clicked() {
-                            intents.commands.push(Command::ChooseExportFile);
+                            intents.commands.push(Command::Export(ExportCommand::ChooseFile));
                         }
                     });
                 });

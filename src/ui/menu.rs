@@ -2,6 +2,7 @@
 
 use crate::app::AppState;
 use crate::app::command::{Command, Target, UiCommand};
+use crate::app::profiles::ProfilesCommand;
 use crate::app::settings::ThemeChoice;
 
 use super::Intents;
@@ -51,9 +52,9 @@ fn site_menu_ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
         intents.ui_commands.push(UiCommand::UseSandbox);
         ui.close();
     }
-    for profile in &state.profiles {
+    for profile in &state.profiles.list {
         let selected = state.site.target == Target::Profile(profile.id.clone());
-        let label = if state.is_session_only(&profile.id) {
+        let label = if state.profiles.is_session_only(&profile.id) {
             format!("{} (this session)", profile.name)
         } else {
             profile.name.clone()
@@ -65,14 +66,14 @@ fn site_menu_ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
     }
     ui.separator();
     command_button(ui, UiCommand::ConnectSite, intents);
-    if !state.profiles.is_empty() {
+    if !state.profiles.list.is_empty() {
         ui.menu_button("Remove a site", |ui| {
-            for profile in &state.profiles {
+            for profile in &state.profiles.list {
                 let response = ui
                     .button(format!("Remove {}", profile.name))
                     .on_hover_text("Forget this site and delete its secret from the keyring");
                 if response.clicked() {
-                    intents.commands.push(Command::RemoveProfile(profile.id.clone()));
+                    intents.commands.push(Command::Profiles(ProfilesCommand::Remove(profile.id.clone())));
                     ui.close();
                 }
             }

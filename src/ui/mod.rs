@@ -93,7 +93,7 @@ impl TreeplApp {
             UiCommand::SelectAll => state.grid.select_all(),
             UiCommand::Delete => state.confirm_delete(),
             UiCommand::Export => state.open_export_dialog(),
-            UiCommand::ConnectSite => state.connect_dialog = Some(ConnectDialog::default()),
+            UiCommand::ConnectSite => state.profiles.dialog = Some(ConnectDialog::default()),
             UiCommand::UseSandbox => state.send(Command::Open(Target::Sandbox)),
             UiCommand::CommandPalette => self.view.palette = Some(palette::Palette::default()),
             UiCommand::ToggleNotifications => state.notifications.toggle_panel(),
@@ -204,25 +204,25 @@ impl eframe::App for TreeplApp {
             self.view.contacts_drawn_in = Some(ctx.cumulative_frame_nr());
             ctx.request_repaint();
         }
-        if let Some(confirmation) = &self.state.delete_confirmation
+        if let Some(confirmation) = &self.state.deletes.confirmation
             && let Some(confirmed) = confirm_delete_ui(&ctx, confirmation)
         {
             if confirmed {
                 intents.commands.push(Command::Delete(confirmation.clone()));
             }
-            self.state.delete_confirmation = None;
+            self.state.deletes.confirmation = None;
         }
         for id in contact::windows_ui(&ctx, &self.state.open_contacts) {
             self.state.open_contacts.retain(|w| w.id != id);
         }
 
-        let keyring = self.state.keyring_description();
-        if let Some(dialog) = self.state.connect_dialog.as_mut()
+        let keyring = self.state.profiles.keyring_description();
+        if let Some(dialog) = self.state.profiles.dialog.as_mut()
             && connect::dialog_ui(&ctx, dialog, keyring, &mut intents)
         {
-            self.state.connect_dialog = None;
+            self.state.profiles.dialog = None;
         }
-        if let Some(dialog) = self.state.export_dialog.as_mut() {
+        if let Some(dialog) = self.state.exports.dialog.as_mut() {
             let progress = match dialog.stage {
                 ExportStage::Running { task, .. } => self
                     .state
@@ -233,7 +233,7 @@ impl eframe::App for TreeplApp {
                 _ => None,
             };
             if export::dialog_ui(&ctx, dialog, progress, &mut intents) {
-                self.state.export_dialog = None;
+                self.state.exports.dialog = None;
             }
         }
         if let Some(palette) = self.view.palette.as_mut()

@@ -78,7 +78,7 @@ impl Palette {
 
     fn matching(&self, state: &AppState) -> Vec<Entry> {
         let query = self.query.trim().to_lowercase();
-        let sites = state.profiles.iter().map(|p| Entry::Open(Target::Profile(p.id.clone()), p.name.clone()));
+        let sites = state.profiles.list.iter().map(|p| Entry::Open(Target::Profile(p.id.clone()), p.name.clone()));
         UiCommand::ALL
             .into_iter()
             .filter(|c| *c != UiCommand::CommandPalette)

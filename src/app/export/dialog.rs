@@ -9,8 +9,8 @@ use crate::api::ContactScope;
 use crate::api::fields::all_fields;
 use crate::export::{ExportSettings, Format};
 
-use super::grid::Grid;
-use super::tasks::TaskId;
+use crate::app::grid::Grid;
+use crate::app::tasks::TaskId;
 
 /// Asks the user where to save a file. Blocking (a native dialog): the app calls it on the
 /// blocking pool, never on the UI thread.

@@ -1,0 +1,79 @@
+//! What a feature module gets to start background work with ([`Effects`]), and how the
+//! work's result comes back ([`TaskResult`]): wrapped with the connection it belongs to, so
+//! that [`crate::app::AppState`] drops the results of a site no longer open, in one place.
+
+use crate::api::Client;
+
+use super::delete::DeleteOutcome;
+use super::export::ExportResult;
+use super::notifications::Notifications;
+use super::profiles::ProfilesResult;
+use super::state::{GridResult, SiteResult};
+use super::tasks::TaskRunner;
+
+/// A finished task's result.
+pub struct TaskResult {
+    /// The connection the work was about; `None` for work that outlives a switch of site.
+    pub(super) connection: Option<u64>,
+    pub(super) result: FeatureResult,
+}
+
+impl TaskResult {
+    /// About the site open when the work started: dropped if another is open by the end.
+    pub fn for_site(connection: u64, result: impl Into<FeatureResult>) -> Self {
+        Self { connection: Some(connection), result: result.into() }
+    }
+
+    /// Wanted whatever site is open by then (a profile saved, an export written).
+    pub fn for_app(result: impl Into<FeatureResult>) -> Self {
+        Self { connection: None, result: result.into() }
+    }
+}
+
+/// One result enum per feature; `AppState` routes each to its feature's `fold`.
+pub enum FeatureResult {
+    Site(SiteResult),
+    Grid(GridResult),
+    Delete(DeleteOutcome),
+    Export(ExportResult),
+    Profiles(ProfilesResult),
+}
+
+impl From<SiteResult> for FeatureResult {
+    fn from(result: SiteResult) -> Self {
+        Self::Site(result)
+    }
+}
+
+impl From<GridResult> for FeatureResult {
+    fn from(result: GridResult) -> Self {
+        Self::Grid(result)
+    }
+}
+
+impl From<DeleteOutcome> for FeatureResult {
+    fn from(result: DeleteOutcome) -> Self {
+        Self::Delete(result)
+    }
+}
+
+impl From<ExportResult> for FeatureResult {
+    fn from(result: ExportResult) -> Self {
+        Self::Export(result)
+    }
+}
+
+impl From<ProfilesResult> for FeatureResult {
+    fn from(result: ProfilesResult) -> Self {
+        Self::Profiles(result)
+    }
+}
+
+/// What a feature's `execute` and `fold` may use: the task runner, the open site's client
+/// (when connected) with its connection number, and the notifications.
+pub struct Effects<'a> {
+    pub tasks: &'a mut TaskRunner<TaskResult>,
+    pub client: Option<Client>,
+    pub connection: u64,
+    pub notifications: &'a mut Notifications,
+}
