@@ -2,6 +2,7 @@
 //! user's intents into background work. No drawing here (that is `ui`).
 
 pub mod command;
+pub mod contact;
 pub mod credentials;
 pub mod delete;
 pub mod effects;

@@ -1,0 +1,178 @@
+//! Saving an edited contact without overwriting anyone: the site has no version numbers, so
+//! a save reads the contact again first and writes only if the site's copy is still the one
+//! the edit started from. When it is not, the fields that changed on both sides are listed for
+//! a three-way choice (as loaded / theirs / yours), and [`merge`] builds what to send.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value};
+
+use crate::api::model::CustomCrmGroups;
+use crate::api::{ApiError, Client, Contact, ContactInput};
+
+/// How a save ended.
+#[derive(Debug)]
+pub enum SaveOutcome {
+    /// Written; the copy the site returned.
+    Saved(Box<Contact>),
+    /// The site's copy changed since it was loaded: nothing was written.
+    Conflict {
+        theirs: Box<Contact>,
+    },
+    Failed(ApiError),
+}
+
+/// Re-reads the contact, then writes `edited` (the whole object, unknown fields included)
+/// if the site still has `base`.
+pub async fn save_contact(client: &Client, base: &Contact, edited: &Contact) -> SaveOutcome {
+    let theirs = match client.get_contact(base.id).await {
+        Ok(theirs) => theirs,
+        Err(error) => return SaveOutcome::Failed(error),
+    };
+    if !changed_fields(base, &theirs).is_empty() {
+        return SaveOutcome::Conflict { theirs: Box::new(theirs) };
+    }
+    match client.update_contact(base.id, &ContactInput::from_contact(edited)).await {
+        Ok(saved) => SaveOutcome::Saved(Box::new(saved)),
+        Err(error) => SaveOutcome::Failed(error),
+    }
+}
+
+/// A contact as flat fields: every top-level field by its name, each custom value as
+/// `CustomCrmGroups.<group>.<field>`.
+fn flat(contact: &Contact) -> Map<String, Value> {
+    let Ok(Value::Object(mut fields)) = serde_json::to_value(contact) else { return Map::new() };
+    if let Some(Value::Object(groups)) = fields.remove("CustomCrmGroups") {
+        for (group, values) in groups {
+            if let Value::Object(values) = values {
+                for (field, value) in values {
+                    fields.insert(format!("CustomCrmGroups.{group}.{field}"), value);
+                }
+            }
+        }
+    }
+    fields
+}
+
+/// The fields whose values differ between two copies (a field one copy lacks counts as null).
+pub fn changed_fields(a: &Contact, b: &Contact) -> BTreeSet<String> {
+    let (a, b) = (flat(a), flat(b));
+    let names: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    names
+        .into_iter()
+        .filter(|name| a.get(*name).unwrap_or(&Value::Null) != b.get(*name).unwrap_or(&Value::Null))
+        .cloned()
+        .collect()
+}
+
+/// One field of the three-way view.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldConflict {
+    pub field: String,
+    pub base: Value,
+    pub theirs: Value,
+    pub yours: Value,
+}
+
+/// The fields someone else changed since `base` was loaded, with all three values: the
+/// ones the user must decide on (fields only the user changed merge by themselves).
+pub fn conflicts(base: &Contact, theirs: &Contact, yours: &Contact) -> Vec<FieldConflict> {
+    let (b, t, y) = (flat(base), flat(theirs), flat(yours));
+    let value = |fields: &Map<String, Value>, name: &str| fields.get(name).cloned().unwrap_or(Value::Null);
+    changed_fields(base, theirs)
+        .into_iter()
+        .map(|field| FieldConflict {
+            base: value(&b, &field),
+            theirs: value(&t, &field),
+            yours: value(&y, &field),
+            field,
+        })
+        .collect()
+}
+
+/// What to send after a conflict: the site's copy (`theirs`) with every change the user made
+/// since `base`, except in the fields `keep_theirs` names. Keeping theirs for every
+/// conflicting field takes their version of those and still applies the user's other edits;
+/// keeping none overwrites their changes with the user's values.
+pub fn merge(base: &Contact, theirs: &Contact, yours: &Contact, keep_theirs: &BTreeSet<String>) -> Contact {
+    let mut merged = flat(theirs);
+    let mine = flat(yours);
+    let changed_by_them = changed_fields(base, theirs);
+    for field in changed_fields(base, yours) {
+        let only_mine = !changed_by_them.contains(&field);
+        if only_mine || !keep_theirs.contains(&field) {
+            merged.insert(field.clone(), mine.get(&field).cloned().unwrap_or(Value::Null));
+        }
+    }
+    unflat(merged).unwrap_or_else(|| theirs.clone())
+}
+
+/// The reverse of [`flat`].
+fn unflat(fields: Map<String, Value>) -> Option<Contact> {
+    let mut top = Map::new();
+    let mut groups = CustomCrmGroups::new();
+    for (name, value) in fields {
+        match name.strip_prefix("CustomCrmGroups.").and_then(|rest| rest.split_once('.')) {
+            // A custom value cleared on one side is left out, as the site leaves it out.
+            Some((group, field)) if !value.is_null() => {
+                groups.entry(group.to_owned()).or_default().insert(field.to_owned(), value);
+            }
+            Some(_) => {}
+            None => {
+                top.insert(name, value);
+            }
+        }
+    }
+    top.insert("CustomCrmGroups".to_owned(), serde_json::to_value(groups).ok()?);
+    serde_json::from_value(Value::Object(top)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn contact(value: Value) -> Contact {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn conflicts_list_what_someone_else_changed_with_all_three_values() {
+        let base = contact(
+            json!({"Id": 1, "Email": "a@x.example", "City": "Oslo", "CustomCrmGroups": {"M": {"Level": "Gold"}}}),
+        );
+        let theirs = contact(
+            json!({"Id": 1, "Email": "a@x.example", "City": "Bergen", "CustomCrmGroups": {"M": {"Level": "Gold"}}}),
+        );
+        let yours = contact(
+            json!({"Id": 1, "Email": "b@x.example", "City": "Trondheim", "CustomCrmGroups": {"M": {"Level": "Silver"}}}),
+        );
+        let found = conflicts(&base, &theirs, &yours);
+        assert_eq!(
+            found,
+            [FieldConflict {
+                field: "City".into(),
+                base: json!("Oslo"),
+                theirs: json!("Bergen"),
+                yours: json!("Trondheim")
+            }]
+        );
+        let take_theirs = merge(&base, &theirs, &yours, &["City".to_owned()].into());
+        assert_eq!(take_theirs.address.city.as_deref(), Some("Bergen"), "their City");
+        assert_eq!(take_theirs.email, "b@x.example", "the user's other edits still apply");
+        assert_eq!(take_theirs.custom_crm_groups["M"]["Level"], json!("Silver"));
+        let overwrite = merge(&base, &theirs, &yours, &BTreeSet::new());
+        assert_eq!(overwrite.address.city.as_deref(), Some("Trondheim"), "the user's City over theirs");
+    }
+
+    #[test]
+    fn unknown_fields_and_untouched_values_come_through_a_merge() {
+        let base = contact(json!({"Id": 2, "Email": "c@x.example", "Loyalty": {"Tier": 3}, "Phone": "1"}));
+        let theirs = contact(json!({"Id": 2, "Email": "c@x.example", "Loyalty": {"Tier": 4}, "Phone": "1"}));
+        let yours = contact(json!({"Id": 2, "Email": "c@x.example", "Loyalty": {"Tier": 3}, "Phone": "2"}));
+        let merged = merge(&base, &theirs, &yours, &BTreeSet::new());
+        assert_eq!(merged.extra["Loyalty"], json!({"Tier": 4}), "their change the user did not touch");
+        assert_eq!(merged.phone.as_deref(), Some("2"));
+        assert_eq!(changed_fields(&base, &base), BTreeSet::new());
+    }
+}
