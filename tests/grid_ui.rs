@@ -136,7 +136,7 @@ fn enter_opens_the_focused_contact() {
     app.harness.key_press(egui::Key::Enter);
     app.wait_until("the contact opens", |app| app.state().open_contacts.iter().any(|w| w.contact.is_some()));
     let name = format!("{} {}", second.first_name.clone().unwrap(), second.last_name.clone().unwrap());
-    app.harness.get_by_label(&name);
+    assert_eq!(app.harness.query_all_by_label(&name).count(), 2, "the window's title and the pane's heading");
     assert_eq!(app.state().open_contacts[0].id, second.id);
     // The arrow keys move the focus; Enter opens that one too.
     app.harness.key_press(egui::Key::ArrowDown);

@@ -13,6 +13,8 @@ pub enum UiCommand {
     Refresh,
     SelectAll,
     Delete,
+    SaveContact,
+    TogglePane,
     Export,
     ConnectSite,
     UseSandbox,
@@ -25,10 +27,12 @@ pub enum UiCommand {
 }
 
 impl UiCommand {
-    pub const ALL: [UiCommand; 12] = [
+    pub const ALL: [UiCommand; 14] = [
         UiCommand::Refresh,
         UiCommand::SelectAll,
         UiCommand::Delete,
+        UiCommand::SaveContact,
+        UiCommand::TogglePane,
         UiCommand::Export,
         UiCommand::ConnectSite,
         UiCommand::UseSandbox,
@@ -45,6 +49,8 @@ impl UiCommand {
             UiCommand::Refresh => "Refresh",
             UiCommand::SelectAll => "Select all matching contacts",
             UiCommand::Delete => "Delete selected contacts…",
+            UiCommand::SaveContact => "Save changes",
+            UiCommand::TogglePane => "Contact pane",
             UiCommand::Export => "Export contacts…",
             UiCommand::ConnectSite => "Connect a site…",
             UiCommand::UseSandbox => "Use the sandbox site",
@@ -62,6 +68,8 @@ impl UiCommand {
             UiCommand::Refresh => "Load the contacts again from the site, keeping the place and the selection",
             UiCommand::SelectAll => "Select every contact the filter matches, loaded or not",
             UiCommand::Delete => "Delete the selected contacts from the site, after you confirm",
+            UiCommand::SaveContact => "Save the changes to the contact in the pane",
+            UiCommand::TogglePane => "Show or hide the contact pane beside the grid",
             UiCommand::Export => "Save the selected or all matching contacts as CSV, Excel, JSON or vCard",
             UiCommand::ConnectSite => "Add a Treepl site with its API application's Client ID and Secret",
             UiCommand::UseSandbox => "Switch to the built-in sandbox site with demo data",
@@ -87,6 +95,8 @@ impl UiCommand {
             UiCommand::ConnectSite => ctrl(Key::N),
             UiCommand::SelectAll => ctrl(Key::A),
             UiCommand::Delete => Some(KeyboardShortcut::new(Modifiers::NONE, Key::Delete)),
+            UiCommand::SaveContact => ctrl(Key::S),
+            UiCommand::TogglePane => Some(KeyboardShortcut::new(Modifiers::COMMAND, Key::P)),
             UiCommand::Export => ctrl(Key::E),
             UiCommand::CommandPalette => ctrl(Key::K),
             UiCommand::ToggleNotifications => {
@@ -134,6 +144,7 @@ pub enum Command {
     OpenContact(crate::api::ContactId),
     /// Deletes what the user confirmed (the scope frozen in the confirmation).
     Delete(super::delete::DeleteConfirmation),
+    Editor(super::contact::EditorCommand),
     Export(super::export::ExportCommand),
     Profiles(super::profiles::ProfilesCommand),
     Cancel(super::tasks::TaskId),

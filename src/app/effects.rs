@@ -4,6 +4,7 @@
 
 use crate::api::Client;
 
+use super::contact::EditorResult;
 use super::delete::DeleteOutcome;
 use super::export::ExportResult;
 use super::notifications::Notifications;
@@ -35,6 +36,7 @@ pub enum FeatureResult {
     Site(SiteResult),
     Grid(GridResult),
     Delete(DeleteOutcome),
+    Editor(EditorResult),
     Export(ExportResult),
     Profiles(ProfilesResult),
 }
@@ -54,6 +56,12 @@ impl From<GridResult> for FeatureResult {
 impl From<DeleteOutcome> for FeatureResult {
     fn from(result: DeleteOutcome) -> Self {
         Self::Delete(result)
+    }
+}
+
+impl From<EditorResult> for FeatureResult {
+    fn from(result: EditorResult) -> Self {
+        Self::Editor(result)
     }
 }
 

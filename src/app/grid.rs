@@ -105,6 +105,11 @@ pub struct Grid {
     pub scroll_to: Option<u64>,
     /// The row whose context menu is open (only that row needs to draw one).
     pub menu_row: Option<u64>,
+    /// Bumped when a loaded row changes in place (a saved contact), so that its cells are
+    /// laid out again.
+    revision: u64,
+    /// The cursor moved to another row, and the detail pane has not followed yet.
+    cursor_moved: bool,
 }
 
 impl Default for Grid {
@@ -124,6 +129,8 @@ impl Default for Grid {
             visible: None,
             scroll_to: None,
             menu_row: None,
+            revision: 0,
+            cursor_moved: false,
         }
     }
 }
@@ -136,6 +143,35 @@ impl Grid {
     /// Rows a page holds on this site.
     pub fn page_size(&self) -> u32 {
         self.page_size
+    }
+
+    /// Changes with every in-place change of a loaded row.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Puts a saved copy in place of the loaded row of the same contact.
+    pub fn replace_loaded(&mut self, contact: &Contact) {
+        for slot in self.pages.values_mut() {
+            if let Slot::Loaded { rows, .. } = slot
+                && let Some(row) = rows.iter_mut().find(|row| row.id == contact.id)
+            {
+                *row = contact.clone();
+                self.revision += 1;
+            }
+        }
+    }
+
+    /// The contact the cursor moved to, once its row is loaded (asked once per move).
+    pub fn take_cursor_contact(&mut self) -> Option<ContactId> {
+        let id = self.cursor.filter(|_| self.cursor_moved).and_then(|index| self.id_at(index))?;
+        self.cursor_moved = false;
+        Some(id)
+    }
+
+    fn move_cursor_to(&mut self, index: u64) {
+        self.cursor_moved |= self.cursor != Some(index);
+        self.cursor = Some(index);
     }
 
     /// Shows another query: everything loaded is dropped, the selection too.
@@ -319,7 +355,7 @@ impl Grid {
     /// A plain click (or the keyboard moving there): this row alone.
     pub fn click(&mut self, index: u64) {
         self.selection = Selection::range(index, index);
-        self.cursor = Some(index);
+        self.move_cursor_to(index);
         self.anchor = Some(index);
         self.resolve_loaded_range();
     }
@@ -329,7 +365,7 @@ impl Grid {
         if let Some(id) = self.id_at(index) {
             self.selection.toggle(index, id);
         }
-        self.cursor = Some(index);
+        self.move_cursor_to(index);
         self.anchor = Some(index);
     }
 
@@ -337,7 +373,7 @@ impl Grid {
     pub fn extend_to(&mut self, index: u64) {
         let anchor = self.anchor.unwrap_or(index);
         self.selection = Selection::range(anchor, index);
-        self.cursor = Some(index);
+        self.move_cursor_to(index);
         self.resolve_loaded_range();
     }
 

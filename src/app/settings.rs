@@ -27,7 +27,7 @@ impl ThemeChoice {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
     pub theme: ThemeChoice,
@@ -37,4 +37,18 @@ pub struct Settings {
     pub layouts: BTreeMap<String, GridLayout>,
     /// The last export's format, options and folder.
     pub export: super::export::ExportPrefs,
+    /// Whether the contact pane shows beside the grid (its width is egui's to keep).
+    pub pane_shown: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            theme: ThemeChoice::default(),
+            last_profile: None,
+            layouts: BTreeMap::new(),
+            export: Default::default(),
+            pane_shown: true,
+        }
+    }
 }

@@ -16,6 +16,7 @@ use crate::api::{ApiError, Client, ClientOptions, Contact, ContactId, Page, Site
 use crate::sandbox::{Sandbox, SandboxConfig};
 
 use super::command::{Command, Target};
+use super::contact::Editor;
 use super::credentials::{self, SecretStore, SecretStoreError};
 use super::delete::Deletes;
 use super::effects::{Effects, FeatureResult, TaskResult};
@@ -100,6 +101,7 @@ pub struct AppState {
     pub open_contacts: Vec<ContactWindow>,
     pub exports: Exports,
     pub deletes: Deletes,
+    pub editor: Editor,
     pub tasks: TaskRunner<TaskResult>,
     pub notifications: Notifications,
     queue: Vec<Command>,
@@ -135,6 +137,7 @@ impl AppState {
             open_contacts: Vec::new(),
             exports: Exports::default(),
             deletes: Deletes::default(),
+            editor: Editor::default(),
             tasks: TaskRunner::new(runtime, ctx),
             notifications: Notifications::default(),
             queue: Vec::new(),
@@ -153,6 +156,10 @@ impl AppState {
     pub fn run_commands(&mut self) {
         for command in std::mem::take(&mut self.queue) {
             self.execute(command);
+        }
+        // The pane shows the contact under the cursor.
+        if let Some(id) = self.grid.take_cursor_contact() {
+            self.execute(Command::Editor(super::contact::EditorCommand::Show(id)));
         }
         self.fetch_grid_pages();
     }
@@ -183,7 +190,10 @@ impl AppState {
     /// Whether a dialog or confirmation is open: then no shortcut and no grid key may act
     /// on what is behind it. (The UI adds its own popups, such as the palette.)
     pub fn dialog_open(&self) -> bool {
-        self.profiles.dialog.is_some() || self.exports.dialog.is_some() || self.deletes.confirmation.is_some()
+        self.profiles.dialog.is_some()
+            || self.exports.dialog.is_some()
+            || self.deletes.confirmation.is_some()
+            || self.editor.leaving_for.is_some()
     }
 
     /// Asks to delete the grid's selection: the confirmation freezes what it shows.
@@ -198,10 +208,11 @@ impl AppState {
     }
 
     fn execute(&mut self, command: Command) {
-        let Self { tasks, notifications, site, exports, deletes, profiles, settings, config, .. } = self;
+        let Self { tasks, notifications, site, exports, deletes, editor, profiles, settings, config, .. } = self;
         let fx = &mut effects(tasks, notifications, site);
         match command {
             Command::Delete(confirmation) => deletes.execute(confirmation, fx),
+            Command::Editor(command) => editor.execute(command, fx),
             Command::Export(command) => exports.execute(command, fx, &mut settings.export, &config.file_chooser),
             // The status bar's Cancel on a running export cancels it as its dialog would.
             Command::Cancel(id) if exports.runs(id) => {
@@ -225,6 +236,7 @@ impl AppState {
         self.grid = Grid::default();
         self.open_contacts.clear();
         self.deletes.confirmation = None;
+        self.editor = Editor::default();
     }
 
     fn open(&mut self, target: Target) {
@@ -347,10 +359,11 @@ impl AppState {
     }
 
     fn fold(&mut self, result: FeatureResult) {
-        let Self { tasks, notifications, site, exports, deletes, profiles, settings, grid, .. } = self;
+        let Self { tasks, notifications, site, exports, deletes, editor, profiles, settings, grid, .. } = self;
         let fx = &mut effects(tasks, notifications, site);
         match result {
             FeatureResult::Delete(outcome) => deletes.fold(outcome, grid, fx.notifications),
+            FeatureResult::Editor(result) => editor.fold(result, fx, grid),
             FeatureResult::Export(result) => exports.fold(result, fx, &mut settings.export),
             FeatureResult::Profiles(result) => {
                 if let Some(event) = profiles.fold(result, fx) {

@@ -219,6 +219,21 @@ impl<R: Send + 'static> TaskRunner<R> {
     pub fn runtime(&self) -> &tokio::runtime::Handle {
         &self.runtime
     }
+
+    /// Runs `work` for a view that loads one thing for itself: the view polls the promise
+    /// while drawing, and its resolving asks for one repaint.
+    pub fn promise<T: Send + 'static>(
+        &self,
+        work: impl Future<Output = T> + Send + 'static,
+    ) -> poll_promise::Promise<T> {
+        let (sender, promise) = poll_promise::Promise::new();
+        let repaint = self.repaint.clone();
+        self.runtime.spawn(async move {
+            sender.send(work.await);
+            repaint.request_repaint();
+        });
+        promise
+    }
 }
 
 #[cfg(test)]

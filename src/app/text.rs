@@ -13,9 +13,14 @@ pub fn contact_name(contact: &Contact) -> String {
     if name.is_empty() { contact.email.clone() } else { name }
 }
 
+/// "1 change", "3 changes".
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{} {many}", thousands(n)) }
+}
+
 /// "1 contact", "5,000 contacts".
 pub fn contacts(n: u64) -> String {
-    if n == 1 { "1 contact".to_owned() } else { format!("{} contacts", thousands(n)) }
+    plural(n, "contact", "contacts")
 }
 
 /// `12345` as `12,345`.

@@ -178,6 +178,7 @@ fn row_texts_key(ui: &egui::Ui, grid: &Grid, columns: &[&mut GridColumn], site_k
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     site_key.hash(&mut hasher);
     grid.generation().hash(&mut hasher);
+    grid.revision().hash(&mut hasher);
     for column in columns {
         column.field.hash(&mut hasher);
     }

@@ -37,6 +37,7 @@ pub struct TreeplApp {
 struct ViewState {
     palette: Option<palette::Palette>,
     query_bar: query_bar::QueryBar,
+    pane: contact::PaneView,
     applied_theme: Option<ThemeChoice>,
     first_frame_reported: bool,
     /// The frame that first drew loaded contacts, until the next frame reports it on screen.
@@ -92,6 +93,8 @@ impl TreeplApp {
             UiCommand::Refresh => state.send(Command::Refresh),
             UiCommand::SelectAll => state.grid.select_all(),
             UiCommand::Delete => state.confirm_delete(),
+            UiCommand::SaveContact => state.send(Command::Editor(crate::app::contact::EditorCommand::Save)),
+            UiCommand::TogglePane => state.settings.pane_shown = !state.settings.pane_shown,
             UiCommand::Export => state.open_export_dialog(),
             UiCommand::ConnectSite => state.profiles.dialog = Some(ConnectDialog::default()),
             UiCommand::UseSandbox => state.send(Command::Open(Target::Sandbox)),
@@ -196,6 +199,8 @@ impl eframe::App for TreeplApp {
         if self.state.notifications.panel_open {
             notifications::panel_ui(ui, &mut self.state.notifications, &mut intents);
         }
+        contact::pane_ui(ui, &mut self.state, &mut self.view.pane, &mut intents);
+        contact::leave_ui(&ctx, &self.state, &mut intents);
         let bar = &mut self.view.query_bar;
         let keys = !behind_dialog;
         egui::CentralPanel::default().show(ui, |ui| contacts::ui(ui, &mut self.state, bar, keys, &mut intents));

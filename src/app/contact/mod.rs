@@ -1,4 +1,287 @@
-//! The contact editor, as a feature. So far: the save path that never overwrites a change
-//! made on the site since the contact was loaded (`save`); the pane and its panels come next.
+//! The contact editor, as a feature: the contact in the detail pane (loaded by the pane's
+//! own promise), the user's copy beside the copy as loaded, what the UI may ask of it
+//! ([`EditorCommand`]), and what a save hands back ([`EditorResult`]). A save never
+//! overwrites a change made on the site meanwhile (`save`), and a failed one keeps the edit.
 
 pub mod save;
+pub mod validate;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use poll_promise::Promise;
+
+use crate::api::{ApiError, Contact, ContactId};
+
+use super::effects::{Effects, TaskResult};
+use super::grid::Grid;
+use super::notifications::Level;
+use super::text::contact_name;
+use save::{FieldConflict, SaveOutcome, changed_fields, conflicts, field_json, merge, save_contact, with_field_from};
+
+/// What the pane may ask for.
+#[derive(Debug)]
+pub enum EditorCommand {
+    /// Show this contact (the one under the grid's cursor). With unsaved changes, ask first.
+    Show(ContactId),
+    Save,
+    /// Puts every field back as it was loaded.
+    RevertAll,
+    /// Puts one field back (`City`, `CustomCrmGroups.<group>.<field>`).
+    Revert(String),
+    /// Answers the three-way view after a conflict.
+    Resolve(Resolution),
+    /// Answers "save, discard or cancel" before leaving a contact with unsaved changes.
+    Leave(LeaveAnswer),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// Drop the edit and take the site's copy.
+    TakeTheirs,
+    /// Save the edit over the site's copy, keeping theirs in the fields marked so.
+    Merge,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LeaveAnswer {
+    Save,
+    Discard,
+    Cancel,
+}
+
+/// What the editor's background work hands back.
+pub enum EditorResult {
+    Saved { id: ContactId, sent: Box<Contact>, outcome: SaveOutcome },
+}
+
+/// The site changed the contact since it was loaded: the fields to decide on.
+pub struct Conflict {
+    pub theirs: Contact,
+    pub fields: Vec<FieldConflict>,
+    /// The conflicting fields where the site's value is kept.
+    pub keep_theirs: BTreeSet<String>,
+}
+
+/// The contact in the pane.
+pub struct OpenContact {
+    pub id: ContactId,
+    /// The fresh copy, while it loads.
+    loading: Option<Promise<Result<Contact, ApiError>>>,
+    /// As loaded (or as last saved).
+    pub base: Option<Contact>,
+    /// The user's copy: equal to `base` until the user changes something.
+    pub draft: Option<Contact>,
+    pub load_error: Option<String>,
+    pub saving: bool,
+    pub conflict: Option<Conflict>,
+    /// Why the last save failed, until the next save.
+    pub save_error: Option<String>,
+    /// What the site said about single fields (400, 409), with the value it said it of:
+    /// shown until that field changes.
+    pub site_field_errors: BTreeMap<String, (String, serde_json::Value)>,
+}
+
+impl OpenContact {
+    /// Takes the loaded copy in once its promise has resolved. Called while drawing.
+    pub fn poll(&mut self) {
+        let Some(ready) = self.loading.as_ref().and_then(Promise::ready) else { return };
+        match ready {
+            Ok(contact) => {
+                self.base = Some(contact.clone());
+                self.draft = Some(contact.clone());
+                self.load_error = None;
+            }
+            Err(error) => self.load_error = Some(error.to_string()),
+        }
+        self.loading = None;
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.loading.is_some()
+    }
+
+    /// The fields the user changed.
+    pub fn changed(&self) -> BTreeSet<String> {
+        match (&self.base, &self.draft) {
+            (Some(base), Some(draft)) => changed_fields(base, draft),
+            _ => BTreeSet::new(),
+        }
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        !self.changed().is_empty()
+    }
+
+    /// What stops a save, by field: the checks as typed, then what the site said of a value
+    /// that is still there.
+    pub fn problems(&self) -> BTreeMap<String, String> {
+        let Some(draft) = &self.draft else { return BTreeMap::new() };
+        let mut found = validate::problems(draft);
+        for (field, (message, said_of)) in &self.site_field_errors {
+            if field_json(draft, field) == *said_of {
+                found.entry(field.clone()).or_insert_with(|| message.clone());
+            }
+        }
+        found
+    }
+
+    /// Whether Save can be pressed now.
+    pub fn can_save(&self) -> bool {
+        !self.saving && self.conflict.is_none() && self.is_dirty() && self.problems().is_empty()
+    }
+}
+
+/// The detail pane's editor.
+#[derive(Default)]
+pub struct Editor {
+    pub open: Option<OpenContact>,
+    /// A contact to show once the user has answered about the unsaved changes.
+    pub leaving_for: Option<ContactId>,
+}
+
+impl Editor {
+    pub fn is_dirty(&self) -> bool {
+        self.open.as_ref().is_some_and(OpenContact::is_dirty)
+    }
+
+    pub fn execute(&mut self, command: EditorCommand, fx: &mut Effects) {
+        match command {
+            EditorCommand::Show(id) => self.show(id, fx),
+            EditorCommand::Save => self.save(fx),
+            EditorCommand::RevertAll => {
+                if let Some(open) = self.open.as_mut() {
+                    open.draft.clone_from(&open.base);
+                }
+            }
+            EditorCommand::Revert(field) => {
+                if let Some(open) = self.open.as_mut()
+                    && let (Some(base), Some(draft)) = (&open.base, &open.draft)
+                {
+                    open.draft = Some(with_field_from(draft, base, &field));
+                }
+            }
+            EditorCommand::Resolve(resolution) => self.resolve(resolution, fx),
+            EditorCommand::Leave(answer) => self.leave(answer, fx),
+        }
+    }
+
+    /// Shows `id` in the pane, loading its fresh copy; with unsaved changes, asks first.
+    fn show(&mut self, id: ContactId, fx: &mut Effects) {
+        if self.open.as_ref().is_some_and(|open| open.id == id) {
+            return;
+        }
+        if self.is_dirty() {
+            self.leaving_for = Some(id);
+            return;
+        }
+        let Some(client) = fx.client.clone() else { return };
+        let loading = fx.tasks.promise(async move { client.get_contact(id).await });
+        self.open = Some(OpenContact {
+            id,
+            loading: Some(loading),
+            base: None,
+            draft: None,
+            load_error: None,
+            saving: false,
+            conflict: None,
+            save_error: None,
+            site_field_errors: BTreeMap::new(),
+        });
+    }
+
+    fn save(&mut self, fx: &mut Effects) {
+        let Some(open) = self.open.as_mut().filter(|open| open.can_save()) else { return };
+        let (Some(base), Some(draft)) = (open.base.clone(), open.draft.clone()) else { return };
+        start_save(open, base, draft, fx);
+    }
+
+    fn resolve(&mut self, resolution: Resolution, fx: &mut Effects) {
+        let Some(open) = self.open.as_mut() else { return };
+        let Some(conflict) = open.conflict.take() else { return };
+        match resolution {
+            Resolution::TakeTheirs => {
+                open.base = Some(conflict.theirs.clone());
+                open.draft = Some(conflict.theirs);
+            }
+            Resolution::Merge => {
+                let (Some(base), Some(draft)) = (open.base.clone(), open.draft.clone()) else { return };
+                let merged = merge(&base, &conflict.theirs, &draft, &conflict.keep_theirs);
+                // Saved against their copy: what the site has now.
+                open.base = Some(conflict.theirs.clone());
+                open.draft = Some(merged.clone());
+                start_save(open, conflict.theirs, merged, fx);
+            }
+        }
+    }
+
+    fn leave(&mut self, answer: LeaveAnswer, fx: &mut Effects) {
+        let Some(target) = self.leaving_for.take() else { return };
+        match answer {
+            LeaveAnswer::Cancel => {}
+            LeaveAnswer::Discard => {
+                self.open = None;
+                self.show(target, fx);
+            }
+            LeaveAnswer::Save => {
+                // The save goes ahead; the other contact shows once it is written.
+                self.save(fx);
+                self.leaving_for = Some(target);
+            }
+        }
+    }
+
+    /// A save ended: the pane and the grid's row take the saved copy, or the edit stays with
+    /// the reason (and the three-way view after a conflict).
+    pub fn fold(&mut self, result: EditorResult, fx: &mut Effects, grid: &mut Grid) {
+        let EditorResult::Saved { id, sent, outcome } = result;
+        let Some(open) = self.open.as_mut().filter(|open| open.id == id) else { return };
+        open.saving = false;
+        match outcome {
+            SaveOutcome::Saved(saved) => {
+                grid.replace_loaded(&saved);
+                // Edits made while the save ran stay in the draft.
+                let typed_since = open.draft.as_ref().is_some_and(|draft| changed_fields(&sent, draft).is_empty());
+                if typed_since {
+                    open.draft = Some((*saved).clone());
+                }
+                let name = contact_name(&saved);
+                open.base = Some(*saved);
+                open.save_error = None;
+                open.site_field_errors.clear();
+                fx.notifications.push(Level::Success, "Saved", format!("{name} was saved."));
+                if let Some(target) = self.leaving_for.take() {
+                    self.open = None;
+                    self.show(target, fx);
+                }
+            }
+            SaveOutcome::Conflict { theirs } => {
+                let (Some(base), Some(draft)) = (&open.base, &open.draft) else { return };
+                let fields = conflicts(base, &theirs, draft);
+                open.conflict = Some(Conflict { theirs: *theirs, fields, keep_theirs: BTreeSet::new() });
+                self.leaving_for = None;
+            }
+            SaveOutcome::Failed(error) => {
+                let said =
+                    |f: &crate::api::FieldError| (f.field.clone(), (f.message.clone(), field_json(&sent, &f.field)));
+                open.site_field_errors = error.field_errors().iter().map(said).collect();
+                open.save_error = Some(error.to_string());
+                self.leaving_for = None;
+            }
+        }
+    }
+}
+
+fn start_save(open: &mut OpenContact, base: Contact, draft: Contact, fx: &mut Effects) {
+    let Some(client) = fx.client.clone() else {
+        open.save_error = Some("Not connected to a site.".to_owned());
+        return;
+    };
+    open.saving = true;
+    open.save_error = None;
+    let (id, connection) = (open.id, fx.connection);
+    let name = contact_name(&draft);
+    fx.tasks.spawn(format!("Saving {name}"), async move {
+        let outcome = save_contact(&client, &base, &draft).await;
+        TaskResult::for_site(connection, EditorResult::Saved { id, sent: Box::new(draft), outcome })
+    });
+}

@@ -107,6 +107,19 @@ pub fn merge(base: &Contact, theirs: &Contact, yours: &Contact, keep_theirs: &BT
     unflat(merged).unwrap_or_else(|| theirs.clone())
 }
 
+/// One field's value as JSON (`City`, `CustomCrmGroups.<group>.<field>`); null when absent.
+pub fn field_json(contact: &Contact, field: &str) -> Value {
+    flat(contact).remove(field).unwrap_or(Value::Null)
+}
+
+/// `target` with `field` as `source` has it (Revert of one field: target = the draft,
+/// source = the copy as loaded).
+pub fn with_field_from(target: &Contact, source: &Contact, field: &str) -> Contact {
+    let mut fields = flat(target);
+    fields.insert(field.to_owned(), field_json(source, field));
+    unflat(fields).unwrap_or_else(|| target.clone())
+}
+
 /// The reverse of [`flat`].
 fn unflat(fields: Map<String, Value>) -> Option<Contact> {
     let mut top = Map::new();

@@ -1,0 +1,77 @@
+//! One collapsible panel per custom CRM group, with an input that fits each value (text,
+//! multi-line text, checkbox, number), and the fields a newer site sent that this app does
+//! not know (shown as they are; they go back unchanged on save).
+
+use serde_json::Value;
+
+use crate::api::Contact;
+
+use super::field::Rows;
+
+pub fn groups_ui(ui: &mut egui::Ui, contact: &mut Contact, rows: &mut Rows) {
+    for (group, values) in contact.custom_crm_groups.iter_mut() {
+        egui::CollapsingHeader::new(group.as_str()).id_salt(("custom_group", group.as_str())).default_open(true).show(
+            ui,
+            |ui| {
+                for (name, value) in values.iter_mut() {
+                    let field = format!("CustomCrmGroups.{group}.{name}");
+                    rows.row(ui, &field, name, |ui| value_ui(ui, value));
+                }
+            },
+        );
+    }
+}
+
+/// An input for one custom value, by what the value is.
+fn value_ui(ui: &mut egui::Ui, value: &mut Value) -> egui::Response {
+    match value {
+        Value::Bool(flag) => ui.checkbox(flag, ""),
+        Value::Number(number) => {
+            let whole = number.is_i64() || number.is_u64();
+            let mut n = number.as_f64().unwrap_or_default();
+            let response = ui.add(egui::DragValue::new(&mut n).speed(if whole { 1.0 } else { 0.1 }));
+            if response.changed() {
+                let changed = if whole {
+                    Some(serde_json::Number::from(n.round() as i64))
+                } else {
+                    serde_json::Number::from_f64(n)
+                };
+                if let Some(changed) = changed {
+                    *number = changed;
+                }
+            }
+            response
+        }
+        other => {
+            let mut text = match &*other {
+                Value::String(text) => text.clone(),
+                Value::Null => String::new(),
+                json => json.to_string(),
+            };
+            let multiline = text.contains('\n') || text.chars().count() > 60;
+            let edit = if multiline {
+                egui::TextEdit::multiline(&mut text).desired_rows(3)
+            } else {
+                egui::TextEdit::singleline(&mut text)
+            };
+            let response = ui.add(edit.desired_width(f32::INFINITY));
+            if response.changed() {
+                *other = Value::String(text);
+            }
+            response
+        }
+    }
+}
+
+/// Fields this version does not model, read-only.
+pub fn unknown_ui(ui: &mut egui::Ui, contact: &Contact, rows: &mut Rows) {
+    if contact.extra.is_empty() {
+        return;
+    }
+    egui::CollapsingHeader::new("Other fields from the site").default_open(false).show(ui, |ui| {
+        ui.weak("This version of the app does not know these fields; they are kept as they are.");
+        for (name, value) in &contact.extra {
+            rows.read_only(ui, name, &value.to_string());
+        }
+    });
+}

@@ -1,0 +1,80 @@
+//! One row of the editor: a label (marked while changed), the input tied to it for screen
+//! readers, a Revert button while changed, and the field's problem under it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::app::command::Command;
+use crate::app::contact::EditorCommand;
+
+use super::super::Intents;
+
+/// Width of the labels column.
+const LABEL_WIDTH: f32 = 118.0;
+
+/// What every row needs to know of the edit.
+pub struct Rows<'a> {
+    pub changed: &'a BTreeSet<String>,
+    pub problems: &'a BTreeMap<String, String>,
+    pub intents: &'a mut Intents,
+}
+
+impl Rows<'_> {
+    /// A row for `field`: `input` draws the input and returns its response.
+    pub fn row(
+        &mut self,
+        ui: &mut egui::Ui,
+        field: &str,
+        title: &str,
+        input: impl FnOnce(&mut egui::Ui) -> egui::Response,
+    ) {
+        let changed = self.changed.contains(field);
+        ui.horizontal(|ui| {
+            let text = if changed { format!("{title} •") } else { title.to_owned() };
+            let text = if changed { egui::RichText::new(text).strong() } else { egui::RichText::new(text) };
+            let label = ui.add_sized([LABEL_WIDTH, 18.0], egui::Label::new(text).truncate());
+            if changed {
+                label.clone().on_hover_text("Changed; not saved yet");
+            }
+            let response = input(ui);
+            response.labelled_by(label.id);
+            if changed {
+                let revert = ui.small_button("↺").on_hover_text(format!("Put {title} back as it was loaded"));
+                revert.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Revert {title}")));
+                if revert.clicked() {
+                    self.intents.commands.push(Command::Editor(EditorCommand::Revert(field.to_owned())));
+                }
+            }
+        });
+        if let Some(problem) = self.problems.get(field) {
+            ui.horizontal(|ui| {
+                ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
+                ui.colored_label(ui.visuals().error_fg_color, problem);
+            });
+        }
+    }
+
+    /// A text field held as `Option<String>` (empty is none).
+    pub fn text(&mut self, ui: &mut egui::Ui, field: &str, title: &str, value: &mut Option<String>, multiline: bool) {
+        self.row(ui, field, title, |ui| {
+            let mut text = value.clone().unwrap_or_default();
+            let edit = if multiline {
+                egui::TextEdit::multiline(&mut text).desired_rows(3)
+            } else {
+                egui::TextEdit::singleline(&mut text)
+            };
+            let response = ui.add(edit.desired_width(f32::INFINITY));
+            if response.changed() {
+                *value = (!text.is_empty()).then_some(text);
+            }
+            response
+        });
+    }
+
+    /// A value shown, not edited.
+    pub fn read_only(&mut self, ui: &mut egui::Ui, title: &str, value: &str) {
+        ui.horizontal(|ui| {
+            let label = ui.add_sized([LABEL_WIDTH, 18.0], egui::Label::new(egui::RichText::new(title).weak()));
+            ui.label(value).labelled_by(label.id);
+        });
+    }
+}

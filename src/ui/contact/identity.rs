@@ -1,0 +1,32 @@
+//! The Identity panel: who the contact is, and what the site keeps of it read-only.
+
+use crate::api::Contact;
+
+use super::field::Rows;
+
+pub fn ui(ui: &mut egui::Ui, contact: &mut Contact, rows: &mut Rows) {
+    rows.row(ui, "Email", "Email", |ui| {
+        ui.add(egui::TextEdit::singleline(&mut contact.email).desired_width(f32::INFINITY))
+    });
+    rows.text(ui, "FirstName", "First name", &mut contact.first_name, false);
+    rows.text(ui, "LastName", "Last name", &mut contact.last_name, false);
+    rows.text(ui, "Phone", "Phone", &mut contact.phone, false);
+    rows.text(ui, "Status", "Status", &mut contact.status, false);
+    rows.text(ui, "CrmType", "CRM type", &mut contact.crm_type, false);
+    rows.text(ui, "Role", "Role", &mut contact.role, false);
+    rows.row(ui, "Type", "Type", |ui| {
+        let mut value = contact.contact_type.unwrap_or_default();
+        let response = ui.add(egui::DragValue::new(&mut value).range(0..=i64::from(i32::MAX)));
+        if response.changed() {
+            contact.contact_type = Some(value);
+        }
+        response
+    });
+    rows.text(ui, "Site", "Site", &mut contact.site, false);
+    ui.add_space(4.0);
+    rows.read_only(ui, "Id", &contact.id.to_string());
+    let created = contact.created_date.as_ref().map(crate::app::layout::local_date).unwrap_or_default();
+    rows.read_only(ui, "Created", &created);
+    rows.read_only(ui, "Email confirmed", if contact.email_confirmed { "Yes" } else { "No" });
+    rows.read_only(ui, "Customer type", contact.customer_type_name.as_deref().unwrap_or("—"));
+}

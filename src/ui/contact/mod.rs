@@ -1,0 +1,158 @@
+//! The contact pane beside the grid (the contact under the cursor, edited in place), its
+//! panels (one file each), the three-way view after a conflict, the question before leaving
+//! unsaved changes, and the contact windows opened from the grid.
+
+mod address;
+mod conflict;
+mod custom;
+mod field;
+mod identity;
+mod window;
+
+use crate::app::AppState;
+use crate::app::command::{Command, UiCommand};
+use crate::app::contact::{EditorCommand, LeaveAnswer, OpenContact};
+use crate::app::text::contact_name;
+
+use super::Intents;
+pub use window::windows_ui;
+
+/// What only the pane's drawing keeps.
+#[derive(Default)]
+pub struct PaneView {
+    /// The billing address follows the postal one (for the contact shown).
+    billing_same: bool,
+}
+
+/// The pane; draws nothing while it is hidden or no contact is under the cursor.
+pub fn pane_ui(ui: &mut egui::Ui, state: &mut AppState, view: &mut PaneView, intents: &mut Intents) {
+    if !state.settings.pane_shown {
+        return;
+    }
+    egui::Panel::right("contact_pane").resizable(true).default_size(400.0).min_size(300.0).show(ui, |ui| {
+        let Some(open) = state.editor.open.as_mut() else {
+            ui.add_space(8.0);
+            ui.weak("Click a contact to see and edit it here.");
+            return;
+        };
+        open.poll();
+        editor_ui(ui, open, view, intents);
+    });
+}
+
+fn editor_ui(ui: &mut egui::Ui, open: &mut OpenContact, view: &mut PaneView, intents: &mut Intents) {
+    if let Some(error) = &open.load_error {
+        ui.colored_label(ui.visuals().error_fg_color, error);
+        return;
+    }
+    if open.is_loading() && open.draft.is_none() {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Loading the contact…");
+        });
+        return;
+    }
+    let changed = open.changed();
+    let problems = open.problems();
+    header_ui(ui, open, !changed.is_empty(), intents);
+    if let Some(conflict) = open.conflict.as_mut() {
+        conflict::ui(ui, conflict, intents);
+        return;
+    }
+    let Some(draft) = open.draft.as_mut() else { return };
+    let mut rows = field::Rows { changed: &changed, problems: &problems, intents };
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        egui::CollapsingHeader::new("Identity").default_open(true).show(ui, |ui| identity::ui(ui, draft, &mut rows));
+        egui::CollapsingHeader::new("Address")
+            .default_open(true)
+            .show(ui, |ui| address::address_ui(ui, draft, &mut rows));
+        egui::CollapsingHeader::new("Billing address")
+            .default_open(true)
+            .show(ui, |ui| address::billing_ui(ui, draft, &mut view.billing_same, &mut rows));
+        custom::groups_ui(ui, draft, &mut rows);
+        egui::CollapsingHeader::new("Notes and consent").default_open(true).show(ui, |ui| {
+            rows.text(ui, "Notes", "Notes", &mut draft.notes, true);
+            rows.row(ui, "IsDataUsingAllowed", "Data use", |ui| {
+                ui.checkbox(&mut draft.is_data_using_allowed, "Allowed")
+                    .on_hover_text("The contact's consent to the use of their data")
+            });
+        });
+        custom::unknown_ui(ui, draft, &mut rows);
+    });
+}
+
+fn header_ui(ui: &mut egui::Ui, open: &OpenContact, dirty: bool, intents: &mut Intents) {
+    let name = open.draft.as_ref().map(contact_name).unwrap_or_default();
+    ui.heading(name);
+    ui.horizontal(|ui| {
+        let save = UiCommand::SaveContact;
+        let button = egui::Button::new(save.label()).shortcut_text(ui.ctx().format_shortcut(
+            &save.shortcut().unwrap_or(egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::S)),
+        ));
+        let why_not = if open.saving {
+            "Saving…"
+        } else if !dirty {
+            "Nothing changed"
+        } else {
+            "Fix the fields marked in red first"
+        };
+        if ui
+            .add_enabled(open.can_save(), button)
+            .on_hover_text(save.tooltip())
+            .on_disabled_hover_text(why_not)
+            .clicked()
+        {
+            intents.ui_commands.push(save);
+        }
+        if ui
+            .add_enabled(dirty && !open.saving, egui::Button::new("Revert all"))
+            .on_hover_text("Put every field back as it was loaded")
+            .clicked()
+        {
+            intents.commands.push(Command::Editor(EditorCommand::RevertAll));
+        }
+        if open.saving {
+            ui.spinner();
+            ui.label("Saving…");
+        } else if dirty {
+            ui.weak(crate::app::text::plural(open.changed().len() as u64, "unsaved change", "unsaved changes"));
+        }
+    });
+    if let Some(error) = &open.save_error {
+        ui.horizontal_wrapped(|ui| {
+            ui.colored_label(ui.visuals().error_fg_color, format!("Not saved: {error}"));
+            if ui.add_enabled(open.can_save(), egui::Button::new("Retry")).on_hover_text("Save again").clicked() {
+                intents.ui_commands.push(UiCommand::SaveContact);
+            }
+        });
+        ui.weak("Your changes are kept here.");
+    }
+    ui.separator();
+}
+
+/// Asks before leaving a contact with unsaved changes; closes once answered.
+pub fn leave_ui(ctx: &egui::Context, state: &AppState, intents: &mut Intents) {
+    let Some(open) = state.editor.open.as_ref().filter(|_| state.editor.leaving_for.is_some()) else { return };
+    let name = open.draft.as_ref().map(contact_name).unwrap_or_default();
+    let modal = egui::Modal::new(egui::Id::unique("leave_contact")).show(ctx, |ui| {
+        ui.set_width(400.0);
+        ui.heading(format!("Save the changes to {name}?"));
+        ui.label("You changed this contact and did not save it.");
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            let mut answer = |a| intents.commands.push(Command::Editor(EditorCommand::Leave(a)));
+            if ui.button("Cancel").on_hover_text("Stay on this contact").clicked() {
+                answer(LeaveAnswer::Cancel);
+            }
+            if ui.button("Discard").on_hover_text("Drop the changes").clicked() {
+                answer(LeaveAnswer::Discard);
+            }
+            if ui.button("Save").on_hover_text("Save, then go on").clicked() {
+                answer(LeaveAnswer::Save);
+            }
+        });
+    });
+    if modal.should_close() {
+        intents.commands.push(Command::Editor(EditorCommand::Leave(LeaveAnswer::Cancel)));
+    }
+}
