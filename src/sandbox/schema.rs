@@ -215,7 +215,7 @@ CREATE TABLE IF NOT EXISTS custom_fields (
     UNIQUE (grp, field)
 );
 -- One row per scalar custom value, for filtering; `contacts.custom_json` holds the groups
--- as sent. `text_lc` is set for text, `num` for numbers and booleans (0/1).
+-- as sent. Both are written together, only by `rows::Inserter`. `text_lc` is set for text, `num` for numbers and booleans (0/1).
 CREATE TABLE IF NOT EXISTS custom_values (
     contact_id INTEGER NOT NULL,
     field_id INTEGER NOT NULL,

@@ -282,8 +282,7 @@ impl Store {
             tx.execute(&sql.text, params_from_iter(sql.params.iter()))?;
         }
         if let Some(groups) = fields.get("CustomCrmGroups") {
-            tx.execute("DELETE FROM custom_values WHERE contact_id = ?1", [id])?;
-            Inserter::new(&tx)?.custom_values(id, groups)?;
+            Inserter::new(&tx)?.replace_custom_groups(id, groups)?;
         }
         tx.commit()?;
         get_contact(&conn, id)
