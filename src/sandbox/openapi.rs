@@ -177,6 +177,11 @@ fn schemas() -> Value {
     contact.insert("CustomCrmGroups".to_owned(), custom_groups_schema());
     writable.insert("CustomCrmGroups".to_owned(), custom_groups_schema());
     let mut create = writable.clone();
+    for field in CONTACT_FIELDS {
+        if let (Some(preset), Some(schema)) = (field.on_create, create.get_mut(field.api)) {
+            schema["default"] = preset.value();
+        }
+    }
     create.insert("Password".to_owned(), password_schema());
     let mut update = writable;
     update.insert("Id".to_owned(), json!({"type": "integer", "description": "Must match the path when present."}));

@@ -32,6 +32,22 @@ impl FieldKind {
     }
 }
 
+/// [assumed] What a create stores for a field that its body leaves out (or sends as null).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preset {
+    Text(&'static str),
+    Int(i64),
+}
+
+impl Preset {
+    pub fn value(self) -> serde_json::Value {
+        match self {
+            Preset::Text(text) => serde_json::Value::from(text),
+            Preset::Int(number) => serde_json::Value::from(number),
+        }
+    }
+}
+
 /// A field of a contact and its column.
 #[derive(Debug)]
 pub struct ContactField {
@@ -43,18 +59,35 @@ pub struct ContactField {
     pub folded: Option<&'static str>,
     /// Whether a create or an update may set it (the site owns the rest).
     pub writable: bool,
+    /// Whether the site may return `null` for it.
+    pub nullable: bool,
+    /// What a create stores when the body has no value for it.
+    pub on_create: Option<Preset>,
 }
 
 const fn field(api: &'static str, column: &'static str, kind: FieldKind) -> ContactField {
-    ContactField { api, column, kind, folded: None, writable: true }
+    // Booleans are stored NOT NULL (false when not given).
+    let nullable = !matches!(kind, FieldKind::Bool);
+    ContactField { api, column, kind, folded: None, writable: true, nullable, on_create: None }
 }
 
 const fn folded(api: &'static str, column: &'static str, twin: &'static str) -> ContactField {
-    ContactField { api, column, kind: FieldKind::Text, folded: Some(twin), writable: true }
+    ContactField { folded: Some(twin), ..field(api, column, FieldKind::Text) }
 }
 
 const fn owned(api: &'static str, column: &'static str, kind: FieldKind) -> ContactField {
-    ContactField { api, column, kind, folded: None, writable: false }
+    ContactField { writable: false, ..field(api, column, kind) }
+}
+
+impl ContactField {
+    /// Never null: the site always has a value.
+    const fn required(self) -> Self {
+        ContactField { nullable: false, ..self }
+    }
+
+    const fn preset(self, preset: Preset) -> Self {
+        ContactField { on_create: Some(preset), ..self }
+    }
 }
 
 /// [assumed] Strings longer than this are refused.
@@ -62,13 +95,13 @@ pub const MAX_TEXT_CHARS: usize = 4000;
 
 /// Every top-level contact field except `CustomCrmGroups` (stored apart, see `custom_values`).
 pub const CONTACT_FIELDS: &[ContactField] = &[
-    owned("Id", "id", FieldKind::Int),
-    folded("Email", "email", "email_lc"),
+    owned("Id", "id", FieldKind::Int).required(),
+    folded("Email", "email", "email_lc").required(),
     folded("FirstName", "first_name", "first_name_lc"),
     folded("LastName", "last_name", "last_name_lc"),
-    field("CrmType", "crm_type", FieldKind::Text),
+    field("CrmType", "crm_type", FieldKind::Text).preset(Preset::Text("Contact")),
     owned("EmailConfirmed", "email_confirmed", FieldKind::Bool),
-    field("Role", "role", FieldKind::Text),
+    field("Role", "role", FieldKind::Text).preset(Preset::Text("General")),
     owned("CreatedDate", "created_date", FieldKind::Date),
     field("Address", "address", FieldKind::Text),
     folded("City", "city", "city_lc"),
@@ -84,7 +117,7 @@ pub const CONTACT_FIELDS: &[ContactField] = &[
     field("Phone", "phone", FieldKind::Text),
     folded("Status", "status", "status_lc"),
     field("Notes", "notes", FieldKind::Text),
-    field("Type", "contact_type", FieldKind::Int),
+    field("Type", "contact_type", FieldKind::Int).preset(Preset::Int(0)),
     owned("CustomerTypeName", "customer_type_name", FieldKind::Text),
     field("IsDataUsingAllowed", "is_data_using_allowed", FieldKind::Bool),
 ];
