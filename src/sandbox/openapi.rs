@@ -105,8 +105,14 @@ fn token_path() -> Value {
                 "type": "object",
                 "properties": {"access_token": {"type": "string"}, "token_type": {"const": "Bearer"}, "expires_in": {"type": "integer"}},
             }}}},
-            "400": {"description": "Unsupported grant type"},
-            "401": {"description": "Wrong client id or secret"},
+            "400": {
+                "description": "A malformed body, a missing field or an unsupported grant type (Errors names the field; error is the OAuth 2.0 code)",
+                "content": {"application/json": {"schema": reference("Error")}},
+            },
+            "401": {
+                "description": "Wrong client id or secret (error: invalid_client)",
+                "content": {"application/json": {"schema": reference("Error")}},
+            },
         },
     }})
 }
