@@ -414,3 +414,312 @@ async fn openapi_describes_every_route_and_the_contact_shape() {
     described.sort();
     assert_eq!(returned, described, "the description matches what is returned");
 }
+
+/// The Ids of a page of contacts.
+fn ids_of(page: &Value) -> Vec<i64> {
+    page["Items"].as_array().unwrap().iter().map(|c| c["Id"].as_i64().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn a_put_replaces_custom_values_everywhere_they_are_read() {
+    let site = common::site(3).await;
+    let raw = Raw::new(&site).await;
+    let before = json!({
+        "Membership": {"Level": "Bronze", "Points": 10},
+        "Preferences": {"Newsletter": true},
+    });
+    let (status, created) = raw
+        .call(
+            Method::POST,
+            "/api/v2/admin/contacts",
+            Some(&json!({"Email": "custom@example.com", "CustomCrmGroups": before}).to_string()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(created["CustomCrmGroups"], before);
+    let id = created["Id"].as_i64().unwrap();
+    let path = format!("/api/v2/admin/contacts/{id}");
+    let list = |filter: Value| format!("/api/v2/admin/contacts?Where={}&Order_By=Id", encoded(&filter));
+
+    // Changed (Level), added (Renewal, the Marketing group) and removed (Points, Preferences).
+    let after = json!({
+        "Membership": {"Level": "Silver", "Renewal": "2026-03-01"},
+        "Marketing": {"Score": 4.5, "Consent": false},
+    });
+    let (status, updated) =
+        raw.call(Method::PUT, &path, Some(&json!({"Id": id, "CustomCrmGroups": after}).to_string())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(updated["CustomCrmGroups"], after, "the reply");
+    let (_, got) = raw.get(&path).await;
+    assert_eq!(got["CustomCrmGroups"], after, "a later GET");
+    let (_, page) = raw.get(&list(json!({"Id": id}))).await;
+    assert_eq!(page["Items"][0]["CustomCrmGroups"], after, "the list");
+
+    let finds = |filter: Value| {
+        let raw = &raw;
+        async move { ids_of(&raw.get(&list(filter)).await.1).contains(&id) }
+    };
+    assert!(finds(json!({"CustomCrmGroups.Membership.Level": {"$eq": "Silver"}})).await);
+    assert!(!finds(json!({"CustomCrmGroups.Membership.Level": "Bronze"})).await);
+    assert!(finds(json!({"CustomCrmGroups.Membership.Points": {"$isNull": true}})).await, "a removed field");
+    assert!(finds(json!({"CustomCrmGroups.Preferences.Newsletter": {"$isNull": true}})).await, "a removed group");
+    assert!(finds(json!({"CustomCrmGroups.Marketing.Score": {"$gt": 4}})).await, "an added group");
+    assert!(finds(json!({"CustomCrmGroups.Membership.Renewal": "2026-03-01"})).await, "an added field");
+
+    // Absent: left as they are.
+    let (_, kept) = raw.call(Method::PUT, &path, Some(r#"{"City": "Oslo"}"#)).await;
+    assert_eq!((kept["City"].as_str(), &kept["CustomCrmGroups"]), (Some("Oslo"), &after));
+    let (_, got) = raw.get(&path).await;
+    assert_eq!(got["CustomCrmGroups"], after);
+
+    // Present and empty: none left, in the JSON and in the filters alike.
+    for empty in [json!({}), Value::Null] {
+        raw.call(Method::PUT, &path, Some(&json!({"CustomCrmGroups": after}).to_string())).await;
+        let (status, cleared) =
+            raw.call(Method::PUT, &path, Some(&json!({"CustomCrmGroups": empty}).to_string())).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(cleared["CustomCrmGroups"], json!({}), "{empty}");
+        let (_, got) = raw.get(&path).await;
+        assert_eq!(got["CustomCrmGroups"], json!({}), "{empty}");
+        assert!(!finds(json!({"CustomCrmGroups.Membership.Level": "Silver"})).await, "{empty}");
+        assert!(finds(json!({"CustomCrmGroups.Marketing.Consent": {"$isNull": true}})).await, "{empty}");
+    }
+}
+
+#[tokio::test]
+async fn a_new_contact_gets_the_contracts_defaults() {
+    let site = common::site(0).await;
+    let raw = Raw::new(&site).await;
+    // The contract: "A contact created without CrmType, Role or Type gets "Contact", "General" and 0."
+    let (status, created) =
+        raw.call(Method::POST, "/api/v2/admin/contacts", Some(r#"{"Email": "plain@example.com"}"#)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, got) = raw.get(&format!("/api/v2/admin/contacts/{}", created["Id"])).await;
+    for contact in [&created, &got] {
+        assert_eq!(
+            (&contact["CrmType"], &contact["Role"], &contact["Type"]),
+            (&json!("Contact"), &json!("General"), &json!(0))
+        );
+    }
+    let (_, nulls) = raw
+        .call(
+            Method::POST,
+            "/api/v2/admin/contacts",
+            Some(r#"{"Email": "nulls@example.com", "CrmType": null, "Role": null, "Type": null}"#),
+        )
+        .await;
+    assert_eq!((&nulls["CrmType"], &nulls["Role"], &nulls["Type"]), (&json!("Contact"), &json!("General"), &json!(0)));
+
+    // Values that are given are kept, and an update never puts the defaults back.
+    let (_, given) = raw
+        .call(
+            Method::POST,
+            "/api/v2/admin/contacts",
+            Some(r#"{"Email": "given@example.com", "CrmType": "Customer", "Role": "Editor", "Type": 2}"#),
+        )
+        .await;
+    assert_eq!((&given["CrmType"], &given["Role"], &given["Type"]), (&json!("Customer"), &json!("Editor"), &json!(2)));
+    let path = format!("/api/v2/admin/contacts/{}", given["Id"]);
+    let (_, cleared) = raw.call(Method::PUT, &path, Some(r#"{"Role": null}"#)).await;
+    assert_eq!(cleared["Role"], Value::Null, "a null in an update clears the field");
+}
+
+#[tokio::test]
+async fn seeded_enum_like_values_follow_the_references_casing() {
+    let site = common::site(40).await;
+    let raw = Raw::new(&site).await;
+    // The reference's examples (treepl-api.md, "Enum-like strings").
+    let reference = [
+        ("CrmType", "Contact"),
+        ("Role", "General"),
+        ("PaymentState", "None"),
+        ("OrderCaseType", "FormCase"),
+        ("EntityType", "Form"),
+        ("PaymentType", "CreditCard"),
+        ("PaymentGatewayType", "stripe"),
+    ];
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let (_, contacts) = raw.get("/api/v2/admin/contacts?Limit=500").await;
+    for contact in contacts["Items"].as_array().unwrap() {
+        for field in ["CrmType", "Role", "Type"] {
+            assert!(
+                !contact[field].is_null(),
+                "contact {}: {field} is null (a site gives it a default)",
+                contact["Id"]
+            );
+        }
+        for field in ["CrmType", "Role"] {
+            seen.push((field.to_owned(), contact[field].as_str().unwrap_or_default().to_owned()));
+        }
+        let (_, orders) = raw.get(&format!("/api/v2/admin/contacts/{}/orders?Limit=500", contact["Id"])).await;
+        for order in orders["Items"].as_array().unwrap() {
+            for field in ["PaymentState", "OrderCaseType"] {
+                seen.push((field.to_owned(), order[field].as_str().unwrap_or_default().to_owned()));
+            }
+            for line in order["OrderLines"].as_array().unwrap() {
+                seen.push(("EntityType".to_owned(), line["EntityType"].as_str().unwrap_or_default().to_owned()));
+            }
+            for payment in order["Payments"].as_array().unwrap() {
+                for field in ["PaymentType", "PaymentGatewayType"] {
+                    seen.push((field.to_owned(), payment[field].as_str().unwrap_or_default().to_owned()));
+                }
+            }
+        }
+    }
+    for (field, value) in &seen {
+        let (_, expected) = reference.iter().find(|(name, _)| name == field).unwrap();
+        assert!(
+            !value.eq_ignore_ascii_case(expected) || value == expected,
+            "{field} {value:?}: the reference writes {expected:?}"
+        );
+    }
+    for (field, value) in [("PaymentGatewayType", "stripe"), ("PaymentType", "CreditCard"), ("Role", "General")] {
+        assert!(seen.iter().any(|(f, v)| f == field && v == value), "no {field} {value:?} in the seed");
+    }
+}
+
+#[tokio::test]
+async fn orders_filter_and_sort_by_invoice_number_as_a_number() {
+    let site = common::site(1).await;
+    let raw = Raw::new(&site).await;
+    let (_, all) = raw.get("/api/v2/admin/contacts/1/orders?Limit=500").await;
+    let mut numbers: Vec<i64> =
+        all["Items"].as_array().unwrap().iter().map(|o| o["InvoiceNumber"].as_i64().expect("a number")).collect();
+    numbers.sort_unstable();
+    assert!(numbers.len() >= 30, "contact 1 is a big customer");
+    let middle = numbers[numbers.len() / 2];
+    let orders = |filter: Value, order: &str| {
+        let raw = &raw;
+        let path = format!("/api/v2/admin/contacts/1/orders?Where={}&Order_By={order}&Limit=500", encoded(&filter));
+        async move {
+            let (status, page) = raw.get(&path).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {page}");
+            page["Items"].as_array().unwrap().iter().map(|o| o["InvoiceNumber"].as_i64().unwrap()).collect::<Vec<_>>()
+        }
+    };
+    let above: Vec<i64> = numbers.iter().copied().filter(|n| *n > middle).collect();
+    assert_eq!(orders(json!({"InvoiceNumber": {"$gt": middle}}), "InvoiceNumber").await, above);
+    assert_eq!(orders(json!({"InvoiceNumber": middle}), "Id").await, [middle]);
+    assert_eq!(
+        orders(json!({"InvoiceNumber": {"$in": [middle, numbers[0]]}}), "InvoiceNumber").await,
+        [numbers[0], middle]
+    );
+    let mut descending = numbers.clone();
+    descending.reverse();
+    assert_eq!(orders(json!({}), "InvoiceNumber%20DESC").await, descending, "sorted as numbers");
+    let (status, body) = raw
+        .get(&format!("/api/v2/admin/contacts/1/orders?Where={}", encoded(&json!({"InvoiceNumber": {"$gt": "INV"}}))))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "text against a number: {body}");
+}
+
+#[tokio::test]
+async fn token_errors_have_the_contracts_error_shape() {
+    let site = common::site(0).await;
+    let http = reqwest::Client::new();
+    let url = format!("{}api/v1/oauth/token", site.sandbox.url());
+    let form = |fields: &[(&str, &str)]| {
+        fields.iter().map(|(k, v)| format!("{k}={}", common::url_encoded(v))).collect::<Vec<_>>().join("&")
+    };
+    let cases: Vec<(&str, String, StatusCode, Option<&str>)> = vec![
+        (
+            "application/x-www-form-urlencoded",
+            form(&[("grant_type", "client_credentials"), ("client_id", "sandbox"), ("client_secret", "nope")]),
+            StatusCode::UNAUTHORIZED,
+            None,
+        ),
+        (
+            "application/x-www-form-urlencoded",
+            form(&[("grant_type", "password"), ("client_id", "sandbox"), ("client_secret", "sandbox-secret")]),
+            StatusCode::BAD_REQUEST,
+            Some("grant_type"),
+        ),
+        (
+            "application/x-www-form-urlencoded",
+            form(&[("grant_type", "client_credentials"), ("client_secret", "sandbox-secret")]),
+            StatusCode::BAD_REQUEST,
+            Some("client_id"),
+        ),
+        (
+            "application/json",
+            r#"{"grant_type": "client_credentials", "client_id": "#.to_owned(),
+            StatusCode::BAD_REQUEST,
+            None,
+        ),
+        ("application/json", "[1, 2]".to_owned(), StatusCode::BAD_REQUEST, None),
+        ("application/x-www-form-urlencoded", String::new(), StatusCode::BAD_REQUEST, Some("grant_type")),
+    ];
+    for (content_type, body, expected, field) in cases {
+        let response = http.post(&url).header("content-type", content_type).body(body.clone()).send().await.unwrap();
+        assert_eq!(response.status(), expected, "{body}");
+        let reply: Value = response.json().await.unwrap_or_else(|e| panic!("{body}: not JSON: {e}"));
+        let message = reply["Message"].as_str().unwrap_or_default();
+        assert!(!message.is_empty(), "{body}: no Message in {reply}");
+        let errors = reply["Errors"].as_array().unwrap_or_else(|| panic!("{body}: no Errors list in {reply}"));
+        for error in errors {
+            assert!(error["Field"].is_string() && error["Message"].is_string(), "{body}: {error}");
+        }
+        if let Some(field) = field {
+            assert!(errors.iter().any(|e| e["Field"] == field), "{body}: {field} is not named in {reply}");
+        }
+        assert!(!reply.to_string().contains("sandbox-secret"), "a reply never repeats the secret");
+    }
+}
+
+#[tokio::test]
+async fn conflicts_and_bad_fields_name_their_field() {
+    let site = common::site(2).await;
+    let raw = Raw::new(&site).await;
+    let taken = site.sandbox.store().get_contact(1).unwrap().unwrap().email;
+    let conflicts = [
+        (Method::POST, "/api/v2/admin/contacts".to_owned(), json!({"Email": taken.to_uppercase()})),
+        (Method::PUT, "/api/v2/admin/contacts/2".to_owned(), json!({"Email": format!(" {taken} ")})),
+    ];
+    for (method, path, body) in conflicts {
+        let (status, reply) = raw.call(method.clone(), &path, Some(&body.to_string())).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{method} {path}");
+        assert!(reply["Message"].as_str().is_some_and(|m| !m.is_empty()), "{reply}");
+        let errors = reply["Errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{reply}");
+        assert_eq!(errors[0]["Field"], "Email");
+        let message = errors[0]["Message"].as_str().unwrap_or_default().to_lowercase();
+        assert!(message.contains(&taken.to_lowercase()), "the message names the email: {reply}");
+    }
+
+    let bad = [
+        (Method::POST, "/api/v2/admin/contacts", json!({"Email": "not-an-address"}), vec!["Email"]),
+        (Method::POST, "/api/v2/admin/contacts", json!({"FirstName": "No email"}), vec!["Email"]),
+        (
+            Method::POST,
+            "/api/v2/admin/contacts",
+            json!({"Email": "a@b.co", "firstname": 5, "Type": "two", "IsDataUsingAllowed": "yes", "Password": "123"}),
+            vec!["FirstName", "Type", "IsDataUsingAllowed", "Password"],
+        ),
+        (Method::PUT, "/api/v2/admin/contacts/1", json!({"Notes": "x".repeat(4001)}), vec!["Notes"]),
+        (
+            Method::PUT,
+            "/api/v2/admin/contacts/1",
+            json!({"CustomCrmGroups": {"G": {"F": [1]}}}),
+            vec!["CustomCrmGroups"],
+        ),
+        (Method::PUT, "/api/v2/admin/contacts/1", json!({"Id": 2}), vec!["Id"]),
+        (Method::PUT, "/api/v2/admin/contacts/1", json!({"Email": null}), vec!["Email"]),
+        (Method::PUT, "/api/v2/admin/contacts/1/set-password", json!({"Password": "123"}), vec!["Password"]),
+    ];
+    for (method, path, body, fields) in bad {
+        let (status, reply) = raw.call(method.clone(), path, Some(&body.to_string())).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{method} {path} {body}");
+        assert!(reply["Message"].as_str().is_some_and(|m| !m.is_empty()), "{reply}");
+        let mut named: Vec<&str> =
+            reply["Errors"].as_array().unwrap().iter().map(|e| e["Field"].as_str().unwrap()).collect();
+        named.sort_unstable();
+        let mut expected = fields.clone();
+        expected.sort_unstable();
+        assert_eq!(named, expected, "{method} {path} {body}: {reply}");
+        for error in reply["Errors"].as_array().unwrap() {
+            assert!(error["Message"].as_str().is_some_and(|m| !m.is_empty()), "{reply}");
+        }
+    }
+    let (_, unchanged) = raw.get("/api/v2/admin/contacts/2").await;
+    assert_ne!(unchanged["Email"].as_str().map(str::to_lowercase), Some(taken.to_lowercase()));
+}

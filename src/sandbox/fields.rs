@@ -79,12 +79,13 @@ impl Schema for Zones {
         let FieldPath::Top(name) = path else {
             return Err(format!("`{path}`: secure zones have no custom fields"));
         };
-        let (_, expr, kind) = ZONE_FIELDS
+        let field = ZONE_FIELDS
             .iter()
-            .find(|(api, ..)| api.eq_ignore_ascii_case(name))
+            .find(|f| f.api.eq_ignore_ascii_case(name))
             .ok_or_else(|| format!("`{name}` is not a field of a secure zone"))?;
-        let comparable = if *kind == FieldKind::Text { format!("ulower({expr})") } else { (*expr).to_owned() };
-        Ok(plain(*kind, comparable, (*expr).to_owned()))
+        let expr = field.expr;
+        let comparable = if field.kind == FieldKind::Text { format!("ulower({expr})") } else { expr.to_owned() };
+        Ok(plain(field.kind, comparable, expr.to_owned()))
     }
 
     fn id_column(&self) -> &'static str {

@@ -4,7 +4,9 @@
 use serde_json::{Map, Value, json};
 
 use super::http::MAX_BODY_BYTES;
-use super::schema::{CONTACT_FIELDS, RecordKind, ZONE_FIELDS};
+use super::schema::{
+    CONTACT_FIELDS, ContactField, FieldKind, MAX_TEXT_CHARS, Prop, RecordKind, Shape, Shaped, ZONE_FIELDS,
+};
 use super::server::MAX_LIMIT;
 use super::validate::PASSWORD_CHARS;
 
@@ -53,7 +55,7 @@ pub fn document() -> Value {
                 "operationId": "setSecureZones",
                 "description": "Replaces the contact's whole list of subscriptions. An unknown zone Id is a 400.",
                 "parameters": [id_parameter()],
-                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "array", "items": reference("SecureZone")}}}},
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "array", "items": reference("SecureZoneChoice")}}}},
                 "responses": responses(&[("200", "The stored list", Some("SecureZonePage")), ("400", "Unknown zone or bad body", None), ("404", "No such contact", None)]),
             },
         }),
@@ -105,8 +107,14 @@ fn token_path() -> Value {
                 "type": "object",
                 "properties": {"access_token": {"type": "string"}, "token_type": {"const": "Bearer"}, "expires_in": {"type": "integer"}},
             }}}},
-            "400": {"description": "Unsupported grant type"},
-            "401": {"description": "Wrong client id or secret"},
+            "400": {
+                "description": "A malformed body, a missing field or an unsupported grant type (Errors names the field; error is the OAuth 2.0 code)",
+                "content": {"application/json": {"schema": reference("Error")}},
+            },
+            "401": {
+                "description": "Wrong client id or secret (error: invalid_client)",
+                "content": {"application/json": {"schema": reference("Error")}},
+            },
         },
     }})
 }
@@ -161,50 +169,143 @@ fn password_schema() -> Value {
     json!({"type": "string", "minLength": PASSWORD_CHARS.start(), "maxLength": PASSWORD_CHARS.end(), "writeOnly": true})
 }
 
+/// `type`, or `[type, "null"]` (OpenAPI 3.1 writes nullability as JSON Schema does).
+fn typed(name: &str, nullable: bool) -> Value {
+    if nullable { json!([name, "null"]) } else { json!(name) }
+}
+
+/// The schema of a value of `kind` (not `Nested`).
+fn scalar(kind: FieldKind, nullable: bool) -> Value {
+    match kind {
+        FieldKind::Text => json!({"type": typed("string", nullable)}),
+        FieldKind::Int => json!({"type": typed("integer", nullable), "format": "int64"}),
+        FieldKind::Decimal => json!({"type": typed("number", nullable)}),
+        FieldKind::Bool => json!({"type": typed("boolean", nullable)}),
+        FieldKind::Date => json!({"type": typed("string", nullable), "format": "date-time"}),
+        FieldKind::Nested => json!({"type": typed("object", nullable)}),
+    }
+}
+
+/// A contact field: its type, text held to the sandbox's limit.
+fn contact_field_schema(field: &ContactField) -> Value {
+    let mut schema = scalar(field.kind, field.nullable);
+    if field.kind == FieldKind::Text {
+        schema["maxLength"] = json!(MAX_TEXT_CHARS);
+    }
+    schema
+}
+
+/// `{alias: text | number | bool}` (null where a body cleared a value).
+fn custom_values_schema() -> Value {
+    json!({"type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "null"]}})
+}
+
 fn custom_groups_schema() -> Value {
-    json!({"type": ["object", "null"], "additionalProperties": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}})
+    json!({"type": "object", "additionalProperties": custom_values_schema()})
+}
+
+/// The schema of a record's field; the objects it names are added to `objects`.
+fn prop_schema(prop: &Prop, objects: &mut Map<String, Value>) -> Value {
+    match prop.shape {
+        Shape::Scalar(kind) => scalar(kind, prop.nullable),
+        Shape::Object(shaped) => {
+            let target = object_ref(shaped, objects);
+            if prop.nullable { json!({"anyOf": [target, {"type": "null"}]}) } else { target }
+        }
+        Shape::List(shaped) => json!({"type": typed("array", prop.nullable), "items": object_ref(shaped, objects)}),
+        Shape::TextList => json!({"type": typed("array", prop.nullable), "items": {"type": "string"}}),
+        Shape::Values => custom_values_schema(),
+        Shape::CustomGroups => custom_groups_schema(),
+    }
+}
+
+/// A `$ref` to the component of `shaped`, added (with what it names) on first sight.
+fn object_ref(shaped: &Shaped, objects: &mut Map<String, Value>) -> Value {
+    if !objects.contains_key(shaped.name) {
+        // Taken before the fields, so that a shape naming itself would not recurse forever.
+        objects.insert(shaped.name.to_owned(), Value::Null);
+        let properties: Map<String, Value> =
+            shaped.fields.iter().map(|prop| (prop.api.to_owned(), prop_schema(prop, objects))).collect();
+        let required: Vec<&str> = shaped.fields.iter().map(|prop| prop.api).collect();
+        objects
+            .insert(shaped.name.to_owned(), json!({"type": "object", "required": required, "properties": properties}));
+    }
+    reference(shaped.name)
 }
 
 fn schemas() -> Value {
+    // The sandbox sends every field of a record, null where there is no value; fields a
+    // newer site adds would be extra properties, which the schemas allow.
     let mut contact = Map::new();
     let mut writable = Map::new();
     for field in CONTACT_FIELDS {
-        contact.insert(field.api.to_owned(), field.kind.openapi_type());
+        contact.insert(field.api.to_owned(), contact_field_schema(field));
         if field.writable {
-            writable.insert(field.api.to_owned(), field.kind.openapi_type());
+            writable.insert(field.api.to_owned(), scalar_input(field));
         }
     }
     contact.insert("CustomCrmGroups".to_owned(), custom_groups_schema());
-    writable.insert("CustomCrmGroups".to_owned(), custom_groups_schema());
+    let groups_input = json!({"type": ["object", "null"], "additionalProperties": custom_values_schema()});
+    writable.insert("CustomCrmGroups".to_owned(), groups_input);
     let mut create = writable.clone();
+    for field in CONTACT_FIELDS {
+        if let (Some(preset), Some(schema)) = (field.on_create, create.get_mut(field.api)) {
+            schema["default"] = preset.value();
+        }
+    }
     create.insert("Password".to_owned(), password_schema());
     let mut update = writable;
-    update.insert("Id".to_owned(), json!({"type": "integer", "description": "Must match the path when present."}));
+    update["CustomCrmGroups"]["description"] =
+        json!("When present, replaces all of the contact's custom values (null or {} removes them all).");
+    update.insert(
+        "Id".to_owned(),
+        json!({"type": "integer", "format": "int64", "description": "Must match the path when present."}),
+    );
+    let contact_required: Vec<&str> =
+        CONTACT_FIELDS.iter().map(|f| f.api).chain(std::iter::once("CustomCrmGroups")).collect();
 
     let mut schemas = Map::new();
-    schemas.insert("Contact".into(), json!({"type": "object", "properties": contact}));
+    schemas.insert("Contact".into(), json!({"type": "object", "required": contact_required, "properties": contact}));
     schemas.insert("ContactCreate".into(), json!({"type": "object", "required": ["Email"], "properties": create}));
     schemas.insert("ContactUpdate".into(), json!({"type": "object", "properties": update}));
-    for (name, kind) in [("Booking", RecordKind::Booking), ("Case", RecordKind::Case), ("Order", RecordKind::Order)] {
-        let properties: Map<String, Value> =
-            kind.fields().iter().map(|(api, kind)| ((*api).to_owned(), kind.openapi_type())).collect();
-        schemas.insert(name.into(), json!({"type": "object", "properties": properties}));
+    let mut objects = Map::new();
+    for kind in RecordKind::ALL {
+        object_ref(kind.shape(), &mut objects);
     }
-    let zone: Map<String, Value> =
-        ZONE_FIELDS.iter().map(|(api, _, kind)| ((*api).to_owned(), kind.openapi_type())).collect();
-    schemas.insert("SecureZone".into(), json!({"type": "object", "required": ["Id"], "properties": zone}));
+    schemas.extend(objects);
+    let zone: Map<String, Value> = ZONE_FIELDS.iter().map(|f| (f.api.to_owned(), scalar(f.kind, f.nullable))).collect();
+    let zone_required: Vec<&str> = ZONE_FIELDS.iter().map(|f| f.api).collect();
+    schemas
+        .insert("SecureZone".into(), json!({"type": "object", "required": zone_required, "properties": zone.clone()}));
+    schemas.insert(
+        "SecureZoneChoice".into(),
+        json!({"type": "object", "required": ["Id"], "properties": zone, "description": "Name is ignored; no ExpiryDateTime (or null) is no expiry."}),
+    );
     for item in ["Contact", "Booking", "Case", "Order", "SecureZone"] {
         schemas.insert(
             format!("{item}Page"),
-            json!({"type": "object", "properties": {"Items": {"type": "array", "items": reference(item)}, "TotalItemsCount": {"type": "integer"}}}),
+            json!({
+                "type": "object",
+                "required": ["Items", "TotalItemsCount"],
+                "properties": {"Items": {"type": "array", "items": reference(item)}, "TotalItemsCount": {"type": "integer", "minimum": 0}},
+            }),
         );
     }
     schemas.insert(
         "Error".into(),
-        json!({"type": "object", "properties": {
+        json!({"type": "object", "required": ["Message", "Errors"], "properties": {
             "Message": {"type": "string"},
-            "Errors": {"type": "array", "items": {"type": "object", "properties": {"Field": {"type": "string"}, "Message": {"type": "string"}}}},
+            "Errors": {"type": "array", "items": {"type": "object", "required": ["Field", "Message"], "properties": {"Field": {"type": "string"}, "Message": {"type": "string"}}}},
         }}),
     );
     Value::Object(schemas)
+}
+
+/// A writable contact field in a create or an update body: null clears it (but for `Email`).
+fn scalar_input(field: &ContactField) -> Value {
+    let mut schema = scalar(field.kind, field.api != "Email");
+    if field.kind == FieldKind::Text {
+        schema["maxLength"] = json!(MAX_TEXT_CHARS);
+    }
+    schema
 }

@@ -105,6 +105,7 @@ pub(super) fn column_values(field: &ContactField, value: Option<&Value>) -> Vec<
 
 /// Prepared inserts for contacts and what hangs off them.
 pub(super) struct Inserter<'c> {
+    conn: &'c Connection,
     contact: CachedStatement<'c>,
     custom: CachedStatement<'c>,
     find_field: CachedStatement<'c>,
@@ -126,6 +127,7 @@ impl<'c> Inserter<'c> {
         let contact =
             conn.prepare_cached(&format!("INSERT INTO contacts ({}) VALUES ({placeholders})", columns.join(", ")))?;
         Ok(Self {
+            conn,
             contact,
             custom: conn.prepare_cached(
                 "INSERT OR REPLACE INTO custom_values (contact_id, field_id, kind, text_lc, num) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -152,8 +154,20 @@ impl<'c> Inserter<'c> {
         let groups = fields.get("CustomCrmGroups").cloned().unwrap_or_else(|| json!({}));
         values.push(SqlValue::Text(groups.to_string()));
         let id = self.contact.insert(params_from_iter(values.iter()))?;
-        self.custom_values(id, &groups)?;
+        self.index_custom_values(id, &groups)?;
         Ok(id)
+    }
+
+    /// Replaces all of a contact's custom values: the groups as returned
+    /// (`contacts.custom_json`) and the rows that filters read (`custom_values`), together,
+    /// so that what a GET shows and what `Where` finds cannot differ. Run it in the
+    /// transaction of the update.
+    pub(super) fn replace_custom_groups(&mut self, contact: ContactId, groups: &Value) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("UPDATE contacts SET custom_json = ?1 WHERE id = ?2")?
+            .execute(params![groups.to_string(), contact])?;
+        self.conn.prepare_cached("DELETE FROM custom_values WHERE contact_id = ?1")?.execute([contact])?;
+        self.index_custom_values(contact, groups)
     }
 
     /// The id of a (group, field) pair, registered on first sight.
@@ -169,8 +183,9 @@ impl<'c> Inserter<'c> {
         Ok(id)
     }
 
-    /// Indexes each scalar custom value so that filters can find it.
-    pub(super) fn custom_values(&mut self, contact: ContactId, groups: &Value) -> Result<(), StoreError> {
+    /// Indexes each scalar custom value so that filters can find it. Private: the rows are
+    /// written only with the JSON they index (see `contact` and `replace_custom_groups`).
+    fn index_custom_values(&mut self, contact: ContactId, groups: &Value) -> Result<(), StoreError> {
         let Value::Object(groups) = groups else { return Ok(()) };
         for (group, fields) in groups {
             let Value::Object(fields) = fields else { continue };

@@ -1,4 +1,5 @@
-//! The sandbox's tables and the one list of contact fields that the store, the filter
+//! The sandbox's tables, the one list of contact fields and the shapes of the records
+//! (every nested object included, with the contract's types) that the store, the filter
 //! translator, the input validation and `/openapi.json` all read.
 
 /// How a field's values are stored and compared.
@@ -18,16 +19,18 @@ pub enum FieldKind {
     Nested,
 }
 
-impl FieldKind {
-    pub fn openapi_type(self) -> serde_json::Value {
-        use serde_json::json;
+/// [assumed] What a create stores for a field that its body leaves out (or sends as null).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preset {
+    Text(&'static str),
+    Int(i64),
+}
+
+impl Preset {
+    pub fn value(self) -> serde_json::Value {
         match self {
-            FieldKind::Text => json!({"type": ["string", "null"], "maxLength": MAX_TEXT_CHARS}),
-            FieldKind::Int => json!({"type": ["integer", "null"], "format": "int64"}),
-            FieldKind::Decimal => json!({"type": ["number", "null"]}),
-            FieldKind::Bool => json!({"type": "boolean"}),
-            FieldKind::Date => json!({"type": ["string", "null"], "format": "date-time"}),
-            FieldKind::Nested => json!({"type": ["object", "array", "null"]}),
+            Preset::Text(text) => serde_json::Value::from(text),
+            Preset::Int(number) => serde_json::Value::from(number),
         }
     }
 }
@@ -43,18 +46,35 @@ pub struct ContactField {
     pub folded: Option<&'static str>,
     /// Whether a create or an update may set it (the site owns the rest).
     pub writable: bool,
+    /// Whether the site may return `null` for it.
+    pub nullable: bool,
+    /// What a create stores when the body has no value for it.
+    pub on_create: Option<Preset>,
 }
 
 const fn field(api: &'static str, column: &'static str, kind: FieldKind) -> ContactField {
-    ContactField { api, column, kind, folded: None, writable: true }
+    // Booleans are stored NOT NULL (false when not given).
+    let nullable = !matches!(kind, FieldKind::Bool);
+    ContactField { api, column, kind, folded: None, writable: true, nullable, on_create: None }
 }
 
 const fn folded(api: &'static str, column: &'static str, twin: &'static str) -> ContactField {
-    ContactField { api, column, kind: FieldKind::Text, folded: Some(twin), writable: true }
+    ContactField { folded: Some(twin), ..field(api, column, FieldKind::Text) }
 }
 
 const fn owned(api: &'static str, column: &'static str, kind: FieldKind) -> ContactField {
-    ContactField { api, column, kind, folded: None, writable: false }
+    ContactField { writable: false, ..field(api, column, kind) }
+}
+
+impl ContactField {
+    /// Never null: the site always has a value.
+    const fn required(self) -> Self {
+        ContactField { nullable: false, ..self }
+    }
+
+    const fn preset(self, preset: Preset) -> Self {
+        ContactField { on_create: Some(preset), ..self }
+    }
 }
 
 /// [assumed] Strings longer than this are refused.
@@ -62,13 +82,13 @@ pub const MAX_TEXT_CHARS: usize = 4000;
 
 /// Every top-level contact field except `CustomCrmGroups` (stored apart, see `custom_values`).
 pub const CONTACT_FIELDS: &[ContactField] = &[
-    owned("Id", "id", FieldKind::Int),
-    folded("Email", "email", "email_lc"),
+    owned("Id", "id", FieldKind::Int).required(),
+    folded("Email", "email", "email_lc").required(),
     folded("FirstName", "first_name", "first_name_lc"),
     folded("LastName", "last_name", "last_name_lc"),
-    field("CrmType", "crm_type", FieldKind::Text),
+    field("CrmType", "crm_type", FieldKind::Text).preset(Preset::Text("Contact")),
     owned("EmailConfirmed", "email_confirmed", FieldKind::Bool),
-    field("Role", "role", FieldKind::Text),
+    field("Role", "role", FieldKind::Text).preset(Preset::Text("General")),
     owned("CreatedDate", "created_date", FieldKind::Date),
     field("Address", "address", FieldKind::Text),
     folded("City", "city", "city_lc"),
@@ -84,7 +104,7 @@ pub const CONTACT_FIELDS: &[ContactField] = &[
     field("Phone", "phone", FieldKind::Text),
     folded("Status", "status", "status_lc"),
     field("Notes", "notes", FieldKind::Text),
-    field("Type", "contact_type", FieldKind::Int),
+    field("Type", "contact_type", FieldKind::Int).preset(Preset::Int(0)),
     owned("CustomerTypeName", "customer_type_name", FieldKind::Text),
     field("IsDataUsingAllowed", "is_data_using_allowed", FieldKind::Bool),
 ];
@@ -96,6 +116,197 @@ pub fn contact_field(name: &str) -> Option<&'static ContactField> {
         .or_else(|| CONTACT_FIELDS.iter().find(|f| f.api.eq_ignore_ascii_case(name)))
 }
 
+/// The JSON shape of a field of a record (the contract's "Types").
+#[derive(Clone, Copy, Debug)]
+pub enum Shape {
+    /// A value of this kind (not `Nested`).
+    Scalar(FieldKind),
+    Object(&'static Shaped),
+    /// A list of objects (empty when there are none; never null).
+    List(&'static Shaped),
+    /// A list of strings.
+    TextList,
+    /// `{alias: text | number | bool}`: a form's or an event's fields.
+    Values,
+    /// `{group: {alias: text | number | bool}}`.
+    CustomGroups,
+}
+
+/// An object of the API: its name in `/openapi.json` and its fields.
+#[derive(Debug)]
+pub struct Shaped {
+    pub name: &'static str,
+    pub fields: &'static [Prop],
+}
+
+/// A field of a record or of an object nested in one.
+#[derive(Debug)]
+pub struct Prop {
+    pub api: &'static str,
+    pub shape: Shape,
+    /// Whether the site may send `null` for it.
+    pub nullable: bool,
+}
+
+impl Prop {
+    /// How the filters see it: objects and lists are `Nested`.
+    pub fn kind(&self) -> FieldKind {
+        match self.shape {
+            Shape::Scalar(kind) => kind,
+            _ => FieldKind::Nested,
+        }
+    }
+}
+
+/// A value that may be null.
+const fn opt(api: &'static str, kind: FieldKind) -> Prop {
+    Prop { api, shape: Shape::Scalar(kind), nullable: true }
+}
+
+/// A value that is always there (ids, booleans).
+const fn req(api: &'static str, kind: FieldKind) -> Prop {
+    Prop { api, shape: Shape::Scalar(kind), nullable: false }
+}
+
+const fn object(api: &'static str, shaped: &'static Shaped) -> Prop {
+    Prop { api, shape: Shape::Object(shaped), nullable: true }
+}
+
+/// A shape that is never null (lists, maps, the record's own `Member`).
+const fn always(api: &'static str, shape: Shape) -> Prop {
+    Prop { api, shape, nullable: false }
+}
+
+use FieldKind::{Bool, Date, Decimal, Int, Text};
+
+pub static MEMBER: Shaped = Shaped {
+    name: "Member",
+    fields: &[req("Id", Int), req("Email", Text), opt("FirstName", Text), opt("LastName", Text)],
+};
+pub static FORM: Shaped = Shaped { name: "FormRef", fields: &[req("Id", Int), opt("Alias", Text), opt("Name", Text)] };
+pub static EVENT: Shaped = Shaped { name: "EventRef", fields: &[req("Id", Int), opt("Name", Text)] };
+pub static STATUS_SHORT: Shaped = Shaped { name: "StatusShort", fields: &[req("Id", Int), opt("Name", Text)] };
+pub static DISCOUNT: Shaped = Shaped { name: "Discount", fields: &[opt("Code", Text), opt("Cost", Decimal)] };
+pub static GIFT_VOUCHER: Shaped = Shaped { name: "GiftVoucher", fields: &[opt("Name", Text), opt("Cost", Decimal)] };
+pub static TAX: Shaped = Shaped { name: "Tax", fields: &[opt("Code", Text), opt("Rate", Decimal)] };
+pub static SHIPPING_INFO: Shaped = Shaped {
+    name: "ShippingInfo",
+    fields: &[
+        opt("Name", Text),
+        opt("Cost", Decimal),
+        opt("Address", Text),
+        opt("City", Text),
+        opt("State", Text),
+        opt("Zipcode", Text),
+        opt("Country", Text),
+    ],
+};
+pub static LINE_ATTRIBUTE: Shaped =
+    Shaped { name: "OrderLineAttribute", fields: &[opt("AttributeId", Int), always("OptionsIds", Shape::TextList)] };
+pub static ORDER_LINE: Shaped = Shaped {
+    name: "OrderLine",
+    fields: &[
+        req("Id", Int),
+        opt("EntityType", Text),
+        opt("ProductId", Int),
+        opt("ModuleId", Int),
+        opt("ProductName", Text),
+        opt("Quantity", Int),
+        opt("TaxRate", Decimal),
+        opt("UnitPrice", Decimal),
+        opt("TotalPrice", Decimal),
+        opt("FileName", Text),
+        req("IsDownload", Bool),
+        always("Attributes", Shape::List(&LINE_ATTRIBUTE)),
+    ],
+};
+pub static PAYMENT: Shaped = Shaped {
+    name: "Payment",
+    fields: &[
+        req("Id", Int),
+        opt("Amount", Decimal),
+        opt("AmountCaptured", Decimal),
+        opt("GatewayReason", Text),
+        // A gateway's reference, not a number (the reference writes "string").
+        opt("TransactionId", Text),
+        opt("Status", Text),
+        opt("PaymentType", Text),
+        opt("PaymentGatewayType", Text),
+        opt("Notes", Text),
+        opt("CreatedDateTime", Date),
+    ],
+};
+
+pub static BOOKING: Shaped = Shaped {
+    name: "Booking",
+    fields: &[
+        req("Id", Int),
+        opt("EventId", Int),
+        opt("OrderId", Int),
+        opt("FormId", Int),
+        req("MemberId", Int),
+        opt("Allocation", Int),
+        opt("CreatedDateTime", Date),
+        always("CustomCrmGroups", Shape::CustomGroups),
+        always("Member", Shape::Object(&MEMBER)),
+        object("Form", &FORM),
+        object("Event", &EVENT),
+        always("EventBookingFields", Shape::Values),
+    ],
+};
+pub static CASE: Shaped = Shaped {
+    name: "Case",
+    fields: &[
+        req("Id", Int),
+        opt("OrderId", Int),
+        opt("FormId", Int),
+        req("MemberId", Int),
+        opt("CreatedDateTime", Date),
+        always("CustomCrmGroups", Shape::CustomGroups),
+        always("Member", Shape::Object(&MEMBER)),
+        object("Form", &FORM),
+        always("CaseFields", Shape::Values),
+    ],
+};
+pub static ORDER: Shaped = Shaped {
+    name: "Order",
+    fields: &[
+        req("Id", Int),
+        opt("AWBNumber", Text),
+        opt("CurrencyCountry", Text),
+        opt("Currency", Text),
+        opt("Country", Text),
+        opt("InvoiceDate", Date),
+        opt("InvoiceNumber", Int),
+        req("IsDeleted", Bool),
+        req("IsRecurring", Bool),
+        opt("MainOrderId", Int),
+        req("MemberId", Int),
+        opt("OrderName", Text),
+        opt("PaymentState", Text),
+        opt("StatusId", Int),
+        opt("TotalCost", Decimal),
+        opt("CreatedDateTime", Date),
+        req("HasSubscriptions", Bool),
+        req("HasPaidSubscription", Bool),
+        opt("TrackingURL", Text),
+        // A gateway's reference, not a number (the reference writes "string").
+        opt("TransactionId", Text),
+        opt("AmountPaid", Decimal),
+        opt("AmountPending", Decimal),
+        opt("OrderCaseType", Text),
+        object("StatusShort", &STATUS_SHORT),
+        object("Discount", &DISCOUNT),
+        object("GiftVoucher", &GIFT_VOUCHER),
+        object("Tax", &TAX),
+        object("ShippingInfo", &SHIPPING_INFO),
+        always("Member", Shape::Object(&MEMBER)),
+        always("OrderLines", Shape::List(&ORDER_LINE)),
+        always("Payments", Shape::List(&PAYMENT)),
+        always("CustomCrmGroups", Shape::CustomGroups),
+    ],
+};
+
 /// The kinds of per-contact records kept as JSON documents.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RecordKind {
@@ -105,87 +316,44 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
-    /// The top-level fields of the record and their kinds (`Id` and `MemberId` are columns).
-    pub fn fields(self) -> &'static [(&'static str, FieldKind)] {
-        use FieldKind::*;
+    pub const ALL: [RecordKind; 3] = [RecordKind::Booking, RecordKind::Case, RecordKind::Order];
+
+    /// The record's shape: its name and every field with its type (`Id` and `MemberId` are
+    /// columns, the rest lives in the JSON document).
+    pub fn shape(self) -> &'static Shaped {
         match self {
-            RecordKind::Booking => &[
-                ("Id", Int),
-                ("EventId", Int),
-                ("OrderId", Int),
-                ("FormId", Int),
-                ("MemberId", Int),
-                ("Allocation", Int),
-                ("CreatedDateTime", Date),
-                ("CustomCrmGroups", Nested),
-                ("Member", Nested),
-                ("Form", Nested),
-                ("Event", Nested),
-                ("EventBookingFields", Nested),
-            ],
-            RecordKind::Case => &[
-                ("Id", Int),
-                ("OrderId", Int),
-                ("FormId", Int),
-                ("MemberId", Int),
-                ("CreatedDateTime", Date),
-                ("CustomCrmGroups", Nested),
-                ("Member", Nested),
-                ("Form", Nested),
-                ("CaseFields", Nested),
-            ],
-            RecordKind::Order => &[
-                ("Id", Int),
-                ("AWBNumber", Text),
-                ("CurrencyCountry", Text),
-                ("Currency", Text),
-                ("Country", Text),
-                ("InvoiceDate", Date),
-                ("InvoiceNumber", Int),
-                ("IsDeleted", Bool),
-                ("IsRecurring", Bool),
-                ("MainOrderId", Int),
-                ("MemberId", Int),
-                ("OrderName", Text),
-                ("PaymentState", Text),
-                ("StatusId", Int),
-                ("TotalCost", Decimal),
-                ("CreatedDateTime", Date),
-                ("HasSubscriptions", Bool),
-                ("HasPaidSubscription", Bool),
-                ("TrackingURL", Text),
-                ("TransactionId", Text),
-                ("AmountPaid", Decimal),
-                ("AmountPending", Decimal),
-                ("OrderCaseType", Text),
-                ("StatusShort", Nested),
-                ("Discount", Nested),
-                ("GiftVoucher", Nested),
-                ("Tax", Nested),
-                ("ShippingInfo", Nested),
-                ("Member", Nested),
-                ("OrderLines", Nested),
-                ("Payments", Nested),
-                ("CustomCrmGroups", Nested),
-            ],
+            RecordKind::Booking => &BOOKING,
+            RecordKind::Case => &CASE,
+            RecordKind::Order => &ORDER,
         }
     }
 
+    /// The top-level field `name` (any case) and how filters see it.
     pub fn field(self, name: &str) -> Option<(&'static str, FieldKind)> {
-        let fields = self.fields();
+        let fields = self.shape().fields;
         fields
             .iter()
-            .find(|(api, _)| *api == name)
-            .or_else(|| fields.iter().find(|(api, _)| api.eq_ignore_ascii_case(name)))
-            .copied()
+            .find(|f| f.api == name)
+            .or_else(|| fields.iter().find(|f| f.api.eq_ignore_ascii_case(name)))
+            .map(|f| (f.api, f.kind()))
     }
 }
 
-/// The fields of a secure-zone subscription: (name, SQL expression, kind).
-pub const ZONE_FIELDS: &[(&str, &str, FieldKind)] = &[
-    ("Id", "z.id", FieldKind::Int),
-    ("Name", "z.name", FieldKind::Text),
-    ("ExpiryDateTime", "s.expiry", FieldKind::Date),
+/// A field of a secure-zone subscription.
+#[derive(Debug)]
+pub struct ZoneField {
+    pub api: &'static str,
+    /// Its SQL expression over `zone_subscriptions s JOIN zones z`.
+    pub expr: &'static str,
+    pub kind: FieldKind,
+    pub nullable: bool,
+}
+
+/// The fields of a secure-zone subscription. No expiry is null.
+pub const ZONE_FIELDS: &[ZoneField] = &[
+    ZoneField { api: "Id", expr: "z.id", kind: FieldKind::Int, nullable: false },
+    ZoneField { api: "Name", expr: "z.name", kind: FieldKind::Text, nullable: false },
+    ZoneField { api: "ExpiryDateTime", expr: "s.expiry", kind: FieldKind::Date, nullable: true },
 ];
 
 /// Tables and the indexes that are cheap to keep while seeding.
@@ -215,7 +383,7 @@ CREATE TABLE IF NOT EXISTS custom_fields (
     UNIQUE (grp, field)
 );
 -- One row per scalar custom value, for filtering; `contacts.custom_json` holds the groups
--- as sent. `text_lc` is set for text, `num` for numbers and booleans (0/1).
+-- as sent. Both are written together, only by `rows::Inserter`. `text_lc` is set for text, `num` for numbers and booleans (0/1).
 CREATE TABLE IF NOT EXISTS custom_values (
     contact_id INTEGER NOT NULL,
     field_id INTEGER NOT NULL,
@@ -261,7 +429,74 @@ CREATE INDEX IF NOT EXISTS records_owner ON records (contact_id, kind, id);
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
+    use serde_json::Value;
+
     use super::*;
+    use crate::api::model::{Booking, Case, Order, OrderLine};
+
+    /// Every field of `shaped`, nested ones as `Parent.Field` (list items as `Parent[].Field`).
+    fn table_paths(shaped: &Shaped, prefix: &str, out: &mut BTreeSet<String>) {
+        for prop in shaped.fields {
+            let path = format!("{prefix}{}", prop.api);
+            match prop.shape {
+                Shape::Object(inner) => table_paths(inner, &format!("{path}."), out),
+                Shape::List(inner) => table_paths(inner, &format!("{path}[]."), out),
+                _ => {}
+            }
+            out.insert(path);
+        }
+    }
+
+    /// Every key of `value` in the same notation.
+    fn json_paths(value: &Value, prefix: &str, out: &mut BTreeSet<String>) {
+        let Value::Object(fields) = value else { return };
+        for (key, inner) in fields {
+            let path = format!("{prefix}{key}");
+            match inner {
+                Value::Object(_) => json_paths(inner, &format!("{path}."), out),
+                Value::Array(items) => items.iter().for_each(|item| json_paths(item, &format!("{path}[]."), out)),
+                _ => {}
+            }
+            out.insert(path);
+        }
+    }
+
+    #[test]
+    fn the_record_tables_hold_exactly_the_fields_of_the_client_models() {
+        // Every nested object present once, so that its fields show. The maps
+        // (CustomCrmGroups, EventBookingFields, CaseFields) are left empty: their keys are data.
+        let order = Order {
+            status_short: Some(Default::default()),
+            discount: Some(Default::default()),
+            gift_voucher: Some(Default::default()),
+            tax: Some(Default::default()),
+            shipping_info: Some(Default::default()),
+            member: Some(Default::default()),
+            order_lines: vec![OrderLine { attributes: vec![Default::default()], ..Default::default() }],
+            payments: vec![Default::default()],
+            ..Default::default()
+        };
+        let booking = Booking {
+            member: Some(Default::default()),
+            form: Some(Default::default()),
+            event: Some(Default::default()),
+            ..Default::default()
+        };
+        let case = Case { member: Some(Default::default()), form: Some(Default::default()), ..Default::default() };
+        let models = [
+            (RecordKind::Booking, serde_json::to_value(booking).unwrap()),
+            (RecordKind::Case, serde_json::to_value(case).unwrap()),
+            (RecordKind::Order, serde_json::to_value(order).unwrap()),
+        ];
+        for (kind, model) in models {
+            let (mut table, mut json) = (BTreeSet::new(), BTreeSet::new());
+            table_paths(kind.shape(), "", &mut table);
+            json_paths(&model, "", &mut json);
+            assert_eq!(table, json, "{kind:?}");
+        }
+    }
 
     #[test]
     fn the_sandbox_stores_every_contact_field_of_the_contract() {

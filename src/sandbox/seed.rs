@@ -278,8 +278,9 @@ const SHIPPING_OPTIONS: &[(&str, i64)] =
 /// `(Code, percent off the lines)`.
 const DISCOUNT_CODES: &[(&str, i64)] = &[("WELCOME10", 10), ("SPRING15", 15), ("VIP20", 20), ("CLUB5", 5)];
 const VOUCHER_CENTS: &[i64] = &[2500, 5000, 10000];
-/// `(PaymentType, PaymentGatewayType)`.
-const PAYMENT_METHODS: &[(&str, &str)] = &[("CreditCard", "Stripe"), ("PayPal", "PayPal"), ("BankTransfer", "Manual")];
+/// `(PaymentType, PaymentGatewayType)`. Gateway types are lowercase, as the reference
+/// writes them (`"PaymentGatewayType": "stripe"`); payment types are PascalCase (`"CreditCard"`).
+const PAYMENT_METHODS: &[(&str, &str)] = &[("CreditCard", "stripe"), ("PayPal", "paypal"), ("BankTransfer", "manual")];
 
 /// `((StatusId, Name), weight)` of an order.
 const ORDER_STATUSES: &[((i64, &str), u32)] =
@@ -336,7 +337,8 @@ fn contact(rng: &mut Rng, index: u64, country: &'static Country, since: i64, cus
         last_name: Some(last_name.to_owned()),
         crm_type: Some(if customer { "Customer" } else { "Contact" }.to_owned()),
         email_confirmed: chance(rng, 80),
-        role: chance(rng, 10).then(|| pick(rng, ROLES).to_owned()),
+        // The role a site gives a contact created without one, now and then another.
+        role: Some(if chance(rng, 10) { pick(rng, ROLES) } else { "General" }.to_owned()),
         created_date: Some(at(since)),
         address,
         billing,

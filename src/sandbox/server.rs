@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -72,11 +72,23 @@ pub(crate) struct ApiFailure {
     status: StatusCode,
     message: String,
     fields: Vec<FieldError>,
+    /// The token endpoint's OAuth 2.0 error code (RFC 6749 5.2), sent as `error` beside the
+    /// contract's fields for clients that look for it.
+    oauth_error: Option<&'static str>,
 }
 
 impl ApiFailure {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Self { status, message: message.into(), fields: Vec::new() }
+        Self { status, message: message.into(), fields: Vec::new(), oauth_error: None }
+    }
+
+    fn with_fields(status: StatusCode, message: impl Into<String>, fields: Vec<FieldError>) -> Self {
+        Self { fields, ..Self::new(status, message) }
+    }
+
+    fn oauth(mut self, code: &'static str) -> Self {
+        self.oauth_error = Some(code);
+        self
     }
 
     fn bad_request(message: impl Into<String>) -> Self {
@@ -91,7 +103,11 @@ impl ApiFailure {
 impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
         let errors: Vec<Value> = self.fields.iter().map(|f| json!({"Field": f.field, "Message": f.message})).collect();
-        (self.status, axum::Json(json!({"Message": self.message, "Errors": errors}))).into_response()
+        let mut body = json!({"Message": self.message, "Errors": errors});
+        if let Some(code) = self.oauth_error {
+            body["error"] = json!(code);
+        }
+        (self.status, axum::Json(body)).into_response()
     }
 }
 
@@ -99,11 +115,11 @@ impl From<StoreError> for ApiFailure {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::BadRequest(message) => Self::bad_request(message),
-            StoreError::Conflict(message) => Self {
-                status: StatusCode::CONFLICT,
-                fields: vec![FieldError { field: "Email".to_owned(), message: message.clone() }],
-                message,
-            },
+            StoreError::Conflict(message) => Self::with_fields(
+                StatusCode::CONFLICT,
+                message.clone(),
+                vec![FieldError { field: "Email".to_owned(), message }],
+            ),
             other => {
                 tracing::error!(error = %other, "sandbox store failed");
                 Self::new(StatusCode::INTERNAL_SERVER_ERROR, format!("The sandbox database failed: {other}"))
@@ -114,7 +130,7 @@ impl From<StoreError> for ApiFailure {
 
 impl From<Invalid> for ApiFailure {
     fn from(invalid: Invalid) -> Self {
-        Self { status: StatusCode::BAD_REQUEST, message: invalid.message, fields: invalid.fields }
+        Self::with_fields(StatusCode::BAD_REQUEST, invalid.message, invalid.fields)
     }
 }
 
@@ -357,29 +373,57 @@ impl TokenIssuer {
     }
 }
 
-/// `POST /api/v1/oauth/token`: client credentials, form-encoded or JSON.
-async fn issue_token(State(state): State<AppState>, body: Bytes) -> Response {
-    let fields: HashMap<String, String> = match serde_json::from_slice::<Value>(&body) {
-        Ok(Value::Object(map)) => {
-            map.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k.to_ascii_lowercase(), s.to_owned()))).collect()
-        }
-        _ => url::form_urlencoded::parse(&body).map(|(k, v)| (k.to_ascii_lowercase(), v.into_owned())).collect(),
-    };
-    let field = |name: &str| fields.get(name).map(String::as_str).unwrap_or_default();
-    if field("grant_type") != "client_credentials" {
-        let body =
-            json!({"error": "unsupported_grant_type", "Message": "Only grant_type=client_credentials is supported."});
-        return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
-    }
-    if !state.tokens.accepts(field("client_id"), field("client_secret")) {
-        let body = json!({"error": "invalid_client", "Message": "The client id or secret is not valid."});
-        return (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
+/// `POST /api/v1/oauth/token`: client credentials, form-encoded or JSON. Errors are in the
+/// contract's shape (`Message`, `Errors` naming the fields at fault) with the OAuth code as `error`.
+async fn issue_token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(failure) = token_request(&state.tokens, headers.get(header::CONTENT_TYPE), &body) {
+        return failure.into_response();
     }
     let token = state.tokens.issue();
     let body = json!({"access_token": token, "token_type": "Bearer", "expires_in": state.tokens.lifetime.as_secs()});
     let mut response = axum::Json(body).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// Checks a token request: its body, its grant type, then the credentials.
+fn token_request(tokens: &TokenIssuer, content_type: Option<&HeaderValue>, body: &[u8]) -> Result<(), ApiFailure> {
+    const FIELDS: [&str; 3] = ["grant_type", "client_id", "client_secret"];
+    let malformed = |message: String| ApiFailure::bad_request(message).oauth("invalid_request");
+    let says_json = content_type.and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
+    let looks_json = matches!(body.trim_ascii_start().first(), Some(b'{' | b'['));
+    let fields: HashMap<String, String> = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => {
+            map.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k.to_ascii_lowercase(), s.to_owned()))).collect()
+        }
+        Ok(_) if says_json || looks_json => {
+            return Err(malformed(format!("The body must be a JSON object or a form with {}.", FIELDS.join(", "))));
+        }
+        Err(e) if says_json || looks_json => return Err(malformed(format!("The body is not valid JSON: {e}."))),
+        _ => url::form_urlencoded::parse(body).map(|(k, v)| (k.to_ascii_lowercase(), v.into_owned())).collect(),
+    };
+    let missing: Vec<FieldError> = FIELDS
+        .iter()
+        .filter(|name| fields.get(**name).is_none_or(|v| v.is_empty()))
+        .map(|name| FieldError { field: (*name).to_owned(), message: format!("{name} is required.") })
+        .collect();
+    if !missing.is_empty() {
+        let names: Vec<&str> = missing.iter().map(|f| f.field.as_str()).collect();
+        let message = format!("The token request lacks {}.", names.join(", "));
+        return Err(ApiFailure::with_fields(StatusCode::BAD_REQUEST, message, missing).oauth("invalid_request"));
+    }
+    let field = |name: &str| fields.get(name).map(String::as_str).unwrap_or_default();
+    if field("grant_type") != "client_credentials" {
+        let message = "Only grant_type=client_credentials is supported.";
+        let at = vec![FieldError { field: "grant_type".to_owned(), message: message.to_owned() }];
+        return Err(ApiFailure::with_fields(StatusCode::BAD_REQUEST, message, at).oauth("unsupported_grant_type"));
+    }
+    if !tokens.accepts(field("client_id"), field("client_secret")) {
+        // Which of the two is wrong is not said.
+        let failure = ApiFailure::new(StatusCode::UNAUTHORIZED, "The client id or secret is not valid.");
+        return Err(failure.oauth("invalid_client"));
+    }
+    Ok(())
 }
 
 async fn require_token(State(state): State<AppState>, request: Request, next: Next) -> Response {

@@ -243,7 +243,8 @@ impl Store {
         self.read(|conn| get_contact_json(conn, id))
     }
 
-    /// Creates a contact from validated fields (API names to JSON values).
+    /// Creates a contact from validated fields (API names to JSON values); a field with a
+    /// preset (`CrmType`, `Role`, `Type`) that the body leaves out or sends as null gets it.
     pub fn create_contact(&self, fields: &Map<String, Value>) -> Result<Contact, StoreError> {
         let mut conn = self.writer()?;
         let tx = conn.transaction()?;
@@ -251,6 +252,14 @@ impl Store {
         ensure_email_free(&tx, email, None)?;
         let mut row = fields.clone();
         row.insert("CreatedDate".to_owned(), json!(Timestamp(chrono::Utc::now()).to_wire()));
+        // [assumed] What a site fills in when the body has no value (nothing to clear on a create).
+        for field in CONTACT_FIELDS {
+            if let Some(preset) = field.on_create
+                && row.get(field.api).is_none_or(Value::is_null)
+            {
+                row.insert(field.api.to_owned(), preset.value());
+            }
+        }
         let id = Inserter::new(&tx)?.contact(None, &row)?;
         tx.commit()?;
         get_contact(&conn, id)?.ok_or_else(|| StoreError::Corrupt("the new contact vanished".to_owned()))
@@ -282,8 +291,7 @@ impl Store {
             tx.execute(&sql.text, params_from_iter(sql.params.iter()))?;
         }
         if let Some(groups) = fields.get("CustomCrmGroups") {
-            tx.execute("DELETE FROM custom_values WHERE contact_id = ?1", [id])?;
-            Inserter::new(&tx)?.custom_values(id, groups)?;
+            Inserter::new(&tx)?.replace_custom_groups(id, groups)?;
         }
         tx.commit()?;
         get_contact(&conn, id)
