@@ -88,3 +88,115 @@ fn an_edit_in_each_panel_saved_with_ctrl_s_reads_back_exactly() {
     // The grid's row shows the saved copy.
     assert_eq!(app.state().grid.loaded_contact(id).unwrap().first_name.as_deref(), Some("Åsa"));
 }
+
+/// Changes a contact as another user would, through the sandbox's own store.
+fn change_on_the_site(app: &AppUnderTest, id: i64, field: &str, value: serde_json::Value) {
+    let mut fields = serde_json::Map::new();
+    fields.insert(field.to_owned(), value);
+    app.state().sandbox().unwrap().store().update_contact(id, &fields).unwrap();
+}
+
+fn save_and_wait(app: &mut AppUnderTest, id: i64) {
+    app.harness.get_by_label_contains("Save changes").click();
+    app.wait_until("the save ends", |app| app.state().editor.open.as_ref().is_some_and(|o| o.id == id && !o.saving));
+}
+
+fn stored(app: &AppUnderTest, id: i64) -> Contact {
+    app.state().sandbox().unwrap().store().get_contact(id).unwrap().unwrap()
+}
+
+#[test]
+fn a_change_made_on_the_site_opens_the_three_way_view_and_each_choice_gives_the_expected_record() {
+    for choice in ["keep theirs", "keep mine", "take theirs"] {
+        let mut app = AppUnderTest::start(TestKeyring::mock());
+        let contact = app.state().grid.peek(2).unwrap().clone();
+        open_in_pane(&mut app, &contact);
+        retype(&mut app, "City", "Stavanger");
+        retype(&mut app, "Phone", "+47 555 0142");
+        change_on_the_site(&app, contact.id, "City", json!("Bergen"));
+        save_and_wait(&mut app, contact.id);
+        app.harness.get_by_label("Someone changed this contact on the site since you opened it.");
+        assert_eq!(stored(&app, contact.id).address.city.as_deref(), Some("Bergen"), "nothing was written");
+        match choice {
+            "take theirs" => app.harness.get_by_label("Take theirs").click(),
+            "keep theirs" => {
+                app.harness.get_by_label("City: keep the site's value").click();
+                app.settle();
+                app.harness.get_by_label("Save with these choices").click();
+            }
+            _ => {
+                app.harness.get_by_label("City: keep your value").click();
+                app.settle();
+                app.harness.get_by_label("Save with these choices").click();
+            }
+        }
+        let id = contact.id;
+        app.wait_until("the choice is carried out", |app| {
+            app.state().editor.open.as_ref().is_some_and(|o| o.conflict.is_none() && !o.saving)
+        });
+        let site = stored(&app, id);
+        let (city, phone) = match choice {
+            "take theirs" => ("Bergen", contact.phone.clone()),
+            "keep theirs" => ("Bergen", Some("+47 555 0142".to_owned())),
+            _ => ("Stavanger", Some("+47 555 0142".to_owned())),
+        };
+        assert_eq!(site.address.city.as_deref(), Some(city), "{choice}");
+        assert_eq!(site.phone, phone, "{choice}");
+    }
+}
+
+#[test]
+fn the_sites_400_and_409_show_at_their_field_and_the_edit_is_kept() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let (contact, other) = (app.state().grid.peek(1).unwrap().clone(), app.state().grid.peek(4).unwrap().clone());
+    open_in_pane(&mut app, &contact);
+    // Syntax the app lets through but the site refuses (400).
+    retype(&mut app, "Email", "ase@example..no");
+    save_and_wait(&mut app, contact.id);
+    let shown = app.harness.query_all_by_label_contains("is not a valid email address").count();
+    assert_eq!(shown, 2, "at the field, and in the reason the save failed");
+    assert!(app.state().editor.open.as_ref().unwrap().problems()["Email"].contains("not a valid email"));
+    assert_eq!(app.state().editor.open.as_ref().unwrap().draft.as_ref().unwrap().email, "ase@example..no", "kept");
+    // Another contact's email (409), shown at the Email field.
+    retype(&mut app, "Email", &other.email);
+    save_and_wait(&mut app, contact.id);
+    let open = app.state().editor.open.as_ref().unwrap();
+    assert!(open.problems()["Email"].contains("already uses"), "{:?}", open.problems());
+    assert!(open.save_error.is_some());
+    app.harness.get_by_label("Retry");
+    assert_eq!(stored(&app, contact.id).email, contact.email, "nothing was written");
+    // Revert puts it back; the field's error goes with the value it was about.
+    app.harness.get_by_label("Revert Email").click();
+    app.settle();
+    let open = app.state().editor.open.as_ref().unwrap();
+    assert_eq!(open.draft.as_ref().unwrap().email, contact.email);
+    assert!(!open.problems().contains_key("Email"));
+}
+
+#[test]
+fn leaving_a_contact_with_unsaved_changes_asks_save_discard_or_cancel() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let (first, second) = (app.state().grid.peek(0).unwrap().clone(), app.state().grid.peek(3).unwrap().clone());
+    open_in_pane(&mut app, &first);
+    retype(&mut app, "City", "Narvik");
+    app.harness.get_by_label_contains(&second.email).click();
+    app.settle();
+    let question =
+        format!("Save the changes to {} {}?", first.first_name.clone().unwrap(), first.last_name.clone().unwrap());
+    app.harness.get_by_label(&question);
+    // Keys behind the question do nothing.
+    app.harness.key_press(Key::ArrowDown);
+    app.settle();
+    app.harness.get_by_label("Cancel").click();
+    app.settle();
+    assert_eq!(app.state().editor.open.as_ref().unwrap().id, first.id, "still on the first contact");
+    assert!(app.state().editor.is_dirty(), "the edit is kept");
+    app.harness.get_by_label_contains(&second.email).click();
+    app.settle();
+    app.harness.get_by_label("Save").click();
+    let id = second.id;
+    app.wait_until("the second contact shows", |app| {
+        app.state().editor.open.as_ref().is_some_and(|o| o.id == id && o.draft.is_some())
+    });
+    assert_eq!(stored(&app, first.id).address.city.as_deref(), Some("Narvik"), "saved on the way");
+}

@@ -169,8 +169,10 @@ impl Grid {
         Some(id)
     }
 
+    /// Every move counts, even to the same row: after the user kept the pane on another
+    /// contact (unsaved changes), clicking this row again asks again.
     fn move_cursor_to(&mut self, index: u64) {
-        self.cursor_moved |= self.cursor != Some(index);
+        self.cursor_moved = true;
         self.cursor = Some(index);
     }
 

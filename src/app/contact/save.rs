@@ -189,3 +189,19 @@ mod tests {
         assert_eq!(changed_fields(&base, &base), BTreeSet::new());
     }
 }
+
+#[cfg(test)]
+mod revert_tests {
+    use super::*;
+
+    #[test]
+    fn one_field_is_put_back_from_another_copy() {
+        let base = crate::sandbox::seed::demo_contact(1).contact;
+        let mut draft = base.clone();
+        draft.email = "other@example.com".into();
+        draft.address.city = Some("Narvik".into());
+        let reverted = with_field_from(&draft, &base, "Email");
+        assert_eq!(reverted.email, base.email);
+        assert_eq!(reverted.address.city.as_deref(), Some("Narvik"));
+    }
+}

@@ -15,7 +15,7 @@ pub fn groups_ui(ui: &mut egui::Ui, contact: &mut Contact, rows: &mut Rows) {
             |ui| {
                 for (name, value) in values.iter_mut() {
                     let field = format!("CustomCrmGroups.{group}.{name}");
-                    rows.row(ui, &field, name, |ui| value_ui(ui, value));
+                    rows.row(ui, &field, name, |ui, width| value_ui(ui, value, width));
                 }
             },
         );
@@ -23,7 +23,7 @@ pub fn groups_ui(ui: &mut egui::Ui, contact: &mut Contact, rows: &mut Rows) {
 }
 
 /// An input for one custom value, by what the value is.
-fn value_ui(ui: &mut egui::Ui, value: &mut Value) -> egui::Response {
+fn value_ui(ui: &mut egui::Ui, value: &mut Value, width: f32) -> egui::Response {
     match value {
         Value::Bool(flag) => ui.checkbox(flag, ""),
         Value::Number(number) => {
@@ -54,7 +54,7 @@ fn value_ui(ui: &mut egui::Ui, value: &mut Value) -> egui::Response {
             } else {
                 egui::TextEdit::singleline(&mut text)
             };
-            let response = ui.add(edit.desired_width(f32::INFINITY));
+            let response = ui.add(edit.desired_width(width));
             if response.changed() {
                 *other = Value::String(text);
             }

@@ -25,18 +25,21 @@ impl Rows<'_> {
         ui: &mut egui::Ui,
         field: &str,
         title: &str,
-        input: impl FnOnce(&mut egui::Ui) -> egui::Response,
+        input: impl FnOnce(&mut egui::Ui, f32) -> egui::Response,
     ) {
         let changed = self.changed.contains(field);
         ui.horizontal(|ui| {
-            let text = if changed { format!("{title} •") } else { title.to_owned() };
-            let text = if changed { egui::RichText::new(text).strong() } else { egui::RichText::new(text) };
+            // Changed fields stand out by colour and weight; the label's text (its name for
+            // screen readers) stays the field's title.
+            let text = egui::RichText::new(title);
+            let text = if changed { text.strong().color(ui.visuals().warn_fg_color) } else { text };
             let label = ui.add_sized([LABEL_WIDTH, 18.0], egui::Label::new(text).truncate());
             if changed {
                 label.clone().on_hover_text("Changed; not saved yet");
             }
-            let response = input(ui);
-            response.labelled_by(label.id);
+            // The input takes the row but room for the Revert button.
+            let width = (ui.available_width() - if changed { 30.0 } else { 0.0 }).max(60.0);
+            input(ui, width).labelled_by(label.id);
             if changed {
                 let revert = ui.small_button("↺").on_hover_text(format!("Put {title} back as it was loaded"));
                 revert.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Revert {title}")));
@@ -48,21 +51,23 @@ impl Rows<'_> {
         if let Some(problem) = self.problems.get(field) {
             ui.horizontal(|ui| {
                 ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
-                ui.colored_label(ui.visuals().error_fg_color, problem);
+                // Wrapped: a long message must not widen the pane.
+                let text = egui::RichText::new(problem).color(ui.visuals().error_fg_color);
+                ui.add(egui::Label::new(text).wrap());
             });
         }
     }
 
     /// A text field held as `Option<String>` (empty is none).
     pub fn text(&mut self, ui: &mut egui::Ui, field: &str, title: &str, value: &mut Option<String>, multiline: bool) {
-        self.row(ui, field, title, |ui| {
+        self.row(ui, field, title, |ui, width| {
             let mut text = value.clone().unwrap_or_default();
             let edit = if multiline {
                 egui::TextEdit::multiline(&mut text).desired_rows(3)
             } else {
                 egui::TextEdit::singleline(&mut text)
             };
-            let response = ui.add(edit.desired_width(f32::INFINITY));
+            let response = ui.add(edit.desired_width(width));
             if response.changed() {
                 *value = (!text.is_empty()).then_some(text);
             }

@@ -5,8 +5,8 @@ use crate::api::Contact;
 use super::field::Rows;
 
 pub fn ui(ui: &mut egui::Ui, contact: &mut Contact, rows: &mut Rows) {
-    rows.row(ui, "Email", "Email", |ui| {
-        ui.add(egui::TextEdit::singleline(&mut contact.email).desired_width(f32::INFINITY))
+    rows.row(ui, "Email", "Email", |ui, width| {
+        ui.add(egui::TextEdit::singleline(&mut contact.email).desired_width(width))
     });
     rows.text(ui, "FirstName", "First name", &mut contact.first_name, false);
     rows.text(ui, "LastName", "Last name", &mut contact.last_name, false);
@@ -14,7 +14,7 @@ pub fn ui(ui: &mut egui::Ui, contact: &mut Contact, rows: &mut Rows) {
     rows.text(ui, "Status", "Status", &mut contact.status, false);
     rows.text(ui, "CrmType", "CRM type", &mut contact.crm_type, false);
     rows.text(ui, "Role", "Role", &mut contact.role, false);
-    rows.row(ui, "Type", "Type", |ui| {
+    rows.row(ui, "Type", "Type", |ui, _| {
         let mut value = contact.contact_type.unwrap_or_default();
         let response = ui.add(egui::DragValue::new(&mut value).range(0..=i64::from(i32::MAX)));
         if response.changed() {

@@ -62,6 +62,8 @@ fn editor_ui(ui: &mut egui::Ui, open: &mut OpenContact, view: &mut PaneView, int
     let Some(draft) = open.draft.as_mut() else { return };
     let mut rows = field::Rows { changed: &changed, problems: &problems, intents };
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        // Room for the scroll bar, which would otherwise cover the Revert buttons.
+        ui.set_max_width(ui.available_width() - 14.0);
         egui::CollapsingHeader::new("Identity").default_open(true).show(ui, |ui| identity::ui(ui, draft, &mut rows));
         egui::CollapsingHeader::new("Address")
             .default_open(true)
@@ -72,7 +74,7 @@ fn editor_ui(ui: &mut egui::Ui, open: &mut OpenContact, view: &mut PaneView, int
         custom::groups_ui(ui, draft, &mut rows);
         egui::CollapsingHeader::new("Notes and consent").default_open(true).show(ui, |ui| {
             rows.text(ui, "Notes", "Notes", &mut draft.notes, true);
-            rows.row(ui, "IsDataUsingAllowed", "Data use", |ui| {
+            rows.row(ui, "IsDataUsingAllowed", "Data use", |ui, _| {
                 ui.checkbox(&mut draft.is_data_using_allowed, "Allowed")
                     .on_hover_text("The contact's consent to the use of their data")
             });
@@ -83,7 +85,7 @@ fn editor_ui(ui: &mut egui::Ui, open: &mut OpenContact, view: &mut PaneView, int
 
 fn header_ui(ui: &mut egui::Ui, open: &OpenContact, dirty: bool, intents: &mut Intents) {
     let name = open.draft.as_ref().map(contact_name).unwrap_or_default();
-    ui.heading(name);
+    ui.add(egui::Label::new(egui::RichText::new(name).heading()).truncate());
     ui.horizontal(|ui| {
         let save = UiCommand::SaveContact;
         let button = egui::Button::new(save.label()).shortcut_text(ui.ctx().format_shortcut(
@@ -119,12 +121,11 @@ fn header_ui(ui: &mut egui::Ui, open: &OpenContact, dirty: bool, intents: &mut I
         }
     });
     if let Some(error) = &open.save_error {
-        ui.horizontal_wrapped(|ui| {
-            ui.colored_label(ui.visuals().error_fg_color, format!("Not saved: {error}"));
-            if ui.add_enabled(open.can_save(), egui::Button::new("Retry")).on_hover_text("Save again").clicked() {
-                intents.ui_commands.push(UiCommand::SaveContact);
-            }
-        });
+        let text = egui::RichText::new(format!("Not saved: {error}")).color(ui.visuals().error_fg_color);
+        ui.add(egui::Label::new(text).wrap());
+        if ui.add_enabled(open.can_save(), egui::Button::new("Retry")).on_hover_text("Save again").clicked() {
+            intents.ui_commands.push(UiCommand::SaveContact);
+        }
         ui.weak("Your changes are kept here.");
     }
     ui.separator();
