@@ -19,6 +19,7 @@ pub fn bar_ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
             });
             ui.menu_button("View", |ui| {
                 command_button(ui, UiCommand::Refresh, intents);
+                command_button(ui, UiCommand::TogglePane, intents);
                 command_button(ui, UiCommand::ToggleNotifications, intents);
                 ui.separator();
                 for (choice, command) in [
