@@ -200,3 +200,20 @@ fn leaving_a_contact_with_unsaved_changes_asks_save_discard_or_cancel() {
     });
     assert_eq!(stored(&app, first.id).address.city.as_deref(), Some("Narvik"), "saved on the way");
 }
+
+#[test]
+fn every_control_of_the_pane_has_an_accessible_name() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let (_, contact) = contact_with_custom_values(&app);
+    open_in_pane(&mut app, &contact);
+    retype(&mut app, "City", "Bodø");
+    app.harness.key_press(Key::Escape);
+    // `run` settles the frames and fails on any visible input without a name: the top of
+    // the pane, then its custom groups and notes, with changed fields (Revert buttons) shown.
+    app.harness.run();
+    app.harness.get_by_label("Points").scroll_to_me();
+    app.harness.run();
+    app.harness.get_by_role_and_label(Role::CheckBox, "Data use").scroll_to_me();
+    app.harness.run();
+    app.harness.get_by_label("Revert City");
+}
