@@ -128,22 +128,32 @@ fn ctrl_a_selects_every_matching_contact_even_those_not_loaded() {
 }
 
 #[test]
-fn enter_opens_the_focused_contact() {
+fn enter_takes_the_keyboard_to_the_contact_pane_and_a_window_opens_on_request() {
     let mut app = AppUnderTest::start(TestKeyring::mock());
     let second = app.state().grid.peek(1).unwrap().clone();
     app.harness.get_by_label_contains(&second.email).click();
-    app.settle();
+    app.wait_until("the pane shows it", |app| {
+        app.state().editor.open.as_ref().is_some_and(|o| o.id == second.id && o.draft.is_some())
+    });
     app.harness.key_press(egui::Key::Enter);
-    app.wait_until("the contact opens", |app| app.state().open_contacts.iter().any(|w| w.contact.is_some()));
-    let name = format!("{} {}", second.first_name.clone().unwrap(), second.last_name.clone().unwrap());
-    assert_eq!(app.harness.query_all_by_label(&name).count(), 2, "the window's title and the pane's heading");
-    assert_eq!(app.state().open_contacts[0].id, second.id);
-    // The arrow keys move the focus; Enter opens that one too.
+    app.settle();
+    let email = app.harness.get_by_role_and_label(Role::TextInput, "Email");
+    assert!(email.is_focused(), "the pane's first field has the keyboard");
+    // The arrow keys now edit the field, not the grid.
     app.harness.key_press(egui::Key::ArrowDown);
     app.settle();
-    app.harness.key_press(egui::Key::Enter);
-    app.wait_until("the next contact opens", |app| app.state().open_contacts.len() == 2);
-    assert_eq!(app.state().open_contacts[1].id, app.state().grid.peek(2).unwrap().id);
+    assert_eq!(app.state().grid.cursor, Some(1));
+    app.harness.key_press(egui::Key::Escape);
+    app.settle();
+    app.harness.get_by_label("Open in a window").click();
+    app.wait_until("the window opens", |app| app.state().open_contacts.iter().any(|w| w.contact.is_some()));
+    assert_eq!(app.state().open_contacts[0].id, second.id);
+    // The arrow keys move the cursor again, and the pane follows.
+    app.harness.key_press(egui::Key::ArrowDown);
+    let third = app.state().grid.peek(2).unwrap().id;
+    app.wait_until("the pane follows the cursor", |app| {
+        app.state().editor.open.as_ref().is_some_and(|o| o.id == third)
+    });
 }
 
 #[test]

@@ -254,7 +254,7 @@ fn row_ui(
 
 fn row_interaction(response: &egui::Response, grid: &mut Grid, index: u64, id: ContactId, intents: &mut Intents) {
     if response.double_clicked() {
-        intents.commands.push(Command::OpenContact(id));
+        intents.focus_pane = true;
     } else if response.clicked() {
         let modifiers = response.ctx.input(|i| i.modifiers);
         if modifiers.shift {
@@ -275,7 +275,7 @@ fn row_interaction(response: &egui::Response, grid: &mut Grid, index: u64, id: C
         return;
     }
     let menu = response.context_menu(|ui| {
-        if ui.button("Open").on_hover_text("Show this contact").clicked() {
+        if ui.button("Open in a window").on_hover_text("Show this contact in a window of its own").clicked() {
             intents.commands.push(Command::OpenContact(id));
             ui.close();
         }
@@ -332,10 +332,7 @@ fn keyboard(ui: &egui::Ui, grid: &mut Grid, intents: &mut Intents) {
     if let Some(target) = target {
         grid.move_cursor(target.min(last), shift);
     }
-    if enter
-        && let Some(index) = grid.cursor
-        && let RowView::Loaded(contact) = grid.row(index)
-    {
-        intents.commands.push(Command::OpenContact(contact.id));
+    if enter && grid.cursor.is_some_and(|index| matches!(grid.row(index), RowView::Loaded(_))) {
+        intents.focus_pane = true;
     }
 }

@@ -156,6 +156,8 @@ pub(crate) use crate::app::text::thousands;
 struct Intents {
     ui_commands: Vec<UiCommand>,
     commands: Vec<Command>,
+    /// Enter or a double-click on a row: the keyboard goes to the contact pane.
+    focus_pane: bool,
 }
 
 impl eframe::App for TreeplApp {
@@ -248,6 +250,10 @@ impl eframe::App for TreeplApp {
         }
         notifications::toasts_ui(&ctx, &mut self.state.notifications);
 
+        if intents.focus_pane {
+            self.state.settings.pane_shown = true;
+            self.view.pane.focus_first_field = true;
+        }
         for command in intents.ui_commands {
             self.run(command, &ctx);
         }

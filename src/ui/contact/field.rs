@@ -16,6 +16,8 @@ pub struct Rows<'a> {
     pub changed: &'a BTreeSet<String>,
     pub problems: &'a BTreeMap<String, String>,
     pub intents: &'a mut Intents,
+    /// The first input drawn takes the keyboard (Enter on a grid row).
+    pub focus_first: bool,
 }
 
 impl Rows<'_> {
@@ -39,7 +41,10 @@ impl Rows<'_> {
             }
             // The input takes the row but room for the Revert button.
             let width = (ui.available_width() - if changed { 30.0 } else { 0.0 }).max(60.0);
-            input(ui, width).labelled_by(label.id);
+            let response = input(ui, width).labelled_by(label.id);
+            if std::mem::take(&mut self.focus_first) {
+                response.request_focus();
+            }
             if changed {
                 let revert = ui.small_button("↺").on_hover_text(format!("Put {title} back as it was loaded"));
                 revert.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Revert {title}")));

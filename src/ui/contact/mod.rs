@@ -22,6 +22,8 @@ pub use window::windows_ui;
 pub struct PaneView {
     /// The billing address follows the postal one (for the contact shown).
     billing_same: bool,
+    /// The first input takes the keyboard on the next frame it is drawn.
+    pub focus_first_field: bool,
 }
 
 /// The pane; draws nothing while it is hidden or no contact is under the cursor.
@@ -60,7 +62,7 @@ fn editor_ui(ui: &mut egui::Ui, open: &mut OpenContact, view: &mut PaneView, int
         return;
     }
     let Some(draft) = open.draft.as_mut() else { return };
-    let mut rows = field::Rows { changed: &changed, problems: &problems, intents };
+    let mut rows = field::Rows { changed: &changed, problems: &problems, intents, focus_first: view.focus_first_field };
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         // Room for the scroll bar, which would otherwise cover the Revert buttons.
         ui.set_max_width(ui.available_width() - 14.0);
@@ -81,11 +83,23 @@ fn editor_ui(ui: &mut egui::Ui, open: &mut OpenContact, view: &mut PaneView, int
         });
         custom::unknown_ui(ui, draft, &mut rows);
     });
+    view.focus_first_field = rows.focus_first;
 }
 
 fn header_ui(ui: &mut egui::Ui, open: &OpenContact, dirty: bool, intents: &mut Intents) {
     let name = open.draft.as_ref().map(contact_name).unwrap_or_default();
-    ui.add(egui::Label::new(egui::RichText::new(name).heading()).truncate());
+    ui.horizontal(|ui| {
+        ui.add(egui::Label::new(egui::RichText::new(name).heading()).truncate());
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui
+                .small_button("Open in a window")
+                .on_hover_text("Show this contact in a window, to compare it with another")
+                .clicked()
+            {
+                intents.commands.push(Command::OpenContact(open.id));
+            }
+        });
+    });
     ui.horizontal(|ui| {
         let save = UiCommand::SaveContact;
         let button = egui::Button::new(save.label()).shortcut_text(ui.ctx().format_shortcut(
