@@ -217,3 +217,55 @@ fn every_control_of_the_pane_has_an_accessible_name() {
     app.harness.run();
     app.harness.get_by_label("Revert City");
 }
+
+fn draft_file(app: &AppUnderTest, id: i64) -> std::path::PathBuf {
+    app.data_dir().join("drafts").join("sandbox").join(format!("{id}.json"))
+}
+
+#[test]
+fn an_unsaved_edit_is_kept_on_disk_and_offered_back_after_a_restart() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let contact = app.state().grid.peek(5).unwrap().clone();
+    open_in_pane(&mut app, &contact);
+    retype(&mut app, "City", "Hammerfest");
+    let file = draft_file(&app, contact.id);
+    app.wait_until("the draft is on disk", |_| file.exists());
+    let kept = std::fs::read_to_string(&file).unwrap();
+    assert!(kept.contains("Hammerfest"), "{kept}");
+
+    // As after a crash: the app goes without saving, and starts again on the same folders.
+    let mut app = app.restart();
+    app.wait_until("the draft is offered", |app| !app.state().editor.offered.is_empty());
+    app.settle();
+    app.harness.get_by_label("Unsaved changes from last time");
+    let name = format!("{} {}", contact.first_name.clone().unwrap(), contact.last_name.clone().unwrap());
+    app.harness.get_by_label(&format!("Open the changes to {name}")).click();
+    app.settle();
+    let open = app.state().editor.open.as_ref().unwrap();
+    assert_eq!(open.id, contact.id);
+    assert_eq!(open.draft.as_ref().unwrap().address.city.as_deref(), Some("Hammerfest"));
+    assert!(open.is_dirty());
+    app.harness.get_by_label_contains("Save changes").click();
+    app.wait_until("the save lands and the draft is removed", |app| {
+        app.state().editor.open.as_ref().is_some_and(|o| !o.saving && !o.is_dirty()) && !file.exists()
+    });
+    assert_eq!(stored(&app, contact.id).address.city.as_deref(), Some("Hammerfest"));
+}
+
+#[test]
+fn a_draft_discarded_at_the_next_start_is_gone() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let contact = app.state().grid.peek(6).unwrap().clone();
+    open_in_pane(&mut app, &contact);
+    retype(&mut app, "Phone", "+47 999 00 000");
+    let file = draft_file(&app, contact.id);
+    app.wait_until("the draft is on disk", |_| file.exists());
+    let mut app = app.restart();
+    app.wait_until("the draft is offered", |app| !app.state().editor.offered.is_empty());
+    app.settle();
+    let name = format!("{} {}", contact.first_name.clone().unwrap(), contact.last_name.clone().unwrap());
+    app.harness.get_by_label(&format!("Discard the changes to {name}")).click();
+    app.wait_until("the draft file is removed", |_| !file.exists());
+    assert!(app.state().editor.offered.is_empty());
+    assert_eq!(stored(&app, contact.id).phone, contact.phone, "nothing was saved");
+}

@@ -17,6 +17,7 @@ use crate::sandbox::{Sandbox, SandboxConfig};
 
 use super::command::{Command, Target};
 use super::contact::Editor;
+use super::contact::drafts::DraftFolder;
 use super::credentials::{self, SecretStore, SecretStoreError};
 use super::delete::Deletes;
 use super::effects::{Effects, FeatureResult, TaskResult};
@@ -105,6 +106,8 @@ pub struct AppState {
     pub tasks: TaskRunner<TaskResult>,
     pub notifications: Notifications,
     queue: Vec<Command>,
+    /// When the app must look again without an event (a draft due to be written).
+    pub wake_in: Option<std::time::Duration>,
 }
 
 /// A feature's effects for the site open now.
@@ -141,6 +144,7 @@ impl AppState {
             tasks: TaskRunner::new(runtime, ctx),
             notifications: Notifications::default(),
             queue: Vec::new(),
+            wake_in: None,
         };
         let Self { tasks, notifications, site, profiles, .. } = &mut state;
         profiles.load(&mut effects(tasks, notifications, site));
@@ -161,6 +165,8 @@ impl AppState {
         if let Some(id) = self.grid.take_cursor_contact() {
             self.execute(Command::Editor(super::contact::EditorCommand::Show(id)));
         }
+        let Self { tasks, notifications, site, editor, .. } = self;
+        self.wake_in = editor.keep_draft(&mut effects(tasks, notifications, site), std::time::Instant::now());
         self.fetch_grid_pages();
     }
 
@@ -194,6 +200,7 @@ impl AppState {
             || self.exports.dialog.is_some()
             || self.deletes.confirmation.is_some()
             || self.editor.leaving_for.is_some()
+            || !self.editor.offered.is_empty()
     }
 
     /// Asks to delete the grid's selection: the confirmation freezes what it shows.
@@ -299,6 +306,9 @@ impl AppState {
                 self.site.client = Some(client);
                 self.site.status = SiteStatus::Connected;
                 self.grid.reload();
+                let folder = DraftFolder::new(&self.config.data_dir, &self.site_key());
+                let Self { tasks, notifications, site, editor, .. } = self;
+                editor.open_site(folder, &mut effects(tasks, notifications, site));
             }
             Err(error) => self.site.status = SiteStatus::Failed(error.to_string()),
         }

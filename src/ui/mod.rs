@@ -203,6 +203,7 @@ impl eframe::App for TreeplApp {
         }
         contact::pane_ui(ui, &mut self.state, &mut self.view.pane, &mut intents);
         contact::leave_ui(&ctx, &self.state, &mut intents);
+        contact::drafts_ui(&ctx, &self.state, &mut intents);
         let bar = &mut self.view.query_bar;
         let keys = !behind_dialog;
         egui::CentralPanel::default().show(ui, |ui| contacts::ui(ui, &mut self.state, bar, keys, &mut intents));
@@ -261,8 +262,12 @@ impl eframe::App for TreeplApp {
             self.state.send(command);
         }
         self.state.run_commands();
-        // Toasts disappear on their own: wake up for that, and not before.
+        // Toasts disappear on their own, drafts are written after a pause: wake up for
+        // that, and not before.
         if let Some(wait) = self.state.notifications.next_expiry(Instant::now()) {
+            ctx.request_repaint_after(wait);
+        }
+        if let Some(wait) = self.state.wake_in {
             ctx.request_repaint_after(wait);
         }
     }

@@ -120,12 +120,31 @@ impl AppUnderTest {
 
     /// As [`AppUnderTest::start_with`], after `prepare` has put files in the config folder.
     pub fn start_prepared(keyring: Arc<TestKeyring>, contacts: u64, prepare: impl FnOnce(&std::path::Path)) -> Self {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
         let folder = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(folder.path().join("config")).unwrap();
         prepare(&folder.path().join("config"));
+        Self::start_in(keyring, contacts, folder)
+    }
+
+    /// Closes this app and starts it again on the same config and data folders (its
+    /// sandbox database, its drafts), as a restart after a crash would find them.
+    pub fn restart(self) -> Self {
+        let Self { harness, keyring, _folder: folder, _runtime: runtime, .. } = self;
+        drop(harness);
+        treepl_contacts::app::shut_down(runtime);
+        Self::start_in(keyring, 0, folder)
+    }
+
+    /// Where the app keeps its data (the sandbox database, drafts).
+    pub fn data_dir(&self) -> PathBuf {
+        self._folder.path().join("data")
+    }
+
+    fn start_in(keyring: Arc<TestKeyring>, contacts: u64, folder: tempfile::TempDir) -> Self {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
         let exports = folder.path().join("exports");
         std::fs::create_dir_all(&exports).unwrap();
+        let contacts = if contacts == 0 { DEMO_CONTACTS } else { contacts };
         let chooser = Arc::new(TestChooser::default());
         let config = AppConfig {
             config_dir: folder.path().join("config"),

@@ -3,10 +3,12 @@
 //! ([`EditorCommand`]), and what a save hands back ([`EditorResult`]). A save never
 //! overwrites a change made on the site meanwhile (`save`), and a failed one keeps the edit.
 
+pub mod drafts;
 pub mod save;
 pub mod validate;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
 
 use poll_promise::Promise;
 
@@ -16,6 +18,7 @@ use super::effects::{Effects, TaskResult};
 use super::grid::Grid;
 use super::notifications::Level;
 use super::text::contact_name;
+use drafts::{DraftFolder, SavedDraft};
 use save::{FieldConflict, SaveOutcome, changed_fields, conflicts, field_json, merge, save_contact, with_field_from};
 
 /// What the pane may ask for.
@@ -32,7 +35,16 @@ pub enum EditorCommand {
     Resolve(Resolution),
     /// Answers "save, discard or cancel" before leaving a contact with unsaved changes.
     Leave(LeaveAnswer),
+    /// Opens a draft kept from last time in the pane.
+    RestoreDraft(ContactId),
+    /// Drops a draft kept from last time.
+    DiscardDraft(ContactId),
+    /// Closes the offer of last time's drafts (they stay on disk for the next start).
+    LaterDrafts,
 }
+
+/// How long after the last change a draft is written.
+pub const DRAFT_DELAY: Duration = Duration::from_secs(1);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Resolution {
@@ -51,7 +63,15 @@ pub enum LeaveAnswer {
 
 /// What the editor's background work hands back.
 pub enum EditorResult {
-    Saved { id: ContactId, sent: Box<Contact>, outcome: SaveOutcome },
+    Saved {
+        id: ContactId,
+        sent: Box<Contact>,
+        outcome: SaveOutcome,
+    },
+    /// The drafts kept for the site just opened.
+    DraftsFound(Vec<SavedDraft>),
+    /// A draft was written or removed, or why it could not be.
+    DraftKept(Result<(), String>),
 }
 
 /// The site changed the contact since it was loaded: the fields to decide on.
@@ -79,6 +99,30 @@ pub struct OpenContact {
     /// What the site said about single fields (400, 409), with the value it said it of:
     /// shown until that field changes.
     pub site_field_errors: BTreeMap<String, (String, serde_json::Value)>,
+    /// The draft as last seen, and when it last changed (drafts are written after a pause).
+    seen: Option<Contact>,
+    changed_at: Instant,
+    /// What is on disk for this contact.
+    written: Option<Contact>,
+}
+
+impl OpenContact {
+    fn new(id: ContactId, loading: Option<Promise<Result<Contact, ApiError>>>) -> Self {
+        Self {
+            id,
+            loading,
+            base: None,
+            draft: None,
+            load_error: None,
+            saving: false,
+            conflict: None,
+            save_error: None,
+            site_field_errors: BTreeMap::new(),
+            seen: None,
+            changed_at: Instant::now(),
+            written: None,
+        }
+    }
 }
 
 impl OpenContact {
@@ -137,6 +181,10 @@ pub struct Editor {
     pub open: Option<OpenContact>,
     /// A contact to show once the user has answered about the unsaved changes.
     pub leaving_for: Option<ContactId>,
+    /// Where this site's drafts are kept.
+    drafts: Option<DraftFolder>,
+    /// Drafts kept from last time, offered back until the user answers.
+    pub offered: Vec<SavedDraft>,
 }
 
 impl Editor {
@@ -162,7 +210,87 @@ impl Editor {
             }
             EditorCommand::Resolve(resolution) => self.resolve(resolution, fx),
             EditorCommand::Leave(answer) => self.leave(answer, fx),
+            EditorCommand::RestoreDraft(id) => self.restore(id, fx),
+            EditorCommand::DiscardDraft(id) => {
+                self.offered.retain(|d| d.draft.id != id);
+                self.remove_draft(id, fx);
+            }
+            EditorCommand::LaterDrafts => self.offered.clear(),
         }
+    }
+
+    /// The site opened: its drafts are looked for in the background.
+    pub fn open_site(&mut self, folder: DraftFolder, fx: &mut Effects) {
+        self.drafts = Some(folder.clone());
+        let connection = fx.connection;
+        fx.tasks.spawn("Looking for unsaved changes", async move {
+            let found = tokio::task::spawn_blocking(move || folder.list()).await.unwrap_or_default();
+            TaskResult::for_site(connection, EditorResult::DraftsFound(found))
+        });
+    }
+
+    fn restore(&mut self, id: ContactId, fx: &mut Effects) {
+        let Some(at) = self.offered.iter().position(|d| d.draft.id == id) else { return };
+        if self.is_dirty() {
+            fx.notifications.push(Level::Info, "Unsaved changes", "Save or revert the contact in the pane first.");
+            return;
+        }
+        let saved = self.offered.remove(at);
+        let mut open = OpenContact::new(id, None);
+        open.written = Some(saved.draft.clone());
+        open.base = Some(saved.base);
+        open.draft = Some(saved.draft);
+        self.open = Some(open);
+    }
+
+    /// Keeps the open contact's draft on disk (written a second after the last change,
+    /// removed once the edit is saved or reverted). Returns when to look again.
+    pub fn keep_draft(&mut self, fx: &mut Effects, now: Instant) -> Option<Duration> {
+        let folder = self.drafts.clone()?;
+        let open = self.open.as_mut()?;
+        let (Some(base), Some(draft)) = (&open.base, &open.draft) else { return None };
+        if open.seen.as_ref() != Some(draft) {
+            open.seen = Some(draft.clone());
+            open.changed_at = now;
+        }
+        let wanted = (!changed_fields(base, draft).is_empty()).then_some(draft);
+        if open.written.as_ref() == wanted {
+            return None;
+        }
+        let due = open.changed_at + DRAFT_DELAY;
+        if now < due {
+            return Some(due - now);
+        }
+        let connection = fx.connection;
+        let work: Box<dyn FnOnce() -> std::io::Result<()> + Send> = match wanted {
+            Some(draft) => {
+                let saved = SavedDraft { base: base.clone(), draft: draft.clone(), saved_at: chrono::Utc::now() };
+                Box::new(move || folder.write(&saved))
+            }
+            None => {
+                let id = open.id;
+                Box::new(move || folder.remove(id))
+            }
+        };
+        open.written = wanted.cloned();
+        fx.tasks.spawn_unlisted(tokio_util::sync::CancellationToken::new(), async move {
+            let done = tokio::task::spawn_blocking(work).await;
+            let kept = match done {
+                Ok(result) => result.map_err(|e| e.to_string()),
+                Err(stopped) => Err(stopped.to_string()),
+            };
+            TaskResult::for_site(connection, EditorResult::DraftKept(kept))
+        });
+        None
+    }
+
+    fn remove_draft(&mut self, id: ContactId, fx: &mut Effects) {
+        let Some(folder) = self.drafts.clone() else { return };
+        fx.tasks.runtime().spawn_blocking(move || {
+            if let Err(error) = folder.remove(id) {
+                tracing::warn!(%error, "a draft could not be removed");
+            }
+        });
     }
 
     /// Shows `id` in the pane, loading its fresh copy; with unsaved changes, asks first.
@@ -176,17 +304,7 @@ impl Editor {
         }
         let Some(client) = fx.client.clone() else { return };
         let loading = fx.tasks.promise(async move { client.get_contact(id).await });
-        self.open = Some(OpenContact {
-            id,
-            loading: Some(loading),
-            base: None,
-            draft: None,
-            load_error: None,
-            saving: false,
-            conflict: None,
-            save_error: None,
-            site_field_errors: BTreeMap::new(),
-        });
+        self.open = Some(OpenContact::new(id, Some(loading)));
     }
 
     fn save(&mut self, fx: &mut Effects) {
@@ -219,7 +337,11 @@ impl Editor {
         match answer {
             LeaveAnswer::Cancel => {}
             LeaveAnswer::Discard => {
-                self.open = None;
+                if let Some(open) = self.open.take()
+                    && open.written.is_some()
+                {
+                    self.remove_draft(open.id, fx);
+                }
                 self.show(target, fx);
             }
             LeaveAnswer::Save => {
@@ -233,7 +355,19 @@ impl Editor {
     /// A save ended: the pane and the grid's row take the saved copy, or the edit stays with
     /// the reason (and the three-way view after a conflict).
     pub fn fold(&mut self, result: EditorResult, fx: &mut Effects, grid: &mut Grid) {
-        let EditorResult::Saved { id, sent, outcome } = result;
+        let (id, sent, outcome) = match result {
+            EditorResult::Saved { id, sent, outcome } => (id, sent, outcome),
+            EditorResult::DraftsFound(found) => {
+                self.offered = found;
+                return;
+            }
+            EditorResult::DraftKept(kept) => {
+                if let Err(message) = kept {
+                    fx.notifications.error("Unsaved changes could not be kept on disk", message);
+                }
+                return;
+            }
+        };
         let Some(open) = self.open.as_mut().filter(|open| open.id == id) else { return };
         open.saving = false;
         match outcome {

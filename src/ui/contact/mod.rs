@@ -145,6 +145,48 @@ fn header_ui(ui: &mut egui::Ui, open: &OpenContact, dirty: bool, intents: &mut I
     ui.separator();
 }
 
+/// Offers back the unsaved changes kept from last time (after a crash or a kill).
+pub fn drafts_ui(ctx: &egui::Context, state: &AppState, intents: &mut Intents) {
+    if state.editor.offered.is_empty() || state.editor.leaving_for.is_some() {
+        return;
+    }
+    egui::Modal::new(egui::Id::unique("offered_drafts")).show(ctx, |ui| {
+        ui.set_width(460.0);
+        ui.heading("Unsaved changes from last time");
+        ui.label(
+            "Treepl Contacts closed before these edits were saved. Open one to review and save it, or discard it.",
+        );
+        ui.add_space(6.0);
+        egui::Grid::new("offered_drafts_list").num_columns(3).spacing([10.0, 6.0]).show(ui, |ui| {
+            for offered in &state.editor.offered {
+                let name = contact_name(&offered.draft);
+                let when = offered.saved_at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M");
+                ui.label(format!("{name} ({when})"));
+                let id = offered.draft.id;
+                let open = ui.button("Open").on_hover_text("Show the edit in the contact pane");
+                open.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Open the changes to {name}"))
+                });
+                if open.clicked() {
+                    intents.commands.push(Command::Editor(EditorCommand::RestoreDraft(id)));
+                }
+                let discard = ui.button("Discard").on_hover_text("Drop these changes");
+                discard.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Discard the changes to {name}"))
+                });
+                if discard.clicked() {
+                    intents.commands.push(Command::Editor(EditorCommand::DiscardDraft(id)));
+                }
+                ui.end_row();
+            }
+        });
+        ui.add_space(6.0);
+        if ui.button("Later").on_hover_text("Keep them for the next start").clicked() {
+            intents.commands.push(Command::Editor(EditorCommand::LaterDrafts));
+        }
+    });
+}
+
 /// Asks before leaving a contact with unsaved changes; closes once answered.
 pub fn leave_ui(ctx: &egui::Context, state: &AppState, intents: &mut Intents) {
     let Some(open) = state.editor.open.as_ref().filter(|_| state.editor.leaving_for.is_some()) else { return };
