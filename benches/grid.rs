@@ -101,7 +101,9 @@ impl Headless {
         };
         let ctx = egui::Context::default();
         let cc = eframe::CreationContext::_new_kittest(ctx.clone());
-        let settings = Settings { last_profile: Some(profile.id.clone()), ..Settings::default() };
+        // The grid alone, as the figures before the contact pane were taken (and the
+        // scrollbar at the window's right edge for the drag).
+        let settings = Settings { last_profile: Some(profile.id.clone()), pane_shown: false, ..Settings::default() };
         let app = TreeplApp::with_settings(&cc, config, runtime.handle().clone(), settings);
         let mut headless = Self {
             ctx,
