@@ -269,3 +269,30 @@ fn a_draft_discarded_at_the_next_start_is_gone() {
     assert!(app.state().editor.offered.is_empty());
     assert_eq!(stored(&app, contact.id).phone, contact.phone, "nothing was saved");
 }
+
+#[test]
+fn switching_site_or_quitting_with_unsaved_changes_asks_first() {
+    use treepl_contacts::app::command::{Command, Target};
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let contact = app.state().grid.peek(7).unwrap().clone();
+    open_in_pane(&mut app, &contact);
+    retype(&mut app, "City", "Alta");
+    app.harness.key_press(Key::Escape);
+    app.state_mut().send(Command::Open(Target::Sandbox));
+    app.settle();
+    let question =
+        format!("Save the changes to {} {}?", contact.first_name.clone().unwrap(), contact.last_name.clone().unwrap());
+    app.harness.get_by_label(&question);
+    app.harness.get_by_label("Cancel").click();
+    app.settle();
+    assert!(app.state().editor.is_dirty(), "still here, edit kept");
+
+    // Quitting: Save, and the window may close once it is written.
+    app.state_mut().send(Command::Quit);
+    app.settle();
+    app.harness.get_by_label(&question);
+    assert!(!app.state().quit_allowed);
+    app.harness.get_by_label("Save").click();
+    app.wait_until("the save lets the app quit", |app| app.state().quit_allowed);
+    assert_eq!(stored(&app, contact.id).address.city.as_deref(), Some("Alta"));
+}

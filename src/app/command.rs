@@ -148,6 +148,8 @@ pub enum Command {
     Export(super::export::ExportCommand),
     Profiles(super::profiles::ProfilesCommand),
     Cancel(super::tasks::TaskId),
+    /// The window is asked to close: it may, unless unsaved changes want an answer first.
+    Quit,
 }
 
 #[cfg(test)]

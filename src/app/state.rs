@@ -16,8 +16,8 @@ use crate::api::{ApiError, Client, ClientOptions, Contact, ContactId, Page, Site
 use crate::sandbox::{Sandbox, SandboxConfig};
 
 use super::command::{Command, Target};
-use super::contact::Editor;
 use super::contact::drafts::DraftFolder;
+use super::contact::{Editor, Leaving};
 use super::credentials::{self, SecretStore, SecretStoreError};
 use super::delete::Deletes;
 use super::effects::{Effects, FeatureResult, TaskResult};
@@ -108,6 +108,8 @@ pub struct AppState {
     queue: Vec<Command>,
     /// When the app must look again without an event (a draft due to be written).
     pub wake_in: Option<std::time::Duration>,
+    /// The window may close: nothing unsaved is left, or the user answered.
+    pub quit_allowed: bool,
 }
 
 /// A feature's effects for the site open now.
@@ -145,6 +147,7 @@ impl AppState {
             notifications: Notifications::default(),
             queue: Vec::new(),
             wake_in: None,
+            quit_allowed: false,
         };
         let Self { tasks, notifications, site, profiles, .. } = &mut state;
         profiles.load(&mut effects(tasks, notifications, site));
@@ -219,7 +222,11 @@ impl AppState {
         let fx = &mut effects(tasks, notifications, site);
         match command {
             Command::Delete(confirmation) => deletes.execute(confirmation, fx),
-            Command::Editor(command) => editor.execute(command, fx),
+            Command::Editor(command) => {
+                if let Some(leaving) = editor.execute(command, fx) {
+                    self.proceed(leaving);
+                }
+            }
             Command::Export(command) => exports.execute(command, fx, &mut settings.export, &config.file_chooser),
             // The status bar's Cancel on a running export cancels it as its dialog would.
             Command::Cancel(id) if exports.runs(id) => {
@@ -227,10 +234,28 @@ impl AppState {
             }
             Command::Cancel(id) => fx.tasks.cancel(id),
             Command::Profiles(command) => profiles.execute(command, fx),
-            Command::Open(target) => self.open(target),
+            Command::Open(target) => {
+                if self.editor.may_leave(Leaving::ToSite(target.clone())) {
+                    self.open(target);
+                }
+            }
+            Command::Quit => {
+                if self.editor.may_leave(Leaving::Quit) {
+                    self.quit_allowed = true;
+                }
+            }
             Command::Refresh => self.refresh(),
             Command::SetQuery(query) => self.grid.set_query(query),
             Command::OpenContact(id) => self.open_contact(id),
+        }
+    }
+
+    /// Goes where the user was going once the editor let go of its unsaved changes.
+    fn proceed(&mut self, leaving: Leaving) {
+        match leaving {
+            Leaving::ToSite(target) => self.open(target),
+            Leaving::Quit => self.quit_allowed = true,
+            Leaving::ToContact(_) => {}
         }
     }
 
@@ -373,7 +398,11 @@ impl AppState {
         let fx = &mut effects(tasks, notifications, site);
         match result {
             FeatureResult::Delete(outcome) => deletes.fold(outcome, grid, fx.notifications),
-            FeatureResult::Editor(result) => editor.fold(result, fx, grid),
+            FeatureResult::Editor(result) => {
+                if let Some(leaving) = editor.fold(result, fx, grid) {
+                    self.proceed(leaving);
+                }
+            }
             FeatureResult::Export(result) => exports.fold(result, fx, &mut settings.export),
             FeatureResult::Profiles(result) => {
                 if let Some(event) = profiles.fold(result, fx) {

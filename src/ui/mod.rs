@@ -40,6 +40,8 @@ struct ViewState {
     pane: contact::PaneView,
     applied_theme: Option<ThemeChoice>,
     first_frame_reported: bool,
+    /// The window was told to close (once the user let go of unsaved changes).
+    closing: bool,
     /// The frame that first drew loaded contacts, until the next frame reports it on screen.
     contacts_drawn_in: Option<u64>,
     contacts_shown_reported: bool,
@@ -176,6 +178,18 @@ impl eframe::App for TreeplApp {
             tracing::info!(after_ms = crate::startup_elapsed().as_millis() as u64, "contacts on screen");
         }
         self.state.poll();
+        // Closing the window with unsaved changes asks first (Save, Discard, Cancel).
+        if ctx.input(|input| input.viewport().close_requested())
+            && !self.state.quit_allowed
+            && self.state.editor.is_dirty()
+        {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.state.send(Command::Quit);
+        }
+        if self.state.quit_allowed && !self.view.closing {
+            self.view.closing = true;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
         if self.view.applied_theme != Some(self.state.settings.theme) {
             ctx.set_theme(self.state.settings.theme.preference());
             self.view.applied_theme = Some(self.state.settings.theme);

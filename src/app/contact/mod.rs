@@ -54,6 +54,15 @@ pub enum Resolution {
     Merge,
 }
 
+/// Where the user goes from a contact with unsaved changes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Leaving {
+    ToContact(ContactId),
+    /// Another site (the app switches once the editor lets go).
+    ToSite(super::command::Target),
+    Quit,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LeaveAnswer {
     Save,
@@ -179,8 +188,8 @@ impl OpenContact {
 #[derive(Default)]
 pub struct Editor {
     pub open: Option<OpenContact>,
-    /// A contact to show once the user has answered about the unsaved changes.
-    pub leaving_for: Option<ContactId>,
+    /// Where the user is going once they have answered about the unsaved changes.
+    pub leaving_for: Option<Leaving>,
     /// Where this site's drafts are kept.
     drafts: Option<DraftFolder>,
     /// Drafts kept from last time, offered back until the user answers.
@@ -192,7 +201,12 @@ impl Editor {
         self.open.as_ref().is_some_and(OpenContact::is_dirty)
     }
 
-    pub fn execute(&mut self, command: EditorCommand, fx: &mut Effects) {
+    /// Carries out `command`; returns where the app may go now that the editor let go of
+    /// unsaved changes (another site, or quitting).
+    pub fn execute(&mut self, command: EditorCommand, fx: &mut Effects) -> Option<Leaving> {
+        if let EditorCommand::Leave(answer) = command {
+            return self.leave(answer, fx);
+        }
         match command {
             EditorCommand::Show(id) => self.show(id, fx),
             EditorCommand::Save => self.save(fx),
@@ -209,7 +223,7 @@ impl Editor {
                 }
             }
             EditorCommand::Resolve(resolution) => self.resolve(resolution, fx),
-            EditorCommand::Leave(answer) => self.leave(answer, fx),
+            EditorCommand::Leave(_) => {}
             EditorCommand::RestoreDraft(id) => self.restore(id, fx),
             EditorCommand::DiscardDraft(id) => {
                 self.offered.retain(|d| d.draft.id != id);
@@ -217,6 +231,16 @@ impl Editor {
             }
             EditorCommand::LaterDrafts => self.offered.clear(),
         }
+        None
+    }
+
+    /// Asks before going `to` when there are unsaved changes; `true` when the way is free.
+    pub fn may_leave(&mut self, to: Leaving) -> bool {
+        if !self.is_dirty() {
+            return true;
+        }
+        self.leaving_for = Some(to);
+        false
     }
 
     /// The site opened: its drafts are looked for in the background.
@@ -298,8 +322,7 @@ impl Editor {
         if self.open.as_ref().is_some_and(|open| open.id == id) {
             return;
         }
-        if self.is_dirty() {
-            self.leaving_for = Some(id);
+        if !self.may_leave(Leaving::ToContact(id)) {
             return;
         }
         let Some(client) = fx.client.clone() else { return };
@@ -332,50 +355,64 @@ impl Editor {
         }
     }
 
-    fn leave(&mut self, answer: LeaveAnswer, fx: &mut Effects) {
-        let Some(target) = self.leaving_for.take() else { return };
+    fn leave(&mut self, answer: LeaveAnswer, fx: &mut Effects) -> Option<Leaving> {
+        let target = self.leaving_for.take()?;
         match answer {
-            LeaveAnswer::Cancel => {}
+            LeaveAnswer::Cancel => None,
             LeaveAnswer::Discard => {
                 if let Some(open) = self.open.take()
                     && open.written.is_some()
                 {
                     self.remove_draft(open.id, fx);
                 }
-                self.show(target, fx);
+                self.go(target, fx)
             }
             LeaveAnswer::Save => {
-                // The save goes ahead; the other contact shows once it is written.
+                // The save goes ahead; the way is free once it is written.
                 self.save(fx);
                 self.leaving_for = Some(target);
+                None
             }
+        }
+    }
+
+    /// Goes where the user was going: another contact here, or back to the app.
+    fn go(&mut self, target: Leaving, fx: &mut Effects) -> Option<Leaving> {
+        match target {
+            Leaving::ToContact(id) => {
+                self.show(id, fx);
+                None
+            }
+            other => Some(other),
         }
     }
 
     /// A save ended: the pane and the grid's row take the saved copy, or the edit stays with
     /// the reason (and the three-way view after a conflict).
-    pub fn fold(&mut self, result: EditorResult, fx: &mut Effects, grid: &mut Grid) {
+    /// Folds a result in; returns where the app may go now (a save asked for on the way out
+    /// has been written).
+    pub fn fold(&mut self, result: EditorResult, fx: &mut Effects, grid: &mut Grid) -> Option<Leaving> {
         let (id, sent, outcome) = match result {
             EditorResult::Saved { id, sent, outcome } => (id, sent, outcome),
             EditorResult::DraftsFound(found) => {
                 self.offered = found;
-                return;
+                return None;
             }
             EditorResult::DraftKept(kept) => {
                 if let Err(message) = kept {
                     fx.notifications.error("Unsaved changes could not be kept on disk", message);
                 }
-                return;
+                return None;
             }
         };
-        let Some(open) = self.open.as_mut().filter(|open| open.id == id) else { return };
+        let open = self.open.as_mut().filter(|open| open.id == id)?;
         open.saving = false;
         match outcome {
             SaveOutcome::Saved(saved) => {
                 grid.replace_loaded(&saved);
                 // Edits made while the save ran stay in the draft.
-                let typed_since = open.draft.as_ref().is_some_and(|draft| changed_fields(&sent, draft).is_empty());
-                if typed_since {
+                let untouched_since = open.draft.as_ref().is_some_and(|draft| changed_fields(&sent, draft).is_empty());
+                if untouched_since {
                     open.draft = Some((*saved).clone());
                 }
                 let name = contact_name(&saved);
@@ -385,11 +422,11 @@ impl Editor {
                 fx.notifications.push(Level::Success, "Saved", format!("{name} was saved."));
                 if let Some(target) = self.leaving_for.take() {
                     self.open = None;
-                    self.show(target, fx);
+                    return self.go(target, fx);
                 }
             }
             SaveOutcome::Conflict { theirs } => {
-                let (Some(base), Some(draft)) = (&open.base, &open.draft) else { return };
+                let (Some(base), Some(draft)) = (&open.base, &open.draft) else { return None };
                 let fields = conflicts(base, &theirs, draft);
                 open.conflict = Some(Conflict { theirs: *theirs, fields, keep_theirs: BTreeSet::new() });
                 self.leaving_for = None;
@@ -402,6 +439,7 @@ impl Editor {
                 self.leaving_for = None;
             }
         }
+        None
     }
 }
 
