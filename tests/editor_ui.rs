@@ -296,3 +296,21 @@ fn switching_site_or_quitting_with_unsaved_changes_asks_first() {
     app.wait_until("the save lets the app quit", |app| app.state().quit_allowed);
     assert_eq!(stored(&app, contact.id).address.city.as_deref(), Some("Alta"));
 }
+
+#[test]
+fn delete_from_the_pane_goes_through_the_same_confirmation_and_the_pane_lets_go() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let contact = app.state().grid.peek(8).unwrap().clone();
+    open_in_pane(&mut app, &contact);
+    app.harness.get_by_label("Delete…").click();
+    app.settle();
+    let name = format!("{} {}", contact.first_name.clone().unwrap(), contact.last_name.clone().unwrap());
+    app.harness.get_by_label(&format!("Delete 1 contact ({name})?"));
+    app.harness.get_by_label("Delete").click();
+    let id = contact.id;
+    app.wait_until("the contact is gone", |app| {
+        app.state().sandbox().unwrap().store().get_contact(id).unwrap().is_none()
+    });
+    assert!(app.state().editor.open.is_none(), "the pane no longer shows it");
+    assert_eq!(app.contacts_on_site().len() as u64, common::app::DEMO_CONTACTS - 1, "only that one went");
+}

@@ -106,6 +106,21 @@ impl DeleteConfirmation {
         Some(Self { scope, count, names: names.unwrap_or_default(), filtered })
     }
 
+    /// One contact, as the editor asks to delete it.
+    pub fn for_contact(contact: &crate::api::Contact) -> Self {
+        Self {
+            scope: ContactScope::ids(crate::api::ListQuery::default(), [contact.id]),
+            count: 1,
+            names: vec![contact_name(contact)],
+            filtered: false,
+        }
+    }
+
+    /// The contacts it names by id, when it names them so (the pane lets go of them).
+    pub fn ids(&self) -> Option<&std::collections::BTreeSet<crate::api::ContactId>> {
+        self.scope.selection.only_ids()
+    }
+
     /// The dialog's heading: what is deleted, in words.
     pub fn question(&self) -> String {
         let selection = &self.scope.selection;

@@ -19,7 +19,7 @@ use super::command::{Command, Target};
 use super::contact::drafts::DraftFolder;
 use super::contact::{Editor, Leaving};
 use super::credentials::{self, SecretStore, SecretStoreError};
-use super::delete::Deletes;
+use super::delete::{DeleteConfirmation, Deletes};
 use super::effects::{Effects, FeatureResult, TaskResult};
 use super::export::{ExportCommand, Exports, FileChooser};
 use super::grid::{Grid, PageRequest};
@@ -211,6 +211,13 @@ impl AppState {
         self.deletes.ask(&self.grid, &mut self.notifications);
     }
 
+    /// Asks to delete the contact in the pane, through the same confirmation.
+    pub fn confirm_delete_open_contact(&mut self) {
+        if let Some(contact) = self.editor.open.as_ref().and_then(|open| open.base.as_ref()) {
+            self.deletes.confirmation = Some(DeleteConfirmation::for_contact(contact));
+        }
+    }
+
     /// Opens the export dialog for the grid as it is (selection, columns, last options).
     pub fn open_export_dialog(&mut self) {
         let columns = self.layout().visible().map(|c| c.field.clone()).collect();
@@ -221,7 +228,15 @@ impl AppState {
         let Self { tasks, notifications, site, exports, deletes, editor, profiles, settings, config, .. } = self;
         let fx = &mut effects(tasks, notifications, site);
         match command {
-            Command::Delete(confirmation) => deletes.execute(confirmation, fx),
+            Command::Delete(confirmation) => {
+                // The pane lets go of a contact that is being deleted.
+                if let (Some(ids), Some(open)) = (confirmation.ids(), &editor.open)
+                    && ids.contains(&open.id)
+                {
+                    editor.close(fx);
+                }
+                deletes.execute(confirmation, fx);
+            }
             Command::Editor(command) => {
                 if let Some(leaving) = editor.execute(command, fx) {
                     self.proceed(leaving);

@@ -160,6 +160,8 @@ struct Intents {
     commands: Vec<Command>,
     /// Enter or a double-click on a row: the keyboard goes to the contact pane.
     focus_pane: bool,
+    /// The pane's Delete: the confirmation for its contact.
+    delete_open_contact: bool,
 }
 
 impl eframe::App for TreeplApp {
@@ -265,6 +267,9 @@ impl eframe::App for TreeplApp {
         }
         notifications::toasts_ui(&ctx, &mut self.state.notifications);
 
+        if intents.delete_open_contact {
+            self.state.confirm_delete_open_contact();
+        }
         if intents.focus_pane {
             self.state.settings.pane_shown = true;
             self.view.pane.focus_first_field = true;

@@ -234,6 +234,15 @@ impl Editor {
         None
     }
 
+    /// Closes the pane's contact without asking (it is being deleted), dropping its draft.
+    pub fn close(&mut self, fx: &mut Effects) {
+        if let Some(open) = self.open.take()
+            && open.written.is_some()
+        {
+            self.remove_draft(open.id, fx);
+        }
+    }
+
     /// Asks before going `to` when there are unsaved changes; `true` when the way is free.
     pub fn may_leave(&mut self, to: Leaving) -> bool {
         if !self.is_dirty() {

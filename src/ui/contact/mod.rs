@@ -88,17 +88,24 @@ fn editor_ui(ui: &mut egui::Ui, open: &mut OpenContact, view: &mut PaneView, int
 
 fn header_ui(ui: &mut egui::Ui, open: &OpenContact, dirty: bool, intents: &mut Intents) {
     let name = open.draft.as_ref().map(contact_name).unwrap_or_default();
+    ui.add(egui::Label::new(egui::RichText::new(name).heading()).truncate());
     ui.horizontal(|ui| {
-        ui.add(egui::Label::new(egui::RichText::new(name).heading()).truncate());
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if ui
-                .small_button("Open in a window")
-                .on_hover_text("Show this contact in a window, to compare it with another")
-                .clicked()
-            {
-                intents.commands.push(Command::OpenContact(open.id));
-            }
-        });
+        if ui
+            .small_button("Open in a window")
+            .on_hover_text("Show this contact in a window, to compare it with another")
+            .clicked()
+        {
+            intents.commands.push(Command::OpenContact(open.id));
+        }
+        let delete = egui::Button::new(egui::RichText::new("Delete…").color(ui.visuals().error_fg_color)).small();
+        let can_delete = open.base.is_some() && !open.saving;
+        if ui
+            .add_enabled(can_delete, delete)
+            .on_hover_text("Delete this contact from the site, after you confirm")
+            .clicked()
+        {
+            intents.delete_open_contact = true;
+        }
     });
     ui.horizontal(|ui| {
         let save = UiCommand::SaveContact;
