@@ -34,10 +34,13 @@ fn open_in_pane(app: &mut AppUnderTest, contact: &Contact) {
 
 /// Replaces the text of the input labelled `label`.
 fn retype(app: &mut AppUnderTest, label: &str, text: &str) {
-    let field = app.harness.get_by_role_and_label(Role::TextInput, label);
-    field.focus();
+    retype_as(app, Role::TextInput, label, text);
+}
+
+fn retype_as(app: &mut AppUnderTest, role: Role, label: &str, text: &str) {
+    app.harness.get_by_role_and_label(role, label).focus();
     app.harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
-    app.harness.get_by_role_and_label(Role::TextInput, label).type_text(text);
+    app.harness.get_by_role_and_label(role, label).type_text(text);
     app.settle();
 }
 
@@ -302,7 +305,7 @@ fn delete_from_the_pane_goes_through_the_same_confirmation_and_the_pane_lets_go(
     let mut app = AppUnderTest::start(TestKeyring::mock());
     let contact = app.state().grid.peek(8).unwrap().clone();
     open_in_pane(&mut app, &contact);
-    app.harness.get_by_label("Delete…").click();
+    app.harness.get_by_label("Delete contact…").click();
     app.settle();
     let name = format!("{} {}", contact.first_name.clone().unwrap(), contact.last_name.clone().unwrap());
     app.harness.get_by_label(&format!("Delete 1 contact ({name})?"));
@@ -313,4 +316,42 @@ fn delete_from_the_pane_goes_through_the_same_confirmation_and_the_pane_lets_go(
     });
     assert!(app.state().editor.open.is_none(), "the pane no longer shows it");
     assert_eq!(app.contacts_on_site().len() as u64, common::app::DEMO_CONTACTS - 1, "only that one went");
+}
+
+#[test]
+fn ctrl_n_creates_a_contact_that_the_grid_then_selects_and_a_lost_reply_is_not_sent_twice() {
+    use treepl_contacts::sandbox::{FaultRule, Route};
+    for lost_reply in [false, true] {
+        let mut app = AppUnderTest::start(TestKeyring::mock());
+        if lost_reply {
+            // The site creates the contact, then the connection drops before the reply.
+            let drop = FaultRule { drop: 1.0, ..FaultRule::default() };
+            app.state().sandbox().unwrap().faults().set_route(Route::CreateContact, drop);
+        }
+        app.harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+        app.settle();
+        app.harness.get_by_label("New contact");
+        let email = format!("new.person.{lost_reply}@example.no");
+        retype(&mut app, "Email", &email);
+        retype(&mut app, "First name", "Ny");
+        retype(&mut app, "City", "Bodø");
+        retype_as(&mut app, Role::PasswordInput, "First password", "123");
+        assert!(app.state().editor.open.as_ref().unwrap().problems().contains_key("Password"), "too short");
+        retype_as(&mut app, Role::PasswordInput, "First password", "a-good-first-password");
+        app.harness.key_press(Key::Escape);
+        app.harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+        app.wait_until("the contact is created", |app| {
+            app.state().editor.open.as_ref().is_some_and(|o| !o.is_new() && !o.saving)
+        });
+        let sandbox = app.state().sandbox().unwrap();
+        let creates = sandbox.requests().to(Route::CreateContact);
+        assert_eq!(creates.len(), 1, "sent once (lost reply: {lost_reply})");
+        assert_eq!(creates[0].body.as_ref().unwrap()["Password"], json!("<hidden>"), "the password went with it");
+        let made: Vec<Contact> = app.contacts_on_site().into_iter().filter(|c| c.email == email).collect();
+        assert_eq!(made.len(), 1);
+        assert_eq!(made[0].address.city.as_deref(), Some("Bodø"));
+        let id = made[0].id;
+        assert_eq!(app.state().editor.open.as_ref().unwrap().id, id);
+        assert!(app.state().grid.selection.contains(u64::MAX, id), "the grid selects it");
+    }
 }

@@ -326,6 +326,47 @@ impl ContactInput {
         Self { email: email.into(), ..Self::default() }
     }
 
+    /// The create body for a new contact as typed: what it has is set, the rest is left to
+    /// the site's defaults.
+    pub fn for_create(contact: &Contact) -> Self {
+        let set = |value: &Option<String>| value.clone().map_or(Change::Keep, Change::Set);
+        let (a, b) = (&contact.address, &contact.billing);
+        Self {
+            id: None,
+            email: contact.email.trim().to_owned(),
+            first_name: set(&contact.first_name),
+            last_name: set(&contact.last_name),
+            crm_type: set(&contact.crm_type),
+            role: set(&contact.role),
+            address: PostalAddressInput {
+                address: set(&a.address),
+                city: set(&a.city),
+                state: set(&a.state),
+                zip_code: set(&a.zip_code),
+                country: set(&a.country),
+            },
+            billing: BillingAddressInput {
+                address: set(&b.address),
+                city: set(&b.city),
+                state: set(&b.state),
+                zip_code: set(&b.zip_code),
+                country: set(&b.country),
+            },
+            site: set(&contact.site),
+            phone: set(&contact.phone),
+            status: set(&contact.status),
+            notes: set(&contact.notes),
+            contact_type: contact.contact_type.map_or(Change::Keep, Change::Set),
+            is_data_using_allowed: Change::Set(contact.is_data_using_allowed),
+            custom_crm_groups: if contact.custom_crm_groups.is_empty() {
+                Change::Keep
+            } else {
+                Change::Set(contact.custom_crm_groups.clone())
+            },
+            extra: contact.extra.clone(),
+        }
+    }
+
     /// The update body for `contact` (the loaded copy with the user's changes): every field
     /// it has, set or cleared, unknown ones included.
     pub fn from_contact(contact: &Contact) -> Self {

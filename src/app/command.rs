@@ -13,6 +13,7 @@ pub enum UiCommand {
     Refresh,
     SelectAll,
     Delete,
+    NewContact,
     SaveContact,
     TogglePane,
     Export,
@@ -27,10 +28,11 @@ pub enum UiCommand {
 }
 
 impl UiCommand {
-    pub const ALL: [UiCommand; 14] = [
+    pub const ALL: [UiCommand; 15] = [
         UiCommand::Refresh,
         UiCommand::SelectAll,
         UiCommand::Delete,
+        UiCommand::NewContact,
         UiCommand::SaveContact,
         UiCommand::TogglePane,
         UiCommand::Export,
@@ -49,6 +51,7 @@ impl UiCommand {
             UiCommand::Refresh => "Refresh",
             UiCommand::SelectAll => "Select all matching contacts",
             UiCommand::Delete => "Delete selected contacts…",
+            UiCommand::NewContact => "New contact",
             UiCommand::SaveContact => "Save changes",
             UiCommand::TogglePane => "Contact pane",
             UiCommand::Export => "Export contacts…",
@@ -68,6 +71,7 @@ impl UiCommand {
             UiCommand::Refresh => "Load the contacts again from the site, keeping the place and the selection",
             UiCommand::SelectAll => "Select every contact the filter matches, loaded or not",
             UiCommand::Delete => "Delete the selected contacts from the site, after you confirm",
+            UiCommand::NewContact => "Create a contact on the site, in the contact pane",
             UiCommand::SaveContact => "Save the changes to the contact in the pane",
             UiCommand::TogglePane => "Show or hide the contact pane beside the grid",
             UiCommand::Export => "Save the selected or all matching contacts as CSV, Excel, JSON or vCard",
@@ -92,7 +96,8 @@ impl UiCommand {
         let ctrl = |key| Some(KeyboardShortcut::new(Modifiers::COMMAND, key));
         match self {
             UiCommand::Refresh => Some(KeyboardShortcut::new(Modifiers::NONE, Key::F5)),
-            UiCommand::ConnectSite => ctrl(Key::N),
+            UiCommand::ConnectSite => ctrl(Key::O),
+            UiCommand::NewContact => ctrl(Key::N),
             UiCommand::SelectAll => ctrl(Key::A),
             UiCommand::Delete => Some(KeyboardShortcut::new(Modifiers::NONE, Key::Delete)),
             UiCommand::SaveContact => ctrl(Key::S),

@@ -162,6 +162,14 @@ impl Grid {
         }
     }
 
+    /// Shows the query again with `id` selected (a contact just created: it is found wherever
+    /// the site's order puts it).
+    pub fn select_contact(&mut self, id: ContactId) {
+        self.selection = Selection::ids([id]);
+        self.cursor = None;
+        self.reload();
+    }
+
     /// The contact the cursor moved to, once its row is loaded (asked once per move).
     pub fn take_cursor_contact(&mut self) -> Option<ContactId> {
         let id = self.cursor.filter(|_| self.cursor_moved).and_then(|index| self.id_at(index))?;

@@ -270,7 +270,7 @@ impl AppState {
         match leaving {
             Leaving::ToSite(target) => self.open(target),
             Leaving::Quit => self.quit_allowed = true,
-            Leaving::ToContact(_) => {}
+            Leaving::ToContact(_) | Leaving::ToNewContact => {}
         }
     }
 

@@ -12,6 +12,8 @@ pub fn bar_ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("Site", |ui| site_menu_ui(ui, state, intents));
             ui.menu_button("Edit", |ui| {
+                command_button(ui, UiCommand::NewContact, intents);
+                ui.separator();
                 command_button(ui, UiCommand::SelectAll, intents);
                 command_button(ui, UiCommand::Export, intents);
                 ui.separator();

@@ -96,6 +96,11 @@ impl TreeplApp {
             UiCommand::SelectAll => state.grid.select_all(),
             UiCommand::Delete => state.confirm_delete(),
             UiCommand::SaveContact => state.send(Command::Editor(crate::app::contact::EditorCommand::Save)),
+            UiCommand::NewContact => {
+                state.send(Command::Editor(crate::app::contact::EditorCommand::New));
+                state.settings.pane_shown = true;
+                self.view.pane.focus_first_field = true;
+            }
             UiCommand::TogglePane => state.settings.pane_shown = !state.settings.pane_shown,
             UiCommand::Export => state.open_export_dialog(),
             UiCommand::ConnectSite => state.profiles.dialog = Some(ConnectDialog::default()),

@@ -35,6 +35,8 @@ pub enum EditorCommand {
     Resolve(Resolution),
     /// Answers "save, discard or cancel" before leaving a contact with unsaved changes.
     Leave(LeaveAnswer),
+    /// An empty editor for a new contact.
+    New,
     /// Opens a draft kept from last time in the pane.
     RestoreDraft(ContactId),
     /// Drops a draft kept from last time.
@@ -58,6 +60,7 @@ pub enum Resolution {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Leaving {
     ToContact(ContactId),
+    ToNewContact,
     /// Another site (the app switches once the editor lets go).
     ToSite(super::command::Target),
     Quit,
@@ -113,6 +116,8 @@ pub struct OpenContact {
     changed_at: Instant,
     /// What is on disk for this contact.
     written: Option<Contact>,
+    /// A new contact's first password (optional); never in a draft, wiped once created.
+    pub first_password: crate::app::secret_text::SecretText,
 }
 
 impl OpenContact {
@@ -130,9 +135,18 @@ impl OpenContact {
             seen: None,
             changed_at: Instant::now(),
             written: None,
+            first_password: Default::default(),
         }
     }
+
+    /// A contact not on the site yet.
+    pub fn is_new(&self) -> bool {
+        self.id == NEW
+    }
 }
+
+/// The id of a contact being created.
+pub const NEW: ContactId = 0;
 
 impl OpenContact {
     /// Takes the loaded copy in once its promise has resolved. Called while drawing.
@@ -170,6 +184,11 @@ impl OpenContact {
     pub fn problems(&self) -> BTreeMap<String, String> {
         let Some(draft) = &self.draft else { return BTreeMap::new() };
         let mut found = validate::problems(draft);
+        if self.is_new()
+            && let Some(problem) = validate::password_problem(egui::TextBuffer::as_str(&self.first_password))
+        {
+            found.insert("Password".to_owned(), problem);
+        }
         for (field, (message, said_of)) in &self.site_field_errors {
             if field_json(draft, field) == *said_of {
                 found.entry(field.clone()).or_insert_with(|| message.clone());
@@ -224,6 +243,11 @@ impl Editor {
             }
             EditorCommand::Resolve(resolution) => self.resolve(resolution, fx),
             EditorCommand::Leave(_) => {}
+            EditorCommand::New => {
+                if self.may_leave(Leaving::ToNewContact) {
+                    self.new_contact();
+                }
+            }
             EditorCommand::RestoreDraft(id) => self.restore(id, fx),
             EditorCommand::DiscardDraft(id) => {
                 self.offered.retain(|d| d.draft.id != id);
@@ -232,6 +256,13 @@ impl Editor {
             EditorCommand::LaterDrafts => self.offered.clear(),
         }
         None
+    }
+
+    fn new_contact(&mut self) {
+        let mut open = OpenContact::new(NEW, None);
+        open.base = Some(Contact::default());
+        open.draft = Some(Contact::default());
+        self.open = Some(open);
     }
 
     /// Closes the pane's contact without asking (it is being deleted), dropping its draft.
@@ -280,7 +311,8 @@ impl Editor {
     /// removed once the edit is saved or reverted). Returns when to look again.
     pub fn keep_draft(&mut self, fx: &mut Effects, now: Instant) -> Option<Duration> {
         let folder = self.drafts.clone()?;
-        let open = self.open.as_mut()?;
+        // A new contact has no id to keep its draft under (and its password is never kept).
+        let open = self.open.as_mut().filter(|open| !open.is_new())?;
         let (Some(base), Some(draft)) = (&open.base, &open.draft) else { return None };
         if open.seen.as_ref() != Some(draft) {
             open.seen = Some(draft.clone());
@@ -392,6 +424,10 @@ impl Editor {
                 self.show(id, fx);
                 None
             }
+            Leaving::ToNewContact => {
+                self.new_contact();
+                None
+            }
             other => Some(other),
         }
     }
@@ -417,6 +453,21 @@ impl Editor {
         let open = self.open.as_mut().filter(|open| open.id == id)?;
         open.saving = false;
         match outcome {
+            SaveOutcome::Saved(saved) if open.is_new() => {
+                // Created: the pane goes on with it, and the grid shows and selects it.
+                let name = contact_name(&saved);
+                open.id = saved.id;
+                open.first_password = Default::default();
+                open.base = Some((*saved).clone());
+                open.draft = Some(*saved);
+                open.save_error = None;
+                open.site_field_errors.clear();
+                grid.select_contact(open.id);
+                fx.notifications.push(Level::Success, "Contact created", format!("{name} was created."));
+                if let Some(target) = self.leaving_for.take() {
+                    return self.go(target, fx);
+                }
+            }
             SaveOutcome::Saved(saved) => {
                 grid.replace_loaded(&saved);
                 // Edits made while the save ran stay in the draft.
@@ -461,8 +512,13 @@ fn start_save(open: &mut OpenContact, base: Contact, draft: Contact, fx: &mut Ef
     open.save_error = None;
     let (id, connection) = (open.id, fx.connection);
     let name = contact_name(&draft);
+    let password = (open.is_new() && !open.first_password.is_empty()).then(|| open.first_password.secret().clone());
     fx.tasks.spawn(format!("Saving {name}"), async move {
-        let outcome = save_contact(&client, &base, &draft).await;
+        let outcome = if id == NEW {
+            save::create_contact(&client, &draft, password.as_ref()).await
+        } else {
+            save_contact(&client, &base, &draft).await
+        };
         TaskResult::for_site(connection, EditorResult::Saved { id, sent: Box::new(draft), outcome })
     });
 }

@@ -8,7 +8,9 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value};
 
 use crate::api::model::CustomCrmGroups;
-use crate::api::{ApiError, Client, Contact, ContactInput};
+use secrecy::SecretString;
+
+use crate::api::{ApiError, Client, Contact, ContactInput, ListQuery, Where};
 
 /// How a save ended.
 #[derive(Debug)]
@@ -34,6 +36,33 @@ pub async fn save_contact(client: &Client, base: &Contact, edited: &Contact) -> 
     }
     match client.update_contact(base.id, &ContactInput::from_contact(edited)).await {
         Ok(saved) => SaveOutcome::Saved(Box::new(saved)),
+        Err(error) => SaveOutcome::Failed(error),
+    }
+}
+
+/// Creates a new contact with an optional first password. When the create's outcome is
+/// unknown (the connection failed after it was sent), its email is looked up before anything
+/// else: found, it was created; not found, it was not, and trying again is safe. A create is
+/// never sent twice by this function.
+pub async fn create_contact(client: &Client, draft: &Contact, password: Option<&SecretString>) -> SaveOutcome {
+    match client.create_contact(&ContactInput::for_create(draft), password).await {
+        Ok(created) => SaveOutcome::Saved(Box::new(created)),
+        Err(ApiError::OutcomeUnknown { .. }) => {
+            let query = ListQuery::new(Where::field("Email").eq(draft.email.trim())).page(0, 2);
+            match client.list_contacts(&query).await.map(|page| <[Contact; 1]>::try_from(page.items)) {
+                Ok(Ok([created])) => SaveOutcome::Saved(Box::new(created)),
+                Ok(Err(found)) if found.is_empty() => SaveOutcome::Failed(ApiError::Network {
+                    message: "the connection failed while creating the contact, and no contact has its email, so it \
+                              was not created; saving again is safe"
+                        .to_owned(),
+                    timed_out: false,
+                }),
+                Ok(Err(_)) | Err(_) => SaveOutcome::Failed(ApiError::OutcomeUnknown {
+                    action: "creating the contact".to_owned(),
+                    detail: "the app could not tell whether it was created".to_owned(),
+                }),
+            }
+        }
         Err(error) => SaveOutcome::Failed(error),
     }
 }

@@ -37,6 +37,12 @@ pub fn problems(contact: &Contact) -> BTreeMap<String, String> {
     found
 }
 
+/// Why `password` cannot be a first password (none is fine: the site then has none).
+pub fn password_problem(password: &str) -> Option<String> {
+    let length = password.chars().count();
+    (length > 0 && !(6..=128).contains(&length)).then(|| format!("6 to 128 characters ({length} now)."))
+}
+
 /// Why `email` cannot be a contact's email, if it cannot.
 pub fn email_problem(email: &str) -> Option<String> {
     let email = email.trim();

@@ -1,10 +1,12 @@
 //! The Identity panel: who the contact is, and what the site keeps of it read-only.
 
 use crate::api::Contact;
+use crate::app::secret_text::SecretText;
 
 use super::field::Rows;
 
-pub fn ui(ui: &mut egui::Ui, contact: &mut Contact, rows: &mut Rows) {
+/// `first_password`: a new contact's (optional); `None` for a contact on the site.
+pub fn ui(ui: &mut egui::Ui, contact: &mut Contact, first_password: Option<&mut SecretText>, rows: &mut Rows) {
     rows.row(ui, "Email", "Email", |ui, width| {
         ui.add(egui::TextEdit::singleline(&mut contact.email).desired_width(width))
     });
@@ -24,6 +26,13 @@ pub fn ui(ui: &mut egui::Ui, contact: &mut Contact, rows: &mut Rows) {
     });
     rows.text(ui, "Site", "Site", &mut contact.site, false);
     ui.add_space(4.0);
+    if let Some(password) = first_password {
+        rows.row(ui, "Password", "First password", |ui, width| {
+            ui.add(egui::TextEdit::singleline(password).password(true).hint_text("optional").desired_width(width))
+        });
+        ui.weak("The contact can sign in to the site's secure zones with it; it is sent once and kept nowhere here.");
+        return;
+    }
     rows.read_only(ui, "Id", &contact.id.to_string());
     let created = contact.created_date.as_ref().map(crate::app::layout::local_date).unwrap_or_default();
     rows.read_only(ui, "Created", &created);

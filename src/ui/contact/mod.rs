@@ -61,12 +61,17 @@ fn editor_ui(ui: &mut egui::Ui, open: &mut OpenContact, view: &mut PaneView, int
         conflict::ui(ui, conflict, intents);
         return;
     }
-    let Some(draft) = open.draft.as_mut() else { return };
+    let is_new = open.is_new();
+    let OpenContact { draft, first_password, .. } = open;
+    let Some(draft) = draft.as_mut() else { return };
+    let first_password = is_new.then_some(first_password);
     let mut rows = field::Rows { changed: &changed, problems: &problems, intents, focus_first: view.focus_first_field };
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         // Room for the scroll bar, which would otherwise cover the Revert buttons.
         ui.set_max_width(ui.available_width() - 14.0);
-        egui::CollapsingHeader::new("Identity").default_open(true).show(ui, |ui| identity::ui(ui, draft, &mut rows));
+        egui::CollapsingHeader::new("Identity")
+            .default_open(true)
+            .show(ui, |ui| identity::ui(ui, draft, first_password, &mut rows));
         egui::CollapsingHeader::new("Address")
             .default_open(true)
             .show(ui, |ui| address::address_ui(ui, draft, &mut rows));
@@ -87,26 +92,30 @@ fn editor_ui(ui: &mut egui::Ui, open: &mut OpenContact, view: &mut PaneView, int
 }
 
 fn header_ui(ui: &mut egui::Ui, open: &OpenContact, dirty: bool, intents: &mut Intents) {
-    let name = open.draft.as_ref().map(contact_name).unwrap_or_default();
+    let name = open.draft.as_ref().map(contact_name).filter(|n| !n.trim().is_empty());
+    let name = name.unwrap_or_else(|| "New contact".to_owned());
     ui.add(egui::Label::new(egui::RichText::new(name).heading()).truncate());
-    ui.horizontal(|ui| {
-        if ui
-            .small_button("Open in a window")
-            .on_hover_text("Show this contact in a window, to compare it with another")
-            .clicked()
-        {
-            intents.commands.push(Command::OpenContact(open.id));
-        }
-        let delete = egui::Button::new(egui::RichText::new("Delete…").color(ui.visuals().error_fg_color)).small();
-        let can_delete = open.base.is_some() && !open.saving;
-        if ui
-            .add_enabled(can_delete, delete)
-            .on_hover_text("Delete this contact from the site, after you confirm")
-            .clicked()
-        {
-            intents.delete_open_contact = true;
-        }
-    });
+    if !open.is_new() {
+        ui.horizontal(|ui| {
+            if ui
+                .small_button("Open in a window")
+                .on_hover_text("Show this contact in a window, to compare it with another")
+                .clicked()
+            {
+                intents.commands.push(Command::OpenContact(open.id));
+            }
+            let delete =
+                egui::Button::new(egui::RichText::new("Delete contact…").color(ui.visuals().error_fg_color)).small();
+            let can_delete = open.base.is_some() && !open.saving;
+            if ui
+                .add_enabled(can_delete, delete)
+                .on_hover_text("Delete this contact from the site, after you confirm")
+                .clicked()
+            {
+                intents.delete_open_contact = true;
+            }
+        });
+    }
     ui.horizontal(|ui| {
         let save = UiCommand::SaveContact;
         let button = egui::Button::new(save.label()).shortcut_text(ui.ctx().format_shortcut(
