@@ -79,3 +79,71 @@ async fn each_choice_of_the_three_way_view_gives_the_expected_record() {
         assert_eq!(stored.phone.as_deref(), Some("+47 555 0142"), "the user's other edit applies either way");
     }
 }
+
+#[tokio::test]
+async fn under_faults_every_save_ends_saved_once_or_failed_with_a_reason_and_no_create_is_sent_twice() {
+    use treepl_contacts::app::contact::save::create_contact;
+    use treepl_contacts::sandbox::FaultSpec;
+    let site = common::site(50).await;
+    site.sandbox.faults().set(FaultSpec::parse("latency=1..20ms,error=0.3,drop=0.1").unwrap());
+    let (mut saved, mut failed) = (0, 0);
+    for id in 1..=50_i64 {
+        let Ok(base) = site.client.get_contact(id).await else {
+            failed += 1;
+            continue;
+        };
+        let mut edited = base.clone();
+        edited.phone = Some(format!("+47 555 {id:04}"));
+        let stored = || site.sandbox.store().get_contact(id).unwrap().unwrap();
+        match save_contact(&site.client, &base, &edited).await {
+            SaveOutcome::Saved(copy) => {
+                saved += 1;
+                assert_eq!(copy.phone, edited.phone);
+                assert_eq!(stored().phone, edited.phone, "contact {id}: saved means on the site");
+            }
+            SaveOutcome::Failed(error) => {
+                failed += 1;
+                assert!(!error.to_string().is_empty());
+                // Either it did not land, or it landed whole (a dropped reply): never half.
+                let phone = stored().phone;
+                assert!(phone == base.phone || phone == edited.phone, "contact {id}: {phone:?}");
+            }
+            SaveOutcome::Conflict { .. } => panic!("nobody else changed contact {id}"),
+        }
+    }
+    assert!(saved > 25, "most saves get through the retries: {saved} saved, {failed} failed");
+
+    for n in 0..50 {
+        let email = format!("soak{n}@example.com");
+        let draft = Contact { email: email.clone(), first_name: Some(format!("Soak {n}")), ..Contact::default() };
+        let outcome = create_contact(&site.client, &draft, None).await;
+        let sent = site
+            .sandbox
+            .requests()
+            .to(Route::CreateContact)
+            .iter()
+            .filter(|r| r.body.as_ref().is_some_and(|b| b["Email"] == json!(email)))
+            .count();
+        assert!(sent <= 1, "{email} was sent {sent} times");
+        let made = site
+            .sandbox
+            .store()
+            .list_contacts(&treepl_contacts::api::ListQuery::new(
+                treepl_contacts::api::Where::field("Email").eq(email.as_str()),
+            ))
+            .unwrap()
+            .total_items_count
+            .unwrap_or(0);
+        match outcome {
+            SaveOutcome::Saved(created) => {
+                assert_eq!(made, 1, "{email}");
+                assert_eq!(created.email, email);
+            }
+            SaveOutcome::Failed(error) => {
+                assert!(made <= 1, "{email}: {error}");
+                assert!(!error.to_string().is_empty());
+            }
+            SaveOutcome::Conflict { .. } => unreachable!("a create has no conflict"),
+        }
+    }
+}
