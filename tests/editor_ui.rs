@@ -355,3 +355,26 @@ fn ctrl_n_creates_a_contact_that_the_grid_then_selects_and_a_lost_reply_is_not_s
         assert!(app.state().grid.selection.contains(u64::MAX, id), "the grid selects it");
     }
 }
+
+#[test]
+fn a_custom_field_seen_on_other_contacts_can_be_added_and_saved() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let lacking = (0..15)
+        .filter_map(|i| app.state().grid.peek(i).cloned())
+        .find(|c| c.custom_crm_groups.get("Membership").is_none_or(|m| !m.contains_key("Points")))
+        .expect("a seeded contact without Membership.Points");
+    open_in_pane(&mut app, &lacking);
+    app.harness.get_by_label("Add a custom field").scroll_to_me();
+    app.settle();
+    app.harness.get_by_label("Add a custom field").click();
+    app.settle();
+    app.harness.get_by_label("Membership: Points").click();
+    app.settle();
+    let open = app.state().editor.open.as_ref().unwrap();
+    assert!(open.changed().contains("CustomCrmGroups.Membership.Points"), "{:?}", open.changed());
+    app.harness.get_by_label("Points");
+    app.harness.get_by_label_contains("Save changes").click();
+    let id = lacking.id;
+    app.wait_until("saved", |app| app.state().editor.open.as_ref().is_some_and(|o| !o.saving && !o.is_dirty()));
+    assert_eq!(stored(&app, id).custom_crm_groups["Membership"]["Points"], json!(0), "a number, as on the others");
+}

@@ -350,6 +350,14 @@ impl Grid {
         }
     }
 
+    /// A custom value as a loaded contact has it (to tell the field's kind).
+    pub fn loaded_value(&self, group: &str, field: &str) -> Option<&serde_json::Value> {
+        self.pages.values().find_map(|slot| match slot {
+            Slot::Loaded { rows, .. } => rows.iter().find_map(|c| c.custom_crm_groups.get(group)?.get(field)),
+            Slot::Loading { .. } => None,
+        })
+    }
+
     /// Contacts loaded now, for the selection's ids (the grid never holds them all).
     pub fn loaded_contact(&self, id: ContactId) -> Option<&Contact> {
         self.pages.values().find_map(|slot| match slot {

@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use crate::api::Contact;
+use crate::app::grid::Grid;
 
 use super::field::Rows;
 
@@ -60,6 +61,41 @@ fn value_ui(ui: &mut egui::Ui, value: &mut Value, width: f32) -> egui::Response 
             }
             response
         }
+    }
+}
+
+/// Adds a custom field that other contacts of the site have and this one lacks, with an
+/// empty value of the kind seen there.
+pub fn add_field_ui(ui: &mut egui::Ui, contact: &mut Contact, grid: &Grid) {
+    let missing: Vec<&(String, String)> = grid
+        .custom_fields
+        .iter()
+        .filter(|(group, field)| contact.custom_crm_groups.get(group).is_none_or(|values| !values.contains_key(field)))
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let mut chosen: Option<(String, String)> = None;
+    let combo = egui::ComboBox::from_id_salt("add_custom_field").selected_text("Add a field…").show_ui(ui, |ui| {
+        for (group, field) in missing {
+            if ui.selectable_label(false, format!("{group}: {field}")).clicked() {
+                chosen = Some((group.clone(), field.clone()));
+            }
+        }
+    });
+    combo.response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "Add a custom field"));
+    if let Some((group, field)) = chosen {
+        let value = empty_like(grid.loaded_value(&group, &field));
+        contact.custom_crm_groups.entry(group).or_default().insert(field, value);
+    }
+}
+
+/// An empty value of the same kind as `seen`.
+fn empty_like(seen: Option<&Value>) -> Value {
+    match seen {
+        Some(Value::Bool(_)) => Value::Bool(false),
+        Some(Value::Number(_)) => Value::from(0),
+        _ => Value::String(String::new()),
     }
 }
 

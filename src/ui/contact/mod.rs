@@ -12,6 +12,7 @@ mod window;
 use crate::app::AppState;
 use crate::app::command::{Command, UiCommand};
 use crate::app::contact::{EditorCommand, LeaveAnswer, OpenContact};
+use crate::app::grid::Grid;
 use crate::app::text::contact_name;
 
 use super::Intents;
@@ -32,17 +33,19 @@ pub fn pane_ui(ui: &mut egui::Ui, state: &mut AppState, view: &mut PaneView, int
         return;
     }
     egui::Panel::right("contact_pane").resizable(true).default_size(400.0).min_size(300.0).show(ui, |ui| {
-        let Some(open) = state.editor.open.as_mut() else {
+        let AppState { editor, grid, .. } = state;
+        let Some(open) = editor.open.as_mut() else {
             ui.add_space(8.0);
             ui.weak("Click a contact to see and edit it here.");
             return;
         };
         open.poll();
-        editor_ui(ui, open, view, intents);
+        editor_ui(ui, open, grid, view, intents);
     });
 }
 
-fn editor_ui(ui: &mut egui::Ui, open: &mut OpenContact, view: &mut PaneView, intents: &mut Intents) {
+/// `grid`: the contacts loaded there tell which custom fields the site's contacts have.
+fn editor_ui(ui: &mut egui::Ui, open: &mut OpenContact, grid: &Grid, view: &mut PaneView, intents: &mut Intents) {
     if let Some(error) = &open.load_error {
         ui.colored_label(ui.visuals().error_fg_color, error);
         return;
@@ -79,6 +82,7 @@ fn editor_ui(ui: &mut egui::Ui, open: &mut OpenContact, view: &mut PaneView, int
             .default_open(true)
             .show(ui, |ui| address::billing_ui(ui, draft, &mut view.billing_same, &mut rows));
         custom::groups_ui(ui, draft, &mut rows);
+        custom::add_field_ui(ui, draft, grid);
         egui::CollapsingHeader::new("Notes and consent").default_open(true).show(ui, |ui| {
             rows.text(ui, "Notes", "Notes", &mut draft.notes, true);
             rows.row(ui, "IsDataUsingAllowed", "Data use", |ui, _| {
