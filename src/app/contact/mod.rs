@@ -440,6 +440,9 @@ impl Editor {
         let (id, sent, outcome) = match result {
             EditorResult::Saved { id, sent, outcome } => (id, sent, outcome),
             EditorResult::DraftsFound(found) => {
+                if !found.is_empty() {
+                    tracing::info!(drafts = found.len(), "unsaved changes from last time offered");
+                }
                 self.offered = found;
                 return None;
             }

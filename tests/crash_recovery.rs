@@ -1,0 +1,120 @@
+//! The real binary in a real window (Xvfb), killed with SIGKILL in the middle of an edit: the
+//! edit is on disk, and the next start offers it back. Ignored by `cargo test` (it needs Xvfb
+//! and xdotool); `.ci/run` installs them and runs it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Display {
+    number: u32,
+    xvfb: Child,
+}
+
+impl Display {
+    fn start() -> Self {
+        let number = (140..200).find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()).expect("a free display");
+        let xvfb = Command::new("Xvfb")
+            .args([
+                format!(":{number}"),
+                "-screen".into(),
+                "0".into(),
+                "1280x800x24".into(),
+                "-nolisten".into(),
+                "tcp".into(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb runs (apt install xvfb)");
+        wait_until("the display is up", Duration::from_secs(10), || {
+            Path::new(&format!("/tmp/.X11-unix/X{number}")).exists()
+        });
+        Self { number, xvfb }
+    }
+
+    fn name(&self) -> String {
+        format!(":{}", self.number)
+    }
+}
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        let _ = self.xvfb.kill();
+        let _ = self.xvfb.wait();
+    }
+}
+
+fn wait_until(what: &str, limit: Duration, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The app on `display` with its own home; its log goes to `log`.
+fn start_app(display: &Display, home: &Path, log: &Path) -> Child {
+    let runtime_dir = home.join("runtime");
+    std::fs::create_dir_all(&runtime_dir).unwrap();
+    std::fs::set_permissions(&runtime_dir, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_treepl-contacts"))
+        .env("DISPLAY", display.name())
+        .env("HOME", home)
+        .env("XDG_RUNTIME_DIR", &runtime_dir)
+        .env("RUST_LOG", "treepl_contacts=info")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(log).unwrap())
+        .spawn()
+        .expect("the app runs")
+}
+
+fn xdotool(display: &Display, args: &[&str]) -> String {
+    let output = Command::new("xdotool").args(args).env("DISPLAY", display.name()).output().expect("xdotool runs");
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+fn log_says(log: &Path, line: &str) -> bool {
+    std::fs::read_to_string(log).is_ok_and(|text| text.contains(line))
+}
+
+fn drafts(home: &Path) -> Vec<PathBuf> {
+    let folder = home.join(".local/share/treepl-contacts/drafts/sandbox");
+    std::fs::read_dir(folder).map(|e| e.filter_map(Result::ok).map(|e| e.path()).collect()).unwrap_or_default()
+}
+
+#[test]
+#[ignore = "needs Xvfb and xdotool; .ci/run installs them and runs it"]
+fn a_kill_9_mid_edit_leaves_the_draft_and_the_next_start_offers_it() {
+    let display = Display::start();
+    let home = tempfile::tempdir().unwrap();
+    let log = home.path().join("first.log");
+    let mut app = start_app(&display, home.path(), &log);
+    wait_until("the contacts are on screen", Duration::from_secs(90), || log_says(&log, "contacts on screen"));
+    let window = xdotool(&display, &["search", "--sync", "--pid", &app.id().to_string()]);
+    let window = window.lines().last().expect("the app's window").to_owned();
+    xdotool(&display, &["windowfocus", "--sync", &window]);
+    // The first row, then Enter: the keyboard goes to the pane's first field once it shows.
+    xdotool(&display, &["key", "--window", &window, "Down", "Return"]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while drafts(home.path()).is_empty() {
+        assert!(Instant::now() < deadline, "no draft was written");
+        xdotool(&display, &["key", "--window", &window, "End", "x"]);
+        std::thread::sleep(Duration::from_millis(1500));
+    }
+    app.kill().unwrap(); // SIGKILL: no chance to save or clean up.
+    app.wait().unwrap();
+    let kept = drafts(home.path());
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let text = std::fs::read_to_string(&kept[0]).unwrap();
+    assert!(text.contains("\"Email\"") && text.contains('x'), "{text}");
+
+    let log = home.path().join("second.log");
+    let mut again = start_app(&display, home.path(), &log);
+    wait_until("the draft is offered", Duration::from_secs(60), || {
+        log_says(&log, "unsaved changes from last time offered")
+    });
+    again.kill().unwrap();
+    again.wait().unwrap();
+}
