@@ -378,3 +378,29 @@ fn a_custom_field_seen_on_other_contacts_can_be_added_and_saved() {
     app.wait_until("saved", |app| app.state().editor.open.as_ref().is_some_and(|o| !o.saving && !o.is_dirty()));
     assert_eq!(stored(&app, id).custom_crm_groups["Membership"]["Points"], json!(0), "a number, as on the others");
 }
+
+#[test]
+fn a_new_contact_being_typed_is_kept_too_and_created_once_restored() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    app.settle();
+    retype(&mut app, "Email", "kept.new@example.no");
+    retype(&mut app, "First name", "Kept");
+    retype_as(&mut app, Role::PasswordInput, "First password", "never-on-disk-4711");
+    let file = draft_file(&app, 0);
+    app.wait_until("the new contact's draft is on disk", |_| file.exists());
+    let kept = std::fs::read_to_string(&file).unwrap();
+    assert!(kept.contains("kept.new@example.no") && !kept.contains("never-on-disk-4711"), "{kept}");
+    let mut app = app.restart();
+    app.wait_until("the draft is offered", |app| !app.state().editor.offered.is_empty());
+    app.settle();
+    app.harness.get_by_label("Open the changes to Kept").click();
+    app.settle();
+    assert!(app.state().editor.open.as_ref().unwrap().is_new());
+    app.harness.get_by_label_contains("Save changes").click();
+    app.wait_until("created, and the draft removed", |app| {
+        app.state().editor.open.as_ref().is_some_and(|o| !o.is_new() && !o.saving) && !file.exists()
+    });
+    let made = app.contacts_on_site().into_iter().filter(|c| c.email == "kept.new@example.no").count();
+    assert_eq!(made, 1);
+}

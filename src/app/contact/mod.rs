@@ -311,8 +311,8 @@ impl Editor {
     /// removed once the edit is saved or reverted). Returns when to look again.
     pub fn keep_draft(&mut self, fx: &mut Effects, now: Instant) -> Option<Duration> {
         let folder = self.drafts.clone()?;
-        // A new contact has no id to keep its draft under (and its password is never kept).
-        let open = self.open.as_mut().filter(|open| !open.is_new())?;
+        // A new contact's draft is kept under id 0 (there is one at a time); its password never.
+        let open = self.open.as_mut()?;
         let (Some(base), Some(draft)) = (&open.base, &open.draft) else { return None };
         if open.seen.as_ref() != Some(draft) {
             open.seen = Some(draft.clone());
@@ -459,6 +459,7 @@ impl Editor {
             SaveOutcome::Saved(saved) if open.is_new() => {
                 // Created: the pane goes on with it, and the grid shows and selects it.
                 let name = contact_name(&saved);
+                let kept_as_new = open.written.take().is_some();
                 open.id = saved.id;
                 open.first_password = Default::default();
                 open.base = Some((*saved).clone());
@@ -467,6 +468,9 @@ impl Editor {
                 open.site_field_errors.clear();
                 grid.select_contact(open.id);
                 fx.notifications.push(Level::Success, "Contact created", format!("{name} was created."));
+                if kept_as_new {
+                    self.remove_draft(NEW, fx);
+                }
                 if let Some(target) = self.leaving_for.take() {
                     return self.go(target, fx);
                 }

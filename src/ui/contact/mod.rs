@@ -179,7 +179,8 @@ pub fn drafts_ui(ctx: &egui::Context, state: &AppState, intents: &mut Intents) {
         ui.add_space(6.0);
         egui::Grid::new("offered_drafts_list").num_columns(3).spacing([10.0, 6.0]).show(ui, |ui| {
             for offered in &state.editor.offered {
-                let name = contact_name(&offered.draft);
+                let name = Some(contact_name(&offered.draft)).filter(|n| !n.trim().is_empty());
+                let name = name.unwrap_or_else(|| "a new contact".to_owned());
                 let when = offered.saved_at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M");
                 ui.label(format!("{name} ({when})"));
                 let id = offered.draft.id;
