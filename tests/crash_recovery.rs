@@ -64,6 +64,10 @@ fn start_app(display: &Display, home: &Path, log: &Path) -> Child {
         .env("XDG_RUNTIME_DIR", &runtime_dir)
         .env("RUST_LOG", "treepl_contacts=info")
         .env_remove("WAYLAND_DISPLAY")
+        // The home alone says where the app keeps its files (CI sets XDG_DATA_HOME).
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("XDG_CONFIG_HOME")
+        .env_remove("XDG_CACHE_HOME")
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(log).unwrap())
         .spawn()
