@@ -50,12 +50,7 @@ fn value_ui(ui: &mut egui::Ui, value: &mut Value, width: f32) -> egui::Response 
                 json => json.to_string(),
             };
             let multiline = text.contains('\n') || text.chars().count() > 60;
-            let edit = if multiline {
-                egui::TextEdit::multiline(&mut text).desired_rows(3)
-            } else {
-                egui::TextEdit::singleline(&mut text)
-            };
-            let response = ui.add(edit.desired_width(width));
+            let response = super::field::text_input(ui, &mut text, multiline, width);
             if response.changed() {
                 *other = Value::String(text);
             }

@@ -8,6 +8,13 @@ use crate::app::contact::EditorCommand;
 
 use super::super::Intents;
 
+/// A one- or three-line text input `width` wide.
+pub fn text_input(ui: &mut egui::Ui, text: &mut String, multiline: bool, width: f32) -> egui::Response {
+    let edit =
+        if multiline { egui::TextEdit::multiline(text).desired_rows(3) } else { egui::TextEdit::singleline(text) };
+    ui.add(edit.desired_width(width))
+}
+
 /// Width of the labels column.
 const LABEL_WIDTH: f32 = 118.0;
 
@@ -67,12 +74,7 @@ impl Rows<'_> {
     pub fn text(&mut self, ui: &mut egui::Ui, field: &str, title: &str, value: &mut Option<String>, multiline: bool) {
         self.row(ui, field, title, |ui, width| {
             let mut text = value.clone().unwrap_or_default();
-            let edit = if multiline {
-                egui::TextEdit::multiline(&mut text).desired_rows(3)
-            } else {
-                egui::TextEdit::singleline(&mut text)
-            };
-            let response = ui.add(edit.desired_width(width));
+            let response = text_input(ui, &mut text, multiline, width);
             if response.changed() {
                 *value = (!text.is_empty()).then_some(text);
             }
