@@ -357,6 +357,12 @@ pub const ZONE_FIELDS: &[ZoneField] = &[
 ];
 
 /// Tables and the indexes that are cheap to keep while seeding.
+/// The meaning of the stored data, kept as the database's `user_version`: bumped when stored
+/// values change meaning, so that an older demo database is set aside rather than misread.
+/// 2: invoice numbers and quantities are whole numbers, custom values stored once, the
+/// reference's casing in the seed.
+pub const DATA_VERSION: i64 = 2;
+
 pub const CREATE_TABLES: &str = "
 CREATE TABLE IF NOT EXISTS contacts (
     id INTEGER PRIMARY KEY,

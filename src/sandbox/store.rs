@@ -19,7 +19,7 @@ use crate::api::query::{ListQuery, Where};
 use super::fields::{Contacts, Records, Zones};
 use super::filter::{Schema, Sql, order_sql, where_sql};
 use super::rows::{Inserter, column_values, contact_columns, to_json, write_contact_json};
-use super::schema::{CONTACT_FIELDS, CREATE_INDEXES, CREATE_TABLES, RecordKind};
+use super::schema::{CONTACT_FIELDS, CREATE_INDEXES, CREATE_TABLES, DATA_VERSION, RecordKind};
 use super::seed::{self, DemoContact};
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +34,35 @@ pub enum StoreError {
     Database(#[from] rusqlite::Error),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    #[error("could not move the older database aside: {0}")]
+    MoveAside(String),
+}
+
+/// The data version of the database at `path`, when it holds contacts of an older version.
+fn outdated_version(path: &Path) -> Result<Option<i64>, StoreError> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let conn = Connection::open(path)?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if version >= DATA_VERSION {
+        return Ok(None);
+    }
+    let has_contacts: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'contacts')",
+        [],
+        |row| row.get(0),
+    )?;
+    if !has_contacts {
+        return Ok(None);
+    }
+    let count: i64 = conn.query_row("SELECT COUNT(*) FROM contacts", [], |row| row.get(0))?;
+    if count == 0 {
+        return Ok(None);
+    }
+    // Everything into the main file first: it is moved alone.
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(Some(version))
 }
 
 pub struct Store {
@@ -101,9 +130,22 @@ impl Drop for Writer<'_> {
 pub type ZoneChoice = (i64, Option<Timestamp>);
 
 impl Store {
-    /// Opens (creating if needed) the database at `path`.
+    /// Opens (creating if needed) the database at `path`. A database whose data is older than
+    /// [`DATA_VERSION`] (values stored with another meaning, e.g. text invoice numbers) is
+    /// moved aside, whole, as `<name>.v<old version>-<time>`, and a new one is made.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        if let Some(old) = outdated_version(path)? {
+            let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+            let aside = path.with_extension(format!("v{old}-{stamp}.db"));
+            std::fs::rename(path, &aside).map_err(|e| StoreError::MoveAside(e.to_string()))?;
+            for suffix in ["-wal", "-shm"] {
+                let companion = PathBuf::from(format!("{}{suffix}", path.display()));
+                let _ = std::fs::remove_file(companion);
+            }
+            tracing::warn!(kept = %aside.display(), "the sandbox database held data of an older version; kept aside, starting anew");
+        }
         let writer = open_connection(path)?;
+        writer.pragma_update(None, "user_version", DATA_VERSION)?;
         writer.execute_batch("PRAGMA journal_mode = WAL;")?;
         writer.execute_batch(CREATE_TABLES)?;
         let mut zone = writer.prepare("INSERT OR IGNORE INTO zones (id, name) VALUES (?1, ?2)")?;
