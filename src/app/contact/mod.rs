@@ -111,8 +111,10 @@ pub struct OpenContact {
     /// What the site said about single fields (400, 409), with the value it said it of:
     /// shown until that field changes.
     pub site_field_errors: BTreeMap<String, (String, serde_json::Value)>,
-    /// The draft as last seen, and when it last changed (drafts are written after a pause).
-    seen: Option<Contact>,
+    /// The copy as loaded and the draft as last seen, whether they differed, and when they
+    /// last changed (drafts are written after a pause).
+    seen: Option<(Contact, Contact)>,
+    seen_dirty: bool,
     changed_at: Instant,
     /// What is on disk for this contact.
     written: Option<Contact>,
@@ -133,6 +135,7 @@ impl OpenContact {
             save_error: None,
             site_field_errors: BTreeMap::new(),
             seen: None,
+            seen_dirty: false,
             changed_at: Instant::now(),
             written: None,
             first_password: Default::default(),
@@ -199,8 +202,24 @@ impl OpenContact {
 
     /// Whether Save can be pressed now.
     pub fn can_save(&self) -> bool {
-        !self.saving && self.conflict.is_none() && self.is_dirty() && self.problems().is_empty()
+        self.edit_state().can_save
     }
+
+    /// The changed fields, the problems and whether Save can be pressed, worked out once
+    /// (each compares the edit with the copy as loaded: a frame asks for it once).
+    pub fn edit_state(&self) -> EditState {
+        let changed = self.changed();
+        let problems = self.problems();
+        let can_save = !self.saving && self.conflict.is_none() && !changed.is_empty() && problems.is_empty();
+        EditState { changed, problems, can_save }
+    }
+}
+
+/// What a frame of the pane shows of the edit.
+pub struct EditState {
+    pub changed: BTreeSet<String>,
+    pub problems: BTreeMap<String, String>,
+    pub can_save: bool,
 }
 
 /// The detail pane's editor.
@@ -314,11 +333,13 @@ impl Editor {
         // A new contact's draft is kept under id 0 (there is one at a time); its password never.
         let open = self.open.as_mut()?;
         let (Some(base), Some(draft)) = (&open.base, &open.draft) else { return None };
-        if open.seen.as_ref() != Some(draft) {
-            open.seen = Some(draft.clone());
+        // The edit is compared with the copy as loaded only when either changed.
+        if open.seen.as_ref().is_none_or(|(b, d)| b != base || d != draft) {
+            open.seen = Some((base.clone(), draft.clone()));
+            open.seen_dirty = !changed_fields(base, draft).is_empty();
             open.changed_at = now;
         }
-        let wanted = (!changed_fields(base, draft).is_empty()).then_some(draft);
+        let wanted = open.seen_dirty.then_some(draft);
         if open.written.as_ref() == wanted {
             return None;
         }

@@ -11,7 +11,7 @@ mod window;
 
 use crate::app::AppState;
 use crate::app::command::{Command, UiCommand};
-use crate::app::contact::{EditorCommand, LeaveAnswer, OpenContact};
+use crate::app::contact::{EditState, EditorCommand, LeaveAnswer, OpenContact};
 use crate::app::grid::Grid;
 use crate::app::text::contact_name;
 
@@ -57,9 +57,9 @@ fn editor_ui(ui: &mut egui::Ui, open: &mut OpenContact, grid: &Grid, view: &mut 
         });
         return;
     }
-    let changed = open.changed();
-    let problems = open.problems();
-    header_ui(ui, open, !changed.is_empty(), intents);
+    let state = open.edit_state();
+    header_ui(ui, open, &state, intents);
+    let EditState { changed, problems, .. } = state;
     if let Some(conflict) = open.conflict.as_mut() {
         conflict::ui(ui, conflict, intents);
         return;
@@ -95,7 +95,8 @@ fn editor_ui(ui: &mut egui::Ui, open: &mut OpenContact, grid: &Grid, view: &mut 
     view.focus_first_field = rows.focus_first;
 }
 
-fn header_ui(ui: &mut egui::Ui, open: &OpenContact, dirty: bool, intents: &mut Intents) {
+fn header_ui(ui: &mut egui::Ui, open: &OpenContact, state: &EditState, intents: &mut Intents) {
+    let dirty = !state.changed.is_empty();
     let name = open.draft.as_ref().map(contact_name).filter(|n| !n.trim().is_empty());
     let name = name.unwrap_or_else(|| "New contact".to_owned());
     ui.add(egui::Label::new(egui::RichText::new(name).heading()).truncate());
@@ -133,7 +134,7 @@ fn header_ui(ui: &mut egui::Ui, open: &OpenContact, dirty: bool, intents: &mut I
             "Fix the fields marked in red first"
         };
         if ui
-            .add_enabled(open.can_save(), button)
+            .add_enabled(state.can_save, button)
             .on_hover_text(save.tooltip())
             .on_disabled_hover_text(why_not)
             .clicked()
@@ -151,13 +152,13 @@ fn header_ui(ui: &mut egui::Ui, open: &OpenContact, dirty: bool, intents: &mut I
             ui.spinner();
             ui.label("Saving…");
         } else if dirty {
-            ui.weak(crate::app::text::plural(open.changed().len() as u64, "unsaved change", "unsaved changes"));
+            ui.weak(crate::app::text::plural(state.changed.len() as u64, "unsaved change", "unsaved changes"));
         }
     });
     if let Some(error) = &open.save_error {
         let text = egui::RichText::new(format!("Not saved: {error}")).color(ui.visuals().error_fg_color);
         ui.add(egui::Label::new(text).wrap());
-        if ui.add_enabled(open.can_save(), egui::Button::new("Retry")).on_hover_text("Save again").clicked() {
+        if ui.add_enabled(state.can_save, egui::Button::new("Retry")).on_hover_text("Save again").clicked() {
             intents.ui_commands.push(UiCommand::SaveContact);
         }
         ui.weak("Your changes are kept here.");
