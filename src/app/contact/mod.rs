@@ -284,7 +284,7 @@ impl Editor {
         self.open = Some(open);
     }
 
-    /// Closes the pane's contact without asking (it is being deleted), dropping its draft.
+    /// Closes the pane's contact without asking (discarded, or being deleted), dropping its draft.
     pub fn close(&mut self, fx: &mut Effects) {
         if let Some(open) = self.open.take()
             && open.written.is_some()
@@ -422,11 +422,7 @@ impl Editor {
         match answer {
             LeaveAnswer::Cancel => None,
             LeaveAnswer::Discard => {
-                if let Some(open) = self.open.take()
-                    && open.written.is_some()
-                {
-                    self.remove_draft(open.id, fx);
-                }
+                self.close(fx);
                 self.go(target, fx)
             }
             LeaveAnswer::Save => {
