@@ -55,6 +55,11 @@ pub struct ZoneSubscription {
 const SEED_SALT: u64 = 0x7EE9_1C0A_5EED_D47A;
 /// Contacts `0..HEAVY_CONTACTS` are big customers with many records of every kind.
 const HEAVY_CONTACTS: u64 = 5;
+/// Orders of the site's biggest customer, the first demo contact: enough to page through
+/// (and to measure the Orders tab with).
+pub const BIGGEST_CUSTOMER_ORDERS: usize = 2_000;
+/// Orders of any other contact stay below this (heavy ones have up to 120).
+const MOST_ORDERS: u64 = 200;
 const DAY_MS: i64 = 86_400_000;
 /// 2019-01-01T00:00:00.000Z
 const START_MS: i64 = 1_546_300_800_000;
@@ -294,7 +299,8 @@ pub fn demo_contact(index: u64) -> DemoContact {
     let country = weighted(rng, COUNTRIES, |country| country.weight);
     let since = if heavy { START_MS + rng.i64(0..60 * DAY_MS) } else { rng.i64(START_MS..END_MS - 30 * DAY_MS) };
     let [bookings, cases, orders, zones] = if heavy {
-        [rng.usize(30..=120), rng.usize(30..=120), rng.usize(30..=120), ZONES.len()]
+        let orders = if index == 0 { BIGGEST_CUSTOMER_ORDERS } else { rng.usize(30..=120) };
+        [rng.usize(30..=120), rng.usize(30..=120), orders, ZONES.len()]
     } else {
         [few(rng, 20), few(rng, 15), few(rng, 25), few(rng, 20)]
     };
@@ -524,8 +530,12 @@ fn form_ref((id, alias, name): Form) -> FormRef {
 /// `AmountPaid = Σ Payments.Amount` and `AmountPending = TotalCost − AmountPaid`.
 fn order(rng: &mut Rng, owner: &Owner, k: usize) -> Order {
     let country = owner.country;
-    // Unique across all contacts: 200 orders per contact is more than the heaviest has.
-    let serial = owner.index * 200 + k as u64 + 1;
+    // Unique across all contacts: the biggest customer's come first, then each other
+    // contact has room for `MOST_ORDERS`.
+    let serial = match owner.index {
+        0 => k as u64 + 1,
+        index => BIGGEST_CUSTOMER_ORDERS as u64 + (index - 1) * MOST_ORDERS + k as u64 + 1,
+    };
     let created = rng.i64(owner.since..=END_MS);
     let (tax_code, rate, scale) = country.tax;
     let tax_rate = Decimal::new(rate, scale);
@@ -860,6 +870,18 @@ mod tests {
             }
         }
         assert!(checked > 500, "only {checked} orders checked");
+    }
+
+    #[test]
+    fn the_biggest_customer_has_thousands_of_orders_and_invoice_numbers_stay_unique() {
+        assert_eq!(demo_contact(0).orders.len(), BIGGEST_CUSTOMER_ORDERS);
+        let mut seen = std::collections::HashSet::new();
+        for demo in (0..300).map(demo_contact) {
+            assert!(demo.orders.len() < MOST_ORDERS as usize || demo.orders.len() == BIGGEST_CUSTOMER_ORDERS);
+            for order in demo.orders {
+                assert!(seen.insert(order.invoice_number), "{:?} twice", order.invoice_number);
+            }
+        }
     }
 
     #[test]
