@@ -109,7 +109,7 @@ fn frames(app: &mut Headless, speed: f32) -> String {
 /// Jumps (the grid told to bring a row into view, as the keyboard's Home, End and Page keys
 /// do, here to any row) and times until the target row is loaded and drawn.
 fn jumps(app: &mut Headless) -> String {
-    let total = app.app.state().grid.total.unwrap_or(0);
+    let total = app.app.state().grid.total().unwrap_or(0);
     let targets = [900_000, 450_123, 999_000, 12_345, 700_001, 900_500, 300_000];
     let mut times = Vec::new();
     for target in targets.into_iter().filter(|t| *t < total) {
@@ -136,7 +136,7 @@ struct Scrollbar {
 
 impl Scrollbar {
     fn find(app: &mut Headless) -> Self {
-        let total = app.app.state().grid.total.unwrap_or(0) as f64;
+        let total = app.app.state().grid.total().unwrap_or(0) as f64;
         let mut x = SIZE.x - 1.0;
         while x > SIZE.x - 40.0 {
             // A press on the rows selects one and scrolls nothing; on the track, it jumps.
@@ -238,7 +238,7 @@ fn drags(app: &mut Headless) -> String {
 
 /// 40 jumps spread over the whole query, each waiting for its rows; then the process's RSS.
 fn memory(app: &mut Headless) -> String {
-    let total = app.app.state().grid.total.unwrap_or(0);
+    let total = app.app.state().grid.total().unwrap_or(0);
     for step in 0..40u64 {
         let target = total * step / 40;
         app.app.state_mut().grid.scroll_to = Some(target);

@@ -98,7 +98,7 @@ fn a_failed_task_shows_a_toast_and_keeps_it_in_the_notifications() {
     let sandbox = app.state().sandbox().unwrap();
     sandbox.faults().set_route(Route::ListContacts, FaultRule { error: 1.0, ..FaultRule::default() });
     app.harness.key_press(egui::Key::F5);
-    app.wait_until("the refresh fails", |app| app.state().grid.error.is_some());
+    app.wait_until("the refresh fails", |app| app.state().grid.error().is_some());
     app.harness.get_by_label("Could not load the contacts");
     app.harness.get_by_label("Notifications (1)").click();
     app.settle();

@@ -52,7 +52,7 @@ fn the_search_narrows_the_rows_on_the_server() {
         format!("{first} {last} {}", c.email).to_lowercase()
     };
     let expected = app.contacts_on_site().iter().filter(|c| text(c).contains("nguy")).count() as u64;
-    let total = app.state().grid.total.unwrap();
+    let total = app.state().grid.total().unwrap();
     assert_eq!(total, expected);
     assert!(total > 0 && total < DEMO_CONTACTS, "narrowed: {total}");
     let shown = first_row(&app).unwrap();
@@ -88,13 +88,13 @@ fn a_filter_built_in_the_ui_sends_the_expected_where_and_shows_its_rows() {
         sent.iter().filter_map(|r| r.query_param("Where")).map(|w| serde_json::from_str(&w).unwrap()).collect();
     assert!(!filters.is_empty() && filters.iter().all(|w| *w == expected_where), "{filters:?}");
     let (_, expected_total) = server_first(&app, ListQuery::new(Where::custom("Membership", "Level").eq("Gold")));
-    assert_eq!(app.state().grid.total, Some(expected_total));
+    assert_eq!(app.state().grid.total(), Some(expected_total));
     let shown = first_row(&app).unwrap();
     assert_eq!(shown.custom_crm_groups["Membership"]["Level"], json!("Gold"));
     // The active filter shows as a chip that takes it away again.
     app.harness.get_by_label("Membership: Level = Gold  ×").click();
     app.wait_until("the filter is gone", |app| app.state().grid.query.filter.is_empty() && app.rows_loaded());
-    assert_eq!(app.state().grid.total, Some(DEMO_CONTACTS));
+    assert_eq!(app.state().grid.total(), Some(DEMO_CONTACTS));
     // Settled with the builder open: every input of it has an accessible name.
     app.harness.run();
 }
@@ -168,7 +168,7 @@ fn refresh_keeps_the_selection_of_contacts_that_still_exist() {
     app.state().sandbox().unwrap().store().delete_contact(gone).unwrap();
     app.harness.key_press(egui::Key::F5);
     app.wait_until("the refresh lands", |app| app.rows_loaded() && app.state().grid.selected_count() == 1);
-    assert_eq!(app.state().grid.total, Some(DEMO_CONTACTS - 1));
+    assert_eq!(app.state().grid.total(), Some(DEMO_CONTACTS - 1));
     assert!(app.state().grid.selection.contains(0, app.state().grid.peek(0).unwrap().id));
 }
 
@@ -183,7 +183,7 @@ fn delete_from_the_row_menu_asks_then_removes_the_contact() {
     let name = format!("{} {}", victim.first_name.clone().unwrap(), victim.last_name.clone().unwrap());
     app.harness.get_by_label(&format!("Delete 1 contact ({name})?"));
     app.harness.get_by_label("Delete").click();
-    app.wait_until("the delete lands", |app| app.state().grid.total == Some(DEMO_CONTACTS - 1) && app.rows_loaded());
+    app.wait_until("the delete lands", |app| app.state().grid.total() == Some(DEMO_CONTACTS - 1) && app.rows_loaded());
     let store = app.state().sandbox().unwrap().store().clone();
     assert!(store.get_contact(victim.id).unwrap().is_none());
     assert!(app.harness.query_by_label_contains(&victim.email).is_none());
@@ -239,7 +239,7 @@ fn deleting_a_ctrl_a_selection_removes_every_match_and_nothing_else() {
     let mut app = AppUnderTest::start(TestKeyring::mock());
     app.fill(Role::TextInput, "Search", "nguy");
     app.wait_until("the search applies", |app| app.state().grid.query.search == "nguy" && app.rows_loaded());
-    let matching = app.state().grid.total.unwrap();
+    let matching = app.state().grid.total().unwrap();
     assert!(matching > 1);
     // Ctrl+A in the search box selects its text; in the grid, every match.
     let first = first_row(&app).unwrap();
@@ -254,7 +254,7 @@ fn deleting_a_ctrl_a_selection_removes_every_match_and_nothing_else() {
     app.settle();
     app.harness.get_by_label(&format!("Delete {matching} contacts matching the filter?"));
     app.harness.get_by_label("Delete").click();
-    app.wait_until("the deletes land", |app| app.state().grid.total == Some(0));
+    app.wait_until("the deletes land", |app| app.state().grid.total() == Some(0));
     let store = app.state().sandbox().unwrap().store().clone();
     assert_eq!(store.contact_count().unwrap(), DEMO_CONTACTS - matching, "only the matches went");
 }

@@ -68,7 +68,7 @@ fn keys_behind_a_delete_confirmation_change_nothing_and_it_deletes_only_the_cont
     app.harness.get_by_label(&format!("Delete 1 contact ({})?", name(&victim)));
 
     app.harness.get_by_label("Delete").click();
-    app.wait_until("the delete lands", |app| app.state().grid.total == Some(DEMO_CONTACTS - 1) && app.rows_loaded());
+    app.wait_until("the delete lands", |app| app.state().grid.total() == Some(DEMO_CONTACTS - 1) && app.rows_loaded());
     let mut expected = ids(&before);
     expected.remove(&victim.id);
     assert_eq!(ids(&app.contacts_on_site()), expected, "every other contact is still there");
@@ -87,7 +87,7 @@ fn a_confirmation_deletes_the_scope_it_showed_even_when_the_selection_changes_be
     // Whatever changes the grid meanwhile (here the old Ctrl+A path, called directly).
     app.state_mut().grid.select_all();
     app.harness.get_by_label("Delete").click();
-    app.wait_until("the delete lands", |app| app.state().grid.total == Some(DEMO_CONTACTS - 1) && app.rows_loaded());
+    app.wait_until("the delete lands", |app| app.state().grid.total() == Some(DEMO_CONTACTS - 1) && app.rows_loaded());
     let mut expected = ids(&before);
     expected.remove(&victim.id);
     assert_eq!(ids(&app.contacts_on_site()), expected);
@@ -122,7 +122,7 @@ fn a_confirmation_on_a_ctrl_a_scope_deletes_that_scope_and_nothing_more() {
     press_everything(&mut app);
     assert_nothing_changed_behind(&app, &selection, cursor);
     app.harness.get_by_label("Delete").click();
-    app.wait_until("the deletes land", |app| app.state().grid.total == Some(0));
+    app.wait_until("the deletes land", |app| app.state().grid.total() == Some(0));
     let expected: BTreeSet<ContactId> = ids(&before).difference(&matching).copied().collect();
     assert_eq!(ids(&app.contacts_on_site()), expected, "exactly the matches went");
 }
@@ -152,7 +152,7 @@ fn a_cancelled_delete_says_how_many_went_and_refreshes_the_grid() {
     let gone = DEMO_CONTACTS - store.contact_count().unwrap();
     assert!(gone < 20, "it stopped early: {gone}");
     app.harness.get_by_label(&format!("{gone} of 20 deleted before it stopped."));
-    app.wait_until("the grid is refreshed", |app| app.state().grid.total == Some(DEMO_CONTACTS - gone));
+    app.wait_until("the grid is refreshed", |app| app.state().grid.total() == Some(DEMO_CONTACTS - gone));
 }
 
 #[test]
@@ -202,7 +202,7 @@ fn a_site_that_caps_pages_at_20_shows_every_row_exports_every_row_and_deletes_ev
     app.fill_connect_fields("Capped", &url, "sandbox-secret");
     app.harness.get_by_label("Save").click();
     app.wait_until("the capped site is open", |app| {
-        app.state().profiles.dialog.is_none() && app.rows_loaded() && app.state().grid.total == Some(300)
+        app.state().profiles.dialog.is_none() && app.rows_loaded() && app.state().grid.total() == Some(300)
     });
     assert_eq!(app.state().grid.page_size(), 20, "the grid follows the site's page size");
     // Scroll through the whole list: every row on screen loads, none stays a placeholder.
@@ -233,7 +233,7 @@ fn a_site_that_caps_pages_at_20_shows_every_row_exports_every_row_and_deletes_ev
     app.settle();
     app.harness.get_by_label("Delete all 300 contacts on this site?");
     app.harness.get_by_label("Delete").click();
-    app.wait_until("every contact is deleted", |app| app.state().grid.total == Some(0));
+    app.wait_until("every contact is deleted", |app| app.state().grid.total() == Some(0));
     assert_eq!(capped.sandbox.store().contact_count().unwrap(), 0);
 }
 

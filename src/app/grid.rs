@@ -2,8 +2,7 @@
 //! screen, and the selection. The rows of a million-contact query are never all held: the
 //! grid knows the total, and asks for the pages the table is about to draw.
 
-use std::cell::Cell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use tokio_util::sync::CancellationToken;
 
@@ -11,15 +10,10 @@ use crate::api::fields::custom_fields_of;
 use crate::api::{ApiError, Contact, ContactId, ContactScope, ListQuery, OrderBy, Page, Rows, Selection, Where};
 
 use super::filter::FilterSpec;
+use super::pages::{KEEP_PAGES, PageFetch, PageWindow};
 
 /// Rows asked for per request; a site that caps pages lower is followed (see `page_size`).
 pub const PAGE_SIZE: u32 = 100;
-/// Pages fetched beyond the visible ones, each way, so that scrolling finds rows ready.
-const MARGIN_PAGES: u64 = 1;
-/// Pages kept at most; the ones farthest from the visible window go first.
-const KEEP_PAGES: usize = 24;
-/// A page still loading this far (in pages) from the window is no longer wanted.
-const CANCEL_DISTANCE: u64 = 3;
 
 /// What the user asked to see: filter, quick search and sort.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -54,17 +48,6 @@ impl GridQuery {
     }
 }
 
-enum Slot {
-    Loading {
-        cancel: CancellationToken,
-    },
-    /// `used`: when a row of it was last drawn, for forgetting the least used pages.
-    Loaded {
-        rows: Vec<Contact>,
-        used: Cell<u64>,
-    },
-}
-
 /// A page the app should fetch: its query (for this generation of the grid) and the token
 /// that cancels it when the user has scrolled away.
 pub struct PageRequest {
@@ -82,21 +65,14 @@ pub enum RowView<'a> {
 
 pub struct Grid {
     pub query: GridQuery,
-    /// Bumped whenever the query changes or the data is refreshed: late pages are dropped.
-    generation: u64,
-    /// `TotalItemsCount` of the query, once known.
-    pub total: Option<u64>,
-    /// Rows a page holds: what we ask for, or fewer once the site is seen to cap pages.
-    page_size: u32,
-    pages: HashMap<u64, Slot>,
-    tick: Cell<u64>,
+    /// The query's rows around what is on screen; a new generation when the query changes
+    /// or the data is refreshed.
+    window: PageWindow<Contact>,
     pub selection: Selection,
     /// The row with the keyboard focus.
     pub cursor: Option<u64>,
     /// Where a Shift+click range starts.
     anchor: Option<u64>,
-    /// The last failure to load, until a page loads again.
-    pub error: Option<String>,
     /// Every `CustomCrmGroups` group and field seen on a loaded contact.
     pub custom_fields: BTreeSet<(String, String)>,
     /// The first and last row the table drew last frame.
@@ -116,15 +92,10 @@ impl Default for Grid {
     fn default() -> Self {
         Self {
             query: GridQuery::default(),
-            generation: 0,
-            total: None,
-            page_size: PAGE_SIZE,
-            pages: HashMap::new(),
-            tick: Cell::new(0),
+            window: PageWindow::new(PAGE_SIZE),
             selection: Selection::default(),
             cursor: None,
             anchor: None,
-            error: None,
             custom_fields: BTreeSet::new(),
             visible: None,
             scroll_to: None,
@@ -137,12 +108,22 @@ impl Default for Grid {
 
 impl Grid {
     pub fn generation(&self) -> u64 {
-        self.generation
+        self.window.generation()
     }
 
     /// Rows a page holds on this site.
     pub fn page_size(&self) -> u32 {
-        self.page_size
+        self.window.page_size()
+    }
+
+    /// `TotalItemsCount` of the query, once known.
+    pub fn total(&self) -> Option<u64> {
+        self.window.total()
+    }
+
+    /// The last failure to load, until a page loads again.
+    pub fn error(&self) -> Option<&str> {
+        self.window.error.as_deref()
     }
 
     /// Changes with every in-place change of a loaded row.
@@ -152,13 +133,9 @@ impl Grid {
 
     /// Puts a saved copy in place of the loaded row of the same contact.
     pub fn replace_loaded(&mut self, contact: &Contact) {
-        for slot in self.pages.values_mut() {
-            if let Slot::Loaded { rows, .. } = slot
-                && let Some(row) = rows.iter_mut().find(|row| row.id == contact.id)
-            {
-                *row = contact.clone();
-                self.revision += 1;
-            }
+        for row in self.window.loaded_mut().filter(|row| row.id == contact.id) {
+            *row = contact.clone();
+            self.revision += 1;
         }
     }
 
@@ -199,171 +176,65 @@ impl Grid {
 
     /// Loads again what is on screen, keeping the scroll position and the selection.
     pub fn reload(&mut self) {
-        self.generation += 1;
-        for slot in self.pages.values() {
-            if let Slot::Loading { cancel } = slot {
-                cancel.cancel();
-            }
-        }
-        self.pages.clear();
-    }
-
-    /// The page holding row `index`, and the row's place in it.
-    fn locate(&self, index: u64) -> (u64, usize) {
-        let size = u64::from(self.page_size);
-        (index / size, (index % size) as usize)
+        self.window.reload();
     }
 
     /// The row at `index` as the table draws it, or `Pending` while its page is not in.
     pub fn row(&self, index: u64) -> RowView<'_> {
-        self.tick.set(self.tick.get() + 1);
-        let (page, offset) = self.locate(index);
-        match self.pages.get(&page) {
-            Some(Slot::Loaded { rows, used }) => {
-                used.set(self.tick.get());
-                rows.get(offset).map_or(RowView::Pending, RowView::Loaded)
-            }
-            _ => RowView::Pending,
-        }
+        self.window.row(index).map_or(RowView::Pending, RowView::Loaded)
     }
 
-    /// The pages to fetch for what the table shows now (and a margin): also cancels pages no
-    /// longer wanted and forgets the farthest loaded ones. A selection never adds pages: it
-    /// is a description, resolved when an action runs.
+    /// The pages to fetch for what the table shows now (and a margin). A selection never
+    /// adds pages: it is a description, resolved when an action runs.
     pub fn requests(&mut self) -> Vec<PageRequest> {
-        // Nothing drawn yet: the first page tells the total.
-        let (first, last) = self.visible.unwrap_or((0, 0));
-        let size = u64::from(self.page_size);
-        let first_page = (first / size).saturating_sub(MARGIN_PAGES);
-        let mut last_page = last / size + MARGIN_PAGES;
-        if let Some(total) = self.total {
-            last_page = last_page.min(total.saturating_sub(1) / size);
-        }
-        let distance = |page: u64| {
-            if page < first_page { first_page - page } else { page.saturating_sub(last_page) }
+        let query = self.query.list_query();
+        let fetches = self.window.requests(self.visible);
+        let request = |PageFetch { generation, page, offset, limit, cancel }| PageRequest {
+            generation,
+            page,
+            query: query.clone().page(offset, limit),
+            cancel,
         };
-        // Stop what was scrolled past.
-        self.pages.retain(|page, slot| match slot {
-            Slot::Loading { cancel } if distance(*page) > CANCEL_DISTANCE => {
-                cancel.cancel();
-                false
-            }
-            _ => true,
-        });
-        // Forget the farthest pages beyond the budget.
-        let loaded: usize = self.pages.values().filter(|s| matches!(s, Slot::Loaded { .. })).count();
-        if loaded > KEEP_PAGES {
-            let mut far: Vec<(u64, u64)> = self
-                .pages
-                .iter()
-                .filter_map(|(page, slot)| matches!(slot, Slot::Loaded { .. }).then_some((distance(*page), *page)))
-                .collect();
-            far.sort_unstable_by(|a, b| b.cmp(a));
-            for (_, page) in far.into_iter().take(loaded - KEEP_PAGES) {
-                self.pages.remove(&page);
-            }
-        }
-        let mut requests = Vec::new();
-        for page in first_page..=last_page {
-            if self.pages.contains_key(&page) || self.total.is_some_and(|t| page * size >= t) {
-                continue;
-            }
-            let cancel = CancellationToken::new();
-            self.pages.insert(page, Slot::Loading { cancel: cancel.clone() });
-            requests.push(PageRequest {
-                generation: self.generation,
-                page,
-                query: self.query.list_query().page(page * size, self.page_size),
-                cancel,
-            });
-        }
-        requests
+        fetches.into_iter().map(request).collect()
     }
 
     /// Folds a fetched page in (a page of an older generation is dropped). Returns whether it
     /// brought custom fields not seen before.
     pub fn page_loaded(&mut self, generation: u64, page: u64, result: Result<Page<Contact>, ApiError>) -> bool {
-        if generation != self.generation {
-            return false;
-        }
         let mut new_fields = false;
-        match result {
-            Ok(mut loaded) => {
-                self.error = None;
-                if let Some(total) = loaded.total_items_count {
-                    self.total = Some(total);
-                }
-                for (group, field) in loaded.items.iter().flat_map(custom_fields_of) {
-                    if !self.custom_fields.iter().any(|(g, f)| g == group && f == field) {
-                        self.custom_fields.insert((group.to_owned(), field.to_owned()));
-                        new_fields = true;
-                    }
-                }
-                loaded.items.truncate(self.page_size as usize);
-                if let Some(page) = self.follow_page_cap(page, loaded.items.len()) {
-                    self.tick.set(self.tick.get() + 1);
-                    self.pages.insert(page, Slot::Loaded { rows: loaded.items, used: Cell::new(self.tick.get()) });
-                    self.resolve_loaded_range();
+        if let Ok(loaded) = &result
+            && self.window.is_current(generation)
+        {
+            for (group, field) in loaded.items.iter().flat_map(custom_fields_of) {
+                if !self.custom_fields.iter().any(|(g, f)| g == group && f == field) {
+                    self.custom_fields.insert((group.to_owned(), field.to_owned()));
+                    new_fields = true;
                 }
             }
-            Err(ApiError::Cancelled) => {
-                self.pages.remove(&page);
-            }
-            Err(error) => {
-                self.pages.remove(&page);
-                self.error = Some(error.to_string());
-                if page == 0 && self.total.is_none() {
-                    self.total = Some(0);
-                }
-            }
+        }
+        if self.window.page_loaded(generation, page, result) {
+            self.resolve_loaded_range();
         }
         new_fields
     }
 
-    /// A page shorter than asked that is not the last one means that the site caps pages
-    /// lower than we ask: from now on a page is that size. What was asked at the old size is
-    /// dropped (and asked again); the page that told us is kept if it starts a page of the
-    /// new size. Returns where the page goes now, if anywhere.
-    fn follow_page_cap(&mut self, page: u64, received: usize) -> Option<u64> {
-        let offset = page * u64::from(self.page_size);
-        let ends_the_list = self.total.is_none_or(|total| offset + received as u64 >= total);
-        if received == 0 || received >= self.page_size as usize || ends_the_list {
-            return Some(page);
-        }
-        tracing::info!(asked = self.page_size, received, "the site caps pages; following its size");
-        self.page_size = received as u32;
-        self.reload();
-        let size = u64::from(self.page_size);
-        offset.is_multiple_of(size).then_some(offset / size)
-    }
-
     pub fn loading_pages(&self) -> usize {
-        self.pages.values().filter(|s| matches!(s, Slot::Loading { .. })).count()
+        self.window.loading_pages()
     }
 
     /// A loaded row, without marking it used (for looking, not drawing).
     pub fn peek(&self, index: u64) -> Option<&Contact> {
-        let (page, offset) = self.locate(index);
-        match self.pages.get(&page) {
-            Some(Slot::Loaded { rows, .. }) => rows.get(offset),
-            _ => None,
-        }
+        self.window.peek(index)
     }
 
     /// A custom value as a loaded contact has it (to tell the field's kind).
     pub fn loaded_value(&self, group: &str, field: &str) -> Option<&serde_json::Value> {
-        self.pages.values().find_map(|slot| match slot {
-            Slot::Loaded { rows, .. } => rows.iter().find_map(|c| c.custom_crm_groups.get(group)?.get(field)),
-            Slot::Loading { .. } => None,
-        })
+        self.window.loaded().find_map(|(_, c)| c.custom_crm_groups.get(group)?.get(field))
     }
 
     /// Contacts loaded now, for the selection's ids (the grid never holds them all).
     pub fn loaded_contact(&self, id: ContactId) -> Option<&Contact> {
-        self.pages.values().find_map(|slot| match slot {
-            Slot::Loaded { rows, .. } => rows.iter().find(|c| c.id == id),
-            Slot::Loading { .. } => None,
-        })
+        self.window.loaded().map(|(_, c)| c).find(|c| c.id == id)
     }
 
     fn id_at(&self, index: u64) -> Option<ContactId> {
@@ -400,7 +271,7 @@ impl Grid {
     /// stays a description (nothing is fetched to select it).
     fn resolve_loaded_range(&mut self) {
         let Rows::Range { first, last } = self.selection.rows else { return };
-        let size = u64::from(self.page_size);
+        let size = u64::from(self.page_size());
         if last / size - first / size >= KEEP_PAGES as u64 {
             return;
         }
@@ -418,7 +289,7 @@ impl Grid {
     /// Moves the keyboard focus to row `target`, selecting the row; with `extend`, the
     /// selection runs from the anchor.
     pub fn move_cursor(&mut self, target: u64, extend: bool) {
-        let Some(total) = self.total.filter(|t| *t > 0) else { return };
+        let Some(total) = self.total().filter(|t| *t > 0) else { return };
         let target = target.min(total - 1);
         if extend {
             self.extend_to(target);
@@ -430,18 +301,12 @@ impl Grid {
 
     /// The ids selected among the rows loaded now.
     pub fn selected_loaded_ids(&self) -> Vec<ContactId> {
-        let size = u64::from(self.page_size);
-        let mut ids: Vec<ContactId> =
-            self.pages
-                .iter()
-                .filter_map(|(page, slot)| match slot {
-                    Slot::Loaded { rows, .. } => Some(rows.iter().enumerate().filter_map(move |(at, c)| {
-                        self.selection.contains(page * size + at as u64, c.id).then_some(c.id)
-                    })),
-                    Slot::Loading { .. } => None,
-                })
-                .flatten()
-                .collect();
+        let mut ids: Vec<ContactId> = self
+            .window
+            .loaded()
+            .filter(|(index, c)| self.selection.contains(*index, c.id))
+            .map(|(_, c)| c.id)
+            .collect();
         ids.sort_unstable();
         ids
     }
@@ -453,7 +318,7 @@ impl Grid {
 
     /// How many contacts are selected.
     pub fn selected_count(&self) -> u64 {
-        self.selection.count(self.total.unwrap_or(0))
+        self.selection.count(self.total().unwrap_or(0))
     }
 
     /// The selection frozen with the query it was made in: what a confirmed action acts on.
@@ -497,7 +362,7 @@ mod tests {
     fn only_the_pages_around_the_window_are_fetched_and_far_ones_are_dropped() {
         let mut grid = Grid::default();
         assert_eq!(serve(&mut grid, 1_000_000), vec![0, 1], "the first page tells the total");
-        assert_eq!(grid.total, Some(1_000_000));
+        assert_eq!(grid.total(), Some(1_000_000));
         grid.visible = Some((900_000, 900_030));
         assert_eq!(serve(&mut grid, 1_000_000), vec![8999, 9000, 9001]);
         assert!(matches!(grid.row(900_000), RowView::Loaded(c) if c.id == 900_001));
@@ -505,7 +370,7 @@ mod tests {
             grid.visible = Some((step * 1000, step * 1000 + 30));
             serve(&mut grid, 1_000_000);
         }
-        assert!(grid.pages.len() <= KEEP_PAGES + 3, "the cache stays small: {}", grid.pages.len());
+        assert!(grid.window.held_pages() <= KEEP_PAGES + 3, "the cache stays small: {}", grid.window.held_pages());
         assert!(matches!(grid.row(900_000), RowView::Pending), "far pages were forgotten");
     }
 

@@ -11,6 +11,7 @@ pub mod filter;
 pub mod grid;
 pub mod layout;
 pub mod notifications;
+pub mod pages;
 pub mod profiles;
 pub mod secret_text;
 pub mod settings;

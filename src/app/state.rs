@@ -464,7 +464,7 @@ impl AppState {
             GridResult::Page { generation, page, result } => {
                 if let Err(error) = &result
                     && !matches!(error, ApiError::Cancelled)
-                    && self.grid.error.is_none()
+                    && self.grid.error().is_none()
                 {
                     self.notifications.error("Could not load the contacts", error.to_string());
                 }

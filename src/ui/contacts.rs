@@ -35,7 +35,7 @@ pub fn ui(ui: &mut egui::Ui, state: &mut AppState, bar: &mut QueryBar, keys: boo
     let layout = state.settings.layouts.entry(key.clone()).or_default();
     bar.ui(ui, &state.grid, layout, intents);
     ui.add_space(4.0);
-    if state.grid.total == Some(0) && state.grid.error.is_none() {
+    if state.grid.total() == Some(0) && state.grid.error().is_none() {
         ui.label(if state.grid.query.filter().is_all() {
             "This site has no contacts yet."
         } else {

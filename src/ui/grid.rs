@@ -33,7 +33,7 @@ pub fn table_ui(
     egui::ScrollArea::horizontal().id_salt(("grid_across", site_key)).auto_shrink([false, false]).show(ui, |ui| {
         ui.spacing_mut().item_spacing.y = 0.0;
         header_ui(ui, grid, columns, width, row_height + 4.0, intents);
-        let total = grid.total.unwrap_or(0);
+        let total = grid.total().unwrap_or(0);
         let mut scroll = egui::ScrollArea::vertical().id_salt(("grid_down", site_key)).auto_shrink([false, false]);
         if let Some(target) = grid.scroll_to.take() {
             scroll = scroll.vertical_scroll_offset(offset_showing(grid, target, row_height));
@@ -304,11 +304,11 @@ fn row_interaction(response: &egui::Response, grid: &mut Grid, index: u64, id: C
 /// opens the focused contact. Not while a text field has the keyboard.
 fn keyboard(ui: &egui::Ui, grid: &mut Grid, intents: &mut Intents) {
     let ctx = ui.ctx();
-    if ctx.egui_wants_keyboard_input() || grid.total.unwrap_or(0) == 0 {
+    if ctx.egui_wants_keyboard_input() || grid.total().unwrap_or(0) == 0 {
         return;
     }
     let page = grid.visible.map_or(20, |(first, last)| (last - first).max(1));
-    let last = grid.total.unwrap_or(1).saturating_sub(1);
+    let last = grid.total().unwrap_or(1).saturating_sub(1);
     let cursor = grid.cursor;
     let (target, shift, enter) = ctx.input(|input| {
         let from = cursor.unwrap_or(0);

@@ -67,7 +67,7 @@ impl QueryBar {
             ui.menu_button("Columns", |ui| columns_menu_ui(ui, layout, &grid.custom_fields));
             ui.menu_button("Views", |ui| self.views_menu_ui(ui, grid, layout, intents));
             ui.separator();
-            let total = grid.total.unwrap_or(0);
+            let total = grid.total().unwrap_or(0);
             ui.label(format!("{} contacts", super::thousands(total)));
             let selected = grid.selected_count();
             if selected > 0 {
@@ -82,7 +82,7 @@ impl QueryBar {
         if self.filter_open {
             self.builder_ui(ui, grid, layout, intents);
         }
-        if let Some(error) = &grid.error {
+        if let Some(error) = grid.error() {
             ui.colored_label(ui.visuals().error_fg_color, error);
         }
     }

@@ -203,7 +203,7 @@ impl AppUnderTest {
     /// Whether the grid knows its total and shows its first row.
     pub fn rows_loaded(&self) -> bool {
         let grid = &self.state().grid;
-        grid.total.is_some() && (grid.total == Some(0) || grid.peek(0).is_some())
+        grid.total().is_some() && (grid.total() == Some(0) || grid.peek(0).is_some())
     }
 
     /// Steps frames until `done` holds (background work finishes on its own time).

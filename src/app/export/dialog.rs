@@ -115,7 +115,7 @@ impl ExportDialog {
     /// A dialog for the grid as it is: the selection if there is one, the grid's columns, the
     /// format and options used last time.
     pub fn new(grid: &Grid, grid_columns: Vec<String>, prefs: &ExportPrefs) -> Self {
-        let matching_count = grid.total.unwrap_or(0);
+        let matching_count = grid.total().unwrap_or(0);
         let selected_count = grid.selection.count(matching_count);
         let settings = ExportSettings { columns: grid_columns.clone(), ..prefs.settings.clone() };
         Self {
