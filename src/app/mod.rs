@@ -10,6 +10,7 @@ pub mod export;
 pub mod filter;
 pub mod grid;
 pub mod layout;
+pub mod money;
 pub mod notifications;
 pub mod pages;
 pub mod profiles;
