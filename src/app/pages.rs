@@ -127,7 +127,9 @@ impl<T> PageWindow<T> {
     pub fn loaded(&self) -> impl Iterator<Item = (u64, &T)> {
         let size = u64::from(self.page_size);
         self.pages.iter().flat_map(move |(page, slot)| match slot {
-            Slot::Loaded { rows, .. } => rows.iter().enumerate().map(|(at, row)| (page * size + at as u64, row)).collect(),
+            Slot::Loaded { rows, .. } => {
+                rows.iter().enumerate().map(|(at, row)| (page * size + at as u64, row)).collect()
+            }
             Slot::Loading { .. } => Vec::new(),
         })
     }
