@@ -16,7 +16,7 @@ pub mod wire;
 
 pub use client::{Client, ClientOptions};
 pub use error::{ApiError, FieldError};
-pub use model::{Amount, Change, Contact, ContactId, ContactInput, Page, SecureZone, Timestamp};
+pub use model::{Amount, Booking, Case, Change, Contact, ContactId, ContactInput, Order, Page, SecureZone, Timestamp};
 pub use query::{FieldPath, ListQuery, Op, OrderBy, Where, WhereError};
 pub use retry::RetryPolicy;
 pub use selection::{ContactScope, Rows, Selection};

@@ -6,6 +6,7 @@
 use egui::{Key, KeyboardShortcut, Modifiers};
 
 use super::profiles::SiteProfile;
+use super::related::RelatedCommand;
 
 /// A user action that appears in menus and in the command palette.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -142,6 +143,8 @@ impl ProfileDraft {
 #[derive(Debug)]
 pub enum Command {
     Open(Target),
+    /// Asks the tabs of the contact in the pane.
+    Related(RelatedCommand),
     /// Loads the grid again, keeping its scroll position and selection.
     Refresh,
     /// Shows another filter, search or sort in the grid.

@@ -14,6 +14,7 @@ pub mod money;
 pub mod notifications;
 pub mod pages;
 pub mod profiles;
+pub mod related;
 pub mod secret_text;
 pub mod settings;
 mod state;

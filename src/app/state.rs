@@ -17,7 +17,7 @@ use crate::sandbox::{Sandbox, SandboxConfig};
 
 use super::command::{Command, Target};
 use super::contact::drafts::DraftFolder;
-use super::contact::{Editor, Leaving};
+use super::contact::{Editor, Leaving, NEW};
 use super::credentials::{self, SecretStore, SecretStoreError};
 use super::delete::{DeleteConfirmation, Deletes};
 use super::effects::{Effects, FeatureResult, TaskResult};
@@ -26,6 +26,7 @@ use super::grid::{Grid, PageRequest};
 use super::layout::GridLayout;
 use super::notifications::{Level, Notifications};
 use super::profiles::{ProfileFile, Profiles, ProfilesEvent, SiteProfile, build_client};
+use super::related::Related;
 use super::settings::Settings;
 use super::tasks::TaskRunner;
 
@@ -103,6 +104,8 @@ pub struct AppState {
     pub exports: Exports,
     pub deletes: Deletes,
     pub editor: Editor,
+    /// The tabs of the contact in the pane.
+    pub related: Related,
     pub tasks: TaskRunner<TaskResult>,
     pub notifications: Notifications,
     queue: Vec<Command>,
@@ -143,6 +146,7 @@ impl AppState {
             exports: Exports::default(),
             deletes: Deletes::default(),
             editor: Editor::default(),
+            related: Related::default(),
             tasks: TaskRunner::new(runtime, ctx),
             notifications: Notifications::default(),
             queue: Vec::new(),
@@ -168,8 +172,12 @@ impl AppState {
         if let Some(id) = self.grid.take_cursor_contact() {
             self.execute(Command::Editor(super::contact::EditorCommand::Show(id)));
         }
-        let Self { tasks, notifications, site, editor, .. } = self;
-        self.wake_in = editor.keep_draft(&mut effects(tasks, notifications, site), std::time::Instant::now());
+        let Self { tasks, notifications, site, editor, related, settings, .. } = self;
+        let fx = &mut effects(tasks, notifications, site);
+        self.wake_in = editor.keep_draft(fx, std::time::Instant::now());
+        // The tabs follow the contact in the pane.
+        related.follow(site.connection, editor.open.as_ref().map(|open| open.id).filter(|id| *id != NEW));
+        related.fetch(settings.pane_shown, fx);
         self.fetch_grid_pages();
     }
 
@@ -225,7 +233,8 @@ impl AppState {
     }
 
     fn execute(&mut self, command: Command) {
-        let Self { tasks, notifications, site, exports, deletes, editor, profiles, settings, config, .. } = self;
+        let Self { tasks, notifications, site, exports, deletes, editor, related, profiles, settings, config, .. } =
+            self;
         let fx = &mut effects(tasks, notifications, site);
         match command {
             Command::Delete(confirmation) => {
@@ -249,6 +258,7 @@ impl AppState {
             }
             Command::Cancel(id) => fx.tasks.cancel(id),
             Command::Profiles(command) => profiles.execute(command, fx),
+            Command::Related(command) => related.execute(command, fx),
             Command::Open(target) => {
                 if self.editor.may_leave(Leaving::ToSite(target.clone())) {
                     self.open(target);
@@ -371,6 +381,7 @@ impl AppState {
     /// contacts that still exist.
     fn refresh(&mut self) {
         self.grid.reload();
+        self.related.reload();
         let Some(client) = self.site.client.clone() else { return };
         let ids = self.grid.selection.also.clone();
         if ids.is_empty() {

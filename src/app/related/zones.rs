@@ -1,0 +1,254 @@
+//! The contact's secure zones as the Secure zones tab edits them: the list as read, the
+//! user's list, and the save, which rebuilds the user's changes on a fresh copy of the
+//! site's list, sends the complete list in one PUT, then reads it back.
+
+use std::collections::BTreeMap;
+
+use poll_promise::Promise;
+use tokio_util::sync::CancellationToken;
+
+use crate::api::paging::{FnSource, PagingOptions, fetch_all};
+use crate::api::{ApiError, Client, ContactId, ListQuery, OrderBy, SecureZone, Timestamp, Where};
+use crate::app::effects::TaskResult;
+use crate::app::tasks::TaskRunner;
+
+/// What the user did to one zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ZoneChange {
+    Added,
+    Removed,
+    /// The expiry differs from the one read.
+    Redated,
+}
+
+type Zones = Result<Vec<SecureZone>, ApiError>;
+
+#[derive(Default)]
+pub struct ZoneEditor {
+    /// The list as read from the site; `None` before it is.
+    pub loaded: Option<Vec<SecureZone>>,
+    /// The list the user wants.
+    pub draft: Vec<SecureZone>,
+    loading: Option<Promise<Zones>>,
+    saving: Option<Promise<Zones>>,
+    pub load_error: Option<String>,
+    pub save_error: Option<String>,
+    /// The "add by id" input.
+    pub add_by_id: String,
+    wanted: bool,
+    /// Read the list again (F5) though it is loaded.
+    stale: bool,
+}
+
+impl ZoneEditor {
+    pub fn is_loading(&self) -> bool {
+        self.loading.is_some()
+    }
+
+    pub fn is_saving(&self) -> bool {
+        self.saving.is_some()
+    }
+
+    /// The zones changed, by id.
+    pub fn changes(&self) -> BTreeMap<i64, ZoneChange> {
+        let Some(loaded) = &self.loaded else { return BTreeMap::new() };
+        changes(loaded, &self.draft)
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        !self.changes().is_empty()
+    }
+
+    /// Zones read but taken out by the user (shown struck out until the save).
+    pub fn removed(&self) -> Vec<&SecureZone> {
+        let Some(loaded) = &self.loaded else { return Vec::new() };
+        loaded.iter().filter(|zone| !self.draft.iter().any(|d| d.id == zone.id)).collect()
+    }
+
+    pub fn add(&mut self, id: i64, name: &str) {
+        if !self.draft.iter().any(|zone| zone.id == id) {
+            self.draft.push(SecureZone { id, name: name.to_owned(), ..SecureZone::default() });
+        }
+    }
+
+    pub fn remove(&mut self, id: i64) {
+        self.draft.retain(|zone| zone.id != id);
+    }
+
+    /// Puts a zone back as it was read (its removal, addition or new date undone).
+    pub fn revert(&mut self, id: i64) {
+        let read = self.loaded.as_ref().and_then(|loaded| loaded.iter().find(|z| z.id == id)).cloned();
+        match read {
+            Some(read) => match self.draft.iter_mut().find(|z| z.id == id) {
+                Some(zone) => *zone = read,
+                None => self.draft.push(read),
+            },
+            None => self.remove(id),
+        }
+    }
+
+    pub fn set_expiry(&mut self, id: i64, expiry: Option<Timestamp>) {
+        if let Some(zone) = self.draft.iter_mut().find(|z| z.id == id) {
+            zone.expiry_date_time = expiry;
+        }
+    }
+
+    /// Loads the list when the tab is first shown.
+    pub fn fetch(&mut self, shown: bool, client: &Client, contact: ContactId, tasks: &TaskRunner<TaskResult>) {
+        self.wanted |= shown;
+        let needed = self.loaded.is_none() || self.stale;
+        if self.wanted && needed && self.loading.is_none() && self.load_error.is_none() {
+            self.stale = false;
+            let client = client.clone();
+            self.loading = Some(tasks.promise(async move { read_zones(&client, contact).await }));
+        }
+    }
+
+    /// Reads the list again (F5, Retry). Changes not saved are kept: they are rebuilt on the
+    /// fresh list.
+    pub fn reload(&mut self) {
+        self.load_error = None;
+        self.stale = true;
+    }
+
+    pub fn save(&mut self, client: &Client, contact: ContactId, tasks: &TaskRunner<TaskResult>) {
+        let Some(loaded) = self.loaded.clone().filter(|_| self.saving.is_none()) else { return };
+        let draft = self.draft.clone();
+        let client = client.clone();
+        self.save_error = None;
+        self.saving = Some(tasks.promise(async move {
+            let fresh = read_zones(&client, contact).await?;
+            let wanted = rebase(&loaded, &draft, &fresh);
+            client.set_secure_zones(contact, &wanted).await?;
+            read_zones(&client, contact).await
+        }));
+    }
+
+    /// Takes in what arrived. Returns the zones read (for the site's list of known zones).
+    /// Called while drawing.
+    pub fn poll(&mut self) -> Option<&[SecureZone]> {
+        let mut arrived = false;
+        if let Some(promise) = self.loading.take() {
+            match promise.try_take() {
+                Ok(Ok(zones)) => {
+                    self.draft = match &self.loaded {
+                        Some(loaded) => rebase(loaded, &self.draft, &zones),
+                        None => zones.clone(),
+                    };
+                    self.loaded = Some(zones);
+                    arrived = true;
+                }
+                Ok(Err(error)) => self.load_error = Some(error.to_string()),
+                Err(promise) => self.loading = Some(promise),
+            }
+        }
+        if let Some(promise) = self.saving.take() {
+            match promise.try_take() {
+                Ok(Ok(zones)) => {
+                    self.draft = zones.clone();
+                    self.loaded = Some(zones);
+                    arrived = true;
+                }
+                // The user's list stays as it is, to save again.
+                Ok(Err(error)) => self.save_error = Some(error.to_string()),
+                Err(promise) => self.saving = Some(promise),
+            }
+        }
+        arrived.then_some(self.loaded.as_deref().unwrap_or(&[]))
+    }
+}
+
+/// Every zone of the contact, however the site pages them.
+async fn read_zones(client: &Client, contact: ContactId) -> Zones {
+    let source = FnSource(|query: ListQuery| async move { client.list_secure_zones(contact, &query).await });
+    let query = ListQuery::new(Where::All).order_by(OrderBy::asc("Id"));
+    fetch_all(&source, query, &PagingOptions::default(), &CancellationToken::new(), |_| {}).await
+}
+
+fn changes(loaded: &[SecureZone], draft: &[SecureZone]) -> BTreeMap<i64, ZoneChange> {
+    let mut changes = BTreeMap::new();
+    for zone in draft {
+        match loaded.iter().find(|z| z.id == zone.id) {
+            None => {
+                changes.insert(zone.id, ZoneChange::Added);
+            }
+            Some(read) if read.expiry_date_time != zone.expiry_date_time => {
+                changes.insert(zone.id, ZoneChange::Redated);
+            }
+            Some(_) => {}
+        }
+    }
+    for zone in loaded.iter().filter(|z| !draft.iter().any(|d| d.id == z.id)) {
+        changes.insert(zone.id, ZoneChange::Removed);
+    }
+    changes
+}
+
+/// The user's changes (from `loaded` to `draft`) made on `fresh`, the site's list now: a
+/// zone someone else added meanwhile stays, one the user removed goes.
+fn rebase(loaded: &[SecureZone], draft: &[SecureZone], fresh: &[SecureZone]) -> Vec<SecureZone> {
+    let changes = changes(loaded, draft);
+    let mut wanted: Vec<SecureZone> =
+        fresh.iter().filter(|zone| changes.get(&zone.id) != Some(&ZoneChange::Removed)).cloned().collect();
+    for zone in draft {
+        match changes.get(&zone.id) {
+            Some(ZoneChange::Added | ZoneChange::Redated) => match wanted.iter_mut().find(|z| z.id == zone.id) {
+                Some(there) => there.expiry_date_time = zone.expiry_date_time,
+                None => wanted.push(zone.clone()),
+            },
+            Some(ZoneChange::Removed) | None => {}
+        }
+    }
+    wanted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zone(id: i64, expiry_day: Option<i64>) -> SecureZone {
+        SecureZone {
+            id,
+            name: format!("Zone {id}"),
+            expiry_date_time: expiry_day.and_then(|d| Timestamp::from_millis(d * 86_400_000)),
+            ..SecureZone::default()
+        }
+    }
+
+    #[test]
+    fn changes_name_what_was_added_removed_and_redated() {
+        let loaded = [zone(1, None), zone(2, Some(10)), zone(3, None)];
+        let draft = [zone(1, None), zone(2, Some(11)), zone(4, None)];
+        let found = changes(&loaded, &draft);
+        assert_eq!(
+            found.into_iter().collect::<Vec<_>>(),
+            [(2, ZoneChange::Redated), (3, ZoneChange::Removed), (4, ZoneChange::Added)]
+        );
+    }
+
+    #[test]
+    fn a_save_keeps_what_others_did_meanwhile_and_applies_only_the_users_changes() {
+        let loaded = [zone(1, None), zone(2, Some(10))];
+        let draft = [zone(2, Some(20)), zone(5, None)];
+        // Meanwhile someone added zone 3 and re-dated zone 1.
+        let fresh = [zone(1, Some(99)), zone(2, Some(10)), zone(3, None)];
+        let wanted = rebase(&loaded, &draft, &fresh);
+        assert_eq!(wanted, [zone(2, Some(20)), zone(3, None), zone(5, None)]);
+    }
+
+    #[test]
+    fn revert_puts_a_zone_back_as_read() {
+        let mut editor = ZoneEditor { loaded: Some(vec![zone(1, Some(5))]), ..ZoneEditor::default() };
+        editor.draft = editor.loaded.clone().unwrap();
+        editor.set_expiry(1, None);
+        editor.add(7, "Seven");
+        assert_eq!(editor.changes().len(), 2);
+        editor.revert(1);
+        editor.revert(7);
+        assert!(!editor.is_dirty());
+        editor.remove(1);
+        assert_eq!(editor.removed().len(), 1);
+        editor.revert(1);
+        assert!(!editor.is_dirty());
+    }
+}
