@@ -24,6 +24,7 @@ use super::effects::{Effects, FeatureResult, TaskResult};
 use super::export::{ExportCommand, Exports, FileChooser};
 use super::grid::{Grid, PageRequest};
 use super::layout::GridLayout;
+use super::money::MoneyFormat;
 use super::notifications::{Level, Notifications};
 use super::profiles::{ProfileFile, Profiles, ProfilesEvent, SiteProfile, build_client};
 use super::related::Related;
@@ -106,6 +107,8 @@ pub struct AppState {
     pub editor: Editor,
     /// The tabs of the contact in the pane.
     pub related: Related,
+    /// Amounts as the user's locale writes them (built once: loading a locale's data is not free).
+    pub money: MoneyFormat,
     pub tasks: TaskRunner<TaskResult>,
     pub notifications: Notifications,
     queue: Vec<Command>,
@@ -147,6 +150,7 @@ impl AppState {
             deletes: Deletes::default(),
             editor: Editor::default(),
             related: Related::default(),
+            money: MoneyFormat::system(),
             tasks: TaskRunner::new(runtime, ctx),
             notifications: Notifications::default(),
             queue: Vec::new(),

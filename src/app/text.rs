@@ -1,6 +1,6 @@
 //! Numbers and names written for people.
 
-use crate::api::Contact;
+use crate::api::{Contact, Order, Timestamp};
 
 /// "Åse Bråten", or the email when the contact has no name.
 pub fn contact_name(contact: &Contact) -> String {
@@ -11,6 +11,11 @@ pub fn contact_name(contact: &Contact) -> String {
         .collect::<Vec<_>>()
         .join(" ");
     if name.is_empty() { contact.email.clone() } else { name }
+}
+
+/// "Invoice 1042", or the order's id when it has no invoice number.
+pub fn invoice(order: &Order) -> String {
+    order.invoice_number.map_or_else(|| format!("Order {}", order.id), |n| format!("Invoice {n}"))
 }
 
 /// "1 change", "3 changes".
@@ -34,6 +39,21 @@ pub fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// "2026-03-04", in the user's time zone.
+pub fn date(at: &Timestamp) -> String {
+    at.0.with_timezone(&chrono::Local).format("%Y-%m-%d").to_string()
+}
+
+/// "2026-03-04 14:05", in the user's time zone.
+pub fn date_time(at: &Timestamp) -> String {
+    at.0.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// A date or a dash, for a field that may have none.
+pub fn maybe_date(at: Option<&Timestamp>) -> String {
+    at.map_or_else(|| "—".to_owned(), date)
 }
 
 #[cfg(test)]

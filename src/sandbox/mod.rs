@@ -167,12 +167,12 @@ impl Sandbox {
     }
 
     /// The live fault settings.
-    pub fn faults(&self) -> &Faults {
+    pub fn faults(&self) -> &Arc<Faults> {
         &self.faults
     }
 
     /// What the sandbox was sent.
-    pub fn requests(&self) -> &RequestLog {
+    pub fn requests(&self) -> &Arc<RequestLog> {
         &self.requests
     }
 

@@ -11,6 +11,7 @@ mod menu;
 mod notifications;
 mod palette;
 mod query_bar;
+mod related;
 mod status;
 
 use std::time::Instant;

@@ -243,12 +243,15 @@ fn case_entry(case: &Case, index: u64) -> Entry {
 }
 
 fn order_entry(order: &Order, index: u64) -> Entry {
-    let name = order.order_name.clone().unwrap_or_else(|| format!("Order {}", order.id));
+    let name = order.order_name.as_deref().filter(|n| !n.trim().is_empty());
     let status = order.status_short.as_ref().and_then(|s| s.name.as_deref());
-    let title = match status {
-        Some(status) => format!("{name} ({status})"),
-        None => name,
-    };
+    let mut title = crate::app::text::invoice(order);
+    if let Some(name) = name {
+        title = format!("{title} · {name}");
+    }
+    if let Some(status) = status {
+        title = format!("{title} ({status})");
+    }
     Entry {
         kind: RecordKind::Order,
         id: order.id,

@@ -87,7 +87,9 @@ impl<T: Record> Default for RecordList<T> {
 impl<T: Record> RecordList<T> {
     /// How many records the contact has, once the first page told.
     pub fn total(&self) -> Option<u64> {
-        self.window.total()
+        // A first page that failed tells nothing (the window counts it as none).
+        let failed_first = self.window.error.is_some() && self.window.loaded().next().is_none();
+        self.window.total().filter(|_| !failed_first)
     }
 
     pub fn error(&self) -> Option<&str> {
@@ -116,6 +118,10 @@ impl<T: Record> RecordList<T> {
 
     /// Loads again (F5, Retry), keeping the place and the selection.
     pub fn reload(&mut self) {
+        if self.total().is_none() {
+            // Nothing was read (or the first page failed): start over, asking for the total.
+            self.window = PageWindow::new(PAGE_SIZE);
+        }
         self.window.reload();
         self.window.error = None;
         self.loading.clear();

@@ -181,7 +181,9 @@ impl Related {
         self.cases.fetch(tab == Tab::Cases, &client, contact, fx.tasks);
         self.orders.fetch(tab == Tab::Orders, &client, contact, fx.tasks);
         self.zones.fetch(tab == Tab::SecureZones, &client, contact, fx.tasks);
-        if matches!(tab, Tab::Orders | Tab::Activity) && self.history.is_none() {
+        // The walk through all records gives the summary, the timeline and the place of a
+        // linked order.
+        if tab != Tab::Details && tab != Tab::SecureZones && self.history.is_none() {
             self.history = Some(History::start(&client, contact, fx.tasks));
         }
     }

@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::app::command::{Command, UiCommand};
 use crate::app::contact::{EditState, EditorCommand, LeaveAnswer, OpenContact};
 use crate::app::grid::Grid;
+use crate::app::related::Tab;
 use crate::app::text::contact_name;
 
 use super::Intents;
@@ -32,33 +33,59 @@ pub fn pane_ui(ui: &mut egui::Ui, state: &mut AppState, view: &mut PaneView, int
     if !state.settings.pane_shown {
         return;
     }
-    egui::Panel::right("contact_pane").resizable(true).default_size(400.0).min_size(300.0).show(ui, |ui| {
-        let AppState { editor, grid, .. } = state;
+    egui::Panel::right("contact_pane").resizable(true).default_size(420.0).min_size(320.0).show(ui, |ui| {
+        let AppState { editor, grid, related, money, .. } = state;
         let Some(open) = editor.open.as_mut() else {
             ui.add_space(8.0);
             ui.weak("Click a contact to see and edit it here.");
             return;
         };
         open.poll();
-        editor_ui(ui, open, grid, view, intents);
+        related.poll();
+        if !contact_ready_ui(ui, open) {
+            return;
+        }
+        let state = open.edit_state();
+        header_ui(ui, open, &state, intents);
+        // A conflict is settled in Details; a new contact has nothing else yet.
+        if open.conflict.is_some() {
+            related.tab = Tab::Details;
+        }
+        let tab =
+            if related.contact() == Some(open.id) { super::related::tab_bar_ui(ui, related) } else { Tab::Details };
+        if tab == Tab::Details {
+            editor_ui(ui, open, state, grid, view, intents);
+        } else {
+            super::related::tab_ui(ui, related, money, intents);
+        }
     });
 }
 
-/// `grid`: the contacts loaded there tell which custom fields the site's contacts have.
-fn editor_ui(ui: &mut egui::Ui, open: &mut OpenContact, grid: &Grid, view: &mut PaneView, intents: &mut Intents) {
+/// The contact's load failure or spinner; whether it is ready to show.
+fn contact_ready_ui(ui: &mut egui::Ui, open: &OpenContact) -> bool {
     if let Some(error) = &open.load_error {
         ui.colored_label(ui.visuals().error_fg_color, error);
-        return;
+        return false;
     }
     if open.is_loading() && open.draft.is_none() {
         ui.horizontal(|ui| {
             ui.spinner();
             ui.label("Loading the contact…");
         });
-        return;
+        return false;
     }
-    let state = open.edit_state();
-    header_ui(ui, open, &state, intents);
+    true
+}
+
+/// `grid`: the contacts loaded there tell which custom fields the site's contacts have.
+fn editor_ui(
+    ui: &mut egui::Ui,
+    open: &mut OpenContact,
+    state: EditState,
+    grid: &Grid,
+    view: &mut PaneView,
+    intents: &mut Intents,
+) {
     let EditState { changed, problems, .. } = state;
     if let Some(conflict) = open.conflict.as_mut() {
         conflict::ui(ui, conflict, intents);

@@ -1,0 +1,47 @@
+//! The Cases tab: the contact's cases (form submissions), newest first, and the one
+//! selected with every field it has.
+
+use crate::api::Case;
+use crate::app::related::{Related, Tab};
+use crate::app::text::maybe_date;
+
+use super::list::{Row, records_ui};
+use super::{Intents, OpenRecord, fields_ui, groups_ui, list_height, order_link_ui, value_fields_ui, value_text};
+
+pub fn ui(ui: &mut egui::Ui, related: &mut Related, intents: &mut Intents) -> OpenRecord {
+    let height = list_height(ui);
+    records_ui(ui, &mut related.cases, Tab::Cases, height, intents, row);
+    let case = related.cases.selected_record()?.clone();
+    ui.separator();
+    let mut open = None;
+    egui::ScrollArea::vertical().id_salt("case_detail").auto_shrink([false, true]).show(ui, |ui| {
+        open = detail_ui(ui, related, &case);
+    });
+    open
+}
+
+fn form_name(case: &Case) -> String {
+    let form = case.form.as_ref();
+    let named = form.and_then(|f| f.name.clone().or_else(|| f.alias.clone()));
+    named.unwrap_or_else(|| case.form_id.map_or_else(|| format!("Case {}", case.id), |id| format!("Form {id}")))
+}
+
+fn row(case: &Case) -> Row {
+    // The first field that says something, as a hint of what the case is about.
+    let hint = case.case_fields.values().map(value_text).find(|text| text != "—").unwrap_or_default();
+    Row { title: form_name(case), aside: maybe_date(case.created_date_time.as_ref()), detail: hint }
+}
+
+fn detail_ui(ui: &mut egui::Ui, related: &Related, case: &Case) -> OpenRecord {
+    ui.strong(form_name(case));
+    let fields = [("Form", form_name(case)), ("Created", maybe_date(case.created_date_time.as_ref()))];
+    fields_ui(ui, ("case", case.id), &fields);
+    if !case.case_fields.is_empty() {
+        ui.add_space(6.0);
+        ui.label(egui::RichText::new("Case fields").strong());
+        value_fields_ui(ui, ("case_fields", case.id), &case.case_fields);
+    }
+    groups_ui(ui, ("case_groups", case.id), &case.custom_crm_groups);
+    ui.add_space(6.0);
+    order_link_ui(ui, related, case.order_id)
+}

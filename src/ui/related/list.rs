@@ -1,0 +1,149 @@
+//! A virtual list of a contact's records, like the grid: only the rows on screen are drawn
+//! and only their pages fetched. Each row is one widget with two painted lines (a title with
+//! an amount or state at its end, and a line of detail), named for screen readers and tests
+//! by all three.
+
+use egui::accesskit::Role;
+
+use crate::app::related::Tab;
+use crate::app::related::list::{Record, RecordList};
+
+use super::{Intents, empty_ui, error_ui, loading_ui};
+
+/// What one row says.
+pub struct Row {
+    pub title: String,
+    /// Shown at the end of the first line (a total, a state).
+    pub aside: String,
+    pub detail: String,
+}
+
+impl Row {
+    fn label(&self) -> String {
+        [&self.title, &self.aside, &self.detail]
+            .into_iter()
+            .filter(|t| !t.is_empty())
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+const PADDING: f32 = 6.0;
+
+/// The list of `tab` in at most `height`: a spinner until the first page, "none" for a
+/// contact without records, the error with Retry. A click selects the row.
+pub fn records_ui<T: Record>(
+    ui: &mut egui::Ui,
+    list: &mut RecordList<T>,
+    tab: Tab,
+    height: f32,
+    intents: &mut Intents,
+    row: impl Fn(&T) -> Row,
+) {
+    let what = tab.label().to_lowercase();
+    let total = match (list.total(), list.error()) {
+        (None, Some(error)) => return error_ui(ui, error, tab, intents),
+        (None, None) => return loading_ui(ui, &format!("Loading {what}…")),
+        (Some(0), _) => return empty_ui(ui, &format!("This contact has no {what}.")),
+        (Some(total), error) => {
+            if let Some(error) = error {
+                error_ui(ui, error, tab, intents);
+            }
+            total
+        }
+    };
+    let (mut scroll_to, mut visible, mut clicked) = (list.scroll_to.take(), list.visible, None);
+    rows_ui(ui, (tab, "rows"), total, height, &mut scroll_to, &mut visible, |ui, index, row_height| {
+        let selected = list.selected == Some(index);
+        let response = match list.row(index) {
+            Some(record) => row_ui(ui, &row(record), selected, row_height),
+            None => placeholder_ui(ui, row_height),
+        };
+        if response.clicked() {
+            clicked = Some(index);
+        }
+    });
+    list.visible = visible;
+    list.selected = clicked.or(list.selected);
+}
+
+/// `total` rows of two lines in a scroll area at most `height` tall; `draw` draws row
+/// `index`. Scrolls to `scroll_to` and tells which rows it showed in `visible`.
+pub fn rows_ui(
+    ui: &mut egui::Ui,
+    id: impl std::hash::Hash + std::fmt::Debug,
+    total: u64,
+    height: f32,
+    scroll_to: &mut Option<u64>,
+    visible: &mut Option<(u64, u64)>,
+    mut draw: impl FnMut(&mut egui::Ui, u64, f32),
+) {
+    let row_height = 2.0 * ui.text_style_height(&egui::TextStyle::Body) + 2.0 * PADDING;
+    let mut scroll = egui::ScrollArea::vertical().id_salt(id).max_height(height).auto_shrink([false, true]);
+    if let Some(target) = scroll_to.take() {
+        // The target a little below the top, so that the rows before it show too.
+        scroll = scroll.vertical_scroll_offset((target as f32 - 1.0).max(0.0) * row_height);
+    }
+    let output = scroll.show_rows(ui, row_height, total as usize, |ui, rows| {
+        ui.spacing_mut().item_spacing.y = 0.0;
+        for index in rows {
+            draw(ui, index as u64, row_height);
+        }
+    });
+    let first = (output.state.clamped_offset().y / row_height).floor() as u64;
+    let shown = (output.inner_rect.height() / row_height).ceil() as u64;
+    if total > 0 {
+        *visible = Some((first.min(total - 1), (first + shown).min(total - 1)));
+    }
+}
+
+/// One row, as one widget.
+pub fn row_ui(ui: &mut egui::Ui, row: &Row, selected: bool, height: f32) -> egui::Response {
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(ui.available_width(), height), egui::Sense::click());
+    response.widget_info(|| egui::WidgetInfo::selected(Role::ListBoxOption, true, selected, row.label()));
+    if !ui.is_rect_visible(rect) {
+        return response;
+    }
+    let visuals = ui.style().interact_selectable(&response, selected);
+    let painter = ui.painter();
+    if selected || response.hovered() {
+        painter.rect_filled(rect, 3.0, visuals.weak_bg_fill);
+    }
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let line = ui.text_style_height(&egui::TextStyle::Body);
+    let strong = ui.visuals().strong_text_color();
+    let weak = ui.visuals().weak_text_color();
+    let inner = rect.shrink2(egui::vec2(PADDING, PADDING));
+    let aside = painter.layout_no_wrap(row.aside.clone(), font.clone(), visuals.text_color());
+    let aside_at = egui::pos2(inner.right() - aside.size().x, inner.top());
+    let title_room = egui::Rect::from_min_max(inner.min, egui::pos2(aside_at.x - PADDING, inner.top() + line));
+    painter.galley(aside_at, aside, visuals.text_color());
+    painter.with_clip_rect(title_room.intersect(painter.clip_rect())).text(
+        inner.min,
+        egui::Align2::LEFT_TOP,
+        &row.title,
+        font.clone(),
+        strong,
+    );
+    let detail_room = egui::Rect::from_min_max(egui::pos2(inner.left(), inner.top() + line), inner.max);
+    painter.with_clip_rect(detail_room.intersect(painter.clip_rect())).text(
+        detail_room.min,
+        egui::Align2::LEFT_TOP,
+        &row.detail,
+        font,
+        weak,
+    );
+    response
+}
+
+/// A row whose page is on its way.
+fn placeholder_ui(ui: &mut egui::Ui, height: f32) -> egui::Response {
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(ui.available_width(), height), egui::Sense::hover());
+    if ui.is_rect_visible(rect) {
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        let at = rect.left_top() + egui::vec2(PADDING, PADDING);
+        ui.painter().text(at, egui::Align2::LEFT_TOP, "Loading…", font, ui.visuals().weak_text_color());
+    }
+    response
+}

@@ -1,0 +1,156 @@
+//! The contact pane's tabs beyond Details: the activity timeline, bookings, cases, orders
+//! (with the customer summary) and secure zones, one file each, and the pieces they share:
+//! the tab bar, the states of a list that is not ready (spinner, none, error with Retry),
+//! and a record's fields.
+
+mod activity;
+mod bookings;
+mod cases;
+mod list;
+mod orders;
+mod summary;
+mod zones;
+
+use egui::accesskit::Role;
+use serde_json::Value;
+
+use crate::api::model::CustomCrmGroups;
+use crate::app::command::Command;
+use crate::app::money::MoneyFormat;
+use crate::app::related::{RecordKind, Related, RelatedCommand, Tab};
+use crate::app::text::thousands;
+
+use super::Intents;
+
+/// A record to show in its tab (a timeline entry or a link was clicked).
+pub type OpenRecord = Option<(RecordKind, u64)>;
+
+/// The tab bar: each tab with its count once known. Returns the tab shown.
+pub fn tab_bar_ui(ui: &mut egui::Ui, related: &mut Related) -> Tab {
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 2.0;
+        for tab in Tab::ALL {
+            let title = match related.count(tab) {
+                Some(count) => format!("{} ({})", tab.label(), thousands(count)),
+                None => tab.label().to_owned(),
+            };
+            let selected = related.tab == tab;
+            let response = ui.add(egui::Button::selectable(selected, &title));
+            response.widget_info(|| egui::WidgetInfo::selected(Role::Tab, true, selected, &title));
+            if response.clicked() {
+                related.tab = tab;
+            }
+        }
+    });
+    ui.separator();
+    related.tab
+}
+
+/// The shown tab (not Details, which the editor draws).
+pub fn tab_ui(ui: &mut egui::Ui, related: &mut Related, money: &MoneyFormat, intents: &mut Intents) {
+    let open = match related.tab {
+        Tab::Details => None,
+        Tab::Activity => activity::ui(ui, related, money, intents),
+        Tab::Bookings => bookings::ui(ui, related, intents),
+        Tab::Cases => cases::ui(ui, related, intents),
+        Tab::Orders => orders::ui(ui, related, money, intents),
+        Tab::SecureZones => {
+            zones::ui(ui, related, intents);
+            None
+        }
+    };
+    if let Some((kind, index)) = open {
+        related.show_record(kind, index);
+    }
+}
+
+/// What a tab shows while its data is on the way.
+fn loading_ui(ui: &mut egui::Ui, what: &str) {
+    ui.add_space(12.0);
+    ui.horizontal(|ui| {
+        ui.spinner();
+        ui.label(what);
+    });
+}
+
+/// What a tab shows when there is nothing to list.
+fn empty_ui(ui: &mut egui::Ui, what: &str) {
+    ui.add_space(12.0);
+    ui.vertical_centered(|ui| ui.weak(what));
+}
+
+/// A failed load, said plainly, with Retry (which loads the tab again).
+fn error_ui(ui: &mut egui::Ui, error: &str, tab: Tab, intents: &mut Intents) {
+    ui.add_space(8.0);
+    ui.horizontal(|ui| {
+        ui.add(egui::Label::new(egui::RichText::new(error).color(ui.visuals().error_fg_color)).wrap());
+    });
+    let retry = ui.button("Retry").on_hover_text(format!("Load the {} again", tab.label().to_lowercase()));
+    if retry.clicked() {
+        intents.commands.push(Command::Related(RelatedCommand::Reload(tab)));
+    }
+}
+
+/// Label and value rows of a record, in a two-column grid.
+fn fields_ui(ui: &mut egui::Ui, id: impl std::hash::Hash + std::fmt::Debug, fields: &[(&str, String)]) {
+    egui::Grid::new(id).num_columns(2).spacing([12.0, 4.0]).striped(false).show(ui, |ui| {
+        for (title, value) in fields {
+            ui.weak(*title);
+            ui.add(egui::Label::new(value).wrap());
+            ui.end_row();
+        }
+    });
+}
+
+/// A record's own fields (a booking's, a case's), named by their keys.
+fn value_fields_ui(
+    ui: &mut egui::Ui,
+    id: impl std::hash::Hash + std::fmt::Debug,
+    values: &std::collections::BTreeMap<String, Value>,
+) {
+    let fields: Vec<(&str, String)> = values.iter().map(|(name, value)| (name.as_str(), value_text(value))).collect();
+    fields_ui(ui, id, &fields);
+}
+
+/// The custom CRM groups of a record, one section each.
+fn groups_ui(ui: &mut egui::Ui, id: impl std::hash::Hash + std::fmt::Debug + Copy, groups: &CustomCrmGroups) {
+    for (group, values) in groups {
+        egui::CollapsingHeader::new(group).id_salt((id, group)).default_open(true).show(ui, |ui| {
+            value_fields_ui(ui, (id, group, "fields"), values);
+        });
+    }
+}
+
+/// A JSON value as text: strings without quotes, yes/no for booleans, a dash for nothing.
+fn value_text(value: &Value) -> String {
+    match value {
+        Value::Null => "—".to_owned(),
+        Value::String(text) if text.is_empty() => "—".to_owned(),
+        Value::String(text) => text.clone(),
+        Value::Bool(true) => "Yes".to_owned(),
+        Value::Bool(false) => "No".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// "Open order #1042" for the order a booking or case came with; waits for the walk
+/// through the contact's orders that finds its place in the list.
+fn order_link_ui(ui: &mut egui::Ui, related: &Related, order_id: Option<i64>) -> OpenRecord {
+    let order_id = order_id.filter(|id| *id > 0)?;
+    let data = related.history.as_ref().and_then(|history| history.data());
+    let row = data.and_then(|data| data.order_rows.get(&order_id).copied());
+    let title = format!("Open order {order_id}");
+    let response = ui.add_enabled(row.is_some(), egui::Button::new(&title).small());
+    let response = match (row, data) {
+        (Some(_), _) => response.on_hover_text("Show this order in the Orders tab"),
+        (None, None) => response.on_disabled_hover_text("Finding the order among the contact's orders…"),
+        (None, Some(_)) => response.on_disabled_hover_text("The order is not among this contact's orders"),
+    };
+    let clicked = response.clicked();
+    row.filter(|_| clicked).map(|row| (RecordKind::Order, row))
+}
+
+/// How tall the list part of a tab is: most of the pane, leaving room for the record.
+fn list_height(ui: &egui::Ui) -> f32 {
+    (ui.available_height() * 0.4).max(120.0)
+}
