@@ -360,7 +360,7 @@ fn added_removed_and_redated_zones_persist_and_a_failed_save_keeps_them() {
     app.fill(Role::TextInput, "Zone id", &by_id.to_string());
     app.harness.get_by_label("Add by id").click();
     app.settle();
-    app.harness.get_by_label(&format!("Expiry of {}", redated.name)).click();
+    app.harness.get_by_label_contains(&format!("Expiry of {}:", redated.name)).click();
     app.settle();
     app.harness.get_by_label(">>>").click();
     app.settle();

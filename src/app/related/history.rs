@@ -46,8 +46,25 @@ pub struct CurrencyTotals {
     pub total: Decimal,
     pub paid: Decimal,
     pub pending: Decimal,
-    /// (when, total) of each order with a date, oldest first: the chart's points.
+    /// (when, total) of each order with a date, oldest first.
     pub points: Vec<(Timestamp, Decimal)>,
+    /// The totals of each month with orders (months counted from year 0), oldest first: the
+    /// chart's bars.
+    pub by_month: Vec<(i32, Decimal)>,
+}
+
+impl CurrencyTotals {
+    fn add_up_months(&mut self) {
+        use chrono::Datelike as _;
+        self.by_month.clear();
+        for (when, total) in &self.points {
+            let month = when.0.year() * 12 + when.0.month0() as i32;
+            match self.by_month.last_mut() {
+                Some((last, sum)) if *last == month => *sum += *total,
+                _ => self.by_month.push((month, *total)),
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -219,6 +236,7 @@ async fn walk_orders(
     let mut by_currency: Vec<CurrencyTotals> = by_currency.into_values().collect();
     for totals in &mut by_currency {
         totals.points.sort_by_key(|(when, _)| *when);
+        totals.add_up_months();
     }
     by_currency.sort_by(|a, b| b.orders.cmp(&a.orders).then(a.currency.cmp(&b.currency)));
     summary.by_currency = by_currency;
@@ -299,5 +317,24 @@ mod tests {
         assert_eq!(nzd.pending.to_string(), "0.2");
         assert_eq!(summary.first, Timestamp::from_millis(1_700_000_000_000 + 86_400_000));
         assert_eq!(summary.last, Timestamp::from_millis(1_700_000_000_000 + 3 * 86_400_000));
+    }
+
+    #[test]
+    fn the_months_add_up_the_orders_they_hold_exactly() {
+        // 1_700_000_000_000 ms is 2023-11-14; day 20 falls in December.
+        let mut totals = CurrencyTotals::default();
+        for (day, total) in [(0, "0.1"), (5, "0.2"), (20, "1.05")] {
+            let when = Timestamp::from_millis(1_700_000_000_000 + day * 86_400_000).unwrap();
+            totals.points.push((when, Decimal::from_str_exact(total).unwrap()));
+        }
+        totals.add_up_months();
+        let november = 2023 * 12 + 10;
+        assert_eq!(
+            totals.by_month,
+            [
+                (november, Decimal::from_str_exact("0.3").unwrap()),
+                (november + 1, Decimal::from_str_exact("1.05").unwrap())
+            ]
+        );
     }
 }

@@ -33,7 +33,9 @@ pub fn pane_ui(ui: &mut egui::Ui, state: &mut AppState, view: &mut PaneView, int
     if !state.settings.pane_shown {
         return;
     }
-    egui::Panel::right("contact_pane").resizable(true).default_size(420.0).min_size(320.0).show(ui, |ui| {
+    egui::Panel::right("contact_pane").resizable(true).default_size(460.0).min_size(320.0).show(ui, |ui| {
+        // The content fills the panel: a narrower one would shrink the panel to fit it.
+        ui.set_min_width(ui.available_width());
         let AppState { editor, grid, related, money, .. } = state;
         let Some(open) = editor.open.as_mut() else {
             ui.add_space(8.0);

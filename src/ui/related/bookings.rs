@@ -8,7 +8,7 @@ use super::list::{Row, records_ui};
 use super::{Intents, OpenRecord, fields_ui, groups_ui, list_height, order_link_ui, value_fields_ui};
 
 pub fn ui(ui: &mut egui::Ui, related: &mut Related, intents: &mut Intents) -> OpenRecord {
-    let height = list_height(ui);
+    let height = list_height(ui, related.bookings.selected.is_some());
     records_ui(ui, &mut related.bookings, Tab::Bookings, height, intents, row);
     let booking = related.bookings.selected_record()?.clone();
     ui.separator();

@@ -9,7 +9,7 @@ use super::list::{Row, records_ui};
 use super::{Intents, OpenRecord, fields_ui, groups_ui, list_height, order_link_ui, value_fields_ui, value_text};
 
 pub fn ui(ui: &mut egui::Ui, related: &mut Related, intents: &mut Intents) -> OpenRecord {
-    let height = list_height(ui);
+    let height = list_height(ui, related.cases.selected.is_some());
     records_ui(ui, &mut related.cases, Tab::Cases, height, intents, row);
     let case = related.cases.selected_record()?.clone();
     ui.separator();

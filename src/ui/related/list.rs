@@ -65,7 +65,13 @@ pub fn records_ui<T: Record>(
         }
     });
     list.visible = visible;
-    list.selected = clicked.or(list.selected);
+    if let Some(index) = clicked {
+        // The first pick makes room for the record below: keep the row in what is left.
+        if list.selected.is_none() {
+            list.scroll_to = Some(index);
+        }
+        list.selected = Some(index);
+    }
 }
 
 /// `total` rows of two lines in a scroll area at most `height` tall; `draw` draws row

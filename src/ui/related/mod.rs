@@ -150,7 +150,9 @@ fn order_link_ui(ui: &mut egui::Ui, related: &Related, order_id: Option<i64>) ->
     row.filter(|_| clicked).map(|row| (RecordKind::Order, row))
 }
 
-/// How tall the list part of a tab is: most of the pane, leaving room for the record.
-fn list_height(ui: &egui::Ui) -> f32 {
-    (ui.available_height() * 0.4).max(120.0)
+/// How tall the list part of a tab is: all of it until a record is picked, then less than
+/// half, leaving the rest to the record.
+fn list_height(ui: &egui::Ui, record_shown: bool) -> f32 {
+    let room = ui.available_height();
+    if record_shown { (room * 0.42).max(140.0) } else { room }
 }

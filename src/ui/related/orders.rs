@@ -15,7 +15,7 @@ use super::{Intents, OpenRecord, fields_ui, groups_ui, list_height, summary};
 
 pub fn ui(ui: &mut egui::Ui, related: &mut Related, money: &MoneyFormat, intents: &mut Intents) -> OpenRecord {
     summary::ui(ui, related, money, intents);
-    let height = list_height(ui);
+    let height = list_height(ui, related.orders.selected.is_some());
     records_ui(ui, &mut related.orders, Tab::Orders, height, intents, |order| row(order, money));
     let order = related.orders.selected_record()?;
     ui.separator();
@@ -51,8 +51,9 @@ fn row(order: &Order, money: &MoneyFormat) -> Row {
     let pending = order.amount_pending.as_ref().filter(|p| p.0 != Decimal::ZERO);
     let mut detail = vec![maybe_date(order.invoice_date.as_ref().or(order.created_date_time.as_ref())), status(order)];
     detail.extend((!payment.is_empty()).then_some(payment));
-    detail.push(format!("paid {}", amount(money, order.amount_paid.as_ref(), currency)));
+    // What is still owed matters more than what was paid: it comes first.
     detail.extend(pending.map(|p| format!("pending {}", money.format(p.0, currency))));
+    detail.push(format!("paid {}", amount(money, order.amount_paid.as_ref(), currency)));
     Row { title, aside: amount(money, order.total_cost.as_ref(), currency), detail: detail.join(" · ") }
 }
 

@@ -7,14 +7,14 @@ use rust_decimal::prelude::ToPrimitive as _;
 use crate::app::money::MoneyFormat;
 use crate::app::related::history::CurrencyTotals;
 use crate::app::related::{Related, Tab};
-use crate::app::text::{maybe_date, thousands};
+use crate::app::text::{date, plural, thousands};
 
 use super::{Intents, error_ui};
 
 /// How often the count of orders read so far is drawn again while they are added up.
 const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(150);
 
-const CHART_HEIGHT: f32 = 90.0;
+const CHART_HEIGHT: f32 = 80.0;
 
 pub fn ui(ui: &mut egui::Ui, related: &Related, money: &MoneyFormat, intents: &mut Intents) {
     let Some(history) = &related.history else { return };
@@ -40,28 +40,36 @@ pub fn ui(ui: &mut egui::Ui, related: &Related, money: &MoneyFormat, intents: &m
         return;
     }
     egui::CollapsingHeader::new("Customer summary").default_open(true).show(ui, |ui| {
-        let mut fields = vec![
-            ("Orders", thousands(summary.orders)),
-            ("First order", maybe_date(summary.first.as_ref())),
-            ("Last order", maybe_date(summary.last.as_ref())),
-        ];
-        for totals in &summary.by_currency {
-            let currency = totals.currency.as_deref();
-            fields.push(("Spent", money.format(totals.total, currency)));
-            fields.push(("Paid", money.format(totals.paid, currency)));
-            fields.push(("Pending", money.format(totals.pending, currency)));
-        }
-        super::fields_ui(ui, "customer_summary", &fields);
+        let span = match (&summary.first, &summary.last) {
+            (Some(first), Some(last)) => format!(", {} to {}", date(first), date(last)),
+            _ => String::new(),
+        };
+        ui.label(format!("{}{span}", plural(summary.orders, "order", "orders")));
+        egui::Grid::new("customer_totals").num_columns(3).spacing([14.0, 2.0]).show(ui, |ui| {
+            for title in ["Spent", "Paid", "Pending"] {
+                ui.weak(title);
+            }
+            ui.end_row();
+            for totals in &summary.by_currency {
+                let currency = totals.currency.as_deref();
+                for amount in [totals.total, totals.paid, totals.pending] {
+                    ui.label(money.format(amount, currency));
+                }
+                ui.end_row();
+            }
+        });
         chart_ui(ui, &summary.by_currency);
     });
 }
 
-/// Order totals over time, one line per currency. The chart is a picture: its floats never
+/// Order totals of each month, one colour per currency. The chart is a picture: its floats never
 /// become a written amount.
 fn chart_ui(ui: &mut egui::Ui, by_currency: &[CurrencyTotals]) {
-    let day = |millis: i64| millis as f64 / 86_400_000.0;
-    egui_plot::Plot::new("order_totals")
-        .height(CHART_HEIGHT)
+    let mut plot = egui_plot::Plot::new("order_totals");
+    if by_currency.len() > 1 {
+        plot = plot.legend(egui_plot::Legend::default());
+    }
+    plot.height(CHART_HEIGHT)
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
@@ -70,20 +78,15 @@ fn chart_ui(ui: &mut egui::Ui, by_currency: &[CurrencyTotals]) {
         .show_x(false)
         .show_y(false)
         .show_axes([true, false])
-        .x_axis_formatter(|mark, _| {
-            let millis = (mark.value * 86_400_000.0) as i64;
-            chrono::DateTime::from_timestamp_millis(millis).map_or_else(String::new, |at| at.format("%Y").to_string())
-        })
-        .legend(egui_plot::Legend::default())
+        // The x axis counts years (a month is a twelfth).
+        .x_axis_formatter(|mark, _| format!("{:.0}", mark.value.floor()))
         .show(ui, |plot| {
             for totals in by_currency {
-                let points: Vec<[f64; 2]> = totals
-                    .points
-                    .iter()
-                    .map(|(at, total)| [day(at.millis()), total.to_f64().unwrap_or_default()])
-                    .collect();
+                let bars = totals.by_month.iter().map(|(month, total)| {
+                    egui_plot::Bar::new(f64::from(*month) / 12.0, total.to_f64().unwrap_or_default()).width(0.07)
+                });
                 let name = totals.currency.clone().unwrap_or_else(|| "No currency".to_owned());
-                plot.points(egui_plot::Points::new(name, points).radius(2.0));
+                plot.bar_chart(egui_plot::BarChart::new(name, bars.collect()));
             }
         });
 }

@@ -95,8 +95,10 @@ fn expiry_ui(ui: &mut egui::Ui, zones: &mut ZoneEditor, zone: &SecureZone) {
         let mut date = local_date(expiry);
         let salt = format!("zone_expiry_{}", zone.id);
         let response = ui.add(egui_extras::DatePickerButton::new(&mut date).id_salt(&salt).calendar_week(false));
-        response
-            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Expiry of {}", zone.name)));
+        let shown = date.strftime("%Y-%m-%d").to_string();
+        response.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Expiry of {}: {shown}", zone.name))
+        });
         if date != local_date(expiry) {
             zones.set_expiry(zone.id, end_of_day(date));
         }
