@@ -10,6 +10,7 @@ mod grid;
 mod menu;
 mod notifications;
 mod palette;
+mod password;
 mod query_bar;
 mod status;
 
@@ -96,6 +97,7 @@ impl TreeplApp {
             UiCommand::SelectAll => state.grid.select_all(),
             UiCommand::Delete => state.confirm_delete(),
             UiCommand::SaveContact => state.send(Command::Editor(crate::app::contact::EditorCommand::Save)),
+            UiCommand::ResetPassword => state.open_password_dialog(),
             UiCommand::NewContact => {
                 state.send(Command::Editor(crate::app::contact::EditorCommand::New));
                 state.settings.pane_shown = true;
@@ -264,6 +266,14 @@ impl eframe::App for TreeplApp {
             if export::dialog_ui(&ctx, dialog, progress, &mut intents) {
                 self.state.exports.dialog = None;
             }
+        }
+        match self.state.passwords.dialog.as_mut() {
+            Some(dialog) => {
+                if password::dialog_ui(&ctx, dialog, &mut intents) {
+                    self.state.passwords.dialog = None;
+                }
+            }
+            None => password::closed(&ctx),
         }
         if let Some(palette) = self.view.palette.as_mut()
             && palette.ui(&ctx, &self.state, &mut intents)

@@ -119,6 +119,15 @@ fn header_ui(ui: &mut egui::Ui, open: &OpenContact, state: &EditState, intents: 
             {
                 intents.delete_open_contact = true;
             }
+            if let Some(contact) = open.base.as_ref()
+                && ui
+                    .small_button(UiCommand::ResetPassword.label())
+                    .on_hover_text("Set a new password for this contact, after you type it twice")
+                    .clicked()
+            {
+                let target = crate::app::password::PasswordTarget::of(contact);
+                intents.commands.push(Command::Password(crate::app::password::PasswordCommand::Open(target)));
+            }
         });
     }
     ui.horizontal(|ui| {
