@@ -103,8 +103,8 @@ fn fields_ui(ui: &mut egui::Ui, dialog: &mut PasswordDialog) {
             }
         }
 
-        let label = ui.label("Strength");
-        strength_ui(ui, dialog, label.id);
+        ui.label("Strength");
+        strength_ui(ui, dialog);
         ui.end_row();
     });
 }
@@ -118,7 +118,7 @@ fn checked_line(ui: &mut egui::Ui, text: &str, wrong: bool) {
 }
 
 /// zxcvbn's score as a bar, its advice under it.
-fn strength_ui(ui: &mut egui::Ui, dialog: &PasswordDialog, label: egui::Id) {
+fn strength_ui(ui: &mut egui::Ui, dialog: &PasswordDialog) {
     ui.vertical(|ui| {
         let Some(strength) = dialog.strength() else {
             ui.weak("Type or generate a password.");
@@ -134,7 +134,8 @@ fn strength_ui(ui: &mut egui::Ui, dialog: &PasswordDialog, label: egui::Id) {
             .desired_width(FIELD_WIDTH)
             .fill(color)
             .text(strength.words());
-        ui.add(bar).labelled_by(label);
+        let name = format!("Strength: {}", strength.words());
+        ui.add(bar).widget_info(|| egui::WidgetInfo::labeled(egui::Role::ProgressIndicator, true, &name));
         if let Some(advice) = &strength.advice {
             ui.add(egui::Label::new(egui::RichText::new(advice).weak()).wrap());
         }
