@@ -288,3 +288,16 @@ fn reset_password_opens_from_the_row_menu_and_the_command_palette() {
     app.settle();
     app.harness.get_by_label(&heading);
 }
+
+#[test]
+fn a_copied_password_is_taken_off_the_clipboard_when_the_app_closes_before_its_time() {
+    let mut app = start();
+    open_dialog(&mut app, 8);
+    app.harness.get_by_label("Generate").click();
+    app.settle();
+    app.harness.get_by_label("Copy").click();
+    app.wait_until("it is on the clipboard", |app| !app.clipboard.is_empty());
+    let clipboard = app.clipboard.clone();
+    assert!(app.quit().is_some(), "the app closed in time");
+    assert!(clipboard.is_empty(), "the app took it off on its way out");
+}

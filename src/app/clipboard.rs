@@ -178,6 +178,18 @@ mod tests {
         assert!(clipboard.holds("an address copied later"));
     }
 
+    #[test]
+    fn the_system_clipboard_without_a_display_is_an_error_not_a_panic() {
+        let headless = ["DISPLAY", "WAYLAND_DISPLAY"].iter().all(|name| std::env::var_os(name).is_none());
+        if !headless {
+            return; // Only meaningful where there is no display to reach.
+        }
+        let clipboard = SystemClipboard::default();
+        let error = clipboard.set(&SecretString::from("whatever1")).unwrap_err();
+        assert!(error.to_string().starts_with("No clipboard is available here"), "{error}");
+        assert!(clipboard.text().is_err());
+    }
+
     #[tokio::test]
     async fn a_missing_clipboard_is_an_error_to_show_not_a_panic() {
         let clipboard = Arc::new(MemoryClipboard::missing());

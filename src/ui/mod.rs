@@ -76,10 +76,12 @@ impl TreeplApp {
         &mut self.state
     }
 
-    /// The window is closing: stop what can be stopped (an export must not leave half a file).
-    /// Nothing here waits; see [`crate::app::shut_down`] for the runtime.
+    /// The window is closing: stop what can be stopped (an export must not leave half a file),
+    /// and take a copied password off the clipboard (waiting for that half a second at most).
+    /// Nothing else here waits; see [`crate::app::shut_down`] for the runtime.
     pub fn close(&mut self) {
         self.state.tasks.cancel_all();
+        self.state.passwords.take_off_clipboard();
     }
 
     /// Whether any dialog, confirmation or popup of the app is open, or any egui modal was

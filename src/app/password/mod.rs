@@ -13,16 +13,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use poll_promise::Promise;
-use secrecy::ExposeSecret as _;
+use secrecy::{ExposeSecret as _, SecretString};
 
 use crate::api::{ApiError, Contact, ContactId, SecureZone};
 
-use super::clipboard::{CLIPBOARD_KEEPS, Clipboard, ClipboardError, copy_for_a_while};
+use super::clipboard::{CLIPBOARD_KEEPS, Clipboard, ClipboardError, clear_if_holding, copy_for_a_while};
 use super::effects::{Effects, TaskResult};
 use super::notifications::{Level, Notifications};
 use super::secret_text::SecretText;
 use super::text::contact_name;
 use strength::{Length, Strength};
+
+/// How long closing the app waits for a copied password to leave the clipboard.
+const CLOSING_WAIT: Duration = Duration::from_millis(500);
 
 /// The contact whose password is set, frozen when the dialog opens.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -162,7 +165,7 @@ impl PasswordDialog {
         }
     }
 
-    fn fill(&mut self, password: secrecy::SecretString) {
+    fn fill(&mut self, password: SecretString) {
         self.password = SecretText::from(password.expose_secret());
         self.confirmation = self.password.clone();
         self.shown = true;
@@ -185,11 +188,13 @@ pub struct Passwords {
     /// How long a copied password stays on the clipboard; tests shorten it.
     pub clipboard_keeps: Duration,
     attempts: u64,
+    /// The last password copied, to take off the clipboard if the app closes before its time.
+    copied: Option<SecretString>,
 }
 
 impl Passwords {
     pub fn new(clipboard: Arc<dyn Clipboard>) -> Self {
-        Self { dialog: None, clipboard, clipboard_keeps: CLIPBOARD_KEEPS, attempts: 0 }
+        Self { dialog: None, clipboard, clipboard_keeps: CLIPBOARD_KEEPS, attempts: 0, copied: None }
     }
 
     pub fn execute(&mut self, command: PasswordCommand, fx: &mut Effects) {
@@ -208,11 +213,9 @@ impl Passwords {
                 if dialog.password.is_empty() {
                     return;
                 }
-                let copy = copy_for_a_while(
-                    Arc::clone(&self.clipboard),
-                    dialog.password.secret().clone(),
-                    self.clipboard_keeps,
-                );
+                let secret = dialog.password.secret().clone();
+                self.copied = Some(secret.clone());
+                let copy = copy_for_a_while(Arc::clone(&self.clipboard), secret, self.clipboard_keeps);
                 dialog.copied = Some(fx.tasks.promise(copy));
             }
             PasswordCommand::Submit => {
@@ -236,6 +239,22 @@ impl Passwords {
                     TaskResult::for_app(PasswordResult { attempt, target, result })
                 });
             }
+        }
+    }
+
+    /// The app is closing: a password copied last is taken off the clipboard if it is still
+    /// there (a clipboard manager would otherwise keep it after the app is gone). Waits for
+    /// that at most `CLOSING_WAIT`, on a thread of its own (the runtime is about to stop, and
+    /// would drop a blocking task that has not started).
+    pub fn take_off_clipboard(&mut self) {
+        let Some(secret) = self.copied.take() else { return };
+        let clipboard = Arc::clone(&self.clipboard);
+        let (done, cleared) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = done.send(clear_if_holding(clipboard.as_ref(), &secret));
+        });
+        if let Ok(Err(error)) = cleared.recv_timeout(CLOSING_WAIT) {
+            tracing::warn!(%error, "could not take the copied password off the clipboard");
         }
     }
 

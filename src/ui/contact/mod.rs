@@ -109,6 +109,14 @@ fn header_ui(ui: &mut egui::Ui, open: &OpenContact, state: &EditState, intents: 
             {
                 intents.commands.push(Command::OpenContact(open.id));
             }
+            let reset = egui::Button::new(UiCommand::ResetPassword.label()).small();
+            let reset = ui
+                .add_enabled(open.base.is_some(), reset)
+                .on_hover_text("Set a new password for this contact, after you type it twice");
+            if let Some(contact) = open.base.as_ref().filter(|_| reset.clicked()) {
+                let target = crate::app::password::PasswordTarget::of(contact);
+                intents.commands.push(Command::Password(crate::app::password::PasswordCommand::Open(target)));
+            }
             let delete =
                 egui::Button::new(egui::RichText::new("Delete contact…").color(ui.visuals().error_fg_color)).small();
             let can_delete = open.base.is_some() && !open.saving;
@@ -118,15 +126,6 @@ fn header_ui(ui: &mut egui::Ui, open: &OpenContact, state: &EditState, intents: 
                 .clicked()
             {
                 intents.delete_open_contact = true;
-            }
-            if let Some(contact) = open.base.as_ref()
-                && ui
-                    .small_button(UiCommand::ResetPassword.label())
-                    .on_hover_text("Set a new password for this contact, after you type it twice")
-                    .clicked()
-            {
-                let target = crate::app::password::PasswordTarget::of(contact);
-                intents.commands.push(Command::Password(crate::app::password::PasswordCommand::Open(target)));
             }
         });
     }
