@@ -58,19 +58,21 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut PasswordDialog, intents: &mut
 
 /// The two fields with what the checks say under each, and the strength meter.
 fn fields_ui(ui: &mut egui::Ui, dialog: &mut PasswordDialog) {
-    let first_frame = ui.data_mut(|data| !data.get_temp::<bool>(focus_key()).unwrap_or(false));
+    let focused_once = ui.data_mut(|data| data.get_temp::<bool>(focus_key()).unwrap_or(false));
     egui::Grid::new("password_fields").num_columns(2).spacing([12.0, 4.0]).show(ui, |ui| {
         let hidden = !dialog.shown;
         let label = ui.label("New password");
         let edit = egui::TextEdit::singleline(&mut dialog.password)
             .id_salt("new_password")
             .password(hidden)
-            .hint_text("6 to 128 characters")
             .desired_width(FIELD_WIDTH);
         let password = ui.add(edit).labelled_by(label.id);
-        if first_frame {
+        // Asked until it holds: a modal's first frame only measures, and focus asked then is lost.
+        if !focused_once {
             password.request_focus();
-            ui.data_mut(|data| data.insert_temp(focus_key(), true));
+            if password.has_focus() {
+                ui.data_mut(|data| data.insert_temp(focus_key(), true));
+            }
         }
         ui.end_row();
         ui.label("");
@@ -106,6 +108,11 @@ fn fields_ui(ui: &mut egui::Ui, dialog: &mut PasswordDialog) {
         ui.label("Strength");
         strength_ui(ui, dialog);
         ui.end_row();
+        if let Some(advice) = dialog.strength().and_then(|strength| strength.advice.as_ref()) {
+            ui.label("");
+            ui.add(egui::Label::new(egui::RichText::new(advice).weak()).wrap());
+            ui.end_row();
+        }
     });
 }
 
@@ -117,29 +124,25 @@ fn checked_line(ui: &mut egui::Ui, text: &str, wrong: bool) {
     }
 }
 
-/// zxcvbn's score as a bar, its advice under it.
+/// zxcvbn's score as a bar.
 fn strength_ui(ui: &mut egui::Ui, dialog: &PasswordDialog) {
-    ui.vertical(|ui| {
-        let Some(strength) = dialog.strength() else {
-            ui.weak("Type or generate a password.");
-            return;
-        };
-        let color = match strength.score {
-            0 | 1 => ui.visuals().error_fg_color,
-            2 => ui.visuals().warn_fg_color,
-            _ if ui.visuals().dark_mode => egui::Color32::from_rgb(110, 200, 120),
-            _ => egui::Color32::from_rgb(30, 130, 60),
-        };
-        let bar = egui::ProgressBar::new(f32::from(strength.score + 1) / 5.0)
-            .desired_width(FIELD_WIDTH)
-            .fill(color)
-            .text(strength.words());
-        let name = format!("Strength: {}", strength.words());
-        ui.add(bar).widget_info(|| egui::WidgetInfo::labeled(egui::Role::ProgressIndicator, true, &name));
-        if let Some(advice) = &strength.advice {
-            ui.add(egui::Label::new(egui::RichText::new(advice).weak()).wrap());
-        }
-    });
+    let Some(strength) = dialog.strength() else {
+        ui.weak("Type or generate a password.");
+        return;
+    };
+    let color = match strength.score {
+        0 | 1 => ui.visuals().error_fg_color,
+        2 => ui.visuals().warn_fg_color,
+        // Greens the bar's text reads on: light text in the dark theme, dark in the light one.
+        _ if ui.visuals().dark_mode => egui::Color32::from_rgb(46, 125, 50),
+        _ => egui::Color32::from_rgb(130, 205, 140),
+    };
+    let bar = egui::ProgressBar::new(f32::from(strength.score + 1) / 5.0)
+        .desired_width(FIELD_WIDTH)
+        .fill(color)
+        .text(strength.words());
+    let name = format!("Strength: {}", strength.words());
+    ui.add(bar).widget_info(|| egui::WidgetInfo::labeled(egui::Role::ProgressIndicator, true, &name));
 }
 
 /// Show, Generate and Copy, and what became of the last copy.
