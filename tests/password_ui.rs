@@ -135,8 +135,13 @@ fn a_mismatch_and_a_too_short_password_are_refused_and_nothing_is_sent() {
     app.harness.get_by_label("The two passwords differ.");
     assert!(set_button_disabled(&app, "Set password"));
     app.harness.get_by_label("Set password").click();
+    app.settle();
+    app.harness.get_by_role_and_label(Role::PasswordInput, "Confirm password").focus();
+    app.settle();
     app.harness.key_press(Key::Enter);
     app.settle();
+    let confirmation = app.harness.get_by_role_and_label(Role::PasswordInput, "Confirm password");
+    assert!(confirmation.is_focused(), "Enter keeps the field, to fix the text");
 
     assert_eq!(dialog_stage(&app), Some(Stage::Editing), "still open, nothing under way");
     assert_eq!(set_password_requests(&app), 0, "nothing reached the site");
@@ -188,6 +193,19 @@ fn escape_closes_password_dialog() {
     app.settle();
     assert!(app.state().passwords.dialog.is_none(), "closed, its passwords dropped");
     assert!(app.harness.query_by_label_contains("Reset the password of").is_none());
+    assert_eq!(set_password_requests(&app), 0);
+}
+
+#[test]
+fn enter_on_the_focused_cancel_button_cancels_rather_than_sets() {
+    let mut app = start();
+    open_dialog(&mut app, 9);
+    type_both(&mut app, "valid-but-cancelled-4", "valid-but-cancelled-4");
+    app.harness.get_by_role_and_label(Role::Button, "Cancel").focus();
+    app.settle();
+    app.harness.key_press(Key::Enter);
+    app.settle();
+    assert!(app.state().passwords.dialog.is_none());
     assert_eq!(set_password_requests(&app), 0);
 }
 

@@ -12,8 +12,12 @@ const FIELD_WIDTH: f32 = 300.0;
 /// Draws the open dialog; `true` when it should close (its passwords are then wiped).
 pub fn dialog_ui(ctx: &egui::Context, dialog: &mut PasswordDialog, intents: &mut Intents) -> bool {
     let mut command = |c| intents.commands.push(Command::Password(c));
-    // Taken before the fields see it: in a single-line field Enter would only drop the focus.
-    let enter = ctx.input_mut(|input| input.consume_key(egui::Modifiers::NONE, egui::Key::Enter));
+    // Enter in a field (or with nothing focused) sets the password; taken before the field
+    // sees it, which would drop the focus. On a focused button, Enter stays that button's.
+    let focus = ctx.memory(|memory| memory.focused());
+    let fields = ctx.data(|data| data.get_temp::<[egui::Id; 2]>(fields_key()));
+    let in_field = focus.is_none_or(|focus| fields.is_some_and(|fields| fields.contains(&focus)));
+    let enter = in_field && ctx.input_mut(|input| input.consume_key(egui::Modifiers::NONE, egui::Key::Enter));
     if enter && dialog.why_not().is_none() {
         command(PasswordCommand::Submit);
     }
@@ -97,6 +101,7 @@ fn fields_ui(ui: &mut egui::Ui, dialog: &mut PasswordDialog) {
         if password.changed() || confirmation.changed() {
             dialog.edited();
         }
+        ui.data_mut(|data| data.insert_temp(fields_key(), [password.id, confirmation.id]));
         // The fields keep no undo history: it would hold copies of the password.
         for id in [password.id, confirmation.id] {
             if let Some(mut state) = egui::text_edit::TextEditState::load(ui.ctx(), id) {
@@ -216,7 +221,15 @@ fn focus_key() -> egui::Id {
     egui::Id::unique("password_dialog_focused")
 }
 
+/// The ids of the two fields, as last drawn.
+fn fields_key() -> egui::Id {
+    egui::Id::unique("password_dialog_fields")
+}
+
 /// Forgets what only the drawing kept of a dialog, once it has closed.
 pub fn closed(ctx: &egui::Context) {
-    ctx.data_mut(|data| data.remove::<bool>(focus_key()));
+    ctx.data_mut(|data| {
+        data.remove::<bool>(focus_key());
+        data.remove::<[egui::Id; 2]>(fields_key());
+    });
 }
