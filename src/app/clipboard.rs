@@ -1,11 +1,13 @@
 //! The system clipboard behind a small trait (the app: `arboard`; tests: in memory), and the
 //! one use the app has for it: a password copied for a while, then taken off the clipboard
-//! again unless something else was copied since.
+//! again unless something else was copied since. What waits to clear it keeps a salted
+//! fingerprint of the text, not the text: the password itself goes with its dialog.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use secrecy::{ExposeSecret as _, SecretString};
+use sha2::{Digest as _, Sha256};
 
 /// How long a copied password stays on the clipboard.
 pub const CLIPBOARD_KEEPS: Duration = Duration::from_secs(30);
@@ -13,6 +15,34 @@ pub const CLIPBOARD_KEEPS: Duration = Duration::from_secs(30);
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct ClipboardError(String);
+
+/// Enough to tell whether the clipboard still holds a text, without keeping the text: a
+/// SHA-256 under a salt drawn once per run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint([u8; 32]);
+
+impl Fingerprint {
+    pub fn of(text: &SecretString) -> Self {
+        static SALT: OnceLock<[u8; 16]> = OnceLock::new();
+        let salt = SALT.get_or_init(|| {
+            let mut salt = [0u8; 16];
+            if getrandom::fill(&mut salt).is_err() {
+                salt = fastrand::u128(..).to_le_bytes();
+            }
+            salt
+        });
+        let mut hasher = Sha256::new();
+        hasher.update(salt);
+        hasher.update(text.expose_secret().as_bytes());
+        Self(hasher.finalize().into())
+    }
+}
+
+impl std::fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Fingerprint(..)")
+    }
+}
 
 /// Calls may wait on the windowing system: make them off the UI thread.
 pub trait Clipboard: Send + Sync {
@@ -120,20 +150,22 @@ pub async fn copy_for_a_while(
     secret: SecretString,
     keeps: Duration,
 ) -> Result<(), ClipboardError> {
-    let (on, text) = (Arc::clone(&clipboard), secret.clone());
-    blocking(move || on.set(&text)).await?;
+    let fingerprint = Fingerprint::of(&secret);
+    let on = Arc::clone(&clipboard);
+    // The text goes with this call; only its fingerprint waits.
+    blocking(move || on.set(&secret)).await?;
     tokio::spawn(async move {
         tokio::time::sleep(keeps).await;
-        if let Err(error) = blocking(move || clear_if_holding(clipboard.as_ref(), &secret)).await {
+        if let Err(error) = blocking(move || clear_if_holding(clipboard.as_ref(), fingerprint)).await {
             tracing::warn!(%error, "could not take the copied password off the clipboard");
         }
     });
     Ok(())
 }
 
-/// Clears the clipboard if it holds `secret`; `true` when it did.
-pub fn clear_if_holding(clipboard: &dyn Clipboard, secret: &SecretString) -> Result<bool, ClipboardError> {
-    let holds = clipboard.text()?.is_some_and(|held| held.expose_secret() == secret.expose_secret());
+/// Clears the clipboard if it holds the text of `fingerprint`; `true` when it did.
+pub fn clear_if_holding(clipboard: &dyn Clipboard, fingerprint: Fingerprint) -> Result<bool, ClipboardError> {
+    let holds = clipboard.text()?.is_some_and(|held| Fingerprint::of(&held) == fingerprint);
     if holds {
         clipboard.clear()?;
     }
@@ -188,6 +220,14 @@ mod tests {
         let error = clipboard.set(&SecretString::from("whatever1")).unwrap_err();
         assert!(error.to_string().starts_with("No clipboard is available here"), "{error}");
         assert!(clipboard.text().is_err());
+    }
+
+    #[test]
+    fn a_fingerprint_tells_texts_apart_and_shows_nothing() {
+        let one = Fingerprint::of(&SecretString::from("Tr0ub4dor&3"));
+        assert_eq!(one, Fingerprint::of(&SecretString::from("Tr0ub4dor&3")));
+        assert_ne!(one, Fingerprint::of(&SecretString::from("Tr0ub4dor&4")));
+        assert_eq!(format!("{one:?}"), "Fingerprint(..)");
     }
 
     #[tokio::test]

@@ -17,7 +17,7 @@ use secrecy::{ExposeSecret as _, SecretString};
 
 use crate::api::{ApiError, Contact, ContactId, SecureZone};
 
-use super::clipboard::{CLIPBOARD_KEEPS, Clipboard, ClipboardError, clear_if_holding, copy_for_a_while};
+use super::clipboard::{CLIPBOARD_KEEPS, Clipboard, ClipboardError, Fingerprint, clear_if_holding, copy_for_a_while};
 use super::effects::{Effects, TaskResult};
 use super::notifications::{Level, Notifications};
 use super::secret_text::SecretText;
@@ -188,8 +188,9 @@ pub struct Passwords {
     /// How long a copied password stays on the clipboard; tests shorten it.
     pub clipboard_keeps: Duration,
     attempts: u64,
-    /// The last password copied, to take off the clipboard if the app closes before its time.
-    copied: Option<SecretString>,
+    /// The last password copied (its fingerprint), to take off the clipboard if the app
+    /// closes before its time.
+    copied: Option<Fingerprint>,
 }
 
 impl Passwords {
@@ -214,7 +215,7 @@ impl Passwords {
                     return;
                 }
                 let secret = dialog.password.secret().clone();
-                self.copied = Some(secret.clone());
+                self.copied = Some(Fingerprint::of(&secret));
                 let copy = copy_for_a_while(Arc::clone(&self.clipboard), secret, self.clipboard_keeps);
                 dialog.copied = Some(fx.tasks.promise(copy));
             }
@@ -247,11 +248,11 @@ impl Passwords {
     /// that at most `CLOSING_WAIT`, on a thread of its own (the runtime is about to stop, and
     /// would drop a blocking task that has not started).
     pub fn take_off_clipboard(&mut self) {
-        let Some(secret) = self.copied.take() else { return };
+        let Some(fingerprint) = self.copied.take() else { return };
         let clipboard = Arc::clone(&self.clipboard);
         let (done, cleared) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            let _ = done.send(clear_if_holding(clipboard.as_ref(), &secret));
+            let _ = done.send(clear_if_holding(clipboard.as_ref(), fingerprint));
         });
         if let Ok(Err(error)) = cleared.recv_timeout(CLOSING_WAIT) {
             tracing::warn!(%error, "could not take the copied password off the clipboard");
