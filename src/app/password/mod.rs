@@ -122,12 +122,13 @@ impl PasswordDialog {
         }
     }
 
-    /// To call when either field changed: the checks follow the text, and a copy or an
-    /// earlier answer no longer speaks for it.
+    /// To call when either field changed: the checks follow the text, and a copy or a
+    /// refusal no longer speaks for it. (An unknown outcome still does: the last password
+    /// sent may be the contact's now.)
     pub fn edited(&mut self) {
         self.strength = Strength::estimate(self.password.secret(), &self.target.hints());
         self.copied = None;
-        if matches!(self.stage, Stage::Failed(_) | Stage::Unknown) {
+        if matches!(self.stage, Stage::Failed(_)) {
             self.stage = Stage::Editing;
         }
     }
@@ -340,6 +341,48 @@ mod tests {
         let dialog = dialog("Sup3r-Secret-Value", "Sup3r-Secret-Value");
         assert!(!format!("{dialog:?}").contains("Secret-Value"));
         assert!(!format!("{:?}", PasswordCommand::Submit).contains("Secret-Value"));
+    }
+
+    fn waiting(passwords: &mut Passwords, attempt: u64) {
+        let mut open = dialog("long enough", "long enough");
+        open.stage = Stage::Sending { attempt };
+        passwords.dialog = Some(open);
+    }
+
+    fn outcome(attempt: u64, result: Result<Vec<SecureZone>, ApiError>) -> PasswordResult {
+        PasswordResult { attempt, target: target(), result }
+    }
+
+    fn unknown() -> ApiError {
+        ApiError::OutcomeUnknown { action: "setting the password".into(), detail: "connection reset".into() }
+    }
+
+    #[test]
+    fn each_outcome_ends_in_one_place_the_dialog_that_sent_it_or_a_notification() {
+        let clipboard = Arc::new(super::super::clipboard::MemoryClipboard::default());
+        let mut passwords = Passwords::new(clipboard);
+        let mut notes = Notifications::default();
+
+        waiting(&mut passwords, 1);
+        passwords.fold(outcome(1, Err(unknown())), &mut notes);
+        assert_eq!(passwords.dialog.as_ref().unwrap().stage, Stage::Unknown, "said in the dialog");
+        passwords.fold(outcome(2, Err(ApiError::Cancelled)), &mut notes);
+        assert_eq!(passwords.dialog.as_ref().unwrap().stage, Stage::Unknown, "another attempt's result leaves it");
+        assert_eq!(notes.history().len(), 1, "…and goes to a notification");
+
+        waiting(&mut passwords, 3);
+        passwords.fold(outcome(3, Err(ApiError::MissingScope)), &mut notes);
+        assert!(matches!(&passwords.dialog.as_ref().unwrap().stage, Stage::Failed(m) if m.contains("scope")));
+
+        waiting(&mut passwords, 4);
+        passwords.fold(outcome(4, Ok(Vec::new())), &mut notes);
+        assert!(passwords.dialog.is_none(), "closed on success");
+        assert_eq!(notes.history().last().unwrap().title, "Password set");
+
+        passwords.fold(outcome(5, Err(unknown())), &mut notes);
+        let last = notes.history().last().unwrap();
+        assert_eq!(last.title, "The password of Åse Bråten may or may not have been set");
+        assert_eq!(notes.history().len(), 3);
     }
 
     #[test]
