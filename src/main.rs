@@ -154,6 +154,7 @@ fn run_app() -> anyhow::Result<()> {
         sandbox_seed: DEMO_CONTACTS,
         client_options: ClientOptions::default(),
         file_chooser: Arc::new(NativeFileChooser),
+        clipboard: Arc::new(treepl_contacts::app::clipboard::SystemClipboard::default()),
     };
     let icon =
         eframe::icon_data::from_png_bytes(include_bytes!("../assets/icon.png")).context("reading the app icon")?;

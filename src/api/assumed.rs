@@ -31,6 +31,11 @@ pub const DEFAULT_ORDER_FIELD: &str = "Id";
 /// Ids asked for in one `Id $in [...]` filter: few enough for any URL length limit.
 pub const IDS_PER_REQUEST: usize = 200;
 
+/// How many characters (Unicode scalar values) a contact's password may have: the rule the
+/// app checks as the user types and the sandbox enforces. [assumed] from the contract
+/// (the vendor's reference gives no bounds); a site with another rule answers 400, shown as is.
+pub const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 6..=128;
+
 /// One open question of the contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Assumption {
@@ -115,6 +120,12 @@ pub const OPEN_QUESTIONS: &[Assumption] = &[
         choice: "replaces the whole list; the client sends the complete desired list from a fresh GET",
         real_site_may: "add to the list instead: the list read back after the PUT shows what the site did",
         lives_in: "Client::set_secure_zones",
+    },
+    Assumption {
+        topic: "Password length",
+        choice: "PASSWORD_CHARS (6 to 128 characters) checked before set-password or a create is sent",
+        real_site_may: "allow other lengths or want character classes: its 400 is shown in the dialog",
+        lives_in: "assumed::PASSWORD_CHARS",
     },
     Assumption {
         topic: "New contact defaults",

@@ -16,6 +16,7 @@ pub enum UiCommand {
     Delete,
     NewContact,
     SaveContact,
+    ResetPassword,
     TogglePane,
     Export,
     ConnectSite,
@@ -29,12 +30,13 @@ pub enum UiCommand {
 }
 
 impl UiCommand {
-    pub const ALL: [UiCommand; 15] = [
+    pub const ALL: [UiCommand; 16] = [
         UiCommand::Refresh,
         UiCommand::SelectAll,
         UiCommand::Delete,
         UiCommand::NewContact,
         UiCommand::SaveContact,
+        UiCommand::ResetPassword,
         UiCommand::TogglePane,
         UiCommand::Export,
         UiCommand::ConnectSite,
@@ -54,6 +56,7 @@ impl UiCommand {
             UiCommand::Delete => "Delete selected contacts…",
             UiCommand::NewContact => "New contact",
             UiCommand::SaveContact => "Save changes",
+            UiCommand::ResetPassword => "Reset password…",
             UiCommand::TogglePane => "Contact pane",
             UiCommand::Export => "Export contacts…",
             UiCommand::ConnectSite => "Connect a site…",
@@ -74,6 +77,7 @@ impl UiCommand {
             UiCommand::Delete => "Delete the selected contacts from the site, after you confirm",
             UiCommand::NewContact => "Create a contact on the site, in the contact pane",
             UiCommand::SaveContact => "Save the changes to the contact in the pane",
+            UiCommand::ResetPassword => "Set a new password for the contact in the pane, after you type it twice",
             UiCommand::TogglePane => "Show or hide the contact pane beside the grid",
             UiCommand::Export => "Save the selected or all matching contacts as CSV, Excel, JSON or vCard",
             UiCommand::ConnectSite => "Add a Treepl site with its API application's Client ID and Secret",
@@ -109,7 +113,11 @@ impl UiCommand {
                 Some(KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::N))
             }
             UiCommand::Quit => ctrl(Key::Q),
-            UiCommand::UseSandbox | UiCommand::ThemeFollowSystem | UiCommand::ThemeDark | UiCommand::ThemeLight => None,
+            UiCommand::UseSandbox
+            | UiCommand::ResetPassword
+            | UiCommand::ThemeFollowSystem
+            | UiCommand::ThemeDark
+            | UiCommand::ThemeLight => None,
         }
     }
 }
@@ -155,6 +163,7 @@ pub enum Command {
     Editor(super::contact::EditorCommand),
     Export(super::export::ExportCommand),
     Profiles(super::profiles::ProfilesCommand),
+    Password(super::password::PasswordCommand),
     Cancel(super::tasks::TaskId),
     /// The window is asked to close: it may, unless unsaved changes want an answer first.
     Quit,

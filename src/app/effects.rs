@@ -8,6 +8,7 @@ use super::contact::EditorResult;
 use super::delete::DeleteOutcome;
 use super::export::ExportResult;
 use super::notifications::Notifications;
+use super::password::PasswordResult;
 use super::profiles::ProfilesResult;
 use super::state::{GridResult, SiteResult};
 use super::tasks::TaskRunner;
@@ -39,6 +40,7 @@ pub enum FeatureResult {
     Editor(EditorResult),
     Export(ExportResult),
     Profiles(ProfilesResult),
+    Password(PasswordResult),
 }
 
 impl From<SiteResult> for FeatureResult {
@@ -68,6 +70,12 @@ impl From<EditorResult> for FeatureResult {
 impl From<ExportResult> for FeatureResult {
     fn from(result: ExportResult) -> Self {
         Self::Export(result)
+    }
+}
+
+impl From<PasswordResult> for FeatureResult {
+    fn from(result: PasswordResult) -> Self {
+        Self::Password(result)
     }
 }
 

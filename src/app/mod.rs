@@ -1,6 +1,7 @@
 //! The app's state and effects: what the UI draws from and the one place that turns the
 //! user's intents into background work. No drawing here (that is `ui`).
 
+pub mod clipboard;
 pub mod command;
 pub mod contact;
 pub mod credentials;
@@ -13,6 +14,7 @@ pub mod layout;
 pub mod money;
 pub mod notifications;
 pub mod pages;
+pub mod password;
 pub mod profiles;
 pub mod related;
 pub mod secret_text;

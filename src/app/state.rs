@@ -26,6 +26,7 @@ use super::grid::{Grid, PageRequest};
 use super::layout::GridLayout;
 use super::money::MoneyFormat;
 use super::notifications::{Level, Notifications};
+use super::password::{PasswordCommand, PasswordTarget, Passwords};
 use super::profiles::{ProfileFile, Profiles, ProfilesEvent, SiteProfile, build_client};
 use super::related::Related;
 use super::settings::Settings;
@@ -42,6 +43,8 @@ pub struct AppConfig {
     pub client_options: ClientOptions,
     /// Where exports go: the native save dialog, or a fixed path in tests.
     pub file_chooser: Arc<dyn FileChooser>,
+    /// Where Copy puts a password: the system clipboard, or one in memory in tests.
+    pub clipboard: Arc<dyn super::clipboard::Clipboard>,
 }
 
 /// What the work of opening a site hands back.
@@ -104,6 +107,7 @@ pub struct AppState {
     pub open_contacts: Vec<ContactWindow>,
     pub exports: Exports,
     pub deletes: Deletes,
+    pub passwords: Passwords,
     pub editor: Editor,
     /// The tabs of the contact in the pane.
     pub related: Related,
@@ -132,6 +136,7 @@ impl AppState {
     pub fn new(config: AppConfig, settings: Settings, runtime: tokio::runtime::Handle, ctx: egui::Context) -> Self {
         let file = ProfileFile::in_folder(&config.config_dir);
         let profiles = Profiles::new(file, Arc::clone(&config.keyring), config.client_options.clone());
+        let passwords = Passwords::new(Arc::clone(&config.clipboard));
         let mut state = Self {
             config,
             settings,
@@ -148,6 +153,7 @@ impl AppState {
             open_contacts: Vec::new(),
             exports: Exports::default(),
             deletes: Deletes::default(),
+            passwords,
             editor: Editor::default(),
             related: Related::default(),
             money: MoneyFormat::system(),
@@ -214,6 +220,7 @@ impl AppState {
         self.profiles.dialog.is_some()
             || self.exports.dialog.is_some()
             || self.deletes.confirmation.is_some()
+            || self.passwords.dialog.is_some()
             || self.editor.leaving_for.is_some()
             || !self.editor.offered.is_empty()
     }
@@ -230,6 +237,21 @@ impl AppState {
         }
     }
 
+    /// Opens the password dialog for the contact in the pane, or else the one under the
+    /// grid's cursor (the palette's Reset password…).
+    pub fn open_password_dialog(&mut self) {
+        let in_pane = self.editor.open.as_ref().and_then(|open| open.base.as_ref());
+        let under_cursor = self.grid.cursor.and_then(|row| self.grid.peek(row));
+        match in_pane.or(under_cursor).map(PasswordTarget::of) {
+            Some(target) => self.send(Command::Password(PasswordCommand::Open(target))),
+            None => self.notifications.push(
+                Level::Info,
+                "No contact chosen",
+                "Click a contact first, then reset its password.",
+            ),
+        }
+    }
+
     /// Opens the export dialog for the grid as it is (selection, columns, last options).
     pub fn open_export_dialog(&mut self) {
         let columns = self.layout().visible().map(|c| c.field.clone()).collect();
@@ -237,8 +259,20 @@ impl AppState {
     }
 
     fn execute(&mut self, command: Command) {
-        let Self { tasks, notifications, site, exports, deletes, editor, related, profiles, settings, config, .. } =
-            self;
+        let Self {
+            tasks,
+            notifications,
+            site,
+            exports,
+            deletes,
+            passwords,
+            editor,
+            related,
+            profiles,
+            settings,
+            config,
+            ..
+        } = self;
         let fx = &mut effects(tasks, notifications, site);
         match command {
             Command::Delete(confirmation) => {
@@ -262,6 +296,7 @@ impl AppState {
             }
             Command::Cancel(id) => fx.tasks.cancel(id),
             Command::Profiles(command) => profiles.execute(command, fx),
+            Command::Password(command) => passwords.execute(command, fx),
             Command::Related(command) => related.execute(command, fx),
             Command::Open(target) => {
                 if self.editor.may_leave(Leaving::ToSite(target.clone())) {
@@ -297,6 +332,7 @@ impl AppState {
         self.grid = Grid::default();
         self.open_contacts.clear();
         self.deletes.confirmation = None;
+        self.passwords.dialog = None;
         self.editor = Editor::default();
     }
 
@@ -424,10 +460,12 @@ impl AppState {
     }
 
     fn fold(&mut self, result: FeatureResult) {
-        let Self { tasks, notifications, site, exports, deletes, editor, profiles, settings, grid, .. } = self;
+        let Self { tasks, notifications, site, exports, deletes, passwords, editor, profiles, settings, grid, .. } =
+            self;
         let fx = &mut effects(tasks, notifications, site);
         match result {
             FeatureResult::Delete(outcome) => deletes.fold(outcome, grid, fx.notifications),
+            FeatureResult::Password(outcome) => passwords.fold(outcome, fx.notifications),
             FeatureResult::Editor(result) => {
                 if let Some(leaving) = editor.fold(result, fx, grid) {
                     self.proceed(leaving);

@@ -10,6 +10,7 @@ mod fields;
 pub mod filter;
 mod http;
 mod openapi;
+mod passwords;
 mod requests;
 mod rows;
 pub mod schema;
@@ -97,6 +98,7 @@ pub struct Sandbox {
     faults: Arc<Faults>,
     requests: Arc<RequestLog>,
     tokens: Arc<server::TokenIssuer>,
+    passwords: Arc<passwords::PasswordBook>,
     shutdown: CancellationToken,
     server: Option<JoinHandle<()>>,
 }
@@ -137,9 +139,11 @@ impl Sandbox {
         let tokens = Arc::new(server::TokenIssuer::new(client_id, client_secret, token_lifetime));
         let faults = Arc::new(Faults::new(faults));
         let requests = Arc::new(RequestLog::default());
+        let passwords = Arc::new(passwords::PasswordBook::default());
         let state = server::AppState {
             store: Arc::clone(&store),
             tokens: Arc::clone(&tokens),
+            passwords: Arc::clone(&passwords),
             max_limit: max_limit.min(MAX_LIMIT),
         };
         let gateway = Arc::new(http::Gateway {
@@ -149,7 +153,7 @@ impl Sandbox {
         });
         let shutdown = CancellationToken::new();
         let server = tokio::spawn(http::serve(listener, gateway, shutdown.clone()));
-        Ok(Self { url, credentials, store, faults, requests, tokens, shutdown, server: Some(server) })
+        Ok(Self { url, credentials, store, faults, requests, tokens, passwords, shutdown, server: Some(server) })
     }
 
     /// `http://127.0.0.1:PORT/`
@@ -174,6 +178,12 @@ impl Sandbox {
     /// What the sandbox was sent.
     pub fn requests(&self) -> &Arc<RequestLog> {
         &self.requests
+    }
+
+    /// Whether `password` is the one last set for `contact` through this sandbox's API (by
+    /// set-password or a create); it keeps salted hashes in memory only, for tests to check.
+    pub fn password_is(&self, contact: crate::api::ContactId, password: &str) -> bool {
+        self.passwords.is(contact, password)
     }
 
     /// Invalidates every token issued so far (as refreshing a secret does on a site).

@@ -32,6 +32,8 @@ pub const MAX_LIMIT: u32 = 500;
 pub(crate) struct AppState {
     pub store: Arc<Store>,
     pub tokens: Arc<TokenIssuer>,
+    /// The passwords set, as salted hashes in memory (for tests to check).
+    pub passwords: Arc<super::passwords::PasswordBook>,
     /// The cap on `Limit` this site applies (`MAX_LIMIT`, or lower to act as a stricter site).
     pub max_limit: u32,
 }
@@ -177,9 +179,13 @@ fn json_text(json: String) -> Response {
 }
 
 async fn create_contact(State(state): State<AppState>, body: Bytes) -> Reply<Value> {
-    // The password is checked, then dropped: the sandbox stores none.
+    // The password is checked, then kept only as a salted hash in memory: never on disk.
     let checked = validate::contact_body(&body, Mode::Create)?;
-    let contact = blocking(&state.store, move |store| store.create_contact(&checked.fields)).await?;
+    let fields = checked.fields;
+    let contact = blocking(&state.store, move |store| store.create_contact(&fields)).await?;
+    if let Some(password) = &checked.password {
+        state.passwords.set(contact.id, password);
+    }
     Ok(axum::Json(to_json(&contact)?))
 }
 
@@ -195,7 +201,10 @@ async fn update_contact(State(state): State<AppState>, Path(id): Path<String>, b
 async fn delete_contact(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiFailure> {
     let id = contact_id(&id)?;
     match blocking(&state.store, move |store| store.delete_contact(id)).await? {
-        true => Ok(StatusCode::NO_CONTENT),
+        true => {
+            state.passwords.forget(id);
+            Ok(StatusCode::NO_CONTENT)
+        }
         false => Err(ApiFailure::not_found(id)),
     }
 }
@@ -260,8 +269,9 @@ async fn set_zones(State(state): State<AppState>, Path(id): Path<String>, body: 
 
 async fn set_password(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Reply<Value> {
     let id = contact_id(&id)?;
-    let _checked = validate::password_body(&body)?;
+    let password = validate::password_body(&body)?;
     let zones = blocking(&state.store, move |store| store.set_password(id)).await?.ok_or(ApiFailure::not_found(id))?;
+    state.passwords.set(id, &password);
     let count = zones.len() as u64;
     Ok(axum::Json(to_json(&crate::api::Page::new(zones, count))?))
 }

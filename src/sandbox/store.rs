@@ -419,8 +419,8 @@ impl Store {
         Ok(Some(all_zones(&conn, contact)?))
     }
 
-    /// Records that the password changed (only the time: the sandbox keeps no password,
-    /// not even hashed). Returns the contact's zones; `None` when there is no such contact.
+    /// Records that the password changed (only the time: the database keeps no password,
+    /// not even hashed; the server keeps a salted hash in memory). Returns the contact's zones; `None` when there is no such contact.
     pub fn set_password(&self, contact: ContactId) -> Result<Option<Vec<SecureZone>>, StoreError> {
         let conn = self.writer()?;
         let now = chrono::Utc::now().timestamp_millis();

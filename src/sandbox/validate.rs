@@ -10,7 +10,8 @@ use crate::api::wire::describe_json;
 
 use super::schema::{FieldKind, MAX_TEXT_CHARS, contact_field};
 
-pub const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 6..=128;
+/// The contract's rule, from the one place it lives.
+pub use crate::api::assumed::PASSWORD_CHARS;
 const MAX_ALIAS_CHARS: usize = 100;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

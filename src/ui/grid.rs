@@ -279,8 +279,16 @@ fn row_interaction(response: &egui::Response, grid: &mut Grid, index: u64, id: C
             intents.commands.push(Command::OpenContact(id));
             ui.close();
         }
-        ui.add_enabled(false, egui::Button::new("Reset password…"))
-            .on_disabled_hover_text("The password dialog comes in a later version");
+        if let Some(contact) = grid.peek(index)
+            && ui
+                .button(UiCommand::ResetPassword.label())
+                .on_hover_text("Set a new password for this contact")
+                .clicked()
+        {
+            let target = crate::app::password::PasswordTarget::of(contact);
+            intents.commands.push(Command::Password(crate::app::password::PasswordCommand::Open(target)));
+            ui.close();
+        }
         let count = grid.selected_count();
         let label = if count > 1 { format!("Export {count} contacts…") } else { "Export…".to_owned() };
         if ui.button(label).on_hover_text(UiCommand::Export.tooltip()).clicked() {

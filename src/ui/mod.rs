@@ -10,6 +10,7 @@ mod grid;
 mod menu;
 mod notifications;
 mod palette;
+mod password;
 mod query_bar;
 mod related;
 mod status;
@@ -76,10 +77,12 @@ impl TreeplApp {
         &mut self.state
     }
 
-    /// The window is closing: stop what can be stopped (an export must not leave half a file).
-    /// Nothing here waits; see [`crate::app::shut_down`] for the runtime.
+    /// The window is closing: stop what can be stopped (an export must not leave half a file),
+    /// and take a copied password off the clipboard (waiting for that half a second at most).
+    /// Nothing else here waits; see [`crate::app::shut_down`] for the runtime.
     pub fn close(&mut self) {
         self.state.tasks.cancel_all();
+        self.state.passwords.take_off_clipboard();
     }
 
     /// Whether any dialog, confirmation or popup of the app is open, or any egui modal was
@@ -97,6 +100,7 @@ impl TreeplApp {
             UiCommand::SelectAll => state.grid.select_all(),
             UiCommand::Delete => state.confirm_delete(),
             UiCommand::SaveContact => state.send(Command::Editor(crate::app::contact::EditorCommand::Save)),
+            UiCommand::ResetPassword => state.open_password_dialog(),
             UiCommand::NewContact => {
                 state.send(Command::Editor(crate::app::contact::EditorCommand::New));
                 state.settings.pane_shown = true;
@@ -265,6 +269,14 @@ impl eframe::App for TreeplApp {
             if export::dialog_ui(&ctx, dialog, progress, &mut intents) {
                 self.state.exports.dialog = None;
             }
+        }
+        match self.state.passwords.dialog.as_mut() {
+            Some(dialog) => {
+                if password::dialog_ui(&ctx, dialog, &mut intents) {
+                    self.state.passwords.dialog = None;
+                }
+            }
+            None => password::closed(&ctx),
         }
         if let Some(palette) = self.view.palette.as_mut()
             && palette.ui(&ctx, &self.state, &mut intents)

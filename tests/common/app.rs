@@ -9,6 +9,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use secrecy::SecretString;
 use treepl_contacts::app::AppConfig;
+use treepl_contacts::app::clipboard::MemoryClipboard;
 use treepl_contacts::app::credentials::{KeyringStore, SecretStore, SecretStoreError};
 use treepl_contacts::app::export::{Chosen, FileChooser, SaveRequest};
 use treepl_contacts::ui::TreeplApp;
@@ -102,6 +103,8 @@ pub struct AppUnderTest {
     pub config_dir: PathBuf,
     /// The save dialog's stand-in.
     pub chooser: Arc<TestChooser>,
+    /// The clipboard's stand-in.
+    pub clipboard: Arc<MemoryClipboard>,
     /// An empty folder for exported files.
     pub exports: PathBuf,
     _folder: tempfile::TempDir,
@@ -146,6 +149,7 @@ impl AppUnderTest {
         std::fs::create_dir_all(&exports).unwrap();
         let contacts = if contacts == 0 { DEMO_CONTACTS } else { contacts };
         let chooser = Arc::new(TestChooser::default());
+        let clipboard = Arc::new(MemoryClipboard::default());
         let config = AppConfig {
             config_dir: folder.path().join("config"),
             data_dir: folder.path().join("data"),
@@ -153,12 +157,14 @@ impl AppUnderTest {
             sandbox_seed: contacts,
             client_options: super::quick_options(),
             file_chooser: chooser.clone(),
+            clipboard: clipboard.clone(),
         };
         let handle = runtime.handle().clone();
         let harness =
             Harness::builder().with_size([1200.0, 800.0]).build_eframe(move |cc| TreeplApp::new(cc, config, handle));
         let config_dir = folder.path().join("config");
-        let mut app = Self { harness, keyring, config_dir, chooser, exports, _folder: folder, _runtime: runtime };
+        let mut app =
+            Self { harness, keyring, config_dir, chooser, clipboard, exports, _folder: folder, _runtime: runtime };
         app.wait_until("the sandbox contacts show", |app| app.rows_loaded());
         app
     }

@@ -39,8 +39,10 @@ pub fn problems(contact: &Contact) -> BTreeMap<String, String> {
 
 /// Why `password` cannot be a first password (none is fine: the site then has none).
 pub fn password_problem(password: &str) -> Option<String> {
+    use crate::api::assumed::PASSWORD_CHARS;
     let length = password.chars().count();
-    (length > 0 && !(6..=128).contains(&length)).then(|| format!("6 to 128 characters ({length} now)."))
+    let (low, high) = (PASSWORD_CHARS.start(), PASSWORD_CHARS.end());
+    (length > 0 && !PASSWORD_CHARS.contains(&length)).then(|| format!("{low} to {high} characters ({length} now)."))
 }
 
 /// Why `email` cannot be a contact's email, if it cannot.

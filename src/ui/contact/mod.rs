@@ -138,6 +138,14 @@ fn header_ui(ui: &mut egui::Ui, open: &OpenContact, state: &EditState, intents: 
             {
                 intents.commands.push(Command::OpenContact(open.id));
             }
+            let reset = egui::Button::new(UiCommand::ResetPassword.label()).small();
+            let reset = ui
+                .add_enabled(open.base.is_some(), reset)
+                .on_hover_text("Set a new password for this contact, after you type it twice");
+            if let Some(contact) = open.base.as_ref().filter(|_| reset.clicked()) {
+                let target = crate::app::password::PasswordTarget::of(contact);
+                intents.commands.push(Command::Password(crate::app::password::PasswordCommand::Open(target)));
+            }
             let delete =
                 egui::Button::new(egui::RichText::new("Delete contact…").color(ui.visuals().error_fg_color)).small();
             let can_delete = open.base.is_some() && !open.saving;
