@@ -93,10 +93,24 @@ fn error_ui(ui: &mut egui::Ui, error: &str, tab: Tab, intents: &mut Intents) {
 
 /// Label and value rows of a record, in a two-column grid.
 fn fields_ui(ui: &mut egui::Ui, id: impl std::hash::Hash + std::fmt::Debug, fields: &[(&str, String)]) {
-    egui::Grid::new(id).num_columns(2).spacing([12.0, 4.0]).striped(false).show(ui, |ui| {
-        for (title, value) in fields {
-            ui.weak(*title);
-            ui.add(egui::Label::new(value).wrap());
+    fields_across_ui(ui, id, fields, 1);
+}
+
+/// Label and value pairs, `across` of them a row (short values side by side save height).
+fn fields_across_ui(
+    ui: &mut egui::Ui,
+    id: impl std::hash::Hash + std::fmt::Debug,
+    fields: &[(&str, String)],
+    across: usize,
+) {
+    egui::Grid::new(id).num_columns(2 * across).spacing([12.0, 4.0]).show(ui, |ui| {
+        for row in fields.chunks(across.max(1)) {
+            for (title, value) in row {
+                ui.weak(*title);
+                // Side by side, a value keeps its line (a squeezed column would break words).
+                let value = egui::Label::new(value);
+                ui.add(if across > 1 { value.extend() } else { value.wrap() });
+            }
             ui.end_row();
         }
     });
@@ -154,5 +168,5 @@ fn order_link_ui(ui: &mut egui::Ui, related: &Related, order_id: Option<i64>) ->
 /// half, leaving the rest to the record.
 fn list_height(ui: &egui::Ui, record_shown: bool) -> f32 {
     let room = ui.available_height();
-    if record_shown { (room * 0.42).max(140.0) } else { room }
+    if record_shown { (room * 0.36).max(140.0) } else { room }
 }

@@ -11,7 +11,7 @@ use crate::app::related::{Related, Tab};
 use crate::app::text::{date_time, invoice, maybe_date};
 
 use super::list::{Row, records_ui};
-use super::{Intents, OpenRecord, fields_ui, groups_ui, list_height, summary};
+use super::{Intents, OpenRecord, fields_across_ui, fields_ui, groups_ui, list_height, summary};
 
 pub fn ui(ui: &mut egui::Ui, related: &mut Related, money: &MoneyFormat, intents: &mut Intents) -> OpenRecord {
     summary::ui(ui, related, money, intents);
@@ -19,7 +19,8 @@ pub fn ui(ui: &mut egui::Ui, related: &mut Related, money: &MoneyFormat, intents
     records_ui(ui, &mut related.orders, Tab::Orders, height, intents, |order| row(order, money));
     let order = related.orders.selected_record()?;
     ui.separator();
-    egui::ScrollArea::vertical().id_salt("order_detail").auto_shrink([false, true]).show(ui, |ui| {
+    // Both ways: a wide table of lines scrolls across rather than squeezing its columns.
+    egui::ScrollArea::both().id_salt("order_detail").auto_shrink([false, true]).show(ui, |ui| {
         detail_ui(ui, order, money);
     });
     None
@@ -49,7 +50,8 @@ fn row(order: &Order, money: &MoneyFormat) -> Row {
     let title = name.map_or_else(|| invoice(order), |name| format!("{} · {name}", invoice(order)));
     let payment = order.payment_state.clone().unwrap_or_default();
     let pending = order.amount_pending.as_ref().filter(|p| p.0 != Decimal::ZERO);
-    let mut detail = vec![maybe_date(order.invoice_date.as_ref().or(order.created_date_time.as_ref())), status(order)];
+    // The date the list is sorted by (newest first); the invoice date is in the detail.
+    let mut detail = vec![maybe_date(order.created_date_time.as_ref().or(order.invoice_date.as_ref())), status(order)];
     detail.extend((!payment.is_empty()).then_some(payment));
     // What is still owed matters more than what was paid: it comes first.
     detail.extend(pending.map(|p| format!("pending {}", money.format(p.0, currency))));
@@ -70,7 +72,7 @@ fn detail_ui(ui: &mut egui::Ui, order: &Order, money: &MoneyFormat) {
         ("Pending", amount(money, order.amount_pending.as_ref(), currency)),
         ("Currency", text(order.currency.as_ref())),
     ];
-    fields_ui(ui, ("order", order.id), &fields);
+    fields_across_ui(ui, ("order", order.id), &fields, 2);
     section(ui, "Lines", order.order_lines.is_empty(), |ui| lines_ui(ui, order, money));
     section(ui, "Payments", order.payments.is_empty(), |ui| {
         for payment in &order.payments {
@@ -101,7 +103,7 @@ fn lines_ui(ui: &mut egui::Ui, order: &Order, money: &MoneyFormat) {
         ui.end_row();
         for line in &order.order_lines {
             ui.vertical(|ui| {
-                ui.label(line_name(line));
+                ui.add(egui::Label::new(line_name(line)).extend());
                 if line.is_download {
                     ui.weak(format!("Download: {}", text(line.file_name.as_ref())));
                 }
@@ -127,18 +129,22 @@ fn line_name(line: &OrderLine) -> String {
 fn payment_ui(ui: &mut egui::Ui, payment: &Payment, currency: Option<&str>, money: &MoneyFormat) {
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
-        let fields = [
+        let short = [
             ("Amount", amount(money, payment.amount.as_ref(), currency)),
             ("Captured", amount(money, payment.amount_captured.as_ref(), currency)),
             ("Status", text(payment.status.as_ref())),
             ("Type", text(payment.payment_type.as_ref())),
             ("Gateway", text(payment.payment_gateway_type.as_ref())),
-            ("Transaction", text(payment.transaction_id.as_ref())),
-            ("Gateway reason", text(payment.gateway_reason.as_ref())),
-            ("Notes", text(payment.notes.as_ref())),
             ("Date", payment.created_date_time.as_ref().map_or_else(|| "—".to_owned(), date_time)),
         ];
-        fields_ui(ui, ("payment", payment.id), &fields);
+        fields_across_ui(ui, ("payment", payment.id), &short, 2);
+        // Long texts take a row each, and only when there is something to say.
+        let mut long = vec![("Transaction", text(payment.transaction_id.as_ref()))];
+        long.extend(
+            payment.gateway_reason.as_ref().filter(|r| !r.trim().is_empty()).map(|r| ("Gateway reason", r.clone())),
+        );
+        long.extend(payment.notes.as_ref().filter(|n| !n.trim().is_empty()).map(|n| ("Notes", n.clone())));
+        fields_ui(ui, ("payment_notes", payment.id), &long);
     });
 }
 
