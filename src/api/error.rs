@@ -71,6 +71,10 @@ pub enum ApiError {
     /// The user (or the app) stopped the work.
     #[error("Cancelled.")]
     Cancelled,
+
+    /// The change could not be recorded in the local change journal, so it was not sent.
+    #[error("Nothing was sent: {message}.")]
+    Journal { message: String },
 }
 
 impl ApiError {

@@ -5,10 +5,11 @@ use tokio_util::sync::CancellationToken;
 
 use crate::api::paging::PagingOptions;
 use crate::api::selection::resolve_ids;
-use crate::api::{ApiError, Client, ContactScope, Rows};
+use crate::api::{ApiError, ContactScope, Rows};
 
 use super::effects::{Effects, TaskResult};
 use super::grid::Grid;
+use super::journal::{Context, Writes};
 use super::notifications::{Level, Notifications};
 use super::tasks::Progress;
 use super::text::{contact_name, contacts, thousands};
@@ -33,12 +34,12 @@ impl Deletes {
     /// Deletes exactly what `confirmation` showed, with progress and Cancel; a cancelled
     /// delete still reports how many went.
     pub fn execute(&mut self, confirmation: DeleteConfirmation, fx: &mut Effects) {
-        let Some(client) = fx.client.clone() else { return };
+        let Some(writes) = fx.writes.clone() else { return };
         let connection = fx.connection;
         let label = format!("Deleting {}", contacts(confirmation.count));
         fx.tasks.spawn_stoppable(label, move |cancel, progress| async move {
             let DeleteConfirmation { scope, count, .. } = confirmation;
-            TaskResult::for_site(connection, delete_contacts(&client, &scope, count, &cancel, &progress).await)
+            TaskResult::for_site(connection, delete_contacts(&writes, &scope, count, &cancel, &progress).await)
         });
     }
 
@@ -171,7 +172,7 @@ pub struct DeleteOutcome {
 /// how far it got. The scope's ids are resolved first (ids only, page by page), so that the
 /// deletes do not shift the pages still to read.
 pub async fn delete_contacts(
-    client: &Client,
+    writes: &Writes,
     scope: &ContactScope,
     confirmed: u64,
     cancel: &CancellationToken,
@@ -179,7 +180,7 @@ pub async fn delete_contacts(
 ) -> DeleteOutcome {
     let outcome = |deleted, stop| DeleteOutcome { confirmed, deleted, stop };
     let paging = PagingOptions::default();
-    let listed = resolve_ids(client, scope, &paging, cancel, |_, _| progress.set(0, Some(confirmed)));
+    let listed = resolve_ids(writes.client(), scope, &paging, cancel, |_, _| progress.set(0, Some(confirmed)));
     let ids = match listed.await {
         Ok(ids) => ids,
         Err(ApiError::Cancelled) => return outcome(0, DeleteStop::Cancelled),
@@ -188,6 +189,19 @@ pub async fn delete_contacts(
     if ids.len() as u64 > confirmed {
         return outcome(0, DeleteStop::Grew { found: ids.len() as u64 });
     }
+    // More than one contact is one bulk operation in the journal, undone as one.
+    let mut context = Context::default();
+    if ids.len() > 1 {
+        let title = format!("Delete {}", contacts(ids.len() as u64));
+        let journal = writes.journal().cloned();
+        let batch = match journal {
+            Some(journal) => {
+                tokio::task::spawn_blocking(move || journal.new_batch(&title)).await.ok().and_then(Result::ok)
+            }
+            None => None,
+        };
+        context.batch = batch;
+    }
     let mut deleted = 0;
     for id in ids {
         // Checked between deletes, never during one: a delete stopped half-way might have
@@ -195,7 +209,7 @@ pub async fn delete_contacts(
         if cancel.is_cancelled() {
             return outcome(deleted, DeleteStop::Cancelled);
         }
-        match client.delete_contact(id).await {
+        match writes.delete(id, context).await {
             // Deleted elsewhere meanwhile: gone all the same.
             Ok(()) | Err(ApiError::NotFound { .. }) => deleted += 1,
             Err(error) => return outcome(deleted, DeleteStop::Failed(error)),

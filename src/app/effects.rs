@@ -4,6 +4,8 @@
 
 use crate::api::Client;
 
+use super::journal::Writes;
+
 use super::contact::EditorResult;
 use super::delete::DeleteOutcome;
 use super::export::ExportResult;
@@ -90,6 +92,8 @@ impl From<ProfilesResult> for FeatureResult {
 pub struct Effects<'a> {
     pub tasks: &'a mut TaskRunner<TaskResult>,
     pub client: Option<Client>,
+    /// The client with the site's change journal: every write goes through it.
+    pub writes: Option<Writes>,
     pub connection: u64,
     pub notifications: &'a mut Notifications,
 }

@@ -39,6 +39,8 @@ pub struct Settings {
     pub export: super::export::ExportPrefs,
     /// Whether the contact pane shows beside the grid (its width is egui's to keep).
     pub pane_shown: bool,
+    /// How many days the change journal keeps an entry.
+    pub journal_keep_days: u32,
 }
 
 impl Default for Settings {
@@ -49,6 +51,7 @@ impl Default for Settings {
             layouts: BTreeMap::new(),
             export: Default::default(),
             pane_shown: true,
+            journal_keep_days: 90,
         }
     }
 }

@@ -23,6 +23,7 @@ use super::delete::{DeleteConfirmation, Deletes};
 use super::effects::{Effects, FeatureResult, TaskResult};
 use super::export::{ExportCommand, Exports, FileChooser};
 use super::grid::{Grid, PageRequest};
+use super::journal::{self, Journal, Writes};
 use super::layout::GridLayout;
 use super::money::MoneyFormat;
 use super::notifications::{Level, Notifications};
@@ -51,7 +52,9 @@ pub struct AppConfig {
 pub enum SiteResult {
     SandboxStarted(Result<Sandbox, String>),
     /// A client for the site was built (off the UI thread: it reads the system's certificates).
-    ClientBuilt(Result<Client, ApiError>),
+    ClientBuilt(Result<Writes, ApiError>),
+    /// Unfinished changes found in the journal and checked against the site: how many.
+    Settled(Result<usize, String>),
     SecretFetched {
         profile: SiteProfile,
         result: Result<Option<SecretString>, SecretStoreError>,
@@ -86,6 +89,8 @@ pub struct Site {
     pub name: String,
     pub status: SiteStatus,
     pub client: Option<Client>,
+    /// The client with the site's change journal: the path every write takes.
+    pub writes: Option<Writes>,
     /// Bumped on every switch, so that late results for the previous site are dropped.
     connection: u64,
 }
@@ -123,12 +128,26 @@ pub struct AppState {
 }
 
 /// A feature's effects for the site open now.
+/// `client` with the journal of `site_key` (or why it could not be opened).
+async fn with_journal(client: Client, data_dir: PathBuf, site_key: String) -> Writes {
+    let journal = tokio::task::spawn_blocking(move || Journal::open(&data_dir, &site_key))
+        .await
+        .unwrap_or_else(|e| Err(e.to_string()));
+    Writes::new(client, journal)
+}
+
 fn effects<'a>(
     tasks: &'a mut TaskRunner<TaskResult>,
     notifications: &'a mut Notifications,
     site: &Site,
 ) -> Effects<'a> {
-    Effects { tasks, client: site.client.clone(), connection: site.connection, notifications }
+    Effects {
+        tasks,
+        client: site.client.clone(),
+        writes: site.writes.clone(),
+        connection: site.connection,
+        notifications,
+    }
 }
 
 impl AppState {
@@ -146,6 +165,7 @@ impl AppState {
                 name: "Starting…".to_owned(),
                 status: SiteStatus::Connecting,
                 client: None,
+                writes: None,
                 connection: 0,
             },
             sandbox: None,
@@ -297,7 +317,11 @@ impl AppState {
             Command::Cancel(id) => fx.tasks.cancel(id),
             Command::Profiles(command) => profiles.execute(command, fx),
             Command::Password(command) => passwords.execute(command, fx),
-            Command::Related(command) => related.execute(command, fx),
+            Command::Related(command) => {
+                let open = editor.open.as_ref().and_then(|open| open.base.as_ref());
+                let label = open.map_or_else(|| "a contact".to_owned(), crate::app::text::contact_name);
+                related.execute(command, label, fx);
+            }
             Command::Open(target) => {
                 if self.editor.may_leave(Leaving::ToSite(target.clone())) {
                     self.open(target);
@@ -329,6 +353,7 @@ impl AppState {
         self.site.name = name;
         self.site.status = SiteStatus::Connecting;
         self.site.client = None;
+        self.site.writes = None;
         self.grid = Grid::default();
         self.open_contacts.clear();
         self.deletes.confirmation = None;
@@ -379,21 +404,47 @@ impl AppState {
     }
 
     /// Builds a client for the open site in the background; the grid loads once it is in.
+    /// The site's change journal is opened beside it (off the UI thread: it is a file).
     fn connect(&mut self, credentials: Result<SiteCredentials, ApiError>) {
         let (connection, options) = (self.site.connection, self.config.client_options.clone());
+        let (data_dir, site_key) = (self.config.data_dir.clone(), self.site_key());
         self.tasks.spawn("Connecting to the site", async move {
-            let client = match credentials {
-                Ok(credentials) => build_client(credentials, options).await,
+            let writes = match credentials {
+                Ok(credentials) => match build_client(credentials, options).await {
+                    Ok(client) => Ok(with_journal(client, data_dir, site_key).await),
+                    Err(error) => Err(error),
+                },
                 Err(error) => Err(error),
             };
-            TaskResult::for_site(connection, SiteResult::ClientBuilt(client))
+            TaskResult::for_site(connection, SiteResult::ClientBuilt(writes))
         });
     }
 
-    fn connected(&mut self, client: Result<Client, ApiError>) {
-        match client {
-            Ok(client) => {
-                self.site.client = Some(client);
+    /// Connects with a client built already (the connect dialog's), once its journal is open.
+    fn open_journal(&mut self, client: Client) {
+        let connection = self.site.connection;
+        let (data_dir, site_key) = (self.config.data_dir.clone(), self.site_key());
+        self.tasks.spawn("Opening the change journal", async move {
+            let writes = with_journal(client, data_dir, site_key).await;
+            TaskResult::for_site(connection, SiteResult::ClientBuilt(Ok(writes)))
+        });
+    }
+
+    fn connected(&mut self, writes: Result<Writes, ApiError>) {
+        match writes {
+            Ok(writes) => {
+                if writes.journal().is_none() {
+                    self.notifications.error(
+                        "Changes are off",
+                        "The change journal could not be opened, so the app will not send changes to this site.",
+                    );
+                }
+                self.site.client = Some(writes.client().clone());
+                self.site.writes = Some(writes.clone());
+                let (connection, keep_days) = (self.site.connection, self.settings.journal_keep_days);
+                self.tasks.spawn("Checking unfinished changes", async move {
+                    TaskResult::for_site(connection, SiteResult::Settled(journal::tidy(&writes, keep_days).await))
+                });
                 self.site.status = SiteStatus::Connected;
                 self.grid.reload();
                 let folder = DraftFolder::new(&self.config.data_dir, &self.site_key());
@@ -495,7 +546,18 @@ impl AppState {
                 self.site.status = SiteStatus::Failed(message.clone());
                 self.notifications.error("The sandbox site did not start", message);
             }
-            SiteResult::ClientBuilt(client) => self.connected(client),
+            SiteResult::ClientBuilt(writes) => self.connected(writes),
+            SiteResult::Settled(Ok(0)) => {}
+            SiteResult::Settled(Ok(settled)) => self.notifications.push(
+                Level::Info,
+                "Unfinished changes checked",
+                format!(
+                    "{} the app was sending when it last stopped {} checked against the site; History shows how each ended.",
+                    crate::app::text::plural(settled as u64, "change", "changes"),
+                    if settled == 1 { "was" } else { "were" }
+                ),
+            ),
+            SiteResult::Settled(Err(error)) => self.notifications.error("Unfinished changes not checked", error),
             SiteResult::SecretFetched { profile, result } => match result {
                 Ok(Some(secret)) => self.connect(SiteCredentials::new(&profile.site_url, &profile.client_id, secret)),
                 Ok(None) => {
@@ -557,7 +619,7 @@ impl AppState {
                 let name = profile.name.clone();
                 self.switch_to(Target::Profile(profile.id.clone()), profile.name);
                 self.settings.last_profile = (!session_only).then_some(profile.id);
-                self.connected(Ok(client));
+                self.open_journal(client);
                 self.notifications.push(Level::Success, "Site connected", format!("Now working on {name}."));
             }
             ProfilesEvent::Removed(id) => {

@@ -20,6 +20,15 @@ pub struct Site {
 }
 
 /// Retries fast enough for tests, with the same shape as the default policy.
+impl Site {
+    /// The client with a change journal of its own (in the site's folder), as the app writes.
+    #[allow(dead_code)]
+    pub fn writes(&self) -> treepl_contacts::app::journal::Writes {
+        let journal = treepl_contacts::app::journal::Journal::open(self._folder.path(), "test-site");
+        treepl_contacts::app::journal::Writes::new(self.client.clone(), journal)
+    }
+}
+
 pub fn quick_retries() -> RetryPolicy {
     RetryPolicy {
         max_attempts: 6,

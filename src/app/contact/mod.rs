@@ -528,7 +528,7 @@ impl Editor {
 }
 
 fn start_save(open: &mut OpenContact, base: Contact, draft: Contact, fx: &mut Effects) {
-    let Some(client) = fx.client.clone() else {
+    let Some(writes) = fx.writes.clone() else {
         open.save_error = Some("Not connected to a site.".to_owned());
         return;
     };
@@ -539,9 +539,9 @@ fn start_save(open: &mut OpenContact, base: Contact, draft: Contact, fx: &mut Ef
     let password = (open.is_new() && !open.first_password.is_empty()).then(|| open.first_password.secret().clone());
     fx.tasks.spawn(format!("Saving {name}"), async move {
         let outcome = if id == NEW {
-            save::create_contact(&client, &draft, password.as_ref()).await
+            save::create_contact(&writes, &draft, password.as_ref()).await
         } else {
-            save_contact(&client, &base, &draft).await
+            save_contact(&writes, &base, &draft).await
         };
         TaskResult::for_site(connection, EditorResult::Saved { id, sent: Box::new(draft), outcome })
     });

@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 use crate::api::model::CustomCrmGroups;
 use secrecy::SecretString;
 
-use crate::api::{ApiError, Client, Contact, ContactInput, ListQuery, Where};
+use crate::api::{ApiError, Contact};
+use crate::app::journal::{Context, Writes};
 
 /// How a save ended.
 #[derive(Debug)]
@@ -26,15 +27,15 @@ pub enum SaveOutcome {
 
 /// Re-reads the contact, then writes `edited` (the whole object, unknown fields included)
 /// if the site still has `base`.
-pub async fn save_contact(client: &Client, base: &Contact, edited: &Contact) -> SaveOutcome {
-    let theirs = match client.get_contact(base.id).await {
+pub async fn save_contact(writes: &Writes, base: &Contact, edited: &Contact) -> SaveOutcome {
+    let theirs = match writes.client().get_contact(base.id).await {
         Ok(theirs) => theirs,
         Err(error) => return SaveOutcome::Failed(error),
     };
     if !changed_fields(base, &theirs).is_empty() {
         return SaveOutcome::Conflict { theirs: Box::new(theirs) };
     }
-    match client.update_contact(base.id, &ContactInput::from_contact(edited)).await {
+    match writes.update(&theirs, edited, Context::default()).await {
         Ok(saved) => SaveOutcome::Saved(Box::new(saved)),
         Err(error) => SaveOutcome::Failed(error),
     }
@@ -42,27 +43,10 @@ pub async fn save_contact(client: &Client, base: &Contact, edited: &Contact) -> 
 
 /// Creates a new contact with an optional first password. When the create's outcome is
 /// unknown (the connection failed after it was sent), its email is looked up before anything
-/// else: found, it was created; not found, it was not, and trying again is safe. A create is
-/// never sent twice by this function.
-pub async fn create_contact(client: &Client, draft: &Contact, password: Option<&SecretString>) -> SaveOutcome {
-    match client.create_contact(&ContactInput::for_create(draft), password).await {
+/// else (see [`Writes::create`]): a contact is never created twice.
+pub async fn create_contact(writes: &Writes, draft: &Contact, password: Option<&SecretString>) -> SaveOutcome {
+    match writes.create(draft, password, Context::default()).await {
         Ok(created) => SaveOutcome::Saved(Box::new(created)),
-        Err(ApiError::OutcomeUnknown { .. }) => {
-            let query = ListQuery::new(Where::field("Email").eq(draft.email.trim())).page(0, 2);
-            match client.list_contacts(&query).await.map(|page| <[Contact; 1]>::try_from(page.items)) {
-                Ok(Ok([created])) => SaveOutcome::Saved(Box::new(created)),
-                Ok(Err(found)) if found.is_empty() => SaveOutcome::Failed(ApiError::Network {
-                    message: "the connection failed while creating the contact, and no contact has its email, so it \
-                              was not created; saving again is safe"
-                        .to_owned(),
-                    timed_out: false,
-                }),
-                Ok(Err(_)) | Err(_) => SaveOutcome::Failed(ApiError::OutcomeUnknown {
-                    action: "creating the contact".to_owned(),
-                    detail: "the app could not tell whether it was created".to_owned(),
-                }),
-            }
-        }
         Err(error) => SaveOutcome::Failed(error),
     }
 }

@@ -224,7 +224,7 @@ impl Passwords {
                 if dialog.why_not().is_some() {
                     return;
                 }
-                let Some(client) = fx.client.clone() else {
+                let Some(writes) = fx.writes.clone() else {
                     dialog.stage =
                         Stage::Failed("Not connected to a site yet. Wait for it, then try again.".to_owned());
                     return;
@@ -235,7 +235,7 @@ impl Passwords {
                 let (target, password) = (dialog.target.clone(), dialog.password.secret().clone());
                 let label = format!("Setting the password of {}", target.name);
                 fx.tasks.spawn(label, async move {
-                    let result = client.set_password(target.id, &password).await;
+                    let result = writes.set_password(target.id, &target.name, &password).await;
                     // Reported whatever site is open by then: the user must hear whether a
                     // password was set, even after switching site.
                     TaskResult::for_app(PasswordResult { attempt, target, result })

@@ -156,12 +156,13 @@ impl Related {
         }
     }
 
-    pub fn execute(&mut self, command: RelatedCommand, fx: &mut Effects) {
+    /// `label`: who the contact is, as the change journal names it.
+    pub fn execute(&mut self, command: RelatedCommand, label: String, fx: &mut Effects) {
         match command {
             RelatedCommand::Reload(tab) => self.reload_tab(tab),
             RelatedCommand::SaveZones => {
-                let (Some(client), Some(contact)) = (fx.client.as_ref(), self.contact()) else { return };
-                self.zones.save(client, contact, fx.tasks);
+                let (Some(writes), Some(contact)) = (fx.writes.as_ref(), self.contact()) else { return };
+                self.zones.save(writes, contact, label, fx.tasks);
             }
         }
     }

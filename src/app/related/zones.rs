@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 use crate::api::paging::{FnSource, PagingOptions, fetch_all};
 use crate::api::{ApiError, Client, ContactId, ListQuery, OrderBy, SecureZone, Timestamp, Where};
 use crate::app::effects::TaskResult;
+use crate::app::journal::{Context, Writes};
 use crate::app::tasks::TaskRunner;
 
 /// What the user did to one zone.
@@ -111,16 +112,17 @@ impl ZoneEditor {
         self.stale = true;
     }
 
-    pub fn save(&mut self, client: &Client, contact: ContactId, tasks: &TaskRunner<TaskResult>) {
+    /// `label`: who the contact is, for the change journal.
+    pub fn save(&mut self, writes: &Writes, contact: ContactId, label: String, tasks: &TaskRunner<TaskResult>) {
         let Some(loaded) = self.loaded.clone().filter(|_| self.saving.is_none()) else { return };
         let draft = self.draft.clone();
-        let client = client.clone();
+        let writes = writes.clone();
         self.save_error = None;
         self.saving = Some(tasks.promise(async move {
-            let fresh = read_zones(&client, contact).await?;
+            let fresh = read_zones(writes.client(), contact).await?;
             let wanted = rebase(&loaded, &draft, &fresh);
-            client.set_secure_zones(contact, &wanted).await?;
-            read_zones(&client, contact).await
+            writes.set_zones(contact, &label, &fresh, &wanted, Context::default()).await?;
+            read_zones(writes.client(), contact).await
         }));
     }
 
@@ -159,7 +161,7 @@ impl ZoneEditor {
 }
 
 /// Every zone of the contact, however the site pages them.
-async fn read_zones(client: &Client, contact: ContactId) -> Zones {
+pub(crate) async fn read_zones(client: &Client, contact: ContactId) -> Zones {
     let source = FnSource(|query: ListQuery| async move { client.list_secure_zones(contact, &query).await });
     let query = ListQuery::new(Where::All).order_by(OrderBy::asc("Id"));
     fetch_all(&source, query, &PagingOptions::default(), &CancellationToken::new(), |_| {}).await

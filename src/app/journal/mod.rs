@@ -1,0 +1,141 @@
+//! The change journal: every write the app makes to a site, recorded in a local SQLite file
+//! per site (the time, the operation, the contact, the copy before, what was sent, the copy
+//! after as the site returned it, and how it ended). [`Writes`] is the one path writes take;
+//! [`settle`] completes what a crash left pending; the History panel reads it back.
+
+mod settle;
+mod store;
+mod writes;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::api::{ContactId, Timestamp};
+
+pub use settle::{settle_pending, tidy};
+pub use store::{Journal, JournalResult};
+pub use writes::{Context, Writes, deleted_copy};
+
+/// What a write did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Operation {
+    Create,
+    Save,
+    Delete,
+    Zones,
+    /// A password was set: the fact only, never the password.
+    Password,
+    /// Written by a newer version of the app.
+    Other,
+}
+
+impl Operation {
+    pub const ALL: [Operation; 5] =
+        [Operation::Create, Operation::Save, Operation::Delete, Operation::Zones, Operation::Password];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Create => "create",
+            Operation::Save => "save",
+            Operation::Delete => "delete",
+            Operation::Zones => "zones",
+            Operation::Password => "password",
+            Operation::Other => "other",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        Self::ALL.into_iter().find(|op| op.as_str() == text).unwrap_or(Operation::Other)
+    }
+
+    /// "Saved", "Deleted", for the History panel.
+    pub fn title(self) -> &'static str {
+        match self {
+            Operation::Create => "Created",
+            Operation::Save => "Saved",
+            Operation::Delete => "Deleted",
+            Operation::Zones => "Secure zones changed",
+            Operation::Password => "Password set",
+            Operation::Other => "Changed",
+        }
+    }
+}
+
+/// How a write ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Sent (or about to be) and not heard back: the app stopped in between.
+    Pending,
+    Done,
+    Failed,
+    /// The connection failed after it went out: the site may or may not have done it.
+    Unknown,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pending => "pending",
+            Outcome::Done => "done",
+            Outcome::Failed => "failed",
+            Outcome::Unknown => "unknown",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        match text {
+            "done" => Outcome::Done,
+            "failed" => Outcome::Failed,
+            "pending" => Outcome::Pending,
+            _ => Outcome::Unknown,
+        }
+    }
+}
+
+/// A write about to be sent.
+#[derive(Clone, Debug)]
+pub struct Intent {
+    pub operation: Operation,
+    pub contact: Option<ContactId>,
+    /// Who it is about, as people read it (a name or an email).
+    pub label: String,
+    pub before: Option<Value>,
+    pub sent: Option<Value>,
+    pub batch: Option<i64>,
+    pub undo_of: Option<i64>,
+}
+
+impl Intent {
+    pub fn new(operation: Operation, contact: Option<ContactId>, label: impl Into<String>) -> Self {
+        Self { operation, contact, label: label.into(), before: None, sent: None, batch: None, undo_of: None }
+    }
+}
+
+/// One write as the journal keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Entry {
+    pub id: i64,
+    pub at: Option<Timestamp>,
+    pub operation: Operation,
+    pub contact: Option<ContactId>,
+    pub label: String,
+    pub before: Option<Value>,
+    pub sent: Option<Value>,
+    pub after: Option<Value>,
+    pub outcome: Outcome,
+    pub detail: Option<String>,
+    pub batch: Option<i64>,
+    pub undo_of: Option<i64>,
+}
+
+/// What the History panel narrows the entries to.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Filter {
+    pub contact: Option<ContactId>,
+    pub operation: Option<Operation>,
+    pub batch: Option<i64>,
+    /// Part of the name or email.
+    pub text: String,
+}

@@ -1,0 +1,238 @@
+//! The journal's SQLite file (one per site, WAL): an entry is written as an intent before its
+//! request goes out and completed with the outcome after, so that a crash in between leaves
+//! a pending entry for the next start to settle.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OptionalExtension as _, Row, params};
+use serde_json::Value;
+
+use crate::api::{ContactId, Timestamp};
+
+use super::{Entry, Filter, Intent, Operation, Outcome};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS entries (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    finished_at INTEGER,
+    operation TEXT NOT NULL,
+    contact_id INTEGER,
+    label TEXT NOT NULL,
+    before TEXT,
+    sent TEXT,
+    after TEXT,
+    outcome TEXT NOT NULL,
+    detail TEXT,
+    batch INTEGER,
+    undo_of INTEGER
+);
+CREATE INDEX IF NOT EXISTS entries_by_contact ON entries(contact_id, id);
+CREATE INDEX IF NOT EXISTS entries_by_batch ON entries(batch);
+CREATE INDEX IF NOT EXISTS entries_pending ON entries(outcome) WHERE outcome = 'pending';
+CREATE TABLE IF NOT EXISTS batches (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    title TEXT NOT NULL
+);
+";
+
+/// The journal of one site. Cheap to clone; every call blocks on the file briefly, so the
+/// app calls it from background tasks only.
+#[derive(Clone)]
+pub struct Journal {
+    connection: Arc<Mutex<Connection>>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal").field("path", &self.path).finish()
+    }
+}
+
+pub type JournalResult<T> = Result<T, String>;
+
+fn failed(error: impl std::fmt::Display) -> String {
+    format!("the change journal: {error}")
+}
+
+impl Journal {
+    /// The journal of `site_key` in `data_dir/journal/` (made, and its schema, if new).
+    pub fn open(data_dir: &Path, site_key: &str) -> JournalResult<Self> {
+        let safe: String =
+            site_key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+        let folder = data_dir.join("journal");
+        std::fs::create_dir_all(&folder).map_err(failed)?;
+        Self::open_file(&folder.join(format!("{safe}.sqlite")))
+    }
+
+    pub fn open_file(path: &Path) -> JournalResult<Self> {
+        let connection = Connection::open(path).map_err(failed)?;
+        connection.pragma_update(None, "journal_mode", "WAL").map_err(failed)?;
+        // An intent must be on disk before its request leaves.
+        connection.pragma_update(None, "synchronous", "FULL").map_err(failed)?;
+        connection.busy_timeout(std::time::Duration::from_secs(5)).map_err(failed)?;
+        connection.execute_batch(SCHEMA).map_err(failed)?;
+        Ok(Self { connection: Arc::new(Mutex::new(connection)), path: path.to_owned() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn with<T>(&self, work: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> JournalResult<T> {
+        let connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        work(&connection).map_err(failed)
+    }
+
+    /// Records what is about to be sent; returns the entry's id.
+    pub fn begin(&self, intent: &Intent) -> JournalResult<i64> {
+        let json = |value: &Option<Value>| value.as_ref().map(Value::to_string);
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO entries (at, operation, contact_id, label, before, sent, outcome, batch, undo_of)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8)",
+                params![
+                    now_millis(),
+                    intent.operation.as_str(),
+                    intent.contact,
+                    intent.label,
+                    json(&intent.before),
+                    json(&intent.sent),
+                    intent.batch,
+                    intent.undo_of,
+                ],
+            )?;
+            Ok(c.last_insert_rowid())
+        })
+    }
+
+    /// Completes an entry: how it ended, the contact it concerns (a create learns its id),
+    /// and the copy the site returned.
+    pub fn finish(
+        &self,
+        id: i64,
+        outcome: Outcome,
+        contact: Option<ContactId>,
+        after: Option<&Value>,
+        detail: Option<&str>,
+    ) -> JournalResult<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE entries SET finished_at = ?2, outcome = ?3, contact_id = COALESCE(?4, contact_id),
+                 after = COALESCE(?5, after), detail = ?6 WHERE id = ?1",
+                params![id, now_millis(), outcome.as_str(), contact, after.map(Value::to_string), detail],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// A new bulk operation, its entries to carry its id.
+    pub fn new_batch(&self, title: &str) -> JournalResult<i64> {
+        self.with(|c| {
+            c.execute("INSERT INTO batches (at, title) VALUES (?1, ?2)", params![now_millis(), title])?;
+            Ok(c.last_insert_rowid())
+        })
+    }
+
+    pub fn batch_title(&self, batch: i64) -> JournalResult<Option<String>> {
+        self.with(|c| c.query_row("SELECT title FROM batches WHERE id = ?1", [batch], |row| row.get(0)).optional())
+    }
+
+    pub fn entry(&self, id: i64) -> JournalResult<Option<Entry>> {
+        self.with(|c| c.query_row(&format!("{SELECT} WHERE id = ?1"), [id], entry_of).optional())
+    }
+
+    /// Entries newest first, as `filter` narrows them, at most `limit`.
+    pub fn entries(&self, filter: &Filter, limit: u32) -> JournalResult<Vec<Entry>> {
+        let mut sql = format!("{SELECT} WHERE 1 = 1");
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        if let Some(contact) = filter.contact {
+            sql.push_str(" AND contact_id = ?");
+            args.push(contact.into());
+        }
+        if let Some(operation) = filter.operation {
+            sql.push_str(" AND operation = ?");
+            args.push(operation.as_str().to_owned().into());
+        }
+        if let Some(batch) = filter.batch {
+            sql.push_str(" AND batch = ?");
+            args.push(batch.into());
+        }
+        let text = filter.text.trim();
+        if !text.is_empty() {
+            sql.push_str(" AND label LIKE ? ESCAPE '\\'");
+            let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            args.push(format!("%{escaped}%").into());
+        }
+        sql.push_str(" ORDER BY id DESC LIMIT ?");
+        args.push(i64::from(limit).into());
+        self.with(|c| {
+            let mut statement = c.prepare(&sql)?;
+            let rows = statement.query_map(rusqlite::params_from_iter(args), entry_of)?;
+            rows.collect()
+        })
+    }
+
+    /// Entries begun but never completed (the app stopped in between), oldest first.
+    pub fn pending(&self) -> JournalResult<Vec<Entry>> {
+        self.with(|c| {
+            let mut statement = c.prepare(&format!("{SELECT} WHERE outcome = 'pending' ORDER BY id"))?;
+            let rows = statement.query_map([], entry_of)?;
+            rows.collect()
+        })
+    }
+
+    /// Drops entries older than `days`; returns how many went.
+    pub fn prune(&self, days: u32) -> JournalResult<usize> {
+        let cutoff = now_millis() - i64::from(days) * 86_400_000;
+        self.with(|c| {
+            let removed = c.execute("DELETE FROM entries WHERE at < ?1 AND outcome != 'pending'", [cutoff])?;
+            c.execute("DELETE FROM batches WHERE id NOT IN (SELECT batch FROM entries WHERE batch IS NOT NULL)", [])?;
+            Ok(removed)
+        })
+    }
+
+    /// Every entry, oldest first, as one JSON object a line.
+    pub fn export_json_lines(&self, out: &mut impl std::io::Write) -> JournalResult<u64> {
+        let entries = self.with(|c| {
+            let mut statement = c.prepare(&format!("{SELECT} ORDER BY id"))?;
+            let rows = statement.query_map([], entry_of)?;
+            rows.collect::<rusqlite::Result<Vec<Entry>>>()
+        })?;
+        for entry in &entries {
+            let line = serde_json::to_string(entry).map_err(failed)?;
+            writeln!(out, "{line}").map_err(failed)?;
+        }
+        Ok(entries.len() as u64)
+    }
+}
+
+const SELECT: &str = "SELECT id, at, operation, contact_id, label, before, sent, after, outcome, detail, batch, undo_of
+                      FROM entries";
+
+fn entry_of(row: &Row<'_>) -> rusqlite::Result<Entry> {
+    let json = |text: Option<String>| text.and_then(|t| serde_json::from_str::<Value>(&t).ok());
+    let operation: String = row.get(2)?;
+    let outcome: String = row.get(8)?;
+    Ok(Entry {
+        id: row.get(0)?,
+        at: Timestamp::from_millis(row.get(1)?),
+        operation: Operation::parse(&operation),
+        contact: row.get(3)?,
+        label: row.get(4)?,
+        before: json(row.get(5)?),
+        sent: json(row.get(6)?),
+        after: json(row.get(7)?),
+        outcome: Outcome::parse(&outcome),
+        detail: row.get(9)?,
+        batch: row.get(10)?,
+        undo_of: row.get(11)?,
+    })
+}
+
+fn now_millis() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

@@ -1,0 +1,220 @@
+//! The one path the app's writes take: each is recorded in the journal as an intent before
+//! its request leaves, and completed with its outcome and the site's copy after. A write
+//! whose intent cannot be recorded is not sent.
+
+use secrecy::SecretString;
+use serde_json::Value;
+
+use crate::api::{ApiError, Client, Contact, ContactId, ContactInput, ListQuery, SecureZone, Where};
+use crate::app::related::zones::read_zones;
+use crate::app::text::contact_name;
+
+use super::{Intent, Journal, Operation, Outcome};
+
+/// Where a deleted contact's zones travel in its before-copy (taken out again on undo).
+pub const ZONES_KEY: &str = "SecureZones";
+
+/// The site's client and its journal. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Writes {
+    client: Client,
+    journal: Result<Journal, String>,
+}
+
+/// A write's place in a larger piece of work: the bulk operation it belongs to, the entry
+/// (or bulk operation) it undoes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Context {
+    pub batch: Option<i64>,
+    pub undo_of: Option<i64>,
+}
+
+impl Writes {
+    /// `journal`: the site's journal, or why it could not be opened (writes are then refused).
+    pub fn new(client: Client, journal: Result<Journal, String>) -> Self {
+        Self { client, journal }
+    }
+
+    /// For reads.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn journal(&self) -> Option<&Journal> {
+        self.journal.as_ref().ok()
+    }
+
+    async fn begin(&self, intent: Intent) -> Result<(Journal, i64), ApiError> {
+        let journal = self.journal.clone().map_err(|message| ApiError::Journal { message })?;
+        let recorder = journal.clone();
+        let id = tokio::task::spawn_blocking(move || recorder.begin(&intent))
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|recorded| recorded)
+            .map_err(|message| ApiError::Journal { message })?;
+        Ok((journal, id))
+    }
+
+    /// Completes the entry from the result. A journal that fails now cannot undo the write:
+    /// the entry stays pending and the next start settles it from the site.
+    async fn finish<T>(
+        journal: Journal,
+        id: i64,
+        result: &Result<T, ApiError>,
+        contact: Option<ContactId>,
+        after: Option<Value>,
+    ) {
+        let (outcome, detail) = match result {
+            Ok(_) => (Outcome::Done, None),
+            Err(ApiError::OutcomeUnknown { .. }) => (Outcome::Unknown, result.as_ref().err().map(ToString::to_string)),
+            Err(error) => (Outcome::Failed, Some(error.to_string())),
+        };
+        let done = tokio::task::spawn_blocking(move || {
+            journal.finish(id, outcome, contact, after.as_ref(), detail.as_deref())
+        })
+        .await;
+        if let Ok(Err(error)) | Err(error) = done.map_err(|e| e.to_string()) {
+            tracing::warn!(entry = id, %error, "the journal entry stays pending");
+        }
+    }
+
+    /// Writes `edited` over the site's copy (`before`, as the caller last read it).
+    pub async fn update(&self, before: &Contact, edited: &Contact, context: Context) -> Result<Contact, ApiError> {
+        let input = ContactInput::from_contact(edited);
+        let intent = Intent {
+            before: to_json(before),
+            // The contact as asked for (the body is the whole of it).
+            sent: to_json(edited),
+            batch: context.batch,
+            undo_of: context.undo_of,
+            ..Intent::new(Operation::Save, Some(before.id), contact_name(before))
+        };
+        let (journal, entry) = self.begin(intent).await?;
+        let result = self.client.update_contact(before.id, &input).await;
+        let after = result.as_ref().ok().and_then(to_json);
+        Self::finish(journal, entry, &result, Some(before.id), after).await;
+        result
+    }
+
+    /// Creates `draft` (with an optional first password, never recorded). When the reply is
+    /// lost, its email is looked up before anything else, so a contact is never created
+    /// twice; the entry says what was found.
+    pub async fn create(
+        &self,
+        draft: &Contact,
+        password: Option<&SecretString>,
+        context: Context,
+    ) -> Result<Contact, ApiError> {
+        let input = ContactInput::for_create(draft);
+        let intent = Intent {
+            sent: to_json(&input),
+            batch: context.batch,
+            undo_of: context.undo_of,
+            ..Intent::new(Operation::Create, None, contact_name(draft))
+        };
+        let (journal, entry) = self.begin(intent).await?;
+        let result = match self.client.create_contact(&input, password).await {
+            Err(ApiError::OutcomeUnknown { .. }) => find_created(&self.client, &draft.email).await,
+            other => other,
+        };
+        let after = result.as_ref().ok().and_then(to_json);
+        let id = result.as_ref().ok().map(|c| c.id);
+        Self::finish(journal, entry, &result, id, after).await;
+        result
+    }
+
+    /// Deletes contact `id`, its copy and its zones read first, for the journal (and an undo
+    /// that re-creates it). Gone already: nothing to do.
+    pub async fn delete(&self, id: ContactId, context: Context) -> Result<(), ApiError> {
+        let before = match self.client.get_contact(id).await {
+            Ok(before) => before,
+            Err(ApiError::NotFound { .. }) => return Ok(()),
+            Err(error) => return Err(error),
+        };
+        let zones = read_zones(&self.client, id).await?;
+        let mut copy = to_json(&before).unwrap_or(Value::Null);
+        if let Value::Object(fields) = &mut copy {
+            fields.insert(ZONES_KEY.to_owned(), to_json(&zones).unwrap_or(Value::Null));
+        }
+        let intent = Intent {
+            before: Some(copy),
+            batch: context.batch,
+            undo_of: context.undo_of,
+            ..Intent::new(Operation::Delete, Some(id), contact_name(&before))
+        };
+        let (journal, entry) = self.begin(intent).await?;
+        let result = match self.client.delete_contact(id).await {
+            // Deleted elsewhere meanwhile: gone all the same.
+            Err(ApiError::NotFound { .. }) => Ok(()),
+            other => other,
+        };
+        Self::finish(journal, entry, &result, Some(id), None).await;
+        result
+    }
+
+    /// Sends the contact's complete list of zones (`before`: the list as just read).
+    pub async fn set_zones(
+        &self,
+        contact: ContactId,
+        label: &str,
+        before: &[SecureZone],
+        wanted: &[SecureZone],
+        context: Context,
+    ) -> Result<Vec<SecureZone>, ApiError> {
+        let intent = Intent {
+            before: to_json(&before),
+            sent: to_json(&wanted),
+            batch: context.batch,
+            undo_of: context.undo_of,
+            ..Intent::new(Operation::Zones, Some(contact), label)
+        };
+        let (journal, entry) = self.begin(intent).await?;
+        let result = self.client.set_secure_zones(contact, wanted).await;
+        let after = result.as_ref().ok().and_then(to_json);
+        Self::finish(journal, entry, &result, Some(contact), after).await;
+        result
+    }
+
+    /// Sets the contact's password. The journal holds the fact only.
+    pub async fn set_password(
+        &self,
+        contact: ContactId,
+        label: &str,
+        password: &SecretString,
+    ) -> Result<Vec<SecureZone>, ApiError> {
+        let (journal, entry) = self.begin(Intent::new(Operation::Password, Some(contact), label)).await?;
+        let result = self.client.set_password(contact, password).await;
+        Self::finish(journal, entry, &result, Some(contact), None).await;
+        result
+    }
+}
+
+fn to_json(value: &impl serde::Serialize) -> Option<Value> {
+    serde_json::to_value(value).ok()
+}
+
+/// The contact created with `email`, if the site has exactly one; otherwise why not.
+pub(super) async fn find_created(client: &Client, email: &str) -> Result<Contact, ApiError> {
+    let query = ListQuery::new(Where::field("Email").eq(email.trim())).page(0, 2);
+    match client.list_contacts(&query).await.map(|page| <[Contact; 1]>::try_from(page.items)) {
+        Ok(Ok([created])) => Ok(created),
+        Ok(Err(found)) if found.is_empty() => Err(ApiError::Network {
+            message: "the connection failed while creating the contact, and no contact has its email, so it was \
+                      not created; saving again is safe"
+                .to_owned(),
+            timed_out: false,
+        }),
+        Ok(Err(_)) | Err(_) => Err(ApiError::OutcomeUnknown {
+            action: "creating the contact".to_owned(),
+            detail: "the app could not tell whether it was created".to_owned(),
+        }),
+    }
+}
+
+/// The copy and the zones of a deleted contact, from its journal entry.
+pub fn deleted_copy(before: &Value) -> Option<(Contact, Vec<SecureZone>)> {
+    let mut fields = before.as_object()?.clone();
+    let zones = fields.remove(ZONES_KEY).and_then(|z| serde_json::from_value(z).ok()).unwrap_or_default();
+    let contact = serde_json::from_value(Value::Object(fields)).ok()?;
+    Some((contact, zones))
+}
