@@ -30,7 +30,9 @@ async fn a_save_with_no_change_on_the_site_writes_the_whole_edit() {
     edited.address.city = Some("Tromsø".into());
     edited.billing.country = Some("NO".into());
     edited.extra.insert("FromANewerSite".into(), json!({"kept": true}));
-    let SaveOutcome::Saved(saved) = save_contact(&site.writes(), &base, &edited).await else { panic!("not saved") };
+    let SaveOutcome::Saved(saved) = save_contact(&site.writes(), &base, &edited, Default::default()).await else {
+        panic!("not saved")
+    };
     assert_eq!(saved.address.city.as_deref(), Some("Tromsø"));
     let stored = site.sandbox.store().get_contact(2).unwrap().unwrap();
     assert_eq!(stored.address.city.as_deref(), Some("Tromsø"));
@@ -48,7 +50,8 @@ async fn a_change_made_on_the_site_meanwhile_is_a_conflict_and_nothing_is_writte
     let mut edited = base.clone();
     edited.address.city = Some("Stavanger".into());
     edited.phone = Some("+47 555 0199".into());
-    let SaveOutcome::Conflict { theirs } = save_contact(&site.writes(), &base, &edited).await else {
+    let SaveOutcome::Conflict { theirs } = save_contact(&site.writes(), &base, &edited, Default::default()).await
+    else {
         panic!("not a conflict")
     };
     assert!(site.sandbox.requests().to(Route::UpdateContact).is_empty(), "nothing was written");
@@ -69,11 +72,16 @@ async fn each_choice_of_the_three_way_view_gives_the_expected_record() {
         let mut edited = base.clone();
         edited.address.city = Some("Stavanger".into());
         edited.phone = Some("+47 555 0142".into());
-        let SaveOutcome::Conflict { theirs } = save_contact(&site.writes(), &base, &edited).await else { panic!() };
+        let SaveOutcome::Conflict { theirs } = save_contact(&site.writes(), &base, &edited, Default::default()).await
+        else {
+            panic!()
+        };
         let keep: BTreeSet<String> = if keep_theirs { ["City".to_owned()].into() } else { BTreeSet::new() };
         let merged = merge(&base, &theirs, &edited, &keep);
         // Saved against their copy now: it is what the site has.
-        let SaveOutcome::Saved(_) = save_contact(&site.writes(), &theirs, &merged).await else { panic!("not saved") };
+        let SaveOutcome::Saved(_) = save_contact(&site.writes(), &theirs, &merged, Default::default()).await else {
+            panic!("not saved")
+        };
         let stored = site.sandbox.store().get_contact(4).unwrap().unwrap();
         assert_eq!(stored.address.city.as_deref(), Some(expected_city), "keep theirs: {keep_theirs}");
         assert_eq!(stored.phone.as_deref(), Some("+47 555 0142"), "the user's other edit applies either way");
@@ -95,7 +103,7 @@ async fn under_faults_every_save_ends_saved_once_or_failed_with_a_reason_and_no_
         let mut edited = base.clone();
         edited.phone = Some(format!("+47 555 {id:04}"));
         let stored = || site.sandbox.store().get_contact(id).unwrap().unwrap();
-        match save_contact(&site.writes(), &base, &edited).await {
+        match save_contact(&site.writes(), &base, &edited, Default::default()).await {
             SaveOutcome::Saved(copy) => {
                 saved += 1;
                 assert_eq!(copy.phone, edited.phone);

@@ -5,6 +5,7 @@
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
+use super::history::HistoryCommand;
 use super::profiles::SiteProfile;
 use super::related::RelatedCommand;
 
@@ -23,6 +24,7 @@ pub enum UiCommand {
     UseSandbox,
     CommandPalette,
     ToggleNotifications,
+    History,
     ThemeFollowSystem,
     ThemeDark,
     ThemeLight,
@@ -30,7 +32,7 @@ pub enum UiCommand {
 }
 
 impl UiCommand {
-    pub const ALL: [UiCommand; 16] = [
+    pub const ALL: [UiCommand; 17] = [
         UiCommand::Refresh,
         UiCommand::SelectAll,
         UiCommand::Delete,
@@ -43,6 +45,7 @@ impl UiCommand {
         UiCommand::UseSandbox,
         UiCommand::CommandPalette,
         UiCommand::ToggleNotifications,
+        UiCommand::History,
         UiCommand::ThemeFollowSystem,
         UiCommand::ThemeDark,
         UiCommand::ThemeLight,
@@ -63,6 +66,7 @@ impl UiCommand {
             UiCommand::UseSandbox => "Use the sandbox site",
             UiCommand::CommandPalette => "Command palette…",
             UiCommand::ToggleNotifications => "Notifications",
+            UiCommand::History => "History of changes…",
             UiCommand::ThemeFollowSystem => "Theme: follow the system",
             UiCommand::ThemeDark => "Theme: dark",
             UiCommand::ThemeLight => "Theme: light",
@@ -84,6 +88,7 @@ impl UiCommand {
             UiCommand::UseSandbox => "Switch to the built-in sandbox site with demo data",
             UiCommand::CommandPalette => "Find and run any command by name",
             UiCommand::ToggleNotifications => "Show or hide the history of messages",
+            UiCommand::History => "Every change this app made to the site, what it changed, and Undo",
             UiCommand::ThemeFollowSystem => "Use the light or dark theme of the system",
             UiCommand::ThemeDark => "Always use the dark theme",
             UiCommand::ThemeLight => "Always use the light theme",
@@ -113,6 +118,7 @@ impl UiCommand {
                 Some(KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::N))
             }
             UiCommand::Quit => ctrl(Key::Q),
+            UiCommand::History => ctrl(Key::H),
             UiCommand::UseSandbox
             | UiCommand::ResetPassword
             | UiCommand::ThemeFollowSystem
@@ -153,6 +159,7 @@ pub enum Command {
     Open(Target),
     /// Asks the tabs of the contact in the pane.
     Related(RelatedCommand),
+    History(HistoryCommand),
     /// Loads the grid again, keeping its scroll position and selection.
     Refresh,
     /// Shows another filter, search or sort in the grid.

@@ -9,6 +9,7 @@ use super::journal::Writes;
 use super::contact::EditorResult;
 use super::delete::DeleteOutcome;
 use super::export::ExportResult;
+use super::history::HistoryResult;
 use super::notifications::Notifications;
 use super::password::PasswordResult;
 use super::profiles::ProfilesResult;
@@ -43,6 +44,7 @@ pub enum FeatureResult {
     Export(ExportResult),
     Profiles(ProfilesResult),
     Password(PasswordResult),
+    History(HistoryResult),
 }
 
 impl From<SiteResult> for FeatureResult {
@@ -96,4 +98,10 @@ pub struct Effects<'a> {
     pub writes: Option<Writes>,
     pub connection: u64,
     pub notifications: &'a mut Notifications,
+}
+
+impl From<HistoryResult> for FeatureResult {
+    fn from(result: HistoryResult) -> Self {
+        Self::History(result)
+    }
 }

@@ -10,6 +10,7 @@ pub mod effects;
 pub mod export;
 pub mod filter;
 pub mod grid;
+pub mod history;
 pub mod journal;
 pub mod layout;
 pub mod money;

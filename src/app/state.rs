@@ -23,6 +23,7 @@ use super::delete::{DeleteConfirmation, Deletes};
 use super::effects::{Effects, FeatureResult, TaskResult};
 use super::export::{ExportCommand, Exports, FileChooser};
 use super::grid::{Grid, PageRequest};
+use super::history::History;
 use super::journal::{self, Journal, Writes};
 use super::layout::GridLayout;
 use super::money::MoneyFormat;
@@ -116,6 +117,8 @@ pub struct AppState {
     pub editor: Editor,
     /// The tabs of the contact in the pane.
     pub related: Related,
+    /// The change journal, as the History panel shows it.
+    pub history: History,
     /// Amounts as the user's locale writes them (built once: loading a locale's data is not free).
     pub money: MoneyFormat,
     pub tasks: TaskRunner<TaskResult>,
@@ -176,6 +179,7 @@ impl AppState {
             passwords,
             editor: Editor::default(),
             related: Related::default(),
+            history: History::default(),
             money: MoneyFormat::system(),
             tasks: TaskRunner::new(runtime, ctx),
             notifications: Notifications::default(),
@@ -202,9 +206,10 @@ impl AppState {
         if let Some(id) = self.grid.take_cursor_contact() {
             self.execute(Command::Editor(super::contact::EditorCommand::Show(id)));
         }
-        let Self { tasks, notifications, site, editor, related, settings, .. } = self;
+        let Self { tasks, notifications, site, editor, related, settings, history, .. } = self;
         let fx = &mut effects(tasks, notifications, site);
         self.wake_in = editor.keep_draft(fx, std::time::Instant::now());
+        history.fetch(fx);
         // The tabs follow the contact in the pane.
         related.follow(site.connection, editor.open.as_ref().map(|open| open.id).filter(|id| *id != NEW));
         related.fetch(settings.pane_shown, fx);
@@ -288,6 +293,7 @@ impl AppState {
             passwords,
             editor,
             related,
+            history,
             profiles,
             settings,
             config,
@@ -317,6 +323,13 @@ impl AppState {
             Command::Cancel(id) => fx.tasks.cancel(id),
             Command::Profiles(command) => profiles.execute(command, fx),
             Command::Password(command) => passwords.execute(command, fx),
+            Command::History(command) => {
+                if let Some(undo) = history.execute(command, fx)
+                    && let Some(leaving) = editor.execute(undo, fx)
+                {
+                    self.proceed(leaving);
+                }
+            }
             Command::Related(command) => {
                 let open = editor.open.as_ref().and_then(|open| open.base.as_ref());
                 let label = open.map_or_else(|| "a contact".to_owned(), crate::app::text::contact_name);
@@ -506,13 +519,27 @@ impl AppState {
             if connection.is_some_and(|c| c != self.site.connection) {
                 continue;
             }
+            // Any finished work may have written: the History panel reads the journal again.
+            self.history.mark_stale();
             self.fold(result);
         }
     }
 
     fn fold(&mut self, result: FeatureResult) {
-        let Self { tasks, notifications, site, exports, deletes, passwords, editor, profiles, settings, grid, .. } =
-            self;
+        let Self {
+            tasks,
+            notifications,
+            site,
+            exports,
+            deletes,
+            passwords,
+            editor,
+            profiles,
+            settings,
+            grid,
+            history,
+            ..
+        } = self;
         let fx = &mut effects(tasks, notifications, site);
         match result {
             FeatureResult::Delete(outcome) => deletes.fold(outcome, grid, fx.notifications),
@@ -530,6 +557,11 @@ impl AppState {
             }
             FeatureResult::Site(result) => self.site_result(result),
             FeatureResult::Grid(result) => self.grid_result(result),
+            FeatureResult::History(result) => {
+                history.fold(result, fx);
+                // What an undo put back shows in the grid.
+                grid.reload();
+            }
         }
     }
 

@@ -23,6 +23,7 @@ pub fn bar_ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
                 command_button(ui, UiCommand::Refresh, intents);
                 command_button(ui, UiCommand::TogglePane, intents);
                 command_button(ui, UiCommand::ToggleNotifications, intents);
+                command_button(ui, UiCommand::History, intents);
                 ui.separator();
                 for (choice, command) in [
                     (ThemeChoice::FollowSystem, UiCommand::ThemeFollowSystem),

@@ -7,6 +7,7 @@ mod contact;
 mod contacts;
 mod export;
 mod grid;
+mod history;
 mod menu;
 mod notifications;
 mod palette;
@@ -20,6 +21,7 @@ use std::time::Instant;
 use crate::app::command::{Command, Target, UiCommand};
 use crate::app::delete::DeleteConfirmation;
 use crate::app::export::ExportStage;
+use crate::app::history::HistoryCommand;
 use crate::app::settings::{STORAGE_KEY, ThemeChoice};
 use crate::app::{AppConfig, AppState, ConnectDialog};
 
@@ -40,6 +42,7 @@ struct ViewState {
     palette: Option<palette::Palette>,
     query_bar: query_bar::QueryBar,
     pane: contact::PaneView,
+    history: history::HistoryView,
     applied_theme: Option<ThemeChoice>,
     first_frame_reported: bool,
     /// The window was told to close (once the user let go of unsaved changes).
@@ -112,6 +115,7 @@ impl TreeplApp {
             UiCommand::UseSandbox => state.send(Command::Open(Target::Sandbox)),
             UiCommand::CommandPalette => self.view.palette = Some(palette::Palette::default()),
             UiCommand::ToggleNotifications => state.notifications.toggle_panel(),
+            UiCommand::History => state.send(Command::History(HistoryCommand::Show(None))),
             UiCommand::ThemeFollowSystem => state.settings.theme = ThemeChoice::FollowSystem,
             UiCommand::ThemeDark => state.settings.theme = ThemeChoice::Dark,
             UiCommand::ThemeLight => state.settings.theme = ThemeChoice::Light,
@@ -228,6 +232,7 @@ impl eframe::App for TreeplApp {
             notifications::panel_ui(ui, &mut self.state.notifications, &mut intents);
         }
         contact::pane_ui(ui, &mut self.state, &mut self.view.pane, &mut intents);
+        history::ui(&ctx, &mut self.state, &mut self.view.history, &mut intents);
         contact::leave_ui(&ctx, &self.state, &mut intents);
         contact::drafts_ui(&ctx, &self.state, &mut intents);
         let bar = &mut self.view.query_bar;

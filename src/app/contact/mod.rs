@@ -16,6 +16,7 @@ use crate::api::{ApiError, Contact, ContactId};
 
 use super::effects::{Effects, TaskResult};
 use super::grid::Grid;
+use super::journal::Context;
 use super::notifications::Level;
 use super::text::contact_name;
 use drafts::{DraftFolder, SavedDraft};
@@ -43,6 +44,14 @@ pub enum EditorCommand {
     DiscardDraft(ContactId),
     /// Closes the offer of last time's drafts (they stay on disk for the next start).
     LaterDrafts,
+    /// Undoes a save of the journal's `entry`: the contact opens with what the save wrote as
+    /// its base and what it replaced as the edit, and saves, so that the editor's conflict
+    /// check applies (changed on the site since: the three-way view).
+    Undo {
+        entry: i64,
+        wrote: Box<Contact>,
+        put_back: Box<Contact>,
+    },
 }
 
 /// How long after the last change a draft is written.
@@ -120,6 +129,8 @@ pub struct OpenContact {
     written: Option<Contact>,
     /// A new contact's first password (optional); never in a draft, wiped once created.
     pub first_password: crate::app::secret_text::SecretText,
+    /// The journal entry the next save undoes.
+    undo_of: Option<i64>,
 }
 
 impl OpenContact {
@@ -139,6 +150,7 @@ impl OpenContact {
             changed_at: Instant::now(),
             written: None,
             first_password: Default::default(),
+            undo_of: None,
         }
     }
 
@@ -273,6 +285,7 @@ impl Editor {
                 self.remove_draft(id, fx);
             }
             EditorCommand::LaterDrafts => self.offered.clear(),
+            EditorCommand::Undo { entry, wrote, put_back } => self.undo(entry, *wrote, *put_back, fx),
         }
         None
     }
@@ -310,6 +323,19 @@ impl Editor {
             let found = tokio::task::spawn_blocking(move || folder.list()).await.unwrap_or_default();
             TaskResult::for_site(connection, EditorResult::DraftsFound(found))
         });
+    }
+
+    fn undo(&mut self, entry: i64, wrote: Contact, put_back: Contact, fx: &mut Effects) {
+        if self.is_dirty() {
+            fx.notifications.push(Level::Info, "Unsaved changes", "Save or revert the contact in the pane first.");
+            return;
+        }
+        let mut open = OpenContact::new(wrote.id, None);
+        open.base = Some(wrote);
+        open.draft = Some(put_back);
+        open.undo_of = Some(entry);
+        self.open = Some(open);
+        self.save(fx);
     }
 
     fn restore(&mut self, id: ContactId, fx: &mut Effects) {
@@ -537,11 +563,12 @@ fn start_save(open: &mut OpenContact, base: Contact, draft: Contact, fx: &mut Ef
     let (id, connection) = (open.id, fx.connection);
     let name = contact_name(&draft);
     let password = (open.is_new() && !open.first_password.is_empty()).then(|| open.first_password.secret().clone());
+    let context = Context { undo_of: open.undo_of.take(), batch: None };
     fx.tasks.spawn(format!("Saving {name}"), async move {
         let outcome = if id == NEW {
             save::create_contact(&writes, &draft, password.as_ref()).await
         } else {
-            save_contact(&writes, &base, &draft).await
+            save_contact(&writes, &base, &draft, context).await
         };
         TaskResult::for_site(connection, EditorResult::Saved { id, sent: Box::new(draft), outcome })
     });

@@ -27,7 +27,8 @@ pub enum SaveOutcome {
 
 /// Re-reads the contact, then writes `edited` (the whole object, unknown fields included)
 /// if the site still has `base`.
-pub async fn save_contact(writes: &Writes, base: &Contact, edited: &Contact) -> SaveOutcome {
+/// `context`: the journal entry it undoes, if it does.
+pub async fn save_contact(writes: &Writes, base: &Contact, edited: &Contact, context: Context) -> SaveOutcome {
     let theirs = match writes.client().get_contact(base.id).await {
         Ok(theirs) => theirs,
         Err(error) => return SaveOutcome::Failed(error),
@@ -35,7 +36,7 @@ pub async fn save_contact(writes: &Writes, base: &Contact, edited: &Contact) -> 
     if !changed_fields(base, &theirs).is_empty() {
         return SaveOutcome::Conflict { theirs: Box::new(theirs) };
     }
-    match writes.update(&theirs, edited, Context::default()).await {
+    match writes.update(&theirs, edited, context).await {
         Ok(saved) => SaveOutcome::Saved(Box::new(saved)),
         Err(error) => SaveOutcome::Failed(error),
     }
@@ -54,7 +55,12 @@ pub async fn create_contact(writes: &Writes, draft: &Contact, password: Option<&
 /// A contact as flat fields: every top-level field by its name, each custom value as
 /// `CustomCrmGroups.<group>.<field>`.
 fn flat(contact: &Contact) -> Map<String, Value> {
-    let Ok(Value::Object(mut fields)) = serde_json::to_value(contact) else { return Map::new() };
+    serde_json::to_value(contact).map(flat_json).unwrap_or_default()
+}
+
+/// A contact's JSON as flat fields (see [`flat`]); anything but an object has none.
+pub fn flat_json(contact: Value) -> Map<String, Value> {
+    let Value::Object(mut fields) = contact else { return Map::new() };
     if let Some(Value::Object(groups)) = fields.remove("CustomCrmGroups") {
         for (group, values) in groups {
             if let Value::Object(values) = values {

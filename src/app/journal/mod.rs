@@ -3,8 +3,10 @@
 //! after as the site returned it, and how it ended). [`Writes`] is the one path writes take;
 //! [`settle`] completes what a crash left pending; the History panel reads it back.
 
+pub mod diff;
 mod settle;
 mod store;
+pub mod undo;
 mod writes;
 
 use serde::Serialize;

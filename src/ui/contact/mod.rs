@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::app::command::{Command, UiCommand};
 use crate::app::contact::{EditState, EditorCommand, LeaveAnswer, OpenContact};
 use crate::app::grid::Grid;
+use crate::app::history::HistoryCommand;
 use crate::app::related::Tab;
 use crate::app::text::contact_name;
 
@@ -137,6 +138,13 @@ fn header_ui(ui: &mut egui::Ui, open: &OpenContact, state: &EditState, intents: 
                 .clicked()
             {
                 intents.commands.push(Command::OpenContact(open.id));
+            }
+            if ui
+                .small_button("History")
+                .on_hover_text("The changes this app made to this contact, with Undo")
+                .clicked()
+            {
+                intents.commands.push(Command::History(HistoryCommand::Show(Some(open.id))));
             }
             let reset = egui::Button::new(UiCommand::ResetPassword.label()).small();
             let reset = ui

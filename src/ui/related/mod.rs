@@ -6,7 +6,7 @@
 mod activity;
 mod bookings;
 mod cases;
-mod list;
+pub(super) mod list;
 mod orders;
 mod summary;
 mod zones;

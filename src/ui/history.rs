@@ -1,0 +1,232 @@
+//! The History panel: the change journal newest first, narrowed by name, operation or the
+//! contact in the pane; the picked entry's field-by-field changes, its Undo, and the export
+//! of the whole journal as JSON lines.
+
+use crate::app::AppState;
+use crate::app::command::Command;
+use crate::app::history::{History, HistoryCommand};
+use crate::app::journal::diff::changes;
+use crate::app::journal::{Entry, Operation, Outcome};
+use crate::app::text::{contact_name, date_time};
+
+use super::Intents;
+use super::related::list::{Row, row_ui, rows_ui};
+
+/// What only the panel's drawing keeps.
+#[derive(Default)]
+pub struct HistoryView {
+    /// Where Export writes.
+    pub export_path: String,
+}
+
+pub fn ui(ctx: &egui::Context, state: &mut AppState, view: &mut HistoryView, intents: &mut Intents) {
+    let AppState { history, editor, .. } = state;
+    if !history.open {
+        return;
+    }
+    history.poll();
+    let pane_contact = editor.open.as_ref().and_then(|o| o.base.as_ref()).map(|c| (c.id, contact_name(c)));
+    let mut open = true;
+    egui::Window::new("History").open(&mut open).default_size([820.0, 520.0]).min_width(560.0).collapsible(false).show(
+        ctx,
+        |ui| {
+            filters_ui(ui, history, pane_contact, intents);
+            ui.separator();
+            if let Some(error) = &history.error {
+                ui.colored_label(ui.visuals().error_fg_color, error);
+            }
+            if history.entries.is_empty() {
+                let what = if history.is_loading() { "Reading the journal…" } else { "No changes recorded yet." };
+                ui.weak(what);
+            } else {
+                egui::Panel::left("history_entries").resizable(true).default_size(360.0).show(ui, |ui| {
+                    entries_ui(ui, history);
+                });
+                entry_ui(ui, history, intents);
+            }
+            ui.separator();
+            export_ui(ui, view, intents);
+        },
+    );
+    if !open {
+        intents.commands.push(Command::History(HistoryCommand::Hide));
+    }
+}
+
+fn filters_ui(ui: &mut egui::Ui, history: &mut History, pane: Option<(i64, String)>, intents: &mut Intents) {
+    let before = history.filter.clone();
+    ui.horizontal(|ui| {
+        let search =
+            egui::TextEdit::singleline(&mut history.filter.text).hint_text("Name or email").desired_width(180.0);
+        ui.add(search).widget_info(|| egui::WidgetInfo::labeled(egui::Role::SearchInput, true, "Search the history"));
+        let shown = history.filter.operation.map_or("Every change", Operation::title);
+        egui::ComboBox::from_id_salt("history_operation").selected_text(shown).show_ui(ui, |ui| {
+            ui.selectable_value(&mut history.filter.operation, None, "Every change");
+            for operation in Operation::ALL {
+                ui.selectable_value(&mut history.filter.operation, Some(operation), operation.title());
+            }
+        });
+        match (pane, history.filter.contact) {
+            (_, Some(contact)) => {
+                let name = history.entries.iter().find(|e| e.contact == Some(contact)).map(|e| e.label.clone());
+                let name = name.unwrap_or_else(|| format!("contact {contact}"));
+                if ui.button(format!("Only {name} ✕")).on_hover_text("Show every contact's changes").clicked() {
+                    history.filter.contact = None;
+                }
+            }
+            (Some((id, name)), None) => {
+                if ui
+                    .button(format!("Only {name}"))
+                    .on_hover_text("Show the changes of the contact in the pane")
+                    .clicked()
+                {
+                    history.filter.contact = Some(id);
+                }
+            }
+            (None, None) => {}
+        }
+        if history.is_loading() {
+            ui.spinner();
+        }
+    });
+    if history.filter != before {
+        intents.commands.push(Command::History(HistoryCommand::Reload));
+    }
+}
+
+fn outcome_text(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Pending => "pending",
+        Outcome::Done => "done",
+        Outcome::Failed => "failed",
+        Outcome::Unknown => "outcome unknown",
+    }
+}
+
+fn row(entry: &Entry) -> Row {
+    let when = entry.at.as_ref().map_or_else(String::new, date_time);
+    let mut detail = vec![when];
+    if entry.batch.is_some() {
+        detail.push("bulk".to_owned());
+    }
+    if entry.undo_of.is_some() {
+        detail.push("an undo".to_owned());
+    }
+    Row {
+        title: format!("{} · {}", entry.operation.title(), entry.label),
+        aside: outcome_text(entry.outcome).to_owned(),
+        detail: detail.join(" · "),
+    }
+}
+
+fn entries_ui(ui: &mut egui::Ui, history: &mut History) {
+    let total = history.entries.len() as u64;
+    let height = ui.available_height();
+    let mut picked = None;
+    rows_ui(ui, "history_rows", total, height, &mut None, &mut None, |ui, index, row_height| {
+        let Some(entry) = history.entries.get(index as usize) else { return };
+        if row_ui(ui, &row(entry), history.selected == Some(entry.id), row_height).clicked() {
+            picked = Some(entry.id);
+        }
+    });
+    if picked.is_some() {
+        history.selected = picked;
+    }
+}
+
+fn entry_ui(ui: &mut egui::Ui, history: &History, intents: &mut Intents) {
+    let Some(entry) = history.selected_entry() else {
+        ui.weak("Pick a change to see what it did.");
+        return;
+    };
+    ui.strong(format!("{} · {}", entry.operation.title(), entry.label));
+    let when = entry.at.as_ref().map_or_else(String::new, date_time);
+    ui.weak(format!("{when} · {}", outcome_text(entry.outcome)));
+    if let Some(detail) = &entry.detail {
+        ui.add(egui::Label::new(detail).wrap());
+    }
+    ui.horizontal(|ui| {
+        let (can, why) = undo_state(entry, history.undoing);
+        let title = if entry.batch.is_some() && entry.undo_of.is_none() { "Undo the whole operation" } else { "Undo" };
+        let undo = ui.add_enabled(can, egui::Button::new(title)).on_disabled_hover_text(why);
+        if undo.on_hover_text(undo_hint(entry)).clicked() {
+            intents.commands.push(Command::History(HistoryCommand::Undo(entry.id)));
+        }
+    });
+    ui.add_space(6.0);
+    let found = changes(entry);
+    if found.is_empty() {
+        ui.weak(if entry.operation == Operation::Password {
+            "The journal keeps the fact, never the password."
+        } else {
+            "No field changed."
+        });
+        return;
+    }
+    egui::ScrollArea::both().id_salt("history_diff").auto_shrink([false, true]).show(ui, |ui| {
+        egui::Grid::new(("history_diff_grid", entry.id)).num_columns(3).striped(true).spacing([12.0, 4.0]).show(
+            ui,
+            |ui| {
+                for title in ["Field", "Before", "After"] {
+                    ui.weak(title);
+                }
+                ui.end_row();
+                for change in found {
+                    ui.label(&change.field);
+                    // Each value named with its field, for screen readers (a bare value says little).
+                    for (when, value) in [("before", &change.before), ("after", &change.after)] {
+                        let value = value.as_deref().unwrap_or("—");
+                        let named = format!("{} {when}: {value}", change.field);
+                        ui.label(value).widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &named));
+                    }
+                    ui.end_row();
+                }
+            },
+        );
+    });
+}
+
+fn undo_state(entry: &Entry, undoing: bool) -> (bool, &'static str) {
+    if undoing {
+        (false, "An undo is running")
+    } else if entry.outcome != Outcome::Done {
+        (false, "Only a change that was done can be undone")
+    } else if entry.operation == Operation::Password {
+        (false, "A password cannot be put back; set a new one instead")
+    } else {
+        (true, "")
+    }
+}
+
+fn undo_hint(entry: &Entry) -> &'static str {
+    match entry.operation {
+        _ if entry.batch.is_some() && entry.undo_of.is_none() => {
+            "Undo every change of this bulk operation, as one step"
+        }
+        Operation::Save => {
+            "Put the contact back as it was, in the pane (if it changed since, you choose field by field)"
+        }
+        Operation::Delete => "Create the contact again from its last copy, with its custom values and zones",
+        Operation::Zones => "Put the contact's zones back as they were",
+        Operation::Create => "Delete the contact again, if it is still as created",
+        Operation::Password | Operation::Other => "",
+    }
+}
+
+fn export_ui(ui: &mut egui::Ui, view: &mut HistoryView, intents: &mut Intents) {
+    ui.horizontal(|ui| {
+        if view.export_path.is_empty() {
+            let home = std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_default();
+            view.export_path = home.join("treepl-change-journal.jsonl").display().to_string();
+        }
+        let path = egui::TextEdit::singleline(&mut view.export_path).desired_width(360.0);
+        ui.add(path).widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, "Export to"));
+        if ui
+            .button("Export as JSON lines")
+            .on_hover_text("Write every entry, oldest first, one JSON object a line")
+            .clicked()
+        {
+            intents.commands.push(Command::History(HistoryCommand::Export(view.export_path.clone().into())));
+        }
+    });
+}
