@@ -154,6 +154,7 @@ fn run_app() -> anyhow::Result<()> {
         sandbox_seed: DEMO_CONTACTS,
         client_options: ClientOptions::default(),
         file_chooser: Arc::new(NativeFileChooser),
+        sandbox_faults: std::env::var("TREEPL_SANDBOX_FAULTS").ok().filter(|f| !f.trim().is_empty()),
         clipboard: Arc::new(treepl_contacts::app::clipboard::SystemClipboard::default()),
     };
     let icon =

@@ -55,6 +55,11 @@ fn wait_until(what: &str, limit: Duration, done: impl Fn() -> bool) {
 
 /// The app on `display` with its own home; its log goes to `log`.
 fn start_app(display: &Display, home: &Path, log: &Path) -> Child {
+    start_app_with(display, home, log, None)
+}
+
+/// As [`start_app`], its built-in sandbox with `faults` (the sandbox's `--faults` syntax).
+fn start_app_with(display: &Display, home: &Path, log: &Path, faults: Option<&str>) -> Child {
     let runtime_dir = home.join("runtime");
     std::fs::create_dir_all(&runtime_dir).unwrap();
     std::fs::set_permissions(&runtime_dir, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
@@ -63,6 +68,7 @@ fn start_app(display: &Display, home: &Path, log: &Path) -> Child {
         .env("HOME", home)
         .env("XDG_RUNTIME_DIR", &runtime_dir)
         .env("RUST_LOG", "treepl_contacts=info")
+        .env("TREEPL_SANDBOX_FAULTS", faults.unwrap_or_default())
         .env_remove("WAYLAND_DISPLAY")
         // The home alone says where the app keeps its files (CI sets XDG_DATA_HOME).
         .env_remove("XDG_DATA_HOME")
@@ -119,6 +125,56 @@ fn a_kill_9_mid_edit_leaves_the_draft_and_the_next_start_offers_it() {
     wait_until("the draft is offered", Duration::from_secs(60), || {
         log_says(&log, "unsaved changes from last time offered")
     });
+    again.kill().unwrap();
+    again.wait().unwrap();
+}
+
+/// (outcome, detail) of every save in the sandbox site's change journal.
+fn journaled_saves(home: &Path) -> Vec<(String, Option<String>)> {
+    let path = home.join(".local/share/treepl-contacts/journal/sandbox.sqlite");
+    let Ok(journal) = rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY) else {
+        return Vec::new();
+    };
+    let Ok(mut rows) = journal.prepare("SELECT outcome, detail FROM entries WHERE operation = 'save' ORDER BY id")
+    else {
+        return Vec::new();
+    };
+    rows.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .map(|r| r.filter_map(Result::ok).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+#[ignore = "needs Xvfb and xdotool; .ci/run installs them and runs it"]
+fn a_kill_9_while_a_save_is_on_its_way_leaves_a_journal_entry_the_next_start_settles() {
+    let display = Display::start();
+    let home = tempfile::tempdir().unwrap();
+    let log = home.path().join("first.log");
+    // Updates take a minute: the save is surely on its way when the app is killed.
+    let mut app = start_app_with(&display, home.path(), &log, Some("update:latency=60s"));
+    wait_until("the contacts are on screen", Duration::from_secs(90), || log_says(&log, "contacts on screen"));
+    let window = xdotool(&display, &["search", "--sync", "--pid", &app.id().to_string()]);
+    let window = window.lines().last().expect("the app's window").to_owned();
+    xdotool(&display, &["windowfocus", "--sync", &window]);
+    xdotool(&display, &["key", "--window", &window, "Down", "Return"]);
+    std::thread::sleep(Duration::from_secs(2));
+    xdotool(&display, &["key", "--window", &window, "End", "x", "ctrl+s"]);
+    wait_until("the save's intent is in the journal", Duration::from_secs(30), || {
+        journaled_saves(home.path()).iter().any(|(outcome, _)| outcome == "pending")
+    });
+    app.kill().unwrap(); // SIGKILL: the outcome is never written.
+    app.wait().unwrap();
+    assert_eq!(journaled_saves(home.path()).len(), 1);
+
+    let log = home.path().join("second.log");
+    let mut again = start_app(&display, home.path(), &log);
+    wait_until("the next start settles it", Duration::from_secs(60), || {
+        journaled_saves(home.path()).iter().all(|(outcome, _)| outcome != "pending")
+    });
+    let settled = journaled_saves(home.path());
+    let (outcome, detail) = &settled[0];
+    assert!(outcome == "done" || outcome == "failed", "{outcome}");
+    assert!(detail.as_deref().is_some_and(|d| d.contains("Checked after a restart")), "{detail:?}");
     again.kill().unwrap();
     again.wait().unwrap();
 }

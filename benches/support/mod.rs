@@ -124,6 +124,7 @@ impl Headless {
             sandbox_seed: 0,
             client_options: ClientOptions::default(),
             file_chooser: Arc::new(treepl_contacts::app::export::NativeFileChooser),
+            sandbox_faults: None,
             clipboard: Arc::new(treepl_contacts::app::clipboard::MemoryClipboard::default()),
         };
         let ctx = egui::Context::default();

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use crate::api::paging::PagingOptions;
 use crate::api::selection::existing_ids;
 use crate::api::{ApiError, Client, ClientOptions, Contact, ContactId, Page, SiteCredentials};
-use crate::sandbox::{Sandbox, SandboxConfig};
+use crate::sandbox::{FaultSpec, Sandbox, SandboxConfig};
 
 use super::command::{Command, Target};
 use super::contact::drafts::DraftFolder;
@@ -45,6 +45,9 @@ pub struct AppConfig {
     pub client_options: ClientOptions,
     /// Where exports go: the native save dialog, or a fixed path in tests.
     pub file_chooser: Arc<dyn FileChooser>,
+    /// Faults for the built-in sandbox (`TREEPL_SANDBOX_FAULTS`, the sandbox command's
+    /// `--faults` syntax): a slow or flaky site to try the app against.
+    pub sandbox_faults: Option<String>,
     /// Where Copy puts a password: the system clipboard, or one in memory in tests.
     pub clipboard: Arc<dyn super::clipboard::Clipboard>,
 }
@@ -386,6 +389,11 @@ impl AppState {
                 }
                 let mut config = SandboxConfig::new(self.config.data_dir.join("sandbox.db"));
                 config.seed = self.config.sandbox_seed;
+                match self.config.sandbox_faults.as_deref().map(FaultSpec::parse) {
+                    Some(Ok(faults)) => config.faults = faults,
+                    Some(Err(error)) => self.notifications.error("Sandbox faults ignored", error),
+                    None => {}
+                }
                 let folder = self.config.data_dir.clone();
                 let demo_contacts = config.seed;
                 self.tasks.spawn_with_progress("Preparing the sandbox site", move |progress| async move {

@@ -157,6 +157,7 @@ impl AppUnderTest {
             sandbox_seed: contacts,
             client_options: super::quick_options(),
             file_chooser: chooser.clone(),
+            sandbox_faults: None,
             clipboard: clipboard.clone(),
         };
         let handle = runtime.handle().clone();
