@@ -96,3 +96,61 @@ async fn a_zone_change_is_undone_only_while_the_site_still_has_what_it_wrote() {
     assert!(matches!(undo_entry(&writes, &entry, None).await, Undone::Done(_)));
     assert_eq!(key(read().await), key(before));
 }
+
+#[tokio::test]
+async fn a_delete_of_several_contacts_is_one_operation_undone_as_one_step() {
+    use tokio_util::sync::CancellationToken;
+    use treepl_contacts::api::ContactScope;
+    use treepl_contacts::app::delete::delete_contacts;
+    use treepl_contacts::app::journal::undo::undo_batch;
+    use treepl_contacts::app::tasks::Progress;
+
+    let site = common::site(6).await;
+    let writes = site.writes();
+    let gone: Vec<_> = futures::future::join_all([2, 3, 4].map(|id| site.client.get_contact(id))).await;
+    let gone: Vec<_> = gone.into_iter().map(Result::unwrap).collect();
+    let scope = ContactScope::ids(ListQuery::new(Where::All), [2, 3, 4]);
+    let (cancel, progress) = (CancellationToken::new(), Progress::default());
+    let outcome = delete_contacts(&writes, &scope, 3, &cancel, &progress).await;
+    assert_eq!(outcome.deleted, 3);
+    let journal = writes.journal().unwrap();
+    let deletes = journal.entries(&Filter { operation: Some(Operation::Delete), ..Filter::default() }, 10).unwrap();
+    let batch = deletes[0].batch.expect("one bulk operation");
+    assert!(deletes.iter().all(|e| e.batch == Some(batch) && e.outcome == Outcome::Done), "{deletes:?}");
+
+    let report = undo_batch(&writes, batch, &cancel, &progress).await;
+    assert_eq!(report.count(|u| matches!(u, Undone::Done(_))), 3, "{report:?}");
+    for contact in gone {
+        let query = ListQuery::new(Where::field("Email").eq(contact.email.as_str()));
+        let back = site.client.list_contacts(&query).await.unwrap().items;
+        assert_eq!(back.len(), 1, "{} is back, once", contact.email);
+        assert_eq!((&back[0].first_name, &back[0].custom_crm_groups), (&contact.first_name, &contact.custom_crm_groups));
+    }
+    // The undo is one operation too, its entries marked as undoing the deletes.
+    let creates = journal.entries(&Filter { operation: Some(Operation::Create), ..Filter::default() }, 10).unwrap();
+    assert_eq!(creates.len(), 3);
+    assert!(creates.iter().all(|e| e.batch.is_some() && e.batch != Some(batch) && e.undo_of.is_some()));
+}
+
+#[tokio::test]
+async fn the_journal_exports_as_json_lines_and_drops_what_is_older_than_it_keeps() {
+    let site = common::site(3).await;
+    let writes = site.writes();
+    let before = site.client.get_contact(1).await.unwrap();
+    let mut edited = before.clone();
+    edited.notes = Some("exported".to_owned());
+    writes.update(&before, &edited, Context::default()).await.unwrap();
+    writes.delete(3, Context::default()).await.unwrap();
+    let journal = writes.journal().unwrap();
+    let mut out = Vec::new();
+    assert_eq!(journal.export_json_lines(&mut out).unwrap(), 2);
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!((lines[0]["operation"].as_str(), lines[1]["operation"].as_str()), (Some("save"), Some("delete")));
+    assert_eq!(lines[0]["after"]["Notes"], "exported");
+    // Kept 0 days: everything finished goes; kept 90: nothing does.
+    assert_eq!(journal.prune(90).unwrap(), 0);
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    assert_eq!(journal.prune(0).unwrap(), 2);
+    assert!(journal.entries(&Filter::default(), 10).unwrap().is_empty());
+}
