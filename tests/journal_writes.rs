@@ -124,7 +124,10 @@ async fn a_delete_of_several_contacts_is_one_operation_undone_as_one_step() {
         let query = ListQuery::new(Where::field("Email").eq(contact.email.as_str()));
         let back = site.client.list_contacts(&query).await.unwrap().items;
         assert_eq!(back.len(), 1, "{} is back, once", contact.email);
-        assert_eq!((&back[0].first_name, &back[0].custom_crm_groups), (&contact.first_name, &contact.custom_crm_groups));
+        assert_eq!(
+            (&back[0].first_name, &back[0].custom_crm_groups),
+            (&contact.first_name, &contact.custom_crm_groups)
+        );
     }
     // The undo is one operation too, its entries marked as undoing the deletes.
     let creates = journal.entries(&Filter { operation: Some(Operation::Create), ..Filter::default() }, 10).unwrap();

@@ -27,27 +27,33 @@ pub fn ui(ctx: &egui::Context, state: &mut AppState, view: &mut HistoryView, int
     history.poll();
     let pane_contact = editor.open.as_ref().and_then(|o| o.base.as_ref()).map(|c| (c.id, contact_name(c)));
     let mut open = true;
-    egui::Window::new("History").open(&mut open).default_size([820.0, 520.0]).min_width(560.0).collapsible(false).show(
-        ctx,
-        |ui| {
-            filters_ui(ui, history, pane_contact, intents);
-            ui.separator();
-            if let Some(error) = &history.error {
-                ui.colored_label(ui.visuals().error_fg_color, error);
-            }
-            if history.entries.is_empty() {
-                let what = if history.is_loading() { "Reading the journal…" } else { "No changes recorded yet." };
-                ui.weak(what);
-            } else {
-                egui::Panel::left("history_entries").resizable(true).default_size(360.0).show(ui, |ui| {
-                    entries_ui(ui, history);
-                });
-                entry_ui(ui, history, intents);
-            }
-            ui.separator();
-            export_ui(ui, view, intents);
-        },
-    );
+    let middle = ctx.content_rect().center();
+    let window = egui::Window::new("History")
+        .open(&mut open)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(middle)
+        .default_size([820.0, 520.0])
+        .min_width(560.0)
+        .collapsible(false);
+    window.show(ctx, |ui| {
+        filters_ui(ui, history, pane_contact, intents);
+        ui.separator();
+        if let Some(error) = &history.error {
+            ui.colored_label(ui.visuals().error_fg_color, error);
+        }
+        // Panels first (the export along the bottom, the entries down the left), then the
+        // picked entry in what is left.
+        egui::Panel::bottom("history_export").show(ui, |ui| export_ui(ui, view, intents));
+        if history.entries.is_empty() {
+            let what = if history.is_loading() { "Reading the journal…" } else { "No changes recorded yet." };
+            ui.weak(what);
+        } else {
+            egui::Panel::left("history_entries").resizable(true).default_size(300.0).show(ui, |ui| {
+                entries_ui(ui, history);
+            });
+            entry_ui(ui, history, intents);
+        }
+    });
     if !open {
         intents.commands.push(Command::History(HistoryCommand::Hide));
     }
@@ -163,27 +169,42 @@ fn entry_ui(ui: &mut egui::Ui, history: &History, intents: &mut Intents) {
         });
         return;
     }
+    // A created or deleted contact has one side only: no column of dashes for the other.
+    let sides: Vec<&str> =
+        [("Before", found.iter().any(|c| c.before.is_some())), ("After", found.iter().any(|c| c.after.is_some()))]
+            .into_iter()
+            .filter_map(|(side, any)| any.then_some(side))
+            .collect();
     egui::ScrollArea::both().id_salt("history_diff").auto_shrink([false, true]).show(ui, |ui| {
-        egui::Grid::new(("history_diff_grid", entry.id)).num_columns(3).striped(true).spacing([12.0, 4.0]).show(
-            ui,
-            |ui| {
-                for title in ["Field", "Before", "After"] {
-                    ui.weak(title);
+        let grid = egui::Grid::new(("history_diff_grid", entry.id)).num_columns(1 + sides.len()).striped(true);
+        grid.spacing([12.0, 4.0]).show(ui, |ui| {
+            ui.weak("Field");
+            for side in &sides {
+                ui.weak(*side);
+            }
+            ui.end_row();
+            for change in found {
+                let field = field_title(&change.field);
+                ui.label(&field);
+                // Each value named with its field, for screen readers (a bare value says little).
+                for side in &sides {
+                    let value = if *side == "Before" { &change.before } else { &change.after };
+                    let value = value.as_deref().unwrap_or("—");
+                    let named = format!("{field} {}: {value}", side.to_lowercase());
+                    ui.label(value).widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &named));
                 }
                 ui.end_row();
-                for change in found {
-                    ui.label(&change.field);
-                    // Each value named with its field, for screen readers (a bare value says little).
-                    for (when, value) in [("before", &change.before), ("after", &change.after)] {
-                        let value = value.as_deref().unwrap_or("—");
-                        let named = format!("{} {when}: {value}", change.field);
-                        ui.label(value).widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &named));
-                    }
-                    ui.end_row();
-                }
-            },
-        );
+            }
+        });
     });
+}
+
+/// `CustomCrmGroups.Membership.Level` as `Membership: Level`; other fields as they are.
+fn field_title(field: &str) -> String {
+    match field.strip_prefix("CustomCrmGroups.").and_then(|rest| rest.split_once('.')) {
+        Some((group, name)) => format!("{group}: {name}"),
+        None => field.to_owned(),
+    }
 }
 
 fn undo_state(entry: &Entry, undoing: bool) -> (bool, &'static str) {

@@ -141,9 +141,12 @@ fn confirm_delete_ui(ctx: &egui::Context, confirmation: &DeleteConfirmation) -> 
     let modal = egui::Modal::new(egui::Id::unique("confirm_delete")).show(ctx, |ui| {
         ui.set_width(420.0);
         ui.heading(confirmation.question());
-        let (it, its) = if confirmation.count == 1 { ("It is", "its") } else { ("They are", "their") };
+        let (it, its, them) =
+            if confirmation.count == 1 { ("It is", "its", "it") } else { ("They are", "their", "them") };
         ui.label(format!(
-            "{it} removed from the site with {its} bookings, cases, orders and secure-zone access. This cannot be undone."
+            "{it} removed from the site with {its} bookings, cases, orders and secure-zone access. Undo in History \
+             creates {them} again from the last copy with {its} custom values and zones, but with a new Id and \
+             without {its} bookings, cases, orders or password."
         ));
         ui.add_space(8.0);
         ui.horizontal(|ui| {
