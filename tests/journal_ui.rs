@@ -143,3 +143,33 @@ fn a_delete_shows_in_the_history_and_undo_re_creates_the_contact_with_its_values
     assert_eq!(ids(&zones_of(&app, back.id)), ids(&zones));
     app.harness.get_by_label_contains("do not come back");
 }
+
+#[test]
+fn the_pane_lists_the_contacts_own_changes_and_undoes_from_there() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let contact = open_in_pane(&mut app, 4);
+    retype(&mut app, "City", "Tromsø");
+    save(&mut app);
+    // Another contact's change stays out of this one's list.
+    let other = open_in_pane(&mut app, 5);
+    retype(&mut app, "City", "Narvik");
+    save(&mut app);
+    let _ = open_in_pane(&mut app, 4);
+    app.wait_until("the tabs have their counts", |app| {
+        app.state().related.count(treepl_contacts::app::related::Tab::Orders).is_some()
+    });
+    app.harness.get_by_role_and_label(Role::Tab, "Changes").click();
+    app.wait_until("the contact's changes are read", |app| {
+        app.state().related.changes.entries.as_ref().is_some_and(|e| !e.is_empty())
+    });
+    let name = treepl_contacts::app::text::contact_name(&contact);
+    app.harness.get_by_role_and_label(Role::Tab, "Changes (1)");
+    let others = format!("Saved · {}", treepl_contacts::app::text::contact_name(&other));
+    assert!(app.harness.query_by_label_contains(&others).is_none(), "only this contact's changes");
+    app.harness.get_by_label_contains(&format!("Saved · {name}, done")).click();
+    app.settle();
+    app.harness.get_by_label("City after: Tromsø");
+    app.harness.get_by_label("Undo").click();
+    let (id, city) = (contact.id, contact.address.city.clone());
+    app.wait_until("the undo is saved", |app| site_copy(app, id).is_some_and(|c| c.address.city == city));
+}

@@ -26,7 +26,7 @@ pub enum HistoryCommand {
     /// Reads the entries again (the filter changed, or F5).
     Reload,
     /// Undoes the entry; a bulk operation's entry undoes the whole operation.
-    Undo(i64),
+    Undo(Box<Entry>),
     /// Writes every entry, oldest first, to a JSON lines file.
     Export(PathBuf),
 }
@@ -76,14 +76,13 @@ impl History {
             }
             HistoryCommand::Hide => self.open = false,
             HistoryCommand::Reload => self.stale = true,
-            HistoryCommand::Undo(id) => return self.undo(id, fx),
+            HistoryCommand::Undo(entry) => return self.undo(*entry, fx),
             HistoryCommand::Export(path) => self.export(path, fx),
         }
         None
     }
 
-    fn undo(&mut self, id: i64, fx: &mut Effects) -> Option<EditorCommand> {
-        let entry = self.entries.iter().find(|e| e.id == id)?.clone();
+    fn undo(&mut self, entry: Entry, fx: &mut Effects) -> Option<EditorCommand> {
         let writes = fx.writes.clone()?;
         if self.undoing {
             fx.notifications.push(Level::Info, "Undo running", "Wait for the undo in progress to finish.");

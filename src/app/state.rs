@@ -529,6 +529,7 @@ impl AppState {
             }
             // Any finished work may have written: the History panel reads the journal again.
             self.history.mark_stale();
+            self.related.changes.mark_stale();
             self.fold(result);
         }
     }

@@ -51,7 +51,7 @@ pub fn ui(ctx: &egui::Context, state: &mut AppState, view: &mut HistoryView, int
             egui::Panel::left("history_entries").resizable(true).default_size(300.0).show(ui, |ui| {
                 entries_ui(ui, history);
             });
-            entry_ui(ui, history, intents);
+            picked_ui(ui, history, intents);
         }
     });
     if !open {
@@ -109,7 +109,7 @@ fn outcome_text(outcome: Outcome) -> &'static str {
     }
 }
 
-fn row(entry: &Entry) -> Row {
+pub(super) fn row(entry: &Entry) -> Row {
     let when = entry.at.as_ref().map_or_else(String::new, date_time);
     let mut detail = vec![when];
     if entry.batch.is_some() {
@@ -140,11 +140,17 @@ fn entries_ui(ui: &mut egui::Ui, history: &mut History) {
     }
 }
 
-fn entry_ui(ui: &mut egui::Ui, history: &History, intents: &mut Intents) {
-    let Some(entry) = history.selected_entry() else {
-        ui.weak("Pick a change to see what it did.");
-        return;
-    };
+fn picked_ui(ui: &mut egui::Ui, history: &History, intents: &mut Intents) {
+    match history.selected_entry() {
+        Some(entry) => entry_ui(ui, entry, history.undoing, intents),
+        None => {
+            ui.weak("Pick a change to see what it did.");
+        }
+    }
+}
+
+/// One entry: what, when, how it ended, its Undo and its changes field by field.
+pub(super) fn entry_ui(ui: &mut egui::Ui, entry: &Entry, undoing: bool, intents: &mut Intents) {
     ui.strong(format!("{} · {}", entry.operation.title(), entry.label));
     let when = entry.at.as_ref().map_or_else(String::new, date_time);
     ui.weak(format!("{when} · {}", outcome_text(entry.outcome)));
@@ -152,11 +158,11 @@ fn entry_ui(ui: &mut egui::Ui, history: &History, intents: &mut Intents) {
         ui.add(egui::Label::new(detail).wrap());
     }
     ui.horizontal(|ui| {
-        let (can, why) = undo_state(entry, history.undoing);
+        let (can, why) = undo_state(entry, undoing);
         let title = if entry.batch.is_some() && entry.undo_of.is_none() { "Undo the whole operation" } else { "Undo" };
         let undo = ui.add_enabled(can, egui::Button::new(title)).on_disabled_hover_text(why);
         if undo.on_hover_text(undo_hint(entry)).clicked() {
-            intents.commands.push(Command::History(HistoryCommand::Undo(entry.id)));
+            intents.commands.push(Command::History(HistoryCommand::Undo(Box::new(entry.clone()))));
         }
     });
     ui.add_space(6.0);

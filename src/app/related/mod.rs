@@ -4,6 +4,7 @@
 //! them at the end of a frame ([`Related::fetch`]) and the drawing takes them in
 //! ([`Related::poll`]).
 
+pub mod changes;
 pub mod history;
 pub mod list;
 pub mod zones;
@@ -15,6 +16,7 @@ use poll_promise::Promise;
 use crate::api::{Booking, Case, Client, ContactId, ListQuery, Order, SecureZone, Where};
 use crate::app::effects::Effects;
 
+pub use changes::ContactChanges;
 pub use history::{Entry, History, HistoryData, OrderSummary, RecordKind};
 pub use list::RecordList;
 pub use zones::{ZoneChange, ZoneEditor};
@@ -29,10 +31,13 @@ pub enum Tab {
     Cases,
     Orders,
     SecureZones,
+    /// What this app changed of the contact (its change journal).
+    Changes,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 6] = [Tab::Details, Tab::Activity, Tab::Bookings, Tab::Cases, Tab::Orders, Tab::SecureZones];
+    pub const ALL: [Tab; 7] =
+        [Tab::Details, Tab::Activity, Tab::Bookings, Tab::Cases, Tab::Orders, Tab::SecureZones, Tab::Changes];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -42,6 +47,7 @@ impl Tab {
             Tab::Cases => "Cases",
             Tab::Orders => "Orders",
             Tab::SecureZones => "Secure zones",
+            Tab::Changes => "Changes",
         }
     }
 
@@ -78,6 +84,7 @@ pub struct Related {
     pub orders: RecordList<Order>,
     pub zones: ZoneEditor,
     pub history: Option<History>,
+    pub changes: ContactChanges,
     counts: Option<Promise<Counts>>,
     counted: Counts,
     /// Every zone seen on this site (id, name), to add one by name.
@@ -119,6 +126,7 @@ impl Related {
             Tab::Cases => self.cases.total(),
             Tab::Orders => self.orders.total(),
             Tab::SecureZones => self.zones.loaded.as_ref().map(|z| z.len() as u64),
+            Tab::Changes => self.changes.entries.as_ref().map(|e| e.len() as u64),
             Tab::Details | Tab::Activity => None,
         };
         listed.or_else(|| self.counted.get(&tab).copied())
@@ -136,7 +144,7 @@ impl Related {
 
     /// Loads again what was loaded (F5): the lists keep their place.
     pub fn reload(&mut self) {
-        for tab in [Tab::Bookings, Tab::Cases, Tab::Orders, Tab::SecureZones, Tab::Activity] {
+        for tab in [Tab::Bookings, Tab::Cases, Tab::Orders, Tab::SecureZones, Tab::Activity, Tab::Changes] {
             self.reload_tab(tab);
         }
         self.counted.clear();
@@ -152,6 +160,7 @@ impl Related {
             }
             Tab::SecureZones => self.zones.reload(),
             Tab::Activity => self.history = None,
+            Tab::Changes => self.changes.mark_stale(),
             Tab::Details => {}
         }
     }
@@ -182,15 +191,18 @@ impl Related {
         self.cases.fetch(tab == Tab::Cases, &client, contact, fx.tasks);
         self.orders.fetch(tab == Tab::Orders, &client, contact, fx.tasks);
         self.zones.fetch(tab == Tab::SecureZones, &client, contact, fx.tasks);
+        let journal = fx.writes.as_ref().and_then(|w| w.journal());
+        self.changes.fetch(tab == Tab::Changes, journal, contact, fx.tasks);
         // The walk through all records gives the summary, the timeline and the place of a
         // linked order.
-        if tab != Tab::Details && tab != Tab::SecureZones && self.history.is_none() {
+        if !matches!(tab, Tab::Details | Tab::SecureZones | Tab::Changes) && self.history.is_none() {
             self.history = Some(History::start(&client, contact, fx.tasks));
         }
     }
 
     /// Takes in what arrived. Called while drawing.
     pub fn poll(&mut self) {
+        self.changes.poll();
         self.bookings.poll();
         self.cases.poll();
         self.orders.poll();

@@ -37,7 +37,7 @@ pub fn pane_ui(ui: &mut egui::Ui, state: &mut AppState, view: &mut PaneView, int
     egui::Panel::right("contact_pane").resizable(true).default_size(460.0).min_size(320.0).show(ui, |ui| {
         // The content fills the panel: a narrower one would shrink the panel to fit it.
         ui.set_min_width(ui.available_width());
-        let AppState { editor, grid, related, money, .. } = state;
+        let AppState { editor, grid, related, money, history, .. } = state;
         let Some(open) = editor.open.as_mut() else {
             ui.add_space(8.0);
             ui.weak("Click a contact to see and edit it here.");
@@ -59,7 +59,7 @@ pub fn pane_ui(ui: &mut egui::Ui, state: &mut AppState, view: &mut PaneView, int
         if tab == Tab::Details {
             editor_ui(ui, open, state, grid, view, intents);
         } else {
-            super::related::tab_ui(ui, related, money, intents);
+            super::related::tab_ui(ui, related, money, history.undoing, intents);
         }
     });
 }

@@ -6,6 +6,7 @@
 mod activity;
 mod bookings;
 mod cases;
+mod changes;
 pub(super) mod list;
 mod orders;
 mod summary;
@@ -47,7 +48,8 @@ pub fn tab_bar_ui(ui: &mut egui::Ui, related: &mut Related) -> Tab {
 }
 
 /// The shown tab (not Details, which the editor draws).
-pub fn tab_ui(ui: &mut egui::Ui, related: &mut Related, money: &MoneyFormat, intents: &mut Intents) {
+/// `undoing`: an undo from the change journal is running.
+pub fn tab_ui(ui: &mut egui::Ui, related: &mut Related, money: &MoneyFormat, undoing: bool, intents: &mut Intents) {
     let open = match related.tab {
         Tab::Details => None,
         Tab::Activity => activity::ui(ui, related, money, intents),
@@ -56,6 +58,10 @@ pub fn tab_ui(ui: &mut egui::Ui, related: &mut Related, money: &MoneyFormat, int
         Tab::Orders => orders::ui(ui, related, money, intents),
         Tab::SecureZones => {
             zones::ui(ui, related, intents);
+            None
+        }
+        Tab::Changes => {
+            changes::ui(ui, related, undoing, intents);
             None
         }
     };
