@@ -66,12 +66,14 @@ fn filters_ui(ui: &mut egui::Ui, history: &mut History, pane: Option<(i64, Strin
             egui::TextEdit::singleline(&mut history.filter.text).hint_text("Name or email").desired_width(180.0);
         ui.add(search).widget_info(|| egui::WidgetInfo::labeled(egui::Role::SearchInput, true, "Search the history"));
         let shown = history.filter.operation.map_or("Every change", Operation::title);
-        egui::ComboBox::from_id_salt("history_operation").selected_text(shown).show_ui(ui, |ui| {
+        let kinds = egui::ComboBox::from_id_salt("history_operation").selected_text(shown).show_ui(ui, |ui| {
             ui.selectable_value(&mut history.filter.operation, None, "Every change");
             for operation in Operation::ALL {
                 ui.selectable_value(&mut history.filter.operation, Some(operation), operation.title());
             }
         });
+        let kind = format!("Kind of change: {shown}");
+        kinds.response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, &kind));
         match (pane, history.filter.contact) {
             (_, Some(contact)) => {
                 let name = history.entries.iter().find(|e| e.contact == Some(contact)).map(|e| e.label.clone());
