@@ -43,6 +43,7 @@ pub enum FeatureResult {
     Export(ExportResult),
     Profiles(ProfilesResult),
     Password(PasswordResult),
+    Bulk(super::bulk::BulkResult),
 }
 
 impl From<SiteResult> for FeatureResult {

@@ -1,0 +1,115 @@
+//! What a bulk edit does to one contact: a value (or "clear") for each chosen field, applied
+//! to the whole object so that every other field, unknown ones included, stays as it was.
+
+use serde_json::Value;
+
+use crate::api::Contact;
+use crate::api::model::CONTACT_FIELDS;
+use crate::app::contact::save::{field_json, with_field_json};
+
+/// Fields the site sets itself, or that must stay unique: never offered for a bulk edit.
+const NOT_EDITABLE: [&str; 5] = ["Id", "Email", "CreatedDate", "EmailConfirmed", "CustomerTypeName"];
+
+/// The contact fields a bulk edit may set, then the custom fields seen (`CustomCrmGroups.<g>.<f>`).
+pub fn editable_fields(custom: &[(String, String)]) -> Vec<String> {
+    let own = CONTACT_FIELDS.iter().map(|(name, _)| *name).filter(|name| !NOT_EDITABLE.contains(name));
+    own.map(str::to_owned).chain(custom.iter().map(|(g, f)| crate::api::fields::custom_field_name(g, f))).collect()
+}
+
+/// One field's new value; `None` clears it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldEdit {
+    pub field: String,
+    pub value: Option<Value>,
+}
+
+/// The fields a bulk edit sets, in the order chosen.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Edits(pub Vec<FieldEdit>);
+
+impl Edits {
+    /// `contact` with every edit applied; the reason when the contact cannot take a value.
+    pub fn apply(&self, contact: &Contact) -> Result<Contact, String> {
+        let mut edited = contact.clone();
+        for FieldEdit { field, value } in &self.0 {
+            edited = with_field_json(&edited, field, value.clone().unwrap_or(Value::Null))
+                .ok_or_else(|| format!("{field} cannot be set to {}", describe(value.as_ref())))?;
+        }
+        Ok(edited)
+    }
+
+    /// The fields whose value `edited` changes, with before and after as text.
+    pub fn differences(&self, before: &Contact, edited: &Contact) -> Vec<(String, String, String)> {
+        self.0
+            .iter()
+            .map(|edit| (edit.field.clone(), field_json(before, &edit.field), field_json(edited, &edit.field)))
+            .filter(|(_, was, now)| was != now)
+            .map(|(field, was, now)| (field, text(&was), text(&now)))
+            .collect()
+    }
+
+    /// "City = Oslo, Notes cleared", for the journal's batch title and the result table.
+    pub fn summary(&self) -> String {
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|edit| match &edit.value {
+                Some(value) => format!("{} = {}", edit.field, text(value)),
+                None => format!("{} cleared", edit.field),
+            })
+            .collect();
+        parts.join(", ")
+    }
+}
+
+fn describe(value: Option<&Value>) -> String {
+    value.map_or_else(|| "empty".to_owned(), |v| format!("`{}`", text(v)))
+}
+
+/// A JSON value as people read it (a string without quotes, null as nothing).
+pub fn text(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn contact(value: Value) -> Contact {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn an_edit_sets_and_clears_fields_and_keeps_the_rest() {
+        let before = contact(json!({
+            "Id": 3, "Email": "a@x.example", "City": "Oslo", "Notes": "vip", "Loyalty": {"Tier": 2},
+            "CustomCrmGroups": {"Member": {"Level": "Gold", "Since": 2019}}
+        }));
+        let edits = Edits(vec![
+            FieldEdit { field: "City".into(), value: Some(json!("Bergen")) },
+            FieldEdit { field: "Notes".into(), value: None },
+            FieldEdit { field: "CustomCrmGroups.Member.Level".into(), value: Some(json!("Silver")) },
+        ]);
+        let edited = edits.apply(&before).unwrap();
+        assert_eq!(edited.address.city.as_deref(), Some("Bergen"));
+        assert_eq!(edited.notes, None);
+        assert_eq!(edited.custom_crm_groups["Member"]["Level"], json!("Silver"));
+        assert_eq!(edited.custom_crm_groups["Member"]["Since"], json!(2019));
+        assert_eq!(edited.extra["Loyalty"], json!({"Tier": 2}), "unknown fields are kept");
+        assert_eq!(edits.differences(&before, &edited).len(), 3);
+        assert!(edits.differences(&edited, &edits.apply(&edited).unwrap()).is_empty(), "applied twice: no change");
+    }
+
+    #[test]
+    fn a_value_the_contact_cannot_hold_is_a_reason_not_a_panic() {
+        let before = contact(json!({"Id": 3, "Email": "a@x.example"}));
+        let edits = Edits(vec![FieldEdit { field: "Type".into(), value: Some(json!("many")) }]);
+        assert!(edits.apply(&before).unwrap_err().contains("Type"));
+        assert!(!editable_fields(&[]).contains(&"Email".to_owned()));
+    }
+}
