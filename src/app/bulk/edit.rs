@@ -4,8 +4,9 @@
 use serde_json::Value;
 
 use crate::api::Contact;
+use crate::api::FieldPath;
 use crate::api::model::CONTACT_FIELDS;
-use crate::app::contact::save::{field_json, with_field_json};
+use crate::app::contact::save::field_json;
 
 /// Fields the site sets itself, or that must stay unique: never offered for a bulk edit.
 const NOT_EDITABLE: [&str; 5] = ["Id", "Email", "CreatedDate", "EmailConfirmed", "CustomerTypeName"];
@@ -23,6 +24,35 @@ pub struct FieldEdit {
     pub value: Option<Value>,
 }
 
+impl FieldEdit {
+    /// Touches this one field only: the rest of the object (empty custom groups, unknown
+    /// fields) goes back to the site exactly as it came.
+    fn apply(&self, mut contact: Contact) -> Result<Contact, String> {
+        let refused = || format!("{} cannot be set to {}", self.field, describe(self.value.as_ref()));
+        match FieldPath::parse(&self.field)? {
+            FieldPath::Custom { group, field } => {
+                match &self.value {
+                    Some(value) => {
+                        contact.custom_crm_groups.entry(group).or_default().insert(field, value.clone());
+                    }
+                    // A cleared custom value is left out, as the site leaves it out.
+                    None => {
+                        if let Some(values) = contact.custom_crm_groups.get_mut(&group) {
+                            values.remove(&field);
+                        }
+                    }
+                }
+                Ok(contact)
+            }
+            FieldPath::Top(name) => {
+                let Ok(Value::Object(mut fields)) = serde_json::to_value(&contact) else { return Err(refused()) };
+                fields.insert(name, self.value.clone().unwrap_or(Value::Null));
+                serde_json::from_value(Value::Object(fields)).map_err(|_| refused())
+            }
+        }
+    }
+}
+
 /// The fields a bulk edit sets, in the order chosen.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Edits(pub Vec<FieldEdit>);
@@ -31,9 +61,8 @@ impl Edits {
     /// `contact` with every edit applied; the reason when the contact cannot take a value.
     pub fn apply(&self, contact: &Contact) -> Result<Contact, String> {
         let mut edited = contact.clone();
-        for FieldEdit { field, value } in &self.0 {
-            edited = with_field_json(&edited, field, value.clone().unwrap_or(Value::Null))
-                .ok_or_else(|| format!("{field} cannot be set to {}", describe(value.as_ref())))?;
+        for edit in &self.0 {
+            edited = edit.apply(edited)?;
         }
         Ok(edited)
     }
@@ -101,6 +130,9 @@ mod tests {
         assert_eq!(edited.custom_crm_groups["Member"]["Level"], json!("Silver"));
         assert_eq!(edited.custom_crm_groups["Member"]["Since"], json!(2019));
         assert_eq!(edited.extra["Loyalty"], json!({"Tier": 2}), "unknown fields are kept");
+        let with_empty_group = contact(json!({"Id": 4, "Email": "b@x.example", "CustomCrmGroups": {"Marketing": {}}}));
+        let kept = edits.apply(&with_empty_group).unwrap();
+        assert!(kept.custom_crm_groups.contains_key("Marketing"), "an empty group is sent back as it came");
         assert_eq!(edits.differences(&before, &edited).len(), 3);
         assert!(edits.differences(&edited, &edits.apply(&edited).unwrap()).is_empty(), "applied twice: no change");
     }
