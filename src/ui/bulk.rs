@@ -37,7 +37,8 @@ pub fn dialog_ui(
             BulkKind::Zones => zone_ui(ui, dialog),
         });
         ui.add_space(6.0);
-        if let Some(preview) = dialog.current_preview() {
+        // Once applied, the result table takes the preview's place (the dialog fits the window).
+        if let Some(preview) = dialog.current_preview().filter(|_| dialog.applied.is_none()) {
             preview_ui(ui, preview);
         }
         if let Some(error) = &dialog.error {
@@ -210,7 +211,7 @@ fn report_ui(ui: &mut egui::Ui, report: &BulkReport, busy: bool, command: &mut i
         if tally.not_run > 0 { format!(", {} not run", thousands(tally.not_run)) } else { String::new() }
     ));
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-    egui::ScrollArea::vertical().max_height(200.0).auto_shrink([false, true]).show_rows(
+    egui::ScrollArea::vertical().max_height(160.0).auto_shrink([false, true]).show_rows(
         ui,
         row_height,
         report.rows.len(),
