@@ -125,6 +125,7 @@ async fn a_bulk_edit_under_faults_ends_as_asked_or_failed_and_a_retry_converges(
     let selected: BTreeSet<i64> = before.keys().take(SELECTED as usize).copied().collect();
 
     site.sandbox.faults().set(FaultSpec::parse("error=0.2,throttle=0.1,drop=0.05").unwrap());
+    site.sandbox.requests().reset_peak();
     let action = city_and_notes();
     let cancel = CancellationToken::new();
     let (batch, mut report) =
@@ -133,6 +134,7 @@ async fn a_bulk_edit_under_faults_ends_as_asked_or_failed_and_a_retry_converges(
     assert_eq!(report.rows.len() as u64, SELECTED);
     assert_eq!(report.rows.iter().map(|r| r.id).collect::<BTreeSet<_>>(), selected);
     site.sandbox.faults().clear();
+    assert!(site.sandbox.requests().peak_in_flight() <= 8, "at most 8 requests in flight");
     check_run(&first, &before, &dump(&site).await);
 
     // Retry the failed (faults on again) until none fails.

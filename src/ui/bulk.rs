@@ -32,10 +32,20 @@ pub fn dialog_ui(
             }
         });
         ui.add_space(6.0);
-        ui.add_enabled_ui(!dialog.is_busy(), |ui| match dialog.kind {
-            BulkKind::Edit => fields_ui(ui, dialog),
-            BulkKind::Zones => zone_ui(ui, dialog),
-        });
+        let busy = dialog.is_busy();
+        let enter = ui
+            .add_enabled_ui(!busy, |ui| match dialog.kind {
+                BulkKind::Edit => fields_ui(ui, dialog),
+                BulkKind::Zones => {
+                    zone_ui(ui, dialog);
+                    false
+                }
+            })
+            .inner;
+        // Enter in a value field previews (Apply always takes a click).
+        if enter && !busy && dialog.action().is_ok() {
+            command(BulkCommand::Preview);
+        }
         ui.add_space(6.0);
         // Once applied, the result table takes the preview's place (the dialog fits the window).
         if let Some(preview) = dialog.current_preview().filter(|_| dialog.applied.is_none()) {
@@ -102,9 +112,11 @@ fn buttons_ui(ui: &mut egui::Ui, dialog: &BulkDialog, command: &mut impl FnMut(B
     }
 }
 
-/// One line per field: the field, its new value or Clear, and Remove.
-fn fields_ui(ui: &mut egui::Ui, dialog: &mut BulkDialog) {
+/// One line per field: the field, its new value or Clear, and Remove. `true` when Enter was
+/// pressed in a value field.
+fn fields_ui(ui: &mut egui::Ui, dialog: &mut BulkDialog) -> bool {
     let mut removed = None;
+    let mut enter = false;
     let many = dialog.rows.len() > 1;
     egui::Grid::new("bulk_fields").num_columns(4).spacing([8.0, 4.0]).show(ui, |ui| {
         for (i, row) in dialog.rows.iter_mut().enumerate() {
@@ -121,8 +133,15 @@ fn fields_ui(ui: &mut egui::Ui, dialog: &mut BulkDialog) {
                 .id_salt(("bulk_value", i))
                 .hint_text(if row.clear { "(cleared)" } else { "new value" })
                 .desired_width(VALUE_WIDTH);
-            let response = ui.add_enabled(!row.clear, value);
+            // Sized outright: a grid cell would shrink it to its first frame's width.
+            let size = egui::vec2(VALUE_WIDTH, ui.spacing().interact_size.y);
+            let response = ui.add_enabled_ui(!row.clear, |ui| ui.add_sized(size, value)).inner;
             response.widget_info(|| egui::WidgetInfo::labeled(egui::accesskit::Role::TextInput, true, &name));
+            if i == 0 && !dialog.focused_once {
+                response.request_focus();
+                dialog.focused_once = response.has_focus();
+            }
+            enter |= response.lost_focus() && ui.input(|input| input.key_pressed(egui::Key::Enter));
             ui.checkbox(&mut row.clear, "Clear").on_hover_text("Empty this field on every contact");
             if many && ui.button("Remove").on_hover_text("Do not change this field").clicked() {
                 removed = Some(i);
@@ -137,6 +156,7 @@ fn fields_ui(ui: &mut egui::Ui, dialog: &mut BulkDialog) {
         let next = dialog.fields.iter().find(|f| !dialog.rows.iter().any(|r| &r.field == *f)).cloned();
         dialog.rows.push(FieldRow { field: next.unwrap_or_default(), ..FieldRow::default() });
     }
+    enter
 }
 
 fn zone_ui(ui: &mut egui::Ui, dialog: &mut BulkDialog) {
@@ -173,7 +193,7 @@ fn zone_ui(ui: &mut egui::Ui, dialog: &mut BulkDialog) {
 }
 
 fn preview_ui(ui: &mut egui::Ui, preview: &Preview) {
-    ui.strong(format!("{} of {} will change.", contacts(preview.changing), thousands(preview.contacts)));
+    ui.strong(format!("{} of {} will change.", thousands(preview.changing), contacts(preview.contacts)));
     if let Some(reason) = &preview.first_refusal {
         ui.colored_label(
             ui.visuals().warn_fg_color,

@@ -66,6 +66,9 @@ pub struct BulkDialog {
     /// A path typed when there is no save dialog.
     pub typed_path: Option<String>,
     pub exported_to: Option<std::path::PathBuf>,
+    /// The first value field has had the keyboard (asked until it holds: a modal's first
+    /// frame only measures).
+    pub focused_once: bool,
 }
 
 /// A value of a custom field among the loaded rows near the view: its type is the field's.
@@ -107,6 +110,7 @@ impl BulkDialog {
             error: None,
             typed_path: None,
             exported_to: None,
+            focused_once: false,
         })
     }
 
