@@ -95,6 +95,20 @@ async fn a_bulk_edit_is_one_journal_batch_with_before_and_after() {
 }
 
 #[tokio::test]
+async fn a_cancelled_bulk_edit_starts_no_more_contacts_and_lists_them_as_not_run() {
+    let site = site(10).await;
+    let writes = site.writes();
+    let cancel = CancellationToken::new();
+    cancel.cancel();
+    let ids: Vec<i64> = (1..=10).collect();
+    let report =
+        apply_to_all(&writes, &ids, &city_and_notes(), Context::default(), &cancel, &Progress::default()).await;
+    assert_eq!(report.tally().not_run, 10);
+    assert_eq!(report.to_retry(), ids, "a retry takes them up");
+    assert!(site.sandbox.requests().to(Route::UpdateContact).is_empty());
+}
+
+#[tokio::test]
 async fn a_selection_that_grew_is_not_written() {
     let site = site(20).await;
     let writes = site.writes();

@@ -74,6 +74,15 @@ fn a_bulk_edit_from_the_row_menu_previews_then_changes_every_selected_contact_in
     assert_eq!(entries.len(), changing);
     assert!(entries.iter().all(|e| e.operation == Operation::Save && e.after.as_ref().unwrap()["City"] == "Narvik"));
 
+    // The result table saves itself as CSV where the save dialog says.
+    let target = app.exports.join("results.csv");
+    app.chooser.answer(target.clone());
+    app.harness.get_by_label("Export results…").click();
+    app.wait_until("the results file", |_| target.exists());
+    let saved = std::fs::read_to_string(&target).unwrap();
+    assert_eq!(saved.lines().count(), DEMO_CONTACTS as usize + 1, "a header and a row per contact");
+    assert!(saved.starts_with("Id,Contact,Outcome,Reason"));
+
     app.harness.get_by_label("Close").click();
     app.settle();
     assert!(app.state().bulk.dialog.is_none());

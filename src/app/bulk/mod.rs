@@ -73,11 +73,6 @@ impl Bulk {
         self.dialog.is_some()
     }
 
-    /// Whether closing now would lose a running operation's outcome (the dialog stays open).
-    pub fn may_close(&self) -> bool {
-        self.dialog.as_ref().is_none_or(|d| !matches!(d.stage, BulkStage::Applying(_)))
-    }
-
     pub fn execute(&mut self, command: BulkCommand, fx: &mut Effects, chooser: &Arc<dyn FileChooser>) {
         let Some(dialog) = self.dialog.as_mut() else { return };
         match command {
