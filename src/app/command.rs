@@ -15,6 +15,8 @@ pub enum UiCommand {
     Refresh,
     SelectAll,
     Delete,
+    BulkEdit,
+    BulkZones,
     NewContact,
     SaveContact,
     ResetPassword,
@@ -32,10 +34,12 @@ pub enum UiCommand {
 }
 
 impl UiCommand {
-    pub const ALL: [UiCommand; 17] = [
+    pub const ALL: [UiCommand; 19] = [
         UiCommand::Refresh,
         UiCommand::SelectAll,
         UiCommand::Delete,
+        UiCommand::BulkEdit,
+        UiCommand::BulkZones,
         UiCommand::NewContact,
         UiCommand::SaveContact,
         UiCommand::ResetPassword,
@@ -57,6 +61,8 @@ impl UiCommand {
             UiCommand::Refresh => "Refresh",
             UiCommand::SelectAll => "Select all matching contacts",
             UiCommand::Delete => "Delete selected contacts…",
+            UiCommand::BulkEdit => "Bulk edit selected contacts…",
+            UiCommand::BulkZones => "Secure zones of selected contacts…",
             UiCommand::NewContact => "New contact",
             UiCommand::SaveContact => "Save changes",
             UiCommand::ResetPassword => "Reset password…",
@@ -79,6 +85,8 @@ impl UiCommand {
             UiCommand::Refresh => "Load the contacts again from the site, keeping the place and the selection",
             UiCommand::SelectAll => "Select every contact the filter matches, loaded or not",
             UiCommand::Delete => "Delete the selected contacts from the site, after you confirm",
+            UiCommand::BulkEdit => "Set or clear fields of every selected contact, with a preview first",
+            UiCommand::BulkZones => "Grant or revoke a secure zone for every selected contact",
             UiCommand::NewContact => "Create a contact on the site, in the contact pane",
             UiCommand::SaveContact => "Save the changes to the contact in the pane",
             UiCommand::ResetPassword => "Set a new password for the contact in the pane, after you type it twice",
@@ -120,6 +128,8 @@ impl UiCommand {
             UiCommand::Quit => ctrl(Key::Q),
             UiCommand::History => ctrl(Key::H),
             UiCommand::UseSandbox
+            | UiCommand::BulkEdit
+            | UiCommand::BulkZones
             | UiCommand::ResetPassword
             | UiCommand::ThemeFollowSystem
             | UiCommand::ThemeDark
@@ -171,6 +181,7 @@ pub enum Command {
     Export(super::export::ExportCommand),
     Profiles(super::profiles::ProfilesCommand),
     Password(super::password::PasswordCommand),
+    Bulk(super::bulk::BulkCommand),
     Cancel(super::tasks::TaskId),
     /// The window is asked to close: it may, unless unsaved changes want an answer first.
     Quit,

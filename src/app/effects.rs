@@ -45,6 +45,7 @@ pub enum FeatureResult {
     Profiles(ProfilesResult),
     Password(PasswordResult),
     History(HistoryResult),
+    Bulk(super::bulk::BulkResult),
 }
 
 impl From<SiteResult> for FeatureResult {

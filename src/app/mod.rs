@@ -1,6 +1,7 @@
 //! The app's state and effects: what the UI draws from and the one place that turns the
 //! user's intents into background work. No drawing here (that is `ui`).
 
+pub mod bulk;
 pub mod clipboard;
 pub mod command;
 pub mod contact;

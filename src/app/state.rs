@@ -15,6 +15,7 @@ use crate::api::selection::existing_ids;
 use crate::api::{ApiError, Client, ClientOptions, Contact, ContactId, Page, SiteCredentials};
 use crate::sandbox::{FaultSpec, Sandbox, SandboxConfig};
 
+use super::bulk::{Bulk, BulkKind};
 use super::command::{Command, Target};
 use super::contact::drafts::DraftFolder;
 use super::contact::{Editor, Leaving, NEW};
@@ -117,6 +118,7 @@ pub struct AppState {
     pub exports: Exports,
     pub deletes: Deletes,
     pub passwords: Passwords,
+    pub bulk: Bulk,
     pub editor: Editor,
     /// The tabs of the contact in the pane.
     pub related: Related,
@@ -180,6 +182,7 @@ impl AppState {
             exports: Exports::default(),
             deletes: Deletes::default(),
             passwords,
+            bulk: Bulk::default(),
             editor: Editor::default(),
             related: Related::default(),
             history: History::default(),
@@ -249,6 +252,7 @@ impl AppState {
             || self.exports.dialog.is_some()
             || self.deletes.confirmation.is_some()
             || self.passwords.dialog.is_some()
+            || self.bulk.dialog.is_some()
             || self.editor.leaving_for.is_some()
             || !self.editor.offered.is_empty()
     }
@@ -280,6 +284,13 @@ impl AppState {
         }
     }
 
+    /// Opens a bulk dialog on the grid's selection, frozen as it is now.
+    pub fn open_bulk_dialog(&mut self, kind: BulkKind) {
+        if !self.bulk.open(kind, &self.grid, &self.related.known_zones) {
+            self.notifications.push(Level::Info, "Nothing selected", "Select the contacts to change first.");
+        }
+    }
+
     /// Opens the export dialog for the grid as it is (selection, columns, last options).
     pub fn open_export_dialog(&mut self) {
         let columns = self.layout().visible().map(|c| c.field.clone()).collect();
@@ -294,6 +305,7 @@ impl AppState {
             exports,
             deletes,
             passwords,
+            bulk,
             editor,
             related,
             history,
@@ -333,6 +345,7 @@ impl AppState {
                     self.proceed(leaving);
                 }
             }
+            Command::Bulk(command) => bulk.execute(command, fx, &config.file_chooser),
             Command::Related(command) => {
                 let open = editor.open.as_ref().and_then(|open| open.base.as_ref());
                 let label = open.map_or_else(|| "a contact".to_owned(), crate::app::text::contact_name);
@@ -374,6 +387,7 @@ impl AppState {
         self.open_contacts.clear();
         self.deletes.confirmation = None;
         self.passwords.dialog = None;
+        self.bulk = Bulk::default();
         self.editor = Editor::default();
     }
 
@@ -542,6 +556,7 @@ impl AppState {
             exports,
             deletes,
             passwords,
+            bulk,
             editor,
             profiles,
             settings,
@@ -553,6 +568,7 @@ impl AppState {
         match result {
             FeatureResult::Delete(outcome) => deletes.fold(outcome, grid, fx.notifications),
             FeatureResult::Password(outcome) => passwords.fold(outcome, fx.notifications),
+            FeatureResult::Bulk(result) => bulk.fold(result, fx, grid),
             FeatureResult::Editor(result) => {
                 if let Some(leaving) = editor.fold(result, fx, grid) {
                     self.proceed(leaving);

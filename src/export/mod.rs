@@ -16,6 +16,7 @@ mod xlsx;
 
 use std::io::{self, Seek, Write};
 
+pub use csv::neutralise_formula;
 pub use file::AtomicFile;
 pub use job::{ExportError, ExportSummary, run_export};
 pub use settings::{DateFormat, Delimiter, ExportSettings, Format};

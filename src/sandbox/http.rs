@@ -82,6 +82,7 @@ pub(crate) async fn serve(listener: TcpListener, gateway: Arc<Gateway>, shutdown
 
 async fn handle(gateway: Arc<Gateway>, request: Request<Incoming>) -> Result<Response<Body>, DroppedOnPurpose> {
     let route = Route::classify(request.method(), request.uri().path());
+    let _in_flight = gateway.requests.begin();
     let decision = gateway.faults.decide(route);
     if !decision.delay.is_zero() {
         tokio::time::sleep(decision.delay).await;

@@ -5,6 +5,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::Value;
 
@@ -36,9 +37,37 @@ impl RecordedRequest {
 #[derive(Default)]
 pub struct RequestLog {
     entries: Mutex<VecDeque<RecordedRequest>>,
+    /// Requests being handled now, and the most at once since the last reset (what a client
+    /// had in flight: a benchmark checks its concurrency bound with it).
+    in_flight: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+/// Counts one request as in flight until dropped.
+pub(crate) struct InFlight<'a>(&'a AtomicUsize);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl RequestLog {
+    pub(crate) fn begin(&self) -> InFlight<'_> {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.peak.fetch_max(now, Ordering::SeqCst);
+        InFlight(&self.in_flight)
+    }
+
+    /// The most requests handled at once since the last [`RequestLog::reset_peak`].
+    pub fn peak_in_flight(&self) -> usize {
+        self.peak.load(Ordering::SeqCst)
+    }
+
+    pub fn reset_peak(&self) {
+        self.peak.store(self.in_flight.load(Ordering::SeqCst), Ordering::SeqCst);
+    }
+
     pub(crate) fn record(&self, route: Route, method: &str, path: &str, query: Option<&str>, body: &[u8]) {
         let body =
             if route == Route::Token { None } else { serde_json::from_slice::<Value>(body).ok().map(blank_passwords) };

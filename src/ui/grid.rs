@@ -295,6 +295,12 @@ fn row_interaction(response: &egui::Response, grid: &mut Grid, index: u64, id: C
             intents.ui_commands.push(UiCommand::Export);
             ui.close();
         }
+        for command in [UiCommand::BulkEdit, UiCommand::BulkZones] {
+            if ui.button(command.label()).on_hover_text(command.tooltip()).clicked() {
+                intents.ui_commands.push(command);
+                ui.close();
+            }
+        }
         ui.separator();
         let count = grid.selected_count();
         let label = if count > 1 { format!("Delete {count} contacts…") } else { "Delete…".to_owned() };

@@ -17,6 +17,9 @@ pub fn bar_ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
                 command_button(ui, UiCommand::SelectAll, intents);
                 command_button(ui, UiCommand::Export, intents);
                 ui.separator();
+                command_button(ui, UiCommand::BulkEdit, intents);
+                command_button(ui, UiCommand::BulkZones, intents);
+                ui.separator();
                 command_button(ui, UiCommand::Delete, intents);
             });
             ui.menu_button("View", |ui| {

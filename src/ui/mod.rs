@@ -2,6 +2,7 @@
 //! touches the network or the disk.
 
 mod banner;
+mod bulk;
 mod connect;
 mod contact;
 mod contacts;
@@ -102,6 +103,8 @@ impl TreeplApp {
             UiCommand::Refresh => state.send(Command::Refresh),
             UiCommand::SelectAll => state.grid.select_all(),
             UiCommand::Delete => state.confirm_delete(),
+            UiCommand::BulkEdit => state.open_bulk_dialog(crate::app::bulk::BulkKind::Edit),
+            UiCommand::BulkZones => state.open_bulk_dialog(crate::app::bulk::BulkKind::Zones),
             UiCommand::SaveContact => state.send(Command::Editor(crate::app::contact::EditorCommand::Save)),
             UiCommand::ResetPassword => state.open_password_dialog(),
             UiCommand::NewContact => {
@@ -276,6 +279,20 @@ impl eframe::App for TreeplApp {
             };
             if export::dialog_ui(&ctx, dialog, progress, &mut intents) {
                 self.state.exports.dialog = None;
+            }
+        }
+        if let Some(dialog) = self.state.bulk.dialog.as_mut() {
+            let task = match dialog.stage {
+                crate::app::bulk::BulkStage::Previewing(task) | crate::app::bulk::BulkStage::Applying(task) => {
+                    Some(task)
+                }
+                _ => None,
+            };
+            let progress = task
+                .and_then(|task| self.state.tasks.running().find(|(id, _)| *id == task))
+                .and_then(|(_, running)| running.progress.as_ref().map(|p| p.get()));
+            if bulk::dialog_ui(&ctx, dialog, progress, &mut intents) {
+                self.state.bulk.dialog = None;
             }
         }
         match self.state.passwords.dialog.as_mut() {

@@ -134,9 +134,15 @@ pub fn field_json(contact: &Contact, field: &str) -> Value {
 /// `target` with `field` as `source` has it (Revert of one field: target = the draft,
 /// source = the copy as loaded).
 pub fn with_field_from(target: &Contact, source: &Contact, field: &str) -> Contact {
+    with_field_json(target, field, field_json(source, field)).unwrap_or_else(|| target.clone())
+}
+
+/// `target` with `field` set to `value` (null clears it); `None` when the contact cannot
+/// hold that value (a text where a number belongs, a null email).
+pub fn with_field_json(target: &Contact, field: &str, value: Value) -> Option<Contact> {
     let mut fields = flat(target);
-    fields.insert(field.to_owned(), field_json(source, field));
-    unflat(fields).unwrap_or_else(|| target.clone())
+    fields.insert(field.to_owned(), value);
+    unflat(fields)
 }
 
 /// The reverse of [`flat`].

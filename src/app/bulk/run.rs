@@ -1,0 +1,172 @@
+//! Carrying out a bulk operation: the selection resolved to ids, one journal batch, then a
+//! read-modify-write per contact with a bounded number in flight. A contact that fails never
+//! stops the others; each ends with its own outcome.
+
+use futures::StreamExt;
+use tokio_util::sync::CancellationToken;
+
+use crate::api::paging::PagingOptions;
+use crate::api::selection::resolve_ids;
+use crate::api::{ApiError, ContactId, ContactScope};
+use crate::app::journal::{Context, Writes};
+use crate::app::related::zones::read_zones;
+use crate::app::tasks::Progress;
+use crate::app::text::contact_name;
+
+use super::edit::Edits;
+use super::report::{BulkReport, ContactOutcome, Outcome};
+use super::zones::ZoneAction;
+
+/// Contacts worked on at once. Each does its requests one after another, so this is also
+/// the most requests in flight (the sandbox's and a site's limits are not ours to find out).
+pub const IN_FLIGHT: usize = 8;
+
+/// What a bulk operation does to each contact.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BulkAction {
+    Edit(Edits),
+    Zones(ZoneAction),
+}
+
+impl BulkAction {
+    /// For the journal's batch and the dialog.
+    pub fn title(&self, count: u64) -> String {
+        let what = crate::app::text::contacts(count);
+        match self {
+            BulkAction::Edit(edits) => format!("Bulk edit of {what}: {}", edits.summary()),
+            BulkAction::Zones(action) => format!("{} for {what}", action.summary()),
+        }
+    }
+}
+
+/// The contacts a bulk operation acts on: a frozen selection, or the ids of a retry.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Targets {
+    Scope(ContactScope),
+    Ids(Vec<ContactId>),
+}
+
+/// Why a bulk operation did not start.
+#[derive(Debug)]
+pub enum NotStarted {
+    Cancelled,
+    Failed(ApiError),
+    /// More contacts matched than the user confirmed: nothing was written.
+    Grew {
+        found: u64,
+    },
+}
+
+/// The ids of `targets`, no more than `confirmed` of them.
+pub async fn resolve(
+    writes: &Writes,
+    targets: &Targets,
+    confirmed: u64,
+    cancel: &CancellationToken,
+) -> Result<Vec<ContactId>, NotStarted> {
+    let scope = match targets {
+        Targets::Ids(ids) => return Ok(ids.clone()),
+        Targets::Scope(scope) => scope,
+    };
+    match resolve_ids(writes.client(), scope, &PagingOptions::default(), cancel, |_, _| {}).await {
+        Ok(ids) if ids.len() as u64 > confirmed => Err(NotStarted::Grew { found: ids.len() as u64 }),
+        Ok(ids) => Ok(ids),
+        Err(ApiError::Cancelled) => Err(NotStarted::Cancelled),
+        Err(error) => Err(NotStarted::Failed(error)),
+    }
+}
+
+/// A journal batch for `title`, so that the operation is listed (and undone) as one. A
+/// journal that cannot make one still records each write alone.
+pub async fn new_batch(writes: &Writes, title: String) -> Option<i64> {
+    let journal = writes.journal()?.clone();
+    tokio::task::spawn_blocking(move || journal.new_batch(&title)).await.ok()?.ok()
+}
+
+/// Resolves `targets`, opens a batch and applies `action` to every contact.
+pub async fn run_bulk(
+    writes: &Writes,
+    targets: &Targets,
+    confirmed: u64,
+    action: &BulkAction,
+    cancel: &CancellationToken,
+    progress: &Progress,
+) -> Result<(Option<i64>, BulkReport), NotStarted> {
+    let ids = resolve(writes, targets, confirmed, cancel).await?;
+    let batch = new_batch(writes, action.title(ids.len() as u64)).await;
+    let report = apply_to_all(writes, &ids, action, Context { batch, undo_of: None }, cancel, progress).await;
+    Ok((batch, report))
+}
+
+/// Applies `action` to each of `ids`, at most [`IN_FLIGHT`] at once. Once `cancel` fires no
+/// contact is started, and those already started finish (a write stopped half-way might
+/// have happened without being counted).
+pub async fn apply_to_all(
+    writes: &Writes,
+    ids: &[ContactId],
+    action: &BulkAction,
+    context: Context,
+    cancel: &CancellationToken,
+    progress: &Progress,
+) -> BulkReport {
+    let total = ids.len() as u64;
+    progress.set(0, Some(total));
+    let mut finished = 0;
+    let mut rows: Vec<ContactOutcome> = futures::stream::iter(ids.iter().copied())
+        .map(|id| async move {
+            if cancel.is_cancelled() {
+                return ContactOutcome { id, label: String::new(), outcome: Outcome::NotRun };
+            }
+            apply_to_one(writes, id, action, context).await
+        })
+        .buffer_unordered(IN_FLIGHT)
+        .inspect(|_| {
+            finished += 1;
+            progress.set(finished, Some(total));
+        })
+        .collect()
+        .await;
+    // The table in the selection's order, whatever order they finished in.
+    let order: std::collections::HashMap<ContactId, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    rows.sort_by_key(|row| order.get(&row.id).copied().unwrap_or(usize::MAX));
+    BulkReport { rows }
+}
+
+/// Read, modify, write one contact: the fresh copy with the change applied, sent whole; not
+/// sent when the change changes nothing.
+pub async fn apply_to_one(writes: &Writes, id: ContactId, action: &BulkAction, context: Context) -> ContactOutcome {
+    let fresh = match writes.client().get_contact(id).await {
+        Ok(fresh) => fresh,
+        Err(error) => return ContactOutcome { id, label: String::new(), outcome: failed(&error) },
+    };
+    let label = contact_name(&fresh);
+    let outcome = match action {
+        BulkAction::Edit(edits) => match edits.apply(&fresh) {
+            Err(reason) => Outcome::Failed(reason),
+            Ok(edited) if edits.differences(&fresh, &edited).is_empty() => Outcome::Unchanged,
+            Ok(edited) => match writes.update(&fresh, &edited, context).await {
+                Ok(_) => Outcome::Done,
+                Err(error) => failed(&error),
+            },
+        },
+        BulkAction::Zones(zones) => match read_zones(writes.client(), id).await {
+            Err(error) => failed(&error),
+            Ok(current) => {
+                let wanted = zones.wanted(&current);
+                if wanted == current {
+                    Outcome::Unchanged
+                } else {
+                    match writes.set_zones(id, &label, &current, &wanted, context).await {
+                        Ok(_) => Outcome::Done,
+                        Err(error) => failed(&error),
+                    }
+                }
+            }
+        },
+    };
+    ContactOutcome { id, label, outcome }
+}
+
+fn failed(error: &ApiError) -> Outcome {
+    Outcome::Failed(error.to_string())
+}
