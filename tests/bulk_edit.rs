@@ -211,3 +211,32 @@ fn check_run(run: &BulkReport, before: &BTreeMap<i64, Value>, after: &BTreeMap<i
     }
     eprintln!("{failed} failed with a reason");
 }
+
+#[tokio::test]
+async fn a_bulk_edit_is_undone_as_one_step_leaving_a_contact_changed_since() {
+    use treepl_contacts::api::ContactInput;
+    use treepl_contacts::app::journal::undo::{Undone, undo_batch};
+
+    let site = site(12).await;
+    let writes = site.writes();
+    let before = dump(&site).await;
+    let scope = ContactScope::ids(ListQuery::default(), [2, 4, 6, 8]);
+    let (cancel, progress) = (CancellationToken::new(), Progress::default());
+    let (batch, report) =
+        run_bulk(&writes, &Targets::Scope(scope), 4, &city_and_notes(), &cancel, &progress).await.unwrap();
+    assert_eq!(report.tally().done, 4, "{report:?}");
+    // Someone else changes contact 6 after the bulk edit.
+    let mut theirs = site.client.get_contact(6).await.unwrap();
+    theirs.phone = Some("+47 999 99 999".to_owned());
+    site.client.update_contact(6, &ContactInput::from_contact(&theirs)).await.unwrap();
+
+    let undone = undo_batch(&writes, batch.unwrap(), &cancel, &progress).await;
+    assert_eq!(undone.count(|u| matches!(u, Undone::Done(_))), 3, "{undone:?}");
+    assert_eq!(undone.count(|u| matches!(u, Undone::Skipped(_))), 1, "the one changed since is left alone");
+    let after = dump(&site).await;
+    for id in [2, 4, 8] {
+        assert!(same(&after[&id], &before[&id]), "contact {id} is back as it was");
+    }
+    assert_eq!(after[&6]["City"], json!("Narvik"), "not undone under the other change");
+    assert_eq!(after[&6]["Phone"], json!("+47 999 99 999"));
+}
