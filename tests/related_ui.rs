@@ -303,6 +303,10 @@ fn an_order_shows_its_lines_and_payments_in_the_users_locale_for_its_currency() 
         open_in_pane(&mut app, contact);
         open_tab(&mut app, Tab::Orders, &format!("Orders ({})", site.orders.len()));
         app.wait_until("the orders load", |app| app.state().related.orders.row(0).is_some());
+        // The summary above the list arrives on its own time and moves the rows down: wait for it.
+        app.wait_until("the summary is added up", |app| {
+            app.state().related.history.as_ref().is_some_and(|h| h.data().is_some())
+        });
         let order = &full(site).unwrap();
         let code = order.currency.as_deref().unwrap();
         let invoice = format!("Invoice {}", order.invoice_number.unwrap());

@@ -30,6 +30,10 @@ pub fn ui(ui: &mut egui::Ui, related: &Related, money: &MoneyFormat, intents: &m
                 };
                 ui.weak(format!("Adding up the orders{of}…"));
             });
+            // About the room the summary will take, so that the orders below do not jump
+            // (under a pointer about to click one) when it arrives.
+            let line = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
+            ui.add_space(CHART_HEIGHT + 3.0 * line + ui.spacing().item_spacing.y);
             ui.ctx().request_repaint_after(PROGRESS_EVERY);
             return;
         }
