@@ -6,6 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// One real app at a time: two would race for a free display number and share the CPU
+/// while each seeds its sandbox.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 struct Display {
     number: u32,
     xvfb: Child,
@@ -97,6 +101,7 @@ fn drafts(home: &Path) -> Vec<PathBuf> {
 #[test]
 #[ignore = "needs Xvfb and xdotool; .ci/run installs them and runs it"]
 fn a_kill_9_mid_edit_leaves_the_draft_and_the_next_start_offers_it() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let display = Display::start();
     let home = tempfile::tempdir().unwrap();
     let log = home.path().join("first.log");
@@ -147,6 +152,7 @@ fn journaled_saves(home: &Path) -> Vec<(String, Option<String>)> {
 #[test]
 #[ignore = "needs Xvfb and xdotool; .ci/run installs them and runs it"]
 fn a_kill_9_while_a_save_is_on_its_way_leaves_a_journal_entry_the_next_start_settles() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let display = Display::start();
     let home = tempfile::tempdir().unwrap();
     let log = home.path().join("first.log");
