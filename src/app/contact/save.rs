@@ -123,7 +123,8 @@ pub fn merge(base: &Contact, theirs: &Contact, yours: &Contact, keep_theirs: &BT
             merged.insert(field.clone(), mine.get(&field).cloned().unwrap_or(Value::Null));
         }
     }
-    unflat(merged).unwrap_or_else(|| theirs.clone())
+    let groups = theirs.custom_crm_groups.keys().chain(yours.custom_crm_groups.keys());
+    unflat(merged, groups).unwrap_or_else(|| theirs.clone())
 }
 
 /// One field's value as JSON (`City`, `CustomCrmGroups.<group>.<field>`); null when absent.
@@ -142,13 +143,14 @@ pub fn with_field_from(target: &Contact, source: &Contact, field: &str) -> Conta
 pub fn with_field_json(target: &Contact, field: &str, value: Value) -> Option<Contact> {
     let mut fields = flat(target);
     fields.insert(field.to_owned(), value);
-    unflat(fields)
+    unflat(fields, target.custom_crm_groups.keys())
 }
 
-/// The reverse of [`flat`].
-fn unflat(fields: Map<String, Value>) -> Option<Contact> {
+/// The reverse of [`flat`]. `groups`: the custom groups the contact keeps even when they
+/// hold no value (a flat copy has no trace of an empty group, and the site's copy does).
+fn unflat<'a>(fields: Map<String, Value>, groups: impl Iterator<Item = &'a String>) -> Option<Contact> {
     let mut top = Map::new();
-    let mut groups = CustomCrmGroups::new();
+    let mut groups: CustomCrmGroups = groups.map(|group| (group.clone(), Default::default())).collect();
     for (name, value) in fields {
         match name.strip_prefix("CustomCrmGroups.").and_then(|rest| rest.split_once('.')) {
             // A custom value cleared on one side is left out, as the site leaves it out.
@@ -172,6 +174,21 @@ mod tests {
 
     fn contact(value: Value) -> Contact {
         serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn a_revert_and_a_merge_keep_an_empty_custom_group() {
+        let base = contact(json!({"Id": 1, "Email": "a@b.example", "City": "Oslo",
+            "CustomCrmGroups": {"Marketing": {}, "Membership": {"Level": "Gold"}}}));
+        let mut draft = base.clone();
+        draft.address.city = Some("Bergen".to_owned());
+        let reverted = with_field_from(&draft, &base, "City");
+        assert_eq!(reverted, base, "nothing but the field moved");
+        let mut theirs = base.clone();
+        theirs.phone = Some("+47 1".to_owned());
+        let merged = merge(&base, &theirs, &draft, &BTreeSet::new());
+        assert_eq!(merged.custom_crm_groups.get("Marketing"), Some(&Default::default()), "{merged:?}");
+        assert_eq!((merged.address.city.as_deref(), merged.phone.as_deref()), (Some("Bergen"), Some("+47 1")));
     }
 
     #[test]
