@@ -192,15 +192,7 @@ pub async fn delete_contacts(
     // More than one contact is one bulk operation in the journal, undone as one.
     let mut context = Context::default();
     if ids.len() > 1 {
-        let title = format!("Delete {}", contacts(ids.len() as u64));
-        let journal = writes.journal().cloned();
-        let batch = match journal {
-            Some(journal) => {
-                tokio::task::spawn_blocking(move || journal.new_batch(&title)).await.ok().and_then(Result::ok)
-            }
-            None => None,
-        };
-        context.batch = batch;
+        context.batch = writes.new_batch(format!("Delete {}", contacts(ids.len() as u64))).await;
     }
     let mut deleted = 0;
     for id in ids {

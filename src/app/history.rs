@@ -146,11 +146,8 @@ impl History {
         let Some(journal) = fx.writes.as_ref().and_then(|w| w.journal().cloned()) else { return };
         self.stale = false;
         let filter = self.filter.clone();
-        self.loading = Some(fx.tasks.promise(async move {
-            tokio::task::spawn_blocking(move || journal.entries(&filter, SHOWN))
-                .await
-                .unwrap_or_else(|e| Err(e.to_string()))
-        }));
+        self.loading =
+            Some(fx.tasks.promise(async move { journal.off_thread(move |j| j.entries(&filter, SHOWN)).await }));
     }
 
     /// Takes in the entries read. Called while drawing.

@@ -76,13 +76,6 @@ pub async fn resolve(
     }
 }
 
-/// A journal batch for `title`, so that the operation is listed (and undone) as one. A
-/// journal that cannot make one still records each write alone.
-pub async fn new_batch(writes: &Writes, title: String) -> Option<i64> {
-    let journal = writes.journal()?.clone();
-    tokio::task::spawn_blocking(move || journal.new_batch(&title)).await.ok()?.ok()
-}
-
 /// Resolves `targets`, opens a batch and applies `action` to every contact.
 pub async fn run_bulk(
     writes: &Writes,
@@ -93,7 +86,7 @@ pub async fn run_bulk(
     progress: &Progress,
 ) -> Result<(Option<i64>, BulkReport), NotStarted> {
     let ids = resolve(writes, targets, confirmed, cancel).await?;
-    let batch = new_batch(writes, action.title(ids.len() as u64)).await;
+    let batch = writes.new_batch(action.title(ids.len() as u64)).await;
     let report = apply_to_all(writes, &ids, action, Context { batch, undo_of: None }, cancel, progress).await;
     Ok((batch, report))
 }

@@ -7,6 +7,8 @@ use crate::api::{ApiError, Contact, SecureZone};
 use crate::app::contact::save::changed_fields;
 use crate::app::related::zones::read_zones;
 
+use super::Journal;
+use super::undo::zone_key;
 use super::writes::{Writes, find_created};
 use super::{Entry, Operation, Outcome};
 
@@ -14,28 +16,21 @@ use super::{Entry, Operation, Outcome};
 /// the entries older than `keep_days`. Returns how many were settled.
 pub async fn tidy(writes: &Writes, keep_days: u32) -> Result<usize, String> {
     let settled = settle_pending(writes).await?;
-    if let Some(journal) = writes.journal().cloned() {
-        tokio::task::spawn_blocking(move || journal.prune(keep_days)).await.map_err(|e| e.to_string())??;
+    if let Some(journal) = writes.journal() {
+        journal.off_thread(move |j| j.prune(keep_days)).await?;
     }
     Ok(settled)
 }
 
 /// Settles every pending entry of the site's journal; returns how many were settled.
 pub async fn settle_pending(writes: &Writes) -> Result<usize, String> {
-    let Some(journal) = writes.journal().cloned() else { return Ok(0) };
-    let reader = journal.clone();
-    let pending = tokio::task::spawn_blocking(move || reader.pending()).await.map_err(|e| e.to_string())??;
+    let Some(journal) = writes.journal() else { return Ok(0) };
+    let pending = journal.off_thread(Journal::pending).await?;
     let mut settled = 0;
     for entry in pending {
         let Ok((outcome, contact, after, detail)) = check(writes, &entry).await else { continue };
-        let journal = journal.clone();
         let id = entry.id;
-        let done = tokio::task::spawn_blocking(move || {
-            journal.finish(id, outcome, contact, after.as_ref(), Some(detail.as_str()))
-        })
-        .await
-        .map_err(|e| e.to_string())?;
-        done?;
+        journal.off_thread(move |j| j.finish(id, outcome, contact, after.as_ref(), Some(detail.as_str()))).await?;
         settled += 1;
     }
     Ok(settled)
@@ -80,13 +75,7 @@ async fn check(writes: &Writes, entry: &Entry) -> Result<Settled, ApiError> {
             let site = read_zones(client, contact).await?;
             let sent: Vec<SecureZone> =
                 entry.sent.clone().and_then(|s| serde_json::from_value(s).ok()).unwrap_or_default();
-            let key = |zones: &[SecureZone]| {
-                let mut key: Vec<(i64, Option<i64>)> =
-                    zones.iter().map(|z| (z.id, z.expiry_date_time.map(|e| e.millis()))).collect();
-                key.sort_unstable();
-                key
-            };
-            Ok(if key(&site) == key(&sent) { found(serde_json::to_value(&site).ok()) } else { not_done() })
+            Ok(if zone_key(&site) == zone_key(&sent) { found(serde_json::to_value(&site).ok()) } else { not_done() })
         }
         // A password cannot be read back: whether it was set stays unknown.
         Operation::Password | Operation::Other => Ok((

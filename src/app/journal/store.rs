@@ -78,6 +78,15 @@ impl Journal {
         Ok(Self { connection: Arc::new(Mutex::new(connection)), path: path.to_owned() })
     }
 
+    /// Runs `work` on a blocking thread (the journal's calls wait on the file), for async code.
+    pub async fn off_thread<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Journal) -> JournalResult<T> + Send + 'static,
+    ) -> JournalResult<T> {
+        let journal = self.clone();
+        tokio::task::spawn_blocking(move || work(&journal)).await.unwrap_or_else(|e| Err(e.to_string()))
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -137,19 +137,17 @@ pub fn zone_key(zones: &[SecureZone]) -> Vec<(i64, Option<i64>)> {
 /// Undoes every write of bulk operation `batch` as one step (itself one bulk operation),
 /// newest first, a few at a time, with progress; stops starting more when cancelled.
 pub async fn undo_batch(writes: &Writes, batch: i64, cancel: &CancellationToken, progress: &Progress) -> UndoReport {
-    let Some(journal) = writes.journal().cloned() else {
+    let Some(journal) = writes.journal() else {
         return UndoReport { title: "Undo".to_owned(), ..UndoReport::default() };
     };
-    let reader = journal.clone();
-    let read = tokio::task::spawn_blocking(move || {
-        let title = reader.batch_title(batch)?.unwrap_or_else(|| format!("bulk operation {batch}"));
-        let entries = reader.entries(&Filter { batch: Some(batch), ..Filter::default() }, u32::MAX)?;
-        let undo = reader.new_batch(&format!("Undo: {title}"))?;
-        Ok::<_, String>((title, entries, undo))
-    })
-    .await
-    .map_err(|e| e.to_string())
-    .and_then(|read| read);
+    let read = journal
+        .off_thread(move |j| {
+            let title = j.batch_title(batch)?.unwrap_or_else(|| format!("bulk operation {batch}"));
+            let entries = j.entries(&Filter { batch: Some(batch), ..Filter::default() }, u32::MAX)?;
+            let undo = j.new_batch(&format!("Undo: {title}"))?;
+            Ok((title, entries, undo))
+        })
+        .await;
     let (title, entries, undo) = match read {
         Ok(read) => read,
         Err(error) => {

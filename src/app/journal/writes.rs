@@ -46,13 +46,15 @@ impl Writes {
 
     async fn begin(&self, intent: Intent) -> Result<(Journal, i64), ApiError> {
         let journal = self.journal.clone().map_err(|message| ApiError::Journal { message })?;
-        let recorder = journal.clone();
-        let id = tokio::task::spawn_blocking(move || recorder.begin(&intent))
-            .await
-            .map_err(|e| e.to_string())
-            .and_then(|recorded| recorded)
-            .map_err(|message| ApiError::Journal { message })?;
+        let id =
+            journal.off_thread(move |j| j.begin(&intent)).await.map_err(|message| ApiError::Journal { message })?;
         Ok((journal, id))
+    }
+
+    /// A journal batch for `title`, so that an operation on many contacts is listed (and
+    /// undone) as one. A journal that cannot make one still records each write alone.
+    pub async fn new_batch(&self, title: String) -> Option<i64> {
+        self.journal()?.off_thread(move |j| j.new_batch(&title)).await.ok()
     }
 
     /// Completes the entry from the result. A journal that fails now cannot undo the write:
@@ -69,11 +71,8 @@ impl Writes {
             Err(ApiError::OutcomeUnknown { .. }) => (Outcome::Unknown, result.as_ref().err().map(ToString::to_string)),
             Err(error) => (Outcome::Failed, Some(error.to_string())),
         };
-        let done = tokio::task::spawn_blocking(move || {
-            journal.finish(id, outcome, contact, after.as_ref(), detail.as_deref())
-        })
-        .await;
-        if let Ok(Err(error)) | Err(error) = done.map_err(|e| e.to_string()) {
+        let done = journal.off_thread(move |j| j.finish(id, outcome, contact, after.as_ref(), detail.as_deref())).await;
+        if let Err(error) = done {
             tracing::warn!(entry = id, %error, "the journal entry stays pending");
         }
     }

@@ -41,11 +41,7 @@ impl ContactChanges {
         let Some(journal) = journal.cloned().filter(|_| shown && needed && self.loading.is_none()) else { return };
         self.stale = false;
         let filter = Filter { contact: Some(contact), ..Filter::default() };
-        self.loading = Some(tasks.promise(async move {
-            tokio::task::spawn_blocking(move || journal.entries(&filter, SHOWN))
-                .await
-                .unwrap_or_else(|e| Err(e.to_string()))
-        }));
+        self.loading = Some(tasks.promise(async move { journal.off_thread(move |j| j.entries(&filter, SHOWN)).await }));
     }
 
     pub fn poll(&mut self) {

@@ -3,10 +3,10 @@
 
 use crate::app::money::MoneyFormat;
 use crate::app::related::{Entry, RecordKind, Related, Tab};
-use crate::app::text::{maybe_date, thousands};
+use crate::app::text::maybe_date;
 
 use super::list::{Row, row_ui, rows_ui};
-use super::{Intents, OpenRecord, empty_ui, error_ui, loading_ui};
+use super::{Intents, OpenRecord, empty_ui, error_ui, loading_ui, walked};
 
 pub fn ui(ui: &mut egui::Ui, related: &Related, money: &MoneyFormat, intents: &mut Intents) -> OpenRecord {
     let Some(history) = &related.history else {
@@ -15,11 +15,8 @@ pub fn ui(ui: &mut egui::Ui, related: &Related, money: &MoneyFormat, intents: &m
     };
     let data = match &history.outcome {
         None => {
-            let (read, expected) = history.progress();
-            let of =
-                if expected > 0 { format!(" ({} of {})", thousands(read), thousands(expected)) } else { String::new() };
-            loading_ui(ui, &format!("Loading the contact's activity{of}…"));
-            ui.ctx().request_repaint_after(std::time::Duration::from_millis(150));
+            loading_ui(ui, &format!("Loading the contact's activity{}…", walked(history)));
+            ui.ctx().request_repaint_after(super::PROGRESS_EVERY);
             return None;
         }
         Some(Err(error)) => {

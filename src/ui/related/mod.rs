@@ -70,6 +70,17 @@ pub fn tab_ui(ui: &mut egui::Ui, related: &mut Related, money: &MoneyFormat, und
     }
 }
 
+/// How often the count of records read so far is drawn again while the history walks.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(150);
+
+/// " (500 of 2,000)" while the walk through the contact's records knows its total.
+fn walked(history: &crate::app::related::History) -> String {
+    match history.progress() {
+        (read, expected) if expected > 0 => format!(" ({} of {})", thousands(read), thousands(expected)),
+        _ => String::new(),
+    }
+}
+
 /// What a tab shows while its data is on the way.
 fn loading_ui(ui: &mut egui::Ui, what: &str) {
     ui.add_space(12.0);

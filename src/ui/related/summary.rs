@@ -7,12 +7,9 @@ use rust_decimal::prelude::ToPrimitive as _;
 use crate::app::money::MoneyFormat;
 use crate::app::related::history::CurrencyTotals;
 use crate::app::related::{Related, Tab};
-use crate::app::text::{date, plural, thousands};
+use crate::app::text::{date, plural};
 
-use super::{Intents, error_ui};
-
-/// How often the count of orders read so far is drawn again while they are added up.
-const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(150);
+use super::{Intents, error_ui, walked};
 
 const CHART_HEIGHT: f32 = 80.0;
 
@@ -20,21 +17,15 @@ pub fn ui(ui: &mut egui::Ui, related: &Related, money: &MoneyFormat, intents: &m
     let Some(history) = &related.history else { return };
     let summary = match &history.outcome {
         None => {
-            let (read, expected) = history.progress();
             ui.horizontal(|ui| {
                 ui.spinner();
-                let of = if expected > 0 {
-                    format!(" ({} of {})", thousands(read), thousands(expected))
-                } else {
-                    String::new()
-                };
-                ui.weak(format!("Adding up the orders{of}…"));
+                ui.weak(format!("Adding up the orders{}…", walked(history)));
             });
             // About the room the summary will take, so that the orders below do not jump
             // (under a pointer about to click one) when it arrives.
             let line = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
             ui.add_space(CHART_HEIGHT + 3.0 * line + ui.spacing().item_spacing.y);
-            ui.ctx().request_repaint_after(PROGRESS_EVERY);
+            ui.ctx().request_repaint_after(super::PROGRESS_EVERY);
             return;
         }
         Some(Err(error)) => return error_ui(ui, error, Tab::Orders, intents),
