@@ -1,0 +1,123 @@
+//! A sandbox site in its own process, as a real site is: a test can load it from outside,
+//! kill it with SIGKILL and start it again on the same port and database, and read what it
+//! wrote to stderr.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use secrecy::SecretString;
+use treepl_contacts::api::{Client, ClientOptions, SiteCredentials};
+use treepl_contacts::sandbox::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
+
+pub struct SandboxProcess {
+    child: Option<Child>,
+    db: PathBuf,
+    port: u16,
+    extra_args: Vec<String>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl SandboxProcess {
+    /// `treepl-contacts sandbox` on `db` (seeded with `seed` contacts if empty) and a free
+    /// port, with `extra_args` (e.g. `["--faults", "latency=20ms"]`); returns once it serves.
+    pub fn start(db: &Path, seed: u64, extra_args: &[&str]) -> Self {
+        let mut extra: Vec<String> = vec!["--seed".into(), seed.to_string()];
+        extra.extend(extra_args.iter().map(|a| a.to_string()));
+        let mut site = Self {
+            child: None,
+            db: db.to_owned(),
+            port: free_port(),
+            extra_args: extra,
+            stderr: Arc::new(Mutex::new(String::new())),
+        };
+        site.spawn();
+        site
+    }
+
+    fn spawn(&mut self) {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_treepl-contacts"));
+        command
+            .args(["sandbox", "--addr", &format!("127.0.0.1:{}", self.port)])
+            .arg("--db")
+            .arg(&self.db)
+            .args(&self.extra_args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().expect("the sandbox binary runs");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let collected = Arc::clone(&self.stderr);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut text = collected.lock().unwrap();
+                text.push_str(&line);
+                text.push('\n');
+            }
+        });
+        let mut lines = BufReader::new(stdout).lines();
+        let ready = lines.by_ref().map_while(Result::ok).any(|line| line.trim().starts_with("Site URL:"));
+        assert!(ready, "the sandbox did not start; stderr: {}", self.stderr());
+        // Keep reading, so that the sandbox never writes into a closed pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        self.child = Some(child);
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
+    }
+
+    pub fn db(&self) -> &Path {
+        &self.db
+    }
+
+    pub fn client(&self, options: ClientOptions) -> Client {
+        let credentials =
+            SiteCredentials::new(&self.url(), DEFAULT_CLIENT_ID, SecretString::from(DEFAULT_CLIENT_SECRET))
+                .expect("valid credentials");
+        Client::with_options(credentials, options).expect("a client")
+    }
+
+    /// SIGKILL, as a crash or a pulled plug would: no shutdown, no flush.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again on the same port and database (after [`Self::kill`]).
+    pub fn restart(&mut self) {
+        self.kill();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        // The old socket may linger for a moment after the kill.
+        while TcpListener::bind(("127.0.0.1", self.port)).is_err() {
+            assert!(Instant::now() < deadline, "port {} stays taken", self.port);
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.spawn();
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.child.is_some()
+    }
+
+    /// What the process wrote to stderr so far, every run of it.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).expect("a free port");
+    listener.local_addr().expect("a bound address").port()
+}
