@@ -58,6 +58,10 @@ struct SandboxArgs {
     /// with a stricter cap, e.g. `--max-limit 20`.
     #[arg(long, default_value_t = sandbox::MAX_LIMIT, value_parser = clap::value_parser!(u32).range(1..=i64::from(sandbox::MAX_LIMIT)))]
     max_limit: u32,
+    /// Listen on a non-loopback address, where other computers can reach this sandbox. It has
+    /// no real security (plain HTTP, a demo secret): only on a network you trust.
+    #[arg(long)]
+    unsafe_listen_beyond_loopback: bool,
 }
 
 fn main() -> ExitCode {
@@ -102,7 +106,7 @@ fn run_sandbox(args: SandboxArgs, secret_is_default: bool) -> anyhow::Result<()>
     if let Some(folder) = db.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(folder).with_context(|| format!("creating {}", folder.display()))?;
     }
-    if !args.addr.ip().is_loopback() {
+    if !args.addr.ip().is_loopback() && args.unsafe_listen_beyond_loopback {
         tracing::warn!(addr = %args.addr, "the sandbox is listening beyond this computer; it has no real security");
     }
     let mut config = SandboxConfig::new(&db).seed(args.seed);
@@ -111,6 +115,7 @@ fn run_sandbox(args: SandboxArgs, secret_is_default: bool) -> anyhow::Result<()>
     config.client_secret = SecretString::from(args.client_secret);
     config.faults = args.faults.unwrap_or_default();
     config.max_limit = args.max_limit;
+    config.unsafe_beyond_loopback = args.unsafe_listen_beyond_loopback;
     let shown_secret = if secret_is_default {
         sandbox::DEFAULT_CLIENT_SECRET.to_owned()
     } else {

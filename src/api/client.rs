@@ -19,6 +19,7 @@ use super::model::{Booking, Case, Contact, ContactId, ContactInput, Order, Page,
 use super::query::ListQuery;
 use super::retry::{RetryPolicy, Safety};
 use super::site::SiteCredentials;
+use super::transport;
 
 use super::assumed::CONTACTS_PATH;
 
@@ -72,6 +73,8 @@ impl Client {
     }
 
     pub fn with_options(credentials: SiteCredentials, options: ClientOptions) -> Result<Self, ApiError> {
+        // `SiteCredentials` may be built by hand, so the check of `parse_site_url` is made again.
+        transport::require_safe_transport(&credentials.site_url, credentials.site_url.as_str())?;
         let http = reqwest::Client::builder()
             .user_agent(concat!("treepl-contacts/", env!("CARGO_PKG_VERSION")))
             .timeout(options.request_timeout)
@@ -302,13 +305,21 @@ impl Client {
                 }
                 Ok((status, _, body)) if status.is_server_error() => (None, Ok(Reply { status, body })),
                 Ok((status, _, body)) => return Ok(Reply { status, body }),
+                Err(error) if let Some(refused) = transport::refused_connection(&error) => return Err(refused),
                 // A refused connection never carried the request; anything later may have.
                 Err(error) if safety == Safety::OnceOnly && !error.is_connect() => {
-                    return Err(ApiError::OutcomeUnknown { action: action.to_owned(), detail: transport_text(&error) });
+                    return Err(ApiError::OutcomeUnknown {
+                        action: action.to_owned(),
+                        detail: transport::transport_text(&error),
+                    });
                 }
-                Err(error) => {
-                    (None, Err(ApiError::Network { message: transport_text(&error), timed_out: error.is_timeout() }))
-                }
+                Err(error) => (
+                    None,
+                    Err(ApiError::Network {
+                        message: transport::transport_text(&error),
+                        timed_out: error.is_timeout(),
+                    }),
+                ),
             };
             let Some(delay) = policy.next_delay(attempts, started.elapsed(), retry_after) else {
                 return give_up;
@@ -441,17 +452,4 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     }
     let when = chrono::DateTime::parse_from_rfc2822(text).ok()?;
     (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().ok()
-}
-
-/// A short account of a transport failure: no URL (it may hold a filter's values), no secret.
-fn transport_text(error: &reqwest::Error) -> String {
-    if error.is_timeout() {
-        "the site did not answer in time".to_owned()
-    } else if error.is_connect() {
-        "could not connect".to_owned()
-    } else if error.is_body() || error.is_decode() {
-        "the reply was cut off".to_owned()
-    } else {
-        "the connection was interrupted".to_owned()
-    }
 }

@@ -60,6 +60,14 @@ pub enum ApiError {
     )]
     OutcomeUnknown { action: String, detail: String },
 
+    /// The site's TLS certificate did not verify: nothing was sent, the secret included.
+    #[error(
+        "The site's security certificate could not be verified ({reason}), so the app did not connect and sent \
+         nothing. Check the site address; if it is right, the site's HTTPS set-up needs fixing (or someone is \
+         intercepting the connection)."
+    )]
+    UntrustedSite { reason: String },
+
     /// The reply was not the JSON the contract describes.
     #[error("The site sent a reply this app cannot read ({message}).")]
     Undecodable { message: String },

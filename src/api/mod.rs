@@ -12,6 +12,7 @@ pub mod query;
 mod retry;
 pub mod selection;
 mod site;
+mod transport;
 pub mod wire;
 
 pub use client::{Client, ClientOptions};

@@ -1,10 +1,9 @@
 //! Where a site is and how to sign in to it.
 
 use std::fmt;
-use std::net::IpAddr;
 
 use secrecy::SecretString;
-use url::{Host, Url};
+use url::Url;
 
 use super::error::ApiError;
 
@@ -48,24 +47,7 @@ pub fn parse_site_url(text: &str) -> Result<Url, ApiError> {
     let with_scheme = if text.contains("://") { text.to_owned() } else { format!("https://{text}") };
     let url =
         Url::parse(&with_scheme).map_err(|e| ApiError::InvalidSite(format!("`{text}` is not a web address ({e}).")))?;
-    let Some(host) = url.host() else {
-        return Err(ApiError::InvalidSite(format!("`{text}` has no host name.")));
-    };
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&host) => {}
-        "http" => {
-            return Err(ApiError::InvalidSite(format!(
-                "`{text}` uses plain http://, which Treepl sites refuse. Use https:// (plain http is only \
-                 allowed for this computer, where the sandbox site runs)."
-            )));
-        }
-        other => {
-            return Err(ApiError::InvalidSite(format!(
-                "`{text}` uses `{other}://`; a site address starts with https://."
-            )));
-        }
-    }
+    super::transport::require_safe_transport(&url, text)?;
     let mut origin = url.clone();
     origin.set_path("/");
     origin.set_query(None);
@@ -74,14 +56,6 @@ pub fn parse_site_url(text: &str) -> Result<Url, ApiError> {
     let _ = origin.set_username("");
     let _ = origin.set_password(None);
     Ok(origin)
-}
-
-fn is_loopback(host: &Host<&str>) -> bool {
-    match host {
-        Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
-        Host::Ipv4(ip) => IpAddr::V4(*ip).is_loopback(),
-        Host::Ipv6(ip) => IpAddr::V6(*ip).is_loopback(),
-    }
 }
 
 #[cfg(test)]

@@ -57,6 +57,9 @@ pub struct SandboxConfig {
     /// The cap on `Limit` (at most `MAX_LIMIT`): a lower one acts as a site that pages in
     /// smaller pages than clients ask for.
     pub max_limit: u32,
+    /// Listen on an address other computers can reach. The sandbox has no real security
+    /// (a demo secret, plain HTTP), so this must be asked for by name.
+    pub unsafe_beyond_loopback: bool,
 }
 
 impl SandboxConfig {
@@ -71,6 +74,7 @@ impl SandboxConfig {
             faults: FaultSpec::default(),
             token_lifetime: Duration::from_secs(3600),
             max_limit: MAX_LIMIT,
+            unsafe_beyond_loopback: false,
         }
     }
 
@@ -86,6 +90,12 @@ pub enum SandboxError {
     Database { path: PathBuf, source: StoreError },
     #[error("The sandbox could not listen on {addr}: {source}")]
     Listen { addr: SocketAddr, source: std::io::Error },
+    #[error(
+        "The sandbox will not listen on {addr}: other computers could reach it, and it has no real security \
+         (plain HTTP, a demo secret). Use a loopback address such as 127.0.0.1, or pass \
+         --unsafe-listen-beyond-loopback if that is really meant."
+    )]
+    BeyondLoopback { addr: SocketAddr },
     #[error("The sandbox failed while starting: {0}")]
     Start(String),
 }
@@ -114,7 +124,20 @@ impl Sandbox {
         config: SandboxConfig,
         seeded: impl Fn(u64) + Send + 'static,
     ) -> Result<Self, SandboxError> {
-        let SandboxConfig { addr, db_path, seed, client_id, client_secret, faults, token_lifetime, max_limit } = config;
+        let SandboxConfig {
+            addr,
+            db_path,
+            seed,
+            client_id,
+            client_secret,
+            faults,
+            token_lifetime,
+            max_limit,
+            unsafe_beyond_loopback,
+        } = config;
+        if !addr.ip().is_loopback() && !unsafe_beyond_loopback {
+            return Err(SandboxError::BeyondLoopback { addr });
+        }
         let path = db_path.clone();
         let store = tokio::task::spawn_blocking(move || -> Result<Store, StoreError> {
             let store = Store::open(&path)?;
@@ -132,9 +155,16 @@ impl Sandbox {
 
         let listener = TcpListener::bind(addr).await.map_err(|source| SandboxError::Listen { addr, source })?;
         let local = listener.local_addr().map_err(|source| SandboxError::Listen { addr, source })?;
-        let url = Url::parse(&format!("http://{local}/")).map_err(|e| SandboxError::Start(e.to_string()))?;
-        let credentials = SiteCredentials::new(url.as_str(), client_id.clone(), client_secret.clone())
-            .map_err(|e| SandboxError::Start(e.to_string()))?;
+        // Bound to every interface, it is reached on this computer through loopback.
+        let reachable =
+            if local.ip().is_unspecified() { SocketAddr::from(([127, 0, 0, 1], local.port())) } else { local };
+        let url = Url::parse(&format!("http://{reachable}/")).map_err(|e| SandboxError::Start(e.to_string()))?;
+        // Built as is: a client refuses plain HTTP to an address beyond loopback, as it should.
+        let credentials = SiteCredentials {
+            site_url: url.clone(),
+            client_id: client_id.clone(),
+            client_secret: client_secret.clone(),
+        };
 
         let tokens = Arc::new(server::TokenIssuer::new(client_id, client_secret, token_lifetime));
         let faults = Arc::new(Faults::new(faults));

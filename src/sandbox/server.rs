@@ -374,11 +374,10 @@ impl TokenIssuer {
     }
 
     fn accepts(&self, client_id: &str, client_secret: &str) -> bool {
-        // Compare the secret in constant time so its length and prefix do not leak.
-        let expected = self.client_secret.expose_secret().as_bytes();
-        let given = client_secret.as_bytes();
-        let same_secret =
-            expected.len() == given.len() && expected.iter().zip(given).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+        // `subtle` compares in constant time (no early exit the optimiser could add back), so
+        // the time of a refusal does not tell how much of a guess was right.
+        use subtle::ConstantTimeEq as _;
+        let same_secret: bool = self.client_secret.expose_secret().as_bytes().ct_eq(client_secret.as_bytes()).into();
         client_id == self.client_id && same_secret
     }
 }
@@ -460,6 +459,16 @@ async fn require_token(State(state): State<AppState>, request: Request, next: Ne
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_exact_id_and_secret_are_accepted() {
+        let tokens = TokenIssuer::new("app".into(), SecretString::from("s3cret-value"), Duration::from_secs(60));
+        assert!(tokens.accepts("app", "s3cret-value"));
+        for wrong in ["", "s3cret-valu", "s3cret-value!", "S3cret-value", "s3cret-valuf", "x3cret-value"] {
+            assert!(!tokens.accepts("app", wrong), "{wrong:?}");
+        }
+        assert!(!tokens.accepts("other", "s3cret-value"));
+    }
 
     #[test]
     fn list_parameters_are_read_leniently_and_checked() {
