@@ -84,6 +84,10 @@ fn main() -> ExitCode {
         .subcommand_matches("sandbox")
         .and_then(|m| m.value_source("client_secret"))
         .is_none_or(|source| source == clap::parser::ValueSource::DefaultValue);
+    // Exports, drafts and profiles note their temporary files here while they write them.
+    if let Ok(dirs) = project_dirs() {
+        treepl_contacts::export::note_unfinished_files_in(treepl_contacts::export::unfinished_folder(dirs.data_dir()));
+    }
     let result = match cli.command {
         Some(Command::Sandbox(args)) => run_sandbox(args, secret_is_default),
         Some(Command::Export(args)) => export_cli::run(args, project_dirs().ok().map(|d| d.config_dir().to_owned())),

@@ -164,6 +164,17 @@ impl AppState {
         let file = ProfileFile::in_folder(&config.config_dir);
         let profiles = Profiles::new(file, Arc::clone(&config.keyring), config.client_options.clone());
         let passwords = Passwords::new(Arc::clone(&config.clipboard));
+        // What a run that was killed mid-write left behind (an export's temporary file).
+        let unfinished = crate::export::unfinished_folder(&config.data_dir);
+        runtime.spawn_blocking(move || {
+            let removed = crate::export::remove_leftovers(&unfinished);
+            if !removed.is_empty() {
+                tracing::info!(
+                    files = removed.len(),
+                    "removed the temporary files of writes a stopped run left unfinished"
+                );
+            }
+        });
         let mut state = Self {
             config,
             settings,

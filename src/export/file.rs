@@ -1,13 +1,19 @@
 //! A file that appears only when complete: written to a hidden temporary file beside the
 //! target and renamed over it at the end. Dropped before [`AtomicFile::commit`] (cancelled,
 //! failed, or a panic), the temporary file is removed and the target is left as it was.
+//! Killed outright, the process leaves it behind, noted for the next start to remove
+//! (`unfinished.rs`).
 
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::unfinished::Note;
+
 pub struct AtomicFile {
+    // Dropped in this order: the temporary file goes first, then its note.
     temp: tempfile::NamedTempFile,
+    _note: Option<Note>,
     target: PathBuf,
 }
 
@@ -25,7 +31,8 @@ impl AtomicFile {
         if let Ok(existing) = std::fs::metadata(target) {
             temp.as_file().set_permissions(existing.permissions())?;
         }
-        Ok(Self { temp, target: target.to_owned() })
+        let note = Note::take(temp.path());
+        Ok(Self { temp, _note: note, target: target.to_owned() })
     }
 
     pub fn file_mut(&mut self) -> &mut File {

@@ -11,6 +11,7 @@ mod file;
 mod job;
 mod json;
 mod settings;
+mod unfinished;
 mod vcard;
 mod xlsx;
 
@@ -20,6 +21,7 @@ pub use csv::neutralise_formula;
 pub use file::AtomicFile;
 pub use job::{ExportError, ExportSummary, run_export};
 pub use settings::{DateFormat, Delimiter, ExportSettings, Format};
+pub use unfinished::{note_unfinished_files_in, remove_leftovers, unfinished_folder};
 
 use crate::api::Contact;
 

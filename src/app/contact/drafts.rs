@@ -40,11 +40,9 @@ impl DraftFolder {
     pub fn write(&self, draft: &SavedDraft) -> std::io::Result<()> {
         std::fs::create_dir_all(&self.folder)?;
         let text = serde_json::to_vec_pretty(draft).map_err(std::io::Error::other)?;
-        let mut file = tempfile::NamedTempFile::new_in(&self.folder)?;
-        file.write_all(&text)?;
-        file.as_file().sync_all()?;
-        file.persist(self.path(draft.draft.id)).map_err(|e| e.error)?;
-        Ok(())
+        let mut file = crate::export::AtomicFile::create(&self.path(draft.draft.id))?;
+        file.file_mut().write_all(&text)?;
+        file.commit()
     }
 
     /// Removing what is not there is not an error.

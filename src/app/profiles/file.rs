@@ -95,11 +95,9 @@ impl ProfileFile {
         std::fs::create_dir_all(folder).map_err(write_error)?;
         let text = serde_json::to_string_pretty(&ProfilesFile { profiles: profiles.to_vec() })
             .map_err(|e| write_error(std::io::Error::other(e)))?;
-        let mut temporary = tempfile::NamedTempFile::new_in(folder).map_err(write_error)?;
-        temporary.write_all(text.as_bytes()).map_err(write_error)?;
-        temporary.as_file().sync_all().map_err(write_error)?;
-        temporary.persist(&self.path).map_err(|e| write_error(e.error))?;
-        Ok(())
+        let mut file = crate::export::AtomicFile::create(&self.path).map_err(write_error)?;
+        file.file_mut().write_all(text.as_bytes()).map_err(write_error)?;
+        file.commit().map_err(write_error)
     }
 }
 
