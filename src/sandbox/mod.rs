@@ -217,6 +217,12 @@ impl Sandbox {
     }
 
     /// Invalidates every token issued so far (as refreshing a secret does on a site).
+    /// The access tokens issued and not yet expired (a test looks for them where they must
+    /// not be).
+    pub fn live_tokens(&self) -> Vec<SecretString> {
+        self.tokens.live_tokens()
+    }
+
     pub fn revoke_tokens(&self) {
         self.tokens.revoke_all();
     }

@@ -367,6 +367,12 @@ impl TokenIssuer {
         live.get(token).is_some_and(|expires| *expires > Instant::now())
     }
 
+    /// The tokens that are still valid, for a test that checks none of them leaked.
+    pub fn live_tokens(&self) -> Vec<SecretString> {
+        let live = self.live.lock().unwrap_or_else(|p| p.into_inner());
+        live.keys().map(|token| SecretString::from(token.as_str())).collect()
+    }
+
     /// Invalidates every token issued so far, as a site does when an application's secret
     /// is refreshed; clients must sign in again.
     pub fn revoke_all(&self) {

@@ -29,6 +29,12 @@ pub struct TestKeyring {
 }
 
 impl TestKeyring {
+    /// The system's Secret Service (in CI, gnome-keyring on a private session bus).
+    pub fn system() -> Arc<Self> {
+        let inner = KeyringStore::system().expect("a Secret Service on the session bus");
+        Arc::new(Self { inner: Some(inner), ..Self::default_parts() })
+    }
+
     pub fn mock() -> Arc<Self> {
         Arc::new(Self { inner: Some(KeyringStore::mock()), ..Self::default_parts() })
     }
@@ -107,8 +113,46 @@ pub struct AppUnderTest {
     pub clipboard: Arc<MemoryClipboard>,
     /// An empty folder for exported files.
     pub exports: PathBuf,
-    _folder: tempfile::TempDir,
+    folders: Folders,
     _runtime: tokio::runtime::Runtime,
+}
+
+/// Where the app under test keeps its files.
+#[derive(Clone, Debug)]
+pub struct Folders {
+    pub config: PathBuf,
+    pub data: PathBuf,
+    pub exports: PathBuf,
+    /// The built-in sandbox's faults (its `--faults` syntax).
+    pub sandbox_faults: Option<String>,
+    /// Removed with the app, when the folders are a temporary one's.
+    owner: Option<Arc<tempfile::TempDir>>,
+}
+
+impl Folders {
+    /// The folders the real binary uses under `home` (as `directories` names them on Linux),
+    /// so that a test's app and the binary find each other's files.
+    pub fn of_home(home: &std::path::Path) -> Self {
+        Self {
+            config: home.join(".config/treepl-contacts"),
+            data: home.join(".local/share/treepl-contacts"),
+            exports: home.join("exports"),
+            sandbox_faults: None,
+            owner: None,
+        }
+    }
+
+    fn temporary() -> Self {
+        let folder = tempfile::tempdir().unwrap();
+        let root = folder.path().to_owned();
+        Self {
+            config: root.join("config"),
+            data: root.join("data"),
+            exports: root.join("exports"),
+            sandbox_faults: None,
+            owner: Some(Arc::new(folder)),
+        }
+    }
 }
 
 impl AppUnderTest {
@@ -123,49 +167,49 @@ impl AppUnderTest {
 
     /// As [`AppUnderTest::start_with`], after `prepare` has put files in the config folder.
     pub fn start_prepared(keyring: Arc<TestKeyring>, contacts: u64, prepare: impl FnOnce(&std::path::Path)) -> Self {
-        let folder = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(folder.path().join("config")).unwrap();
-        prepare(&folder.path().join("config"));
-        Self::start_in(keyring, contacts, folder)
+        let folders = Folders::temporary();
+        std::fs::create_dir_all(&folders.config).unwrap();
+        prepare(&folders.config);
+        Self::start_in(keyring, contacts, folders)
     }
 
     /// Closes this app and starts it again on the same config and data folders (its
     /// sandbox database, its drafts), as a restart after a crash would find them.
     pub fn restart(self) -> Self {
-        let Self { harness, keyring, _folder: folder, _runtime: runtime, .. } = self;
+        let Self { harness, keyring, folders, _runtime: runtime, .. } = self;
         drop(harness);
         treepl_contacts::app::shut_down(runtime);
-        Self::start_in(keyring, 0, folder)
+        Self::start_in(keyring, 0, folders)
     }
 
     /// Where the app keeps its data (the sandbox database, drafts).
     pub fn data_dir(&self) -> PathBuf {
-        self._folder.path().join("data")
+        self.folders.data.clone()
     }
 
-    fn start_in(keyring: Arc<TestKeyring>, contacts: u64, folder: tempfile::TempDir) -> Self {
+    /// The app on `folders` (kept when the app closes), its first rows on screen.
+    pub fn start_in(keyring: Arc<TestKeyring>, contacts: u64, folders: Folders) -> Self {
         let runtime = tokio::runtime::Runtime::new().unwrap();
-        let exports = folder.path().join("exports");
+        let exports = folders.exports.clone();
         std::fs::create_dir_all(&exports).unwrap();
         let contacts = if contacts == 0 { DEMO_CONTACTS } else { contacts };
         let chooser = Arc::new(TestChooser::default());
         let clipboard = Arc::new(MemoryClipboard::default());
         let config = AppConfig {
-            config_dir: folder.path().join("config"),
-            data_dir: folder.path().join("data"),
+            config_dir: folders.config.clone(),
+            data_dir: folders.data.clone(),
             keyring: keyring.clone(),
             sandbox_seed: contacts,
             client_options: super::quick_options(),
             file_chooser: chooser.clone(),
-            sandbox_faults: None,
+            sandbox_faults: folders.sandbox_faults.clone(),
             clipboard: clipboard.clone(),
         };
         let handle = runtime.handle().clone();
         let harness =
             Harness::builder().with_size([1200.0, 800.0]).build_eframe(move |cc| TreeplApp::new(cc, config, handle));
-        let config_dir = folder.path().join("config");
-        let mut app =
-            Self { harness, keyring, config_dir, chooser, clipboard, exports, _folder: folder, _runtime: runtime };
+        let config_dir = folders.config.clone();
+        let mut app = Self { harness, keyring, config_dir, chooser, clipboard, exports, folders, _runtime: runtime };
         app.wait_until("the sandbox contacts show", |app| app.rows_loaded());
         app
     }
@@ -193,7 +237,7 @@ impl AppUnderTest {
     /// Closes the app as its window would, then stops its runtime as `main` does; returns
     /// how long that took (or `None` when it was still stuck after 10 s).
     pub fn quit(self) -> Option<Duration> {
-        let Self { mut harness, _runtime: runtime, _folder: folder, .. } = self;
+        let Self { mut harness, _runtime: runtime, folders, .. } = self;
         let (done, finished) = std::sync::mpsc::channel();
         let started = Instant::now();
         harness.state_mut().close();
@@ -203,7 +247,7 @@ impl AppUnderTest {
             let _ = done.send(started.elapsed());
         });
         let took = finished.recv_timeout(Duration::from_secs(10)).ok();
-        drop(folder);
+        drop(folders);
         took
     }
 
