@@ -13,6 +13,9 @@ pub use super::assumed::TOKEN_PATH;
 /// that dies in flight.
 const RENEW_MARGIN: Duration = Duration::from_secs(30);
 
+/// However long a site says a token lasts, it is renewed at least daily.
+const MAX_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
 #[derive(Clone)]
 pub(crate) struct Token {
     pub value: SecretString,
@@ -42,7 +45,9 @@ pub(crate) fn parse_token_reply(body: &[u8], now: Instant) -> Option<Token> {
     let lifetime = field(&["expires_in", "ExpiresIn", "expiresIn"])
         .and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())))
         .map(Duration::from_secs)
-        .unwrap_or(DEFAULT_LIFETIME);
+        .unwrap_or(DEFAULT_LIFETIME)
+        // A site that claims years (or u64::MAX seconds) would overflow the clock.
+        .min(MAX_LIFETIME);
     Some(Token { value: SecretString::from(access.to_owned()), expires_at: now + lifetime })
 }
 
@@ -64,5 +69,14 @@ mod tests {
         assert!(parse_token_reply(br#"{"token":"t"}"#, now).unwrap().is_fresh(now));
         assert!(parse_token_reply(br#"{"access_token":""}"#, now).is_none());
         assert!(parse_token_reply(b"<html>", now).is_none());
+    }
+
+    #[test]
+    fn a_lifetime_past_the_clock_is_held_to_a_day() {
+        let now = Instant::now();
+        let reply = format!(r#"{{"access_token":"abc","expires_in":{}}}"#, u64::MAX);
+        let token = parse_token_reply(reply.as_bytes(), now).unwrap();
+        assert!(token.is_fresh(now + Duration::from_secs(23 * 3600)));
+        assert!(!token.is_fresh(now + Duration::from_secs(24 * 3600)));
     }
 }

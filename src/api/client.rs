@@ -116,9 +116,9 @@ impl Client {
         let request = ApiRequest::read(CONTACTS_PATH.to_owned(), query.to_query_pairs());
         let body = self.call(request.about("The contacts API")).await?;
         // A full page is a few milliseconds of parsing: keep it off the async threads.
-        tokio::task::spawn_blocking(move || decode_list(&body))
-            .await
-            .map_err(|e| ApiError::Undecodable { message: format!("decoding stopped: {e}") })?
+        tokio::task::spawn_blocking(move || decode_list(&body)).await.map_err(|e| ApiError::Undecodable {
+            message: super::error::clip(&format!("decoding stopped: {e}"), 200),
+        })?
     }
 
     pub async fn get_contact(&self, id: ContactId) -> Result<Contact, ApiError> {
@@ -431,7 +431,8 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, ApiError> {
 }
 
 fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError::Undecodable { message: e.to_string() })
+    // serde quotes the offending value, which may be a whole page of text: keep it short.
+    serde_json::from_slice(body).map_err(|e| ApiError::Undecodable { message: super::error::clip(&e.to_string(), 200) })
 }
 
 /// Reads the list envelope, or (leniently) a bare array.

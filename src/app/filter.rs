@@ -126,7 +126,8 @@ pub fn parse_value(kind: FieldType, op: Op, text: &str) -> Result<Value, String>
             FieldType::Number => part
                 .parse::<i64>()
                 .map(Value::from)
-                .or_else(|_| part.parse::<f64>().map(Value::from))
+                // Rust reads `NaN` and `inf` as numbers; JSON has no such numbers (they became null).
+                .or_else(|_| part.parse::<f64>().ok().filter(|n| n.is_finite()).map(Value::from).ok_or(()))
                 .map_err(|_| format!("`{part}` is not a number")),
             FieldType::Bool => match part.to_lowercase().as_str() {
                 "true" | "yes" | "1" => Ok(Value::Bool(true)),
