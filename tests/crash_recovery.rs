@@ -89,6 +89,22 @@ fn xdotool(display: &Display, args: &[&str]) -> String {
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
 
+/// The first row, then Enter: the keyboard goes to the pane's first field once it shows.
+/// Keys sent while the new window is still settling may be lost: they are sent until it opens.
+fn open_first_contact(display: &Display, window: &str, log: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !log_says(log, "contact open in the editor") {
+        assert!(Instant::now() < deadline, "no contact opened; the app's log:\n{}", app_log(log));
+        xdotool(display, &["windowfocus", "--sync", window]);
+        xdotool(display, &["key", "--window", window, "Down", "Return"]);
+        std::thread::sleep(Duration::from_millis(1500));
+    }
+}
+
+fn app_log(log: &Path) -> String {
+    std::fs::read_to_string(log).unwrap_or_default()
+}
+
 fn log_says(log: &Path, line: &str) -> bool {
     std::fs::read_to_string(log).is_ok_and(|text| text.contains(line))
 }
@@ -110,11 +126,10 @@ fn a_kill_9_mid_edit_leaves_the_draft_and_the_next_start_offers_it() {
     let window = xdotool(&display, &["search", "--sync", "--pid", &app.id().to_string()]);
     let window = window.lines().last().expect("the app's window").to_owned();
     xdotool(&display, &["windowfocus", "--sync", &window]);
-    // The first row, then Enter: the keyboard goes to the pane's first field once it shows.
-    xdotool(&display, &["key", "--window", &window, "Down", "Return"]);
+    open_first_contact(&display, &window, &log);
     let deadline = Instant::now() + Duration::from_secs(30);
     while drafts(home.path()).is_empty() {
-        assert!(Instant::now() < deadline, "no draft was written");
+        assert!(Instant::now() < deadline, "no draft was written; the app's log:\n{}", app_log(&log));
         xdotool(&display, &["key", "--window", &window, "End", "x"]);
         std::thread::sleep(Duration::from_millis(1500));
     }
@@ -162,8 +177,8 @@ fn a_kill_9_while_a_save_is_on_its_way_leaves_a_journal_entry_the_next_start_set
     let window = xdotool(&display, &["search", "--sync", "--pid", &app.id().to_string()]);
     let window = window.lines().last().expect("the app's window").to_owned();
     xdotool(&display, &["windowfocus", "--sync", &window]);
-    xdotool(&display, &["key", "--window", &window, "Down", "Return"]);
-    std::thread::sleep(Duration::from_secs(2));
+    open_first_contact(&display, &window, &log);
+    std::thread::sleep(Duration::from_millis(500));
     xdotool(&display, &["key", "--window", &window, "End", "x", "ctrl+s"]);
     wait_until("the save's intent is in the journal", Duration::from_secs(30), || {
         journaled_saves(home.path()).iter().any(|(outcome, _)| outcome == "pending")

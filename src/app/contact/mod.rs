@@ -169,6 +169,7 @@ impl OpenContact {
         let Some(ready) = self.loading.as_ref().and_then(Promise::ready) else { return };
         match ready {
             Ok(contact) => {
+                tracing::info!(contact = contact.id, "contact open in the editor");
                 self.base = Some(contact.clone());
                 self.draft = Some(contact.clone());
                 self.load_error = None;
