@@ -10,6 +10,7 @@ mod fields;
 pub mod filter;
 mod http;
 mod openapi;
+mod openapi_where;
 mod passwords;
 mod requests;
 mod rows;

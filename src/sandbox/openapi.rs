@@ -4,11 +4,13 @@
 use serde_json::{Map, Value, json};
 
 use super::http::MAX_BODY_BYTES;
+use super::openapi_where::{Listed, order_by_schema, where_schema};
 use super::schema::{
     CONTACT_FIELDS, ContactField, FieldKind, MAX_TEXT_CHARS, Prop, RecordKind, Shape, Shaped, ZONE_FIELDS,
 };
+use super::seed::ZONES;
 use super::server::MAX_LIMIT;
-use super::validate::PASSWORD_CHARS;
+use super::validate::{ALIAS_PATTERN, EMAIL_PATTERN, MAX_ALIAS_CHARS, MAX_EMAIL_CHARS, PASSWORD_CHARS};
 
 pub fn document() -> Value {
     let contact_path = "/api/v2/admin/contacts/{id}";
@@ -17,7 +19,7 @@ pub fn document() -> Value {
     paths.insert(
         "/api/v2/admin/contacts".into(),
         json!({
-            "get": list_operation("listContacts", "Contacts matching Where, sorted and paged", "Contact", false),
+            "get": list_operation("listContacts", "Contacts matching Where, sorted and paged", Listed::Contacts, false),
             "post": {
                 "operationId": "createContact",
                 "requestBody": body_of("ContactCreate"),
@@ -29,34 +31,36 @@ pub fn document() -> Value {
         contact_path.into(),
         json!({
             "parameters": [id_parameter()],
-            "get": {"operationId": "getContact", "responses": responses(&[("200", "The contact", Some("Contact")), ("404", "No such contact", None)])},
+            "get": {"operationId": "getContact", "responses": responses(&[("200", "The contact", Some("Contact")), ("400", NOT_AN_ID, None), ("404", "No such contact", None)])},
             "put": {
                 "operationId": "updateContact",
                 "description": "Fields present in the body replace the stored values; absent fields are left as they are. An Id in the body must match the path.",
                 "requestBody": body_of("ContactUpdate"),
-                "responses": responses(&[("200", "The updated contact", Some("Contact")), ("400", "Invalid fields", None), ("404", "No such contact", None), ("409", "The email is taken", None)]),
+                "responses": responses(&[("200", "The updated contact", Some("Contact")), ("400", "Invalid fields or a bad Id", None), ("404", "No such contact", None), ("409", "The email is taken", None)]),
             },
-            "delete": {"operationId": "deleteContact", "responses": responses(&[("204", "Deleted, with its records and zone subscriptions", None), ("404", "No such contact", None)])},
+            "delete": {"operationId": "deleteContact", "responses": responses(&[("204", "Deleted, with its records and zone subscriptions", None), ("400", NOT_AN_ID, None), ("404", "No such contact", None)])},
         }),
     );
-    for (suffix, id, schema) in
-        [("bookings", "listBookings", "Booking"), ("cases", "listCases", "Case"), ("orders", "listOrders", "Order")]
-    {
+    for (suffix, id, kind) in [
+        ("bookings", "listBookings", RecordKind::Booking),
+        ("cases", "listCases", RecordKind::Case),
+        ("orders", "listOrders", RecordKind::Order),
+    ] {
         paths.insert(
             format!("{contact_path}/{suffix}"),
-            json!({"get": list_operation(id, &format!("The contact's {suffix}"), schema, true)}),
+            json!({"get": list_operation(id, &format!("The contact's {suffix}"), Listed::Records(kind), true)}),
         );
     }
     paths.insert(
         format!("{contact_path}/secure-zones"),
         json!({
-            "get": list_operation("listSecureZones", "The contact's secure zone subscriptions", "SecureZone", true),
+            "get": list_operation("listSecureZones", "The contact's secure zone subscriptions", Listed::Zones, true),
             "put": {
                 "operationId": "setSecureZones",
-                "description": "Replaces the contact's whole list of subscriptions. An unknown zone Id is a 400.",
+                "description": "Replaces the contact's whole list of subscriptions. An unknown zone Id is a 400; a zone listed twice counts once, with the expiry listed last.",
                 "parameters": [id_parameter()],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "array", "items": reference("SecureZoneChoice")}}}},
-                "responses": responses(&[("200", "The stored list", Some("SecureZonePage")), ("400", "Unknown zone or bad body", None), ("404", "No such contact", None)]),
+                "responses": responses(&[("200", "The stored list", Some("SecureZonePage")), ("400", "An unknown zone, a bad body or a bad Id", None), ("404", "No such contact", None)]),
             },
         }),
     );
@@ -69,7 +73,7 @@ pub fn document() -> Value {
                 "type": "object", "required": ["Password"],
                 "properties": {"Password": password_schema()},
             }}}},
-            "responses": responses(&[("200", "The contact's secure zones", Some("SecureZonePage")), ("400", "Invalid password", None), ("404", "No such contact", None)]),
+            "responses": responses(&[("200", "The contact's secure zones", Some("SecureZonePage")), ("400", "Invalid password or a bad Id", None), ("404", "No such contact", None)]),
         }}),
     );
 
@@ -96,7 +100,7 @@ pub fn document() -> Value {
 fn token_path() -> Value {
     let fields = json!({
         "type": "object", "required": ["grant_type", "client_id", "client_secret"],
-        "properties": {"grant_type": {"const": "client_credentials"}, "client_id": {"type": "string"}, "client_secret": {"type": "string"}},
+        "properties": {"grant_type": {"const": "client_credentials"}, "client_id": {"type": "string", "minLength": 1}, "client_secret": {"type": "string", "minLength": 1}},
     });
     json!({"post": {
         "operationId": "issueToken",
@@ -119,18 +123,24 @@ fn token_path() -> Value {
     }})
 }
 
-fn list_operation(id: &str, summary: &str, item: &str, per_contact: bool) -> Value {
+/// A path Id that is not a 64-bit whole number.
+const NOT_AN_ID: &str = "The Id is not a whole number";
+
+fn list_operation(id: &str, summary: &str, listed: Listed, per_contact: bool) -> Value {
+    let item = listed.item();
     let mut parameters = vec![
-        json!({"name": "Where", "in": "query", "schema": {"type": "string"}, "description": "A JSON filter in the Where dialect; {} matches everything."}),
-        json!({"name": "Order_By", "in": "query", "schema": {"type": "string"}, "description": "A field, optionally followed by ASC or DESC (or led by -). Ties are broken by Id."}),
-        json!({"name": "Offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}}),
-        json!({"name": "Limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 100}, "description": format!("Clamped to {MAX_LIMIT}.")}),
+        json!({"name": "Where", "in": "query", "content": {"application/json": {"schema": reference(&listed.where_name())}}, "description": "A JSON filter in the Where dialect; {} matches everything."}),
+        json!({"name": "Order_By", "in": "query", "schema": order_by_schema(listed), "description": "A field, optionally followed by ASC or DESC (or led by -). Ties are broken by Id."}),
+        json!({"name": "Offset", "in": "query", "schema": {"type": "integer", "format": "int64", "minimum": 0, "maximum": i64::MAX, "default": 0}}),
+        json!({"name": "Limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 100}, "description": format!("Clamped to {MAX_LIMIT}, however large.")}),
     ];
     if per_contact {
         parameters.insert(0, id_parameter());
     }
-    let mut codes =
-        vec![("200", "A page", Some(format!("{item}Page"))), ("400", "A bad Where, Order_By, Offset or Limit", None)];
+    let mut codes = vec![
+        ("200", "A page", Some(format!("{item}Page"))),
+        ("400", "A bad Where, Order_By, Offset, Limit or Id", None),
+    ];
     if per_contact {
         codes.push(("404", "No such contact", None));
     }
@@ -139,7 +149,7 @@ fn list_operation(id: &str, summary: &str, item: &str, per_contact: bool) -> Val
 }
 
 fn id_parameter() -> Value {
-    json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64"}})
+    json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64", "minimum": i64::MIN, "maximum": i64::MAX}})
 }
 
 fn reference(name: &str) -> Value {
@@ -178,7 +188,9 @@ fn typed(name: &str, nullable: bool) -> Value {
 fn scalar(kind: FieldKind, nullable: bool) -> Value {
     match kind {
         FieldKind::Text => json!({"type": typed("string", nullable)}),
-        FieldKind::Int => json!({"type": typed("integer", nullable), "format": "int64"}),
+        FieldKind::Int => {
+            json!({"type": typed("integer", nullable), "format": "int64", "minimum": i64::MIN, "maximum": i64::MAX})
+        }
         FieldKind::Decimal => json!({"type": typed("number", nullable)}),
         FieldKind::Bool => json!({"type": typed("boolean", nullable)}),
         FieldKind::Date => json!({"type": typed("string", nullable), "format": "date-time"}),
@@ -197,11 +209,18 @@ fn contact_field_schema(field: &ContactField) -> Value {
 
 /// `{alias: text | number | bool}` (null where a body cleared a value).
 fn custom_values_schema() -> Value {
-    json!({"type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "null"]}})
+    json!({"type": "object", "propertyNames": alias_schema(), "additionalProperties": {"anyOf": [
+        {"type": "string", "maxLength": MAX_TEXT_CHARS}, {"type": ["number", "boolean", "null"]},
+    ]}})
 }
 
 fn custom_groups_schema() -> Value {
-    json!({"type": "object", "additionalProperties": custom_values_schema()})
+    json!({"type": "object", "propertyNames": alias_schema(), "additionalProperties": custom_values_schema()})
+}
+
+/// A group's or a field's alias.
+fn alias_schema() -> Value {
+    json!({"type": "string", "minLength": 1, "maxLength": MAX_ALIAS_CHARS, "pattern": ALIAS_PATTERN})
 }
 
 /// The schema of a record's field; the objects it names are added to `objects`.
@@ -245,7 +264,7 @@ fn schemas() -> Value {
         }
     }
     contact.insert("CustomCrmGroups".to_owned(), custom_groups_schema());
-    let groups_input = json!({"type": ["object", "null"], "additionalProperties": custom_values_schema()});
+    let groups_input = json!({"type": ["object", "null"], "propertyNames": alias_schema(), "additionalProperties": custom_values_schema()});
     writable.insert("CustomCrmGroups".to_owned(), groups_input);
     let mut create = writable.clone();
     for field in CONTACT_FIELDS {
@@ -253,13 +272,17 @@ fn schemas() -> Value {
             schema["default"] = preset.value();
         }
     }
-    create.insert("Password".to_owned(), password_schema());
+    // A create's password may be null: no password.
+    let mut first_password = password_schema();
+    first_password["type"] = json!(["string", "null"]);
+    create.insert("Password".to_owned(), first_password);
     let mut update = writable;
     update["CustomCrmGroups"]["description"] =
         json!("When present, replaces all of the contact's custom values (null or {} removes them all).");
     update.insert(
         "Id".to_owned(),
-        json!({"type": "integer", "format": "int64", "description": "Must match the path when present."}),
+        // Read-only: a client sends the Id it read, and it must match the path.
+        json!({"type": "integer", "format": "int64", "readOnly": true, "description": "Must match the path when present."}),
     );
     let contact_required: Vec<&str> =
         CONTACT_FIELDS.iter().map(|f| f.api).chain(std::iter::once("CustomCrmGroups")).collect();
@@ -277,10 +300,25 @@ fn schemas() -> Value {
     let zone_required: Vec<&str> = ZONE_FIELDS.iter().map(|f| f.api).collect();
     schemas
         .insert("SecureZone".into(), json!({"type": "object", "required": zone_required, "properties": zone.clone()}));
+    let mut choice = zone;
+    choice["Name"] = json!({"description": "Ignored: the site names its zones."});
+    choice["ExpiryDateTime"] = json!({"anyOf": [
+        {"type": "string", "format": "date-time"}, {"const": ""}, {"type": "null"},
+    ], "description": "No expiry when null or empty."});
+    choice["Id"] = json!({"type": "integer", "enum": ZONES.iter().map(|(id, _)| *id).collect::<Vec<_>>(), "description": "One of the site's zones."});
     schemas.insert(
         "SecureZoneChoice".into(),
-        json!({"type": "object", "required": ["Id"], "properties": zone, "description": "Name is ignored; no ExpiryDateTime (or null) is no expiry."}),
+        json!({"type": "object", "required": ["Id"], "properties": choice, "description": "Name is ignored; no ExpiryDateTime (or null) is no expiry."}),
     );
+    for listed in [
+        Listed::Contacts,
+        Listed::Records(RecordKind::Booking),
+        Listed::Records(RecordKind::Case),
+        Listed::Records(RecordKind::Order),
+        Listed::Zones,
+    ] {
+        schemas.insert(listed.where_name(), where_schema(listed));
+    }
     for item in ["Contact", "Booking", "Case", "Order", "SecureZone"] {
         schemas.insert(
             format!("{item}Page"),
@@ -303,7 +341,11 @@ fn schemas() -> Value {
 
 /// A writable contact field in a create or an update body: null clears it (but for `Email`).
 fn scalar_input(field: &ContactField) -> Value {
-    let mut schema = scalar(field.kind, field.api != "Email");
+    if field.api == "Email" {
+        return json!({"type": "string", "maxLength": MAX_EMAIL_CHARS, "pattern": EMAIL_PATTERN,
+                      "description": "One @, something before it, a dotted domain after it, no spaces inside."});
+    }
+    let mut schema = scalar(field.kind, true);
     if field.kind == FieldKind::Text {
         schema["maxLength"] = json!(MAX_TEXT_CHARS);
     }

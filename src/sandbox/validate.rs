@@ -12,7 +12,20 @@ use super::schema::{FieldKind, MAX_TEXT_CHARS, contact_field};
 
 /// The contract's rule, from the one place it lives.
 pub use crate::api::assumed::PASSWORD_CHARS;
-const MAX_ALIAS_CHARS: usize = 100;
+pub const MAX_ALIAS_CHARS: usize = 100;
+
+/// [assumed] A practical email check, not RFC 5322: one `@`, something before it, a dotted
+/// domain after it, no spaces or control characters inside; spaces around it are trimmed.
+/// The one rule: [`is_valid_email`] runs it, and `/openapi.json` publishes it.
+pub const EMAIL_PATTERN: &str =
+    r"^[ \t\r\n]*[^@\x00-\x20\x7f]+@[^@\x00-\x20\x7f.]+(?:\.[^@\x00-\x20\x7f.]+)+[ \t\r\n]*$";
+pub const MAX_EMAIL_CHARS: usize = 254;
+
+/// An alias (of a custom group or field) needs a character other than a space or a control.
+pub const ALIAS_PATTERN: &str = r"[^\x00-\x20\x7f]";
+
+/// The characters trimmed from around an email.
+const EMAIL_SPACE: [char; 4] = [' ', '\t', '\r', '\n'];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -101,7 +114,7 @@ pub fn contact_body(body: &[u8], mode: Mode) -> Result<ContactBody, Invalid> {
         _ => {}
     }
     if let Some(Value::String(email)) = fields.get_mut("Email") {
-        *email = email.trim().to_owned();
+        *email = email.trim_matches(EMAIL_SPACE).to_owned();
     }
     if errors.is_empty() {
         Ok(ContactBody { fields, password })
@@ -135,6 +148,8 @@ pub fn zones_body(body: &[u8]) -> Result<Vec<(i64, Option<crate::api::Timestamp>
         };
         let expiry = match item.get("ExpiryDateTime").or_else(|| item.get("expiryDateTime")) {
             None | Some(Value::Null) => None,
+            // [assumed] An empty date is no date, as a web form sends it.
+            Some(Value::String(text)) if text.trim().is_empty() => None,
             Some(Value::String(text)) => Some(
                 crate::api::Timestamp::parse(text)
                     .ok_or_else(|| Invalid::whole(format!("Secure zone {at}: `{text}` is not an ISO-8601 date.")))?,
@@ -143,10 +158,11 @@ pub fn zones_body(body: &[u8]) -> Result<Vec<(i64, Option<crate::api::Timestamp>
                 return Err(Invalid::whole(format!("Secure zone {at}: ExpiryDateTime {other} is not a date.")));
             }
         };
-        if zones.iter().any(|(known, _)| *known == id) {
-            return Err(Invalid::whole(format!("Secure zone {id} is listed twice.")));
+        // [assumed] A zone listed twice counts once, with the expiry listed last.
+        match zones.iter_mut().find(|(known, _)| *known == id) {
+            Some(listed) => listed.1 = expiry,
+            None => zones.push((id, expiry)),
         }
-        zones.push((id, expiry));
     }
     Ok(zones)
 }
@@ -156,6 +172,13 @@ fn json_body(body: &[u8]) -> Result<Value, Invalid> {
         return Err(Invalid::whole("The request has no body; send JSON."));
     }
     serde_json::from_slice(body).map_err(|e| Invalid::whole(format!("The body is not valid JSON: {e}.")))
+}
+
+fn is_whole_i64(number: f64) -> bool {
+    // 2^63 is past i64::MAX. -2^63 is i64::MIN, but as a float it may have been
+    // -9223372036854775809 in the text: only a whole number in i64's form is taken at the edge.
+    const TWO_TO_63: f64 = 9_223_372_036_854_775_808.0;
+    number.fract() == 0.0 && number > -TWO_TO_63 && number < TWO_TO_63
 }
 
 fn password_rule() -> String {
@@ -171,6 +194,10 @@ fn checked(kind: FieldKind, value: &Value) -> Result<Value, String> {
         }
         (FieldKind::Text, Value::String(_)) => Ok(value.clone()),
         (FieldKind::Int, Value::Number(n)) if n.is_i64() => Ok(value.clone()),
+        // JSON has one number type: `5.0` is the whole number 5 (but not past 64 bits).
+        (FieldKind::Int, Value::Number(n)) if n.as_f64().is_some_and(is_whole_i64) => {
+            Ok(Value::from(n.as_f64().unwrap_or_default() as i64))
+        }
         (FieldKind::Bool, Value::Bool(_)) => Ok(value.clone()),
         (FieldKind::Text, _) => Err(format!("Expected text, got {}.", describe_json(value))),
         (FieldKind::Int, _) => Err(format!("Expected a whole number, got {}.", describe_json(value))),
@@ -211,25 +238,18 @@ fn custom_groups(value: &Value) -> Result<Value, String> {
 }
 
 fn check_alias(alias: &str) -> Result<(), String> {
-    if alias.trim().is_empty() || alias.chars().count() > MAX_ALIAS_CHARS {
+    let visible = alias.chars().any(|c| c > ' ' && c != '\x7f');
+    if !visible || alias.chars().count() > MAX_ALIAS_CHARS {
         return Err(format!("`{alias}` is not a valid alias (1 to {MAX_ALIAS_CHARS} characters)."));
     }
     Ok(())
 }
 
-/// A practical check, not RFC 5322: one `@`, something before it, a dotted domain after
-/// it, no spaces.
+/// Whether `email` (as sent, spaces around it included) passes [`EMAIL_PATTERN`].
 pub fn is_valid_email(email: &str) -> bool {
-    let email = email.trim();
-    let Some((local, domain)) = email.split_once('@') else { return false };
-    !local.is_empty()
-        && email.chars().count() <= 254
-        && !domain.contains('@')
-        && !email.chars().any(char::is_whitespace)
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
+    static PATTERN: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(EMAIL_PATTERN).expect("EMAIL_PATTERN is a valid regex"));
+    email.chars().count() <= MAX_EMAIL_CHARS && PATTERN.is_match(email)
 }
 
 #[cfg(test)]
@@ -241,7 +261,8 @@ mod tests {
         for good in ["a@b.co", "first.last+tag@example.co.nz", "émile@exemple.fr"] {
             assert!(is_valid_email(good), "{good}");
         }
-        for bad in ["", "plain", "@example.com", "a@b", "a@@b.com", "a b@c.com", "a@.com", "a@b..com"] {
+        assert!(is_valid_email(" padded@example.com\t"), "spaces around it are trimmed");
+        for bad in ["", "plain", "@example.com", "a@b", "a@@b.com", "a b@c.com", "a@.com", "a@b..com", "a\u{7}@b.co"] {
             assert!(!is_valid_email(bad), "{bad}");
         }
     }
@@ -258,6 +279,12 @@ mod tests {
                 .unwrap();
         assert_eq!(accepted.fields.get("Email"), Some(&Value::from("x@y.example")));
         assert_eq!(accepted.fields.len(), 1, "unknown and site-owned fields are ignored");
+        let whole = contact_body(br#"{"Email": "a@b.co", "Type": -115191.0}"#, Mode::Create).ok().unwrap();
+        assert_eq!(whole.fields.get("Type"), Some(&Value::from(-115191)));
+        for past in ["1.5", "9223372036854775808.0", "1e19"] {
+            let body = format!(r#"{{"Email": "a@b.co", "Type": {past}}}"#);
+            assert!(contact_body(body.as_bytes(), Mode::Create).is_err(), "{past}");
+        }
     }
 
     #[test]
@@ -265,6 +292,18 @@ mod tests {
         assert!(contact_body(br#"{"Id": 4, "City": "Oslo"}"#, Mode::Update { id: 4 }).is_ok());
         let refused = contact_body(br#"{"Id": 5}"#, Mode::Update { id: 4 }).err().unwrap();
         assert_eq!(refused.fields[0].field, "Id");
+    }
+
+    #[test]
+    fn a_zone_listed_twice_counts_once_and_an_empty_expiry_is_none() {
+        let zones = zones_body(
+            br#"[{"Id": 1, "ExpiryDateTime": "2030-01-01T00:00:00Z"}, {"Id": 2, "ExpiryDateTime": ""},
+                 {"Id": 1, "ExpiryDateTime": null}]"#,
+        )
+        .ok()
+        .unwrap();
+        assert_eq!(zones, [(1, None), (2, None)], "the last expiry of zone 1 wins; blank is no expiry");
+        assert!(zones_body(br#"[{"Id": 1, "ExpiryDateTime": "soon"}]"#).is_err());
     }
 
     #[test]

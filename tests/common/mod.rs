@@ -63,17 +63,30 @@ pub async fn site_with(mut config: SandboxConfig, seed: u64) -> Site {
 pub async fn raw_get(site: &Site, path: &str) -> serde_json::Value {
     let http = reqwest::Client::new();
     let base = site.sandbox.url().as_str().trim_end_matches('/').to_owned();
+    let token = raw_token(site).await;
+    let response = http.get(format!("{base}{path}")).bearer_auth(token).send().await.unwrap();
+    assert!(response.status().is_success(), "GET {path}: {}", response.status());
+    response.json().await.expect("a JSON reply")
+}
+
+/// An access token of the site's, signed in with its default credentials over plain HTTP.
+pub async fn raw_token(site: &Site) -> String {
+    let base = site.sandbox.url().as_str().trim_end_matches('/').to_owned();
     let form = [
         ("grant_type", "client_credentials"),
         ("client_id", treepl_contacts::sandbox::DEFAULT_CLIENT_ID),
         ("client_secret", treepl_contacts::sandbox::DEFAULT_CLIENT_SECRET),
     ];
-    let reply: serde_json::Value =
-        http.post(format!("{base}/api/v1/oauth/token")).form(&form).send().await.unwrap().json().await.unwrap();
-    let token = reply["access_token"].as_str().expect("an access token");
-    let response = http.get(format!("{base}{path}")).bearer_auth(token).send().await.unwrap();
-    assert!(response.status().is_success(), "GET {path}: {}", response.status());
-    response.json().await.expect("a JSON reply")
+    let reply: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/oauth/token"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    reply["access_token"].as_str().expect("an access token").to_owned()
 }
 
 /// `value` as a query-string parameter.
