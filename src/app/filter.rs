@@ -176,11 +176,12 @@ impl FilterSpec {
         }
     }
 
-    /// Checks raw JSON and makes it the filter.
+    /// Checks raw JSON and makes it the filter; an empty box (like `{}`) is no filter.
     pub fn set_raw(&mut self, text: &str) -> Result<(), String> {
         Where::parse_str(text).map_err(|e| e.to_string())?;
-        let value: Value = serde_json::from_str(text.trim()).map_err(|e| e.to_string())?;
-        self.raw = (value != Value::Object(Default::default())).then_some(value);
+        let text = text.trim();
+        let value = if text.is_empty() { None } else { Some(serde_json::from_str(text).map_err(|e| e.to_string())?) };
+        self.raw = value.filter(|value: &Value| *value != Value::Object(Default::default()));
         self.conditions.clear();
         Ok(())
     }
@@ -228,5 +229,16 @@ mod tests {
         assert_eq!(spec.to_where().to_json(), json!({"Id": {"$gt": 5}}));
         assert!(spec.conditions.is_empty());
         assert_eq!(Condition::new("Country", Op::In, json!(["NZ", "AU"])).describe(), "Country is one of NZ, AU");
+    }
+
+    #[test]
+    fn an_emptied_raw_box_clears_the_filter() {
+        // Found by fuzz/where_filter: the parser took "" as no filter, the builder refused it.
+        for empty in ["", "  \n", "{}"] {
+            let mut spec =
+                FilterSpec { conditions: vec![Condition::new("City", Op::Eq, json!("Oslo"))], ..Default::default() };
+            assert_eq!(spec.set_raw(empty), Ok(()), "{empty:?}");
+            assert_eq!(spec, FilterSpec::default(), "{empty:?}");
+        }
     }
 }
