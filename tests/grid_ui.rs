@@ -277,3 +277,32 @@ fn refresh_shows_what_changed_on_the_site() {
     let row = app.harness.get_by_label_contains(&first.email);
     assert!(format!("{row:?}").contains("Renamed-Elsewhere"), "the drawn row is the fresh copy");
 }
+
+#[test]
+fn raw_json_filters_the_grid_and_an_emptied_box_shows_every_contact_again() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    app.harness.get_by_label("Filter…").click();
+    app.settle();
+    app.harness.get_by_label("Edit as JSON…").click();
+    app.settle();
+    let replace_json = |app: &mut AppUnderTest, text: &str| {
+        app.harness.get_by_role_and_label(Role::MultilineTextInput, "Where (JSON)").focus();
+        app.harness.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
+        app.harness.key_press(egui::Key::Backspace);
+        app.settle();
+        if !text.is_empty() {
+            app.fill(Role::MultilineTextInput, "Where (JSON)", text);
+        }
+        app.harness.get_by_label("Apply JSON").click();
+        app.settle();
+    };
+    replace_json(&mut app, r#"{"Id": {"$lte": 10}}"#);
+    app.wait_until("the JSON filter applies", |app| !app.state().grid.query.filter.is_empty() && app.rows_loaded());
+    assert_eq!(app.state().grid.total(), Some(10));
+
+    // Clearing the box is asking for no filter, not a JSON syntax error.
+    replace_json(&mut app, "");
+    app.wait_until("the filter is gone", |app| app.state().grid.query.filter.is_empty() && app.rows_loaded());
+    assert_eq!(app.state().grid.total(), Some(DEMO_CONTACTS));
+    assert!(app.harness.query_by_label_contains("EOF").is_none(), "no parser error is shown");
+}
