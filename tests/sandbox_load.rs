@@ -72,7 +72,7 @@ async fn client_run(index: usize, client: Client, until: Instant) -> (Acknowledg
                     owned.push((created.id, email));
                 }
             }
-            1 | 5 | 7 if !owned.is_empty() => {
+            1 | 5 if !owned.is_empty() => {
                 let (id, email) = owned[step as usize % owned.len()].clone();
                 let notes = format!("client {index} step {step}");
                 let input = ContactInput { notes: Change::set(notes.as_str()), ..ContactInput::new(email) };
@@ -91,6 +91,16 @@ async fn client_run(index: usize, client: Client, until: Instant) -> (Acknowledg
             3 => {
                 let query = ListQuery::new(Where::field("Email").contains("load-")).page(0, 50);
                 timed(&mut tally, "list", client.list_contacts(&query)).await;
+            }
+            7 if !owned.is_empty() => {
+                // A read while the others write: it holds this client's last acknowledged update.
+                let id = owned[step as usize % owned.len()].0;
+                if let Some(stored) = timed(&mut tally, "get", client.get_contact(id)).await {
+                    let expected = acked.notes.get(&id).map(String::as_str);
+                    if expected.is_some() && stored.notes.as_deref() != expected {
+                        tally.failures.push(format!("get {id}: notes {:?}, acknowledged {expected:?}", stored.notes));
+                    }
+                }
             }
             6 if owned.len() > 3 => {
                 let (id, _) = owned.remove(0);
