@@ -9,7 +9,7 @@ use egui::accesskit::Role;
 use egui::{Key, Modifiers};
 use egui_kittest::kittest::Queryable;
 use treepl_contacts::api::{Client, Contact, ContactInput, ListQuery, Where};
-use treepl_contacts::app::journal::{Filter, Operation, Outcome};
+use treepl_contacts::app::journal::{Filter, HistoryItem, Operation, Outcome};
 
 use common::app::{AppUnderTest, TestKeyring};
 
@@ -49,7 +49,11 @@ fn save(app: &mut AppUnderTest) {
 fn pick_newest(app: &mut AppUnderTest, operation: Operation, label: &str) {
     app.harness.key_press_modifiers(Modifiers::COMMAND, Key::H);
     app.wait_until("the history shows the change", |app| {
-        app.state().history.entries.first().is_some_and(|e| e.operation == operation && e.outcome == Outcome::Done)
+        app.state()
+            .history
+            .items
+            .iter()
+            .any(|item| matches!(item, HistoryItem::Entry(e) if e.operation == operation && e.outcome == Outcome::Done))
     });
     app.harness.get_by_label_contains(&format!("{} · {label}, done", operation.title())).click();
     app.settle();

@@ -19,6 +19,7 @@ pub enum UiCommand {
     BulkZones,
     NewContact,
     SaveContact,
+    RevertField,
     ResetPassword,
     TogglePane,
     Export,
@@ -34,7 +35,7 @@ pub enum UiCommand {
 }
 
 impl UiCommand {
-    pub const ALL: [UiCommand; 19] = [
+    pub const ALL: [UiCommand; 20] = [
         UiCommand::Refresh,
         UiCommand::SelectAll,
         UiCommand::Delete,
@@ -42,6 +43,7 @@ impl UiCommand {
         UiCommand::BulkZones,
         UiCommand::NewContact,
         UiCommand::SaveContact,
+        UiCommand::RevertField,
         UiCommand::ResetPassword,
         UiCommand::TogglePane,
         UiCommand::Export,
@@ -65,6 +67,7 @@ impl UiCommand {
             UiCommand::BulkZones => "Secure zones of selected contacts…",
             UiCommand::NewContact => "New contact",
             UiCommand::SaveContact => "Save changes",
+            UiCommand::RevertField => "Revert this field",
             UiCommand::ResetPassword => "Reset password…",
             UiCommand::TogglePane => "Contact pane",
             UiCommand::Export => "Export contacts…",
@@ -89,6 +92,7 @@ impl UiCommand {
             UiCommand::BulkZones => "Grant or revoke a secure zone for every selected contact",
             UiCommand::NewContact => "Create a contact on the site, in the contact pane",
             UiCommand::SaveContact => "Save the changes to the contact in the pane",
+            UiCommand::RevertField => "Put the field being edited back as it was loaded",
             UiCommand::ResetPassword => "Set a new password for the contact in the pane, after you type it twice",
             UiCommand::TogglePane => "Show or hide the contact pane beside the grid",
             UiCommand::Export => "Save the selected or all matching contacts as CSV, Excel, JSON or vCard",
@@ -119,6 +123,7 @@ impl UiCommand {
             UiCommand::SelectAll => ctrl(Key::A),
             UiCommand::Delete => Some(KeyboardShortcut::new(Modifiers::NONE, Key::Delete)),
             UiCommand::SaveContact => ctrl(Key::S),
+            UiCommand::RevertField => ctrl(Key::R),
             UiCommand::TogglePane => Some(KeyboardShortcut::new(Modifiers::COMMAND, Key::P)),
             UiCommand::Export => ctrl(Key::E),
             UiCommand::CommandPalette => ctrl(Key::K),

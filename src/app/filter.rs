@@ -117,6 +117,12 @@ pub fn field_type(field: &str, custom_sample: Option<&Value>) -> FieldType {
     }
 }
 
+/// Any of the contact's own text fields contains `text`.
+fn any_text_field_contains(text: &str) -> Where {
+    let text_fields = CONTACT_FIELDS.iter().filter(|(_, kind)| *kind == FieldType::Text);
+    Where::Or(text_fields.map(|(name, _)| Where::field(*name).contains(text)).collect())
+}
+
 /// Reads what the user typed into the value box as the JSON value the operator needs.
 pub fn parse_value(kind: FieldType, op: Op, text: &str) -> Result<Value, String> {
     let one = |part: &str| -> Result<Value, String> {
@@ -156,11 +162,18 @@ pub struct FilterSpec {
     pub combine: Combine,
     /// A Where typed by hand (checked when applied); replaces the conditions.
     pub raw: Option<Value>,
+    /// Text that any of the contact's text fields contains ("Search all fields").
+    pub everywhere: Option<String>,
 }
 
 impl FilterSpec {
     pub fn is_empty(&self) -> bool {
-        self.conditions.is_empty() && self.raw.is_none()
+        self.conditions.is_empty() && self.raw.is_none() && self.everywhere.is_none()
+    }
+
+    /// A filter for contacts any of whose text fields contains `text`.
+    pub fn search_everywhere(text: &str) -> Self {
+        Self { everywhere: Some(text.trim().to_owned()), ..Self::default() }
     }
 
     pub fn to_where(&self) -> Where {
@@ -168,11 +181,15 @@ impl FilterSpec {
             return Where::Raw(raw.clone());
         }
         let parts: Vec<Where> = self.conditions.iter().filter_map(Condition::to_where).collect();
-        match (parts.len(), self.combine) {
+        let built = match (parts.len(), self.combine) {
             (0, _) => Where::All,
             (1, _) => parts.into_iter().next().unwrap_or_default(),
             (_, Combine::All) => Where::And(parts),
             (_, Combine::Any) => Where::Or(parts),
+        };
+        match &self.everywhere {
+            Some(text) => built.and(any_text_field_contains(text)),
+            None => built,
         }
     }
 

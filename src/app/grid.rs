@@ -171,6 +171,8 @@ impl Grid {
         self.cursor = None;
         self.anchor = None;
         self.scroll_to = Some(0);
+        // A new query starts at the top: its first pages are the ones to ask for.
+        self.visible = None;
         self.reload();
     }
 

@@ -11,7 +11,7 @@ use crate::api::ContactId;
 use super::contact::EditorCommand;
 use super::effects::{Effects, TaskResult};
 use super::journal::undo::{UndoReport, Undone, undo_batch, undo_entry};
-use super::journal::{Entry, Filter, JournalResult, Operation};
+use super::journal::{BatchSummary, Entry, Filter, HistoryItem, JournalResult, Operation};
 use super::notifications::Level;
 
 /// Entries read at a time (the newest; narrowing finds older ones).
@@ -25,10 +25,47 @@ pub enum HistoryCommand {
     Hide,
     /// Reads the entries again (the filter changed, or F5).
     Reload,
-    /// Undoes the entry; a bulk operation's entry undoes the whole operation.
+    /// Undoes one write (of a bulk operation too: that contact's part of it).
     Undo(Box<Entry>),
+    /// Undoes every write of a bulk operation, as one step.
+    UndoBatch(i64),
     /// Writes every entry, oldest first, to a JSON lines file.
     Export(PathBuf),
+    /// Picks a line of the list: one write, or a bulk operation (which opens to its writes).
+    Pick(Picked),
+    /// Picks one write of the open bulk operation.
+    PickMember(i64),
+    /// Finds an entry by id wherever it is (alone, or in a bulk operation) and picks it: the
+    /// link from an undone entry to its undo.
+    Reveal(i64),
+}
+
+/// A line of the History list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Picked {
+    Entry(i64),
+    Batch(i64),
+}
+
+/// A bulk operation opened in the panel: its writes, one per contact.
+#[derive(Default)]
+pub struct OpenBatch {
+    pub id: i64,
+    /// `None` until read.
+    pub members: Option<Vec<Entry>>,
+    /// The write whose changes show.
+    pub selected: Option<i64>,
+    loading: Option<Promise<JournalResult<Vec<Entry>>>>,
+}
+
+impl OpenBatch {
+    pub fn selected_entry(&self) -> Option<&Entry> {
+        self.members.as_ref()?.iter().find(|e| Some(e.id) == self.selected)
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.loading.is_some()
+    }
 }
 
 /// What a history task hands back.
@@ -41,23 +78,49 @@ pub enum HistoryResult {
 pub struct History {
     pub open: bool,
     pub filter: Filter,
-    pub entries: Vec<Entry>,
+    /// The list: single writes and bulk operations, newest first.
+    pub items: Vec<HistoryItem>,
     pub error: Option<String>,
-    /// The entry whose diff shows.
-    pub selected: Option<i64>,
-    loading: Option<Promise<JournalResult<Vec<Entry>>>>,
+    /// The line whose details show.
+    pub picked: Option<Picked>,
+    /// The picked bulk operation, with its writes.
+    pub batch: Option<OpenBatch>,
+    loading: Option<Promise<JournalResult<Vec<HistoryItem>>>>,
+    revealing: Option<Promise<JournalResult<Option<Entry>>>>,
     stale: bool,
     /// An undo is running (one at a time).
     pub undoing: bool,
 }
 
 impl History {
+    /// The single write picked (not a bulk operation's: see [`OpenBatch::selected_entry`]).
     pub fn selected_entry(&self) -> Option<&Entry> {
-        self.entries.iter().find(|e| Some(e.id) == self.selected)
+        self.items.iter().find_map(|item| match item {
+            HistoryItem::Entry(entry) if self.picked == Some(Picked::Entry(entry.id)) => Some(entry),
+            _ => None,
+        })
     }
 
+    /// The bulk operation picked, as listed.
+    pub fn selected_batch(&self) -> Option<&BatchSummary> {
+        self.items.iter().find_map(|item| match item {
+            HistoryItem::Batch(batch) if self.picked == Some(Picked::Batch(batch.id)) => Some(batch),
+            _ => None,
+        })
+    }
+
+    /// Reading the list (after a change, the Undo buttons wait for it).
     pub fn is_loading(&self) -> bool {
-        self.loading.is_some()
+        self.loading.is_some() || self.batch.as_ref().is_some_and(OpenBatch::is_loading)
+    }
+
+    fn pick(&mut self, picked: Picked, member: Option<i64>) {
+        self.picked = Some(picked);
+        self.batch = match picked {
+            Picked::Batch(id) => Some(OpenBatch { id, selected: member, ..OpenBatch::default() }),
+            Picked::Entry(_) => None,
+        };
+        self.stale = true;
     }
 
     /// Read again at the next chance (a write was made, the site changed).
@@ -77,7 +140,19 @@ impl History {
             HistoryCommand::Hide => self.open = false,
             HistoryCommand::Reload => self.stale = true,
             HistoryCommand::Undo(entry) => return self.undo(*entry, fx),
+            HistoryCommand::UndoBatch(batch) => self.undo_batch(batch, fx),
             HistoryCommand::Export(path) => self.export(path, fx),
+            HistoryCommand::Pick(picked) => self.pick(picked, None),
+            HistoryCommand::PickMember(id) => {
+                if let Some(batch) = self.batch.as_mut() {
+                    batch.selected = Some(id);
+                }
+            }
+            HistoryCommand::Reveal(id) => {
+                self.open = true;
+                let journal = fx.writes.as_ref().and_then(|w| w.journal().cloned())?;
+                self.revealing = Some(fx.tasks.promise(async move { journal.off_thread(move |j| j.entry(id)).await }));
+            }
         }
         None
     }
@@ -89,14 +164,6 @@ impl History {
             return None;
         }
         let connection = fx.connection;
-        if let Some(batch) = entry.batch.filter(|_| entry.undo_of.is_none()) {
-            self.undoing = true;
-            fx.tasks.spawn_stoppable("Undoing a bulk operation", move |cancel, progress| async move {
-                let report = undo_batch(&writes, batch, &cancel, &progress).await;
-                TaskResult::for_site(connection, HistoryResult::Undone(report))
-            });
-            return None;
-        }
         if entry.operation == Operation::Save {
             let (before, after) = (entry.before.clone()?, entry.after.clone()?);
             let (before, after) = (serde_json::from_value(before).ok()?, serde_json::from_value(after).ok()?);
@@ -110,6 +177,20 @@ impl History {
             TaskResult::for_site(connection, HistoryResult::Undone(report))
         });
         None
+    }
+
+    fn undo_batch(&mut self, batch: i64, fx: &mut Effects) {
+        let Some(writes) = fx.writes.clone() else { return };
+        if self.undoing {
+            fx.notifications.push(Level::Info, "Undo running", "Wait for the undo in progress to finish.");
+            return;
+        }
+        self.undoing = true;
+        let connection = fx.connection;
+        fx.tasks.spawn_stoppable("Undoing a bulk operation", move |cancel, progress| async move {
+            let report = undo_batch(&writes, batch, &cancel, &progress).await;
+            TaskResult::for_site(connection, HistoryResult::Undone(report))
+        });
     }
 
     fn export(&mut self, path: PathBuf, fx: &mut Effects) {
@@ -140,26 +221,56 @@ impl History {
 
     /// Reads the entries when the panel (or the pane's list) needs them.
     pub fn fetch(&mut self, fx: &mut Effects) {
-        if !self.open || !self.stale || self.loading.is_some() {
+        if !self.open || !self.stale || self.is_loading() {
             return;
         }
         let Some(journal) = fx.writes.as_ref().and_then(|w| w.journal().cloned()) else { return };
         self.stale = false;
         let filter = self.filter.clone();
-        self.loading =
-            Some(fx.tasks.promise(async move { journal.off_thread(move |j| j.entries(&filter, SHOWN)).await }));
+        let list = journal.clone();
+        self.loading = Some(fx.tasks.promise(async move { list.off_thread(move |j| j.history(&filter, SHOWN)).await }));
+        if let Some(batch) = self.batch.as_mut() {
+            let filter = Filter { batch: Some(batch.id), ..Filter::default() };
+            batch.loading =
+                Some(fx.tasks.promise(async move { journal.off_thread(move |j| j.entries(&filter, u32::MAX)).await }));
+        }
     }
 
-    /// Takes in the entries read. Called while drawing.
+    /// Takes in what was read. Called while drawing.
     pub fn poll(&mut self) {
-        let Some(promise) = self.loading.take() else { return };
-        match promise.try_take() {
-            Ok(Ok(entries)) => {
-                self.entries = entries;
-                self.error = None;
+        if let Some(promise) = self.loading.take() {
+            match promise.try_take() {
+                Ok(Ok(items)) => {
+                    self.items = items;
+                    self.error = None;
+                }
+                Ok(Err(error)) => self.error = Some(error),
+                Err(promise) => self.loading = Some(promise),
             }
-            Ok(Err(error)) => self.error = Some(error),
-            Err(promise) => self.loading = Some(promise),
+        }
+        if let Some(batch) = self.batch.as_mut()
+            && let Some(promise) = batch.loading.take()
+        {
+            match promise.try_take() {
+                Ok(Ok(members)) => batch.members = Some(members),
+                Ok(Err(error)) => self.error = Some(error),
+                Err(promise) => batch.loading = Some(promise),
+            }
+        }
+        if let Some(promise) = self.revealing.take() {
+            match promise.try_take() {
+                Ok(Ok(Some(entry))) => match entry.batch {
+                    Some(batch) => self.pick(Picked::Batch(batch), Some(entry.id)),
+                    None => {
+                        // Shown even if the filter hid it.
+                        self.filter = Filter::default();
+                        self.pick(Picked::Entry(entry.id), None);
+                    }
+                },
+                Ok(Ok(None)) => self.error = Some("That entry is no longer in the journal.".to_owned()),
+                Ok(Err(error)) => self.error = Some(error),
+                Err(promise) => self.revealing = Some(promise),
+            }
         }
     }
 
@@ -169,8 +280,15 @@ impl History {
                 self.undoing = false;
                 self.stale = true;
                 let done = report.count(|u| matches!(u, Undone::Done(_)));
-                let level =
-                    if report.count(|u| matches!(u, Undone::Failed(_))) > 0 { Level::Warning } else { Level::Success };
+                let failed = report.count(|u| matches!(u, Undone::Failed(_)));
+                // Coloured by how it ended: all undone, some, none.
+                let level = if done == report.lines.len() && !report.cancelled {
+                    Level::Success
+                } else if done == 0 && failed > 0 {
+                    Level::Error
+                } else {
+                    Level::Warning
+                };
                 let lines: Vec<String> = report
                     .lines
                     .iter()

@@ -43,6 +43,10 @@ pub struct PageWindow<T> {
     generation: u64,
     /// `TotalItemsCount`, once known.
     total: Option<u64>,
+    /// The total is an older generation's: shown until a page tells the new one, but never
+    /// used to decide what to fetch (a query that matched nothing must not stop the next
+    /// one from asking for its first page).
+    total_is_stale: bool,
     /// Rows a page holds: what we ask for, or fewer once the site is seen to cap pages.
     page_size: u32,
     pages: HashMap<u64, Slot<T>>,
@@ -57,6 +61,7 @@ impl<T> PageWindow<T> {
         Self {
             generation: 0,
             total: None,
+            total_is_stale: false,
             page_size: page_size.max(1),
             pages: HashMap::new(),
             tick: Cell::new(0),
@@ -82,10 +87,16 @@ impl<T> PageWindow<T> {
         self.total
     }
 
+    /// The total of this generation, not an older one's.
+    fn current_total(&self) -> Option<u64> {
+        self.total.filter(|_| !self.total_is_stale)
+    }
+
     /// Drops everything loaded (keeping the total until a page tells it again), and cancels
     /// what is loading.
     pub fn reload(&mut self) {
         self.generation += 1;
+        self.total_is_stale = true;
         for slot in self.pages.values() {
             if let Slot::Loading { cancel } = slot {
                 cancel.cancel();
@@ -157,9 +168,12 @@ impl<T> PageWindow<T> {
     pub fn requests(&mut self, visible: Option<(u64, u64)>) -> Vec<PageFetch> {
         let (first, last) = visible.unwrap_or((0, 0));
         let size = u64::from(self.page_size);
+        // An older generation's total does not bound what is asked: it could be 0 and ask
+        // for nothing. Any page of this generation tells the new total.
+        let known_total = self.current_total();
         let first_page = (first / size).saturating_sub(MARGIN_PAGES);
         let mut last_page = last / size + MARGIN_PAGES;
-        if let Some(total) = self.total {
+        if let Some(total) = known_total {
             last_page = last_page.min(total.saturating_sub(1) / size);
         }
         let distance = |page: u64| {
@@ -188,7 +202,7 @@ impl<T> PageWindow<T> {
         }
         let mut requests = Vec::new();
         for page in first_page..=last_page {
-            if self.pages.contains_key(&page) || self.total.is_some_and(|t| page * size >= t) {
+            if self.pages.contains_key(&page) || known_total.is_some_and(|t| page * size >= t) {
                 continue;
             }
             let cancel = CancellationToken::new();
@@ -215,6 +229,7 @@ impl<T> PageWindow<T> {
                 self.error = None;
                 if let Some(total) = loaded.total_items_count {
                     self.total = Some(total);
+                    self.total_is_stale = false;
                 }
                 loaded.items.truncate(self.page_size as usize);
                 let Some(page) = self.follow_page_cap(page, loaded.items.len()) else { return false };
@@ -229,8 +244,9 @@ impl<T> PageWindow<T> {
             Err(error) => {
                 self.pages.remove(&page);
                 self.error = Some(error.to_string());
-                if page == 0 && self.total.is_none() {
+                if page == 0 && self.current_total().is_none() {
                     self.total = Some(0);
+                    self.total_is_stale = false;
                 }
                 false
             }

@@ -1,7 +1,9 @@
 //! The central view: the query bar and the grid, or what stands in their way (no site yet,
 //! or the site refused).
 
-use crate::app::command::UiCommand;
+use crate::app::command::{Command, UiCommand};
+use crate::app::filter::FilterSpec;
+use crate::app::grid::GridQuery;
 use crate::app::{AppState, SiteStatus};
 
 use super::Intents;
@@ -36,11 +38,7 @@ pub fn ui(ui: &mut egui::Ui, state: &mut AppState, bar: &mut QueryBar, keys: boo
     bar.ui(ui, &state.grid, layout, intents);
     ui.add_space(4.0);
     if state.grid.total() == Some(0) && state.grid.error().is_none() {
-        ui.label(if state.grid.query.filter().is_all() {
-            "This site has no contacts yet."
-        } else {
-            "No contact matches."
-        });
+        nothing_matches_ui(ui, &state.grid.query, bar, intents);
         return;
     }
     let mut columns: Vec<_> = layout.columns.iter_mut().filter(|c| c.visible).collect();
@@ -49,4 +47,45 @@ pub fn ui(ui: &mut egui::Ui, state: &mut AppState, bar: &mut QueryBar, keys: boo
         return;
     }
     grid::table_ui(ui, &mut state.grid, &mut columns, &key, keys, intents);
+}
+
+/// What the grid shows when the query has no rows: an empty site, or a search or filter that
+/// matched nothing, with the one click that gets the contacts back.
+fn nothing_matches_ui(ui: &mut egui::Ui, query: &GridQuery, bar: &mut QueryBar, intents: &mut Intents) {
+    if query.filter().is_all() {
+        ui.label("This site has no contacts yet.");
+        return;
+    }
+    let search = query.search.trim();
+    if search.is_empty() {
+        ui.label("No contact matches the filter.");
+    } else if query.filter.is_empty() {
+        ui.label(format!("No contact matches '{search}'."));
+    } else {
+        ui.label(format!("No contact matches '{search}' with the filter."));
+    }
+    ui.horizontal_wrapped(|ui| {
+        if !search.is_empty() && ui.button("Clear the search").clicked() {
+            bar.clear_search();
+            intents.commands.push(Command::SetQuery(GridQuery { search: String::new(), ..query.clone() }));
+        }
+        if !query.filter.is_empty() && ui.button("Clear the filter").clicked() {
+            bar.forget_filter_draft();
+            intents.commands.push(Command::SetQuery(GridQuery { filter: FilterSpec::default(), ..query.clone() }));
+        }
+        // The quick search looks at names and email only; offer the rest in one click.
+        if !search.is_empty() && query.filter.is_empty() {
+            let everywhere = FilterSpec::search_everywhere(search);
+            let label = format!("Search all fields: City, Phone… contains '{search}'");
+            if ui.button(label).on_hover_text("Every text field of the contact, address and notes too").clicked() {
+                bar.clear_search();
+                bar.forget_filter_draft();
+                intents.commands.push(Command::SetQuery(GridQuery {
+                    search: String::new(),
+                    filter: everywhere,
+                    ..query.clone()
+                }));
+            }
+        }
+    });
 }

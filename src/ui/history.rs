@@ -4,13 +4,13 @@
 
 use crate::app::AppState;
 use crate::app::command::Command;
-use crate::app::history::{History, HistoryCommand};
+use crate::app::history::{History, HistoryCommand, OpenBatch, Picked};
 use crate::app::journal::diff::changes;
-use crate::app::journal::{Entry, Operation, Outcome};
+use crate::app::journal::{BatchSummary, Entry, HistoryItem, Operation, Outcome};
 use crate::app::text::{contact_name, date_time};
 
-use super::Intents;
 use super::related::list::{Row, row_ui, rows_ui};
+use super::{Intents, thousands};
 
 /// What only the panel's drawing keeps.
 #[derive(Default)]
@@ -44,12 +44,12 @@ pub fn ui(ctx: &egui::Context, state: &mut AppState, view: &mut HistoryView, int
         // Panels first (the export along the bottom, the entries down the left), then the
         // picked entry in what is left.
         egui::Panel::bottom("history_export").show(ui, |ui| export_ui(ui, view, intents));
-        if history.entries.is_empty() {
+        if history.items.is_empty() {
             let what = if history.is_loading() { "Reading the journal…" } else { "No changes recorded yet." };
             ui.weak(what);
         } else {
             egui::Panel::left("history_entries").resizable(true).default_size(300.0).show(ui, |ui| {
-                entries_ui(ui, history);
+                entries_ui(ui, history, intents);
             });
             picked_ui(ui, history, intents);
         }
@@ -76,7 +76,10 @@ fn filters_ui(ui: &mut egui::Ui, history: &mut History, pane: Option<(i64, Strin
         kinds.response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, &kind));
         match (pane, history.filter.contact) {
             (_, Some(contact)) => {
-                let name = history.entries.iter().find(|e| e.contact == Some(contact)).map(|e| e.label.clone());
+                let name = history.items.iter().find_map(|item| match item {
+                    HistoryItem::Entry(e) if e.contact == Some(contact) => Some(e.label.clone()),
+                    _ => None,
+                });
                 let name = name.unwrap_or_else(|| format!("contact {contact}"));
                 if ui.button(format!("Only {name} ✕")).on_hover_text("Show every contact's changes").clicked() {
                     history.filter.contact = None;
@@ -120,34 +123,106 @@ pub(super) fn row(entry: &Entry) -> Row {
     if entry.undo_of.is_some() {
         detail.push("an undo".to_owned());
     }
+    let aside = if entry.undone_by.is_some() { "done, undone" } else { outcome_text(entry.outcome) };
     Row {
         title: format!("{} · {}", entry.operation.title(), entry.label),
-        aside: outcome_text(entry.outcome).to_owned(),
+        aside: aside.to_owned(),
         detail: detail.join(" · "),
     }
 }
 
-fn entries_ui(ui: &mut egui::Ui, history: &mut History) {
-    let total = history.entries.len() as u64;
-    let height = ui.available_height();
-    let mut picked = None;
-    rows_ui(ui, "history_rows", total, height, &mut None, &mut None, |ui, index, row_height| {
-        let Some(entry) = history.entries.get(index as usize) else { return };
-        if row_ui(ui, &row(entry), history.selected == Some(entry.id), row_height).clicked() {
-            picked = Some(entry.id);
-        }
-    });
-    if picked.is_some() {
-        history.selected = picked;
+fn batch_row(batch: &BatchSummary) -> Row {
+    let when = batch.at.as_ref().map_or_else(String::new, date_time);
+    Row {
+        title: format!("{} · {}", batch.title, crate::app::text::contacts(batch.writes)),
+        aside: batch_outcome(batch),
+        detail: format!("{when} · bulk"),
     }
 }
 
+/// How a bulk operation ended, in a few words: "6 done", "4 done, 2 failed", "done, undone".
+fn batch_outcome(batch: &BatchSummary) -> String {
+    if batch.undone > 0 && batch.undone >= batch.done {
+        return "done, undone".to_owned();
+    }
+    let mut parts = vec![format!("{} done", thousands(batch.done))];
+    if batch.failed > 0 {
+        parts.push(format!("{} failed", thousands(batch.failed)));
+    }
+    let other = batch.writes.saturating_sub(batch.done + batch.failed);
+    if other > 0 {
+        parts.push(format!("{} not known", thousands(other)));
+    }
+    if batch.undone > 0 {
+        parts.push(format!("{} undone", thousands(batch.undone)));
+    }
+    parts.join(", ")
+}
+
+fn entries_ui(ui: &mut egui::Ui, history: &History, intents: &mut Intents) {
+    let total = history.items.len() as u64;
+    let height = ui.available_height();
+    rows_ui(ui, "history_rows", total, height, &mut None, &mut None, |ui, index, row_height| {
+        let Some(item) = history.items.get(index as usize) else { return };
+        let (line, picked) = match item {
+            HistoryItem::Entry(entry) => (row(entry), Picked::Entry(entry.id)),
+            HistoryItem::Batch(batch) => (batch_row(batch), Picked::Batch(batch.id)),
+        };
+        if row_ui(ui, &line, history.picked == Some(picked), row_height).clicked() {
+            intents.commands.push(Command::History(HistoryCommand::Pick(picked)));
+        }
+    });
+}
+
 fn picked_ui(ui: &mut egui::Ui, history: &History, intents: &mut Intents) {
-    match history.selected_entry() {
-        Some(entry) => entry_ui(ui, entry, history.undoing, intents),
-        None => {
+    let busy = history.undoing || history.is_loading();
+    if let Some(entry) = history.selected_entry() {
+        return entry_ui(ui, entry, busy, intents);
+    }
+    match (history.selected_batch(), &history.batch) {
+        (Some(batch), Some(open)) => batch_ui(ui, batch, open, busy, intents),
+        _ => {
             ui.weak("Pick a change to see what it did.");
         }
+    }
+}
+
+/// A bulk operation: what it was, its Undo as one step, and its contacts, each opening to
+/// its own changes.
+fn batch_ui(ui: &mut egui::Ui, batch: &BatchSummary, open: &OpenBatch, busy: bool, intents: &mut Intents) {
+    ui.strong(format!("{} · {}", batch.title, crate::app::text::contacts(batch.writes)));
+    let when = batch.at.as_ref().map_or_else(String::new, date_time);
+    ui.weak(format!("{when} · {}", batch_outcome(batch)));
+    let why = if busy {
+        "An undo is running"
+    } else if batch.undos > 0 {
+        "This is an undo; undo its contacts one by one if needed"
+    } else {
+        "Every contact of it is undone already, or none was done"
+    };
+    let can = !busy && batch.can_undo();
+    let undo = ui.add_enabled(can, egui::Button::new("Undo the whole operation")).on_disabled_hover_text(why);
+    if undo.on_hover_text("Undo every change of this bulk operation, as one step").clicked() {
+        intents.commands.push(Command::History(HistoryCommand::UndoBatch(batch.id)));
+    }
+    ui.add_space(6.0);
+    let Some(members) = &open.members else {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Reading its contacts…");
+        });
+        return;
+    };
+    let height = if open.selected.is_some() { ui.available_height() * 0.4 } else { ui.available_height() };
+    rows_ui(ui, "history_batch_rows", members.len() as u64, height, &mut None, &mut None, |ui, index, h| {
+        let Some(entry) = members.get(index as usize) else { return };
+        if row_ui(ui, &row(entry), open.selected == Some(entry.id), h).clicked() {
+            intents.commands.push(Command::History(HistoryCommand::PickMember(entry.id)));
+        }
+    });
+    if let Some(entry) = open.selected_entry() {
+        ui.separator();
+        entry_ui(ui, entry, busy, intents);
     }
 }
 
@@ -161,10 +236,20 @@ pub(super) fn entry_ui(ui: &mut egui::Ui, entry: &Entry, undoing: bool, intents:
     }
     ui.horizontal(|ui| {
         let (can, why) = undo_state(entry, undoing);
-        let title = if entry.batch.is_some() && entry.undo_of.is_none() { "Undo the whole operation" } else { "Undo" };
-        let undo = ui.add_enabled(can, egui::Button::new(title)).on_disabled_hover_text(why);
+        let undo = ui.add_enabled(can, egui::Button::new("Undo")).on_disabled_hover_text(why);
         if undo.on_hover_text(undo_hint(entry)).clicked() {
             intents.commands.push(Command::History(HistoryCommand::Undo(Box::new(entry.clone()))));
+        }
+        // Each side of an undo links to the other.
+        if let Some(undo) = entry.undone_by
+            && ui.link("Undone: see the undo").on_hover_text("Show the change that undid this one").clicked()
+        {
+            intents.commands.push(Command::History(HistoryCommand::Reveal(undo)));
+        }
+        if let Some(original) = entry.undo_of
+            && ui.link("Undoes an earlier change").on_hover_text("Show the change this one undid").clicked()
+        {
+            intents.commands.push(Command::History(HistoryCommand::Reveal(original)));
         }
     });
     ui.add_space(6.0);
@@ -220,6 +305,8 @@ fn undo_state(entry: &Entry, undoing: bool) -> (bool, &'static str) {
         (false, "An undo is running")
     } else if entry.outcome != Outcome::Done {
         (false, "Only a change that was done can be undone")
+    } else if entry.undone_by.is_some() {
+        (false, "Undone already")
     } else if entry.operation == Operation::Password {
         (false, "A password cannot be put back; set a new one instead")
     } else {
@@ -229,9 +316,6 @@ fn undo_state(entry: &Entry, undoing: bool) -> (bool, &'static str) {
 
 fn undo_hint(entry: &Entry) -> &'static str {
     match entry.operation {
-        _ if entry.batch.is_some() && entry.undo_of.is_none() => {
-            "Undo every change of this bulk operation, as one step"
-        }
         Operation::Save => {
             "Put the contact back as it was, in the pane (if it changed since, you choose field by field)"
         }

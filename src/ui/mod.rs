@@ -106,6 +106,11 @@ impl TreeplApp {
             UiCommand::BulkEdit => state.open_bulk_dialog(crate::app::bulk::BulkKind::Edit),
             UiCommand::BulkZones => state.open_bulk_dialog(crate::app::bulk::BulkKind::Zones),
             UiCommand::SaveContact => state.send(Command::Editor(crate::app::contact::EditorCommand::Save)),
+            UiCommand::RevertField => {
+                if let Some(field) = self.view.pane.focused_field.clone() {
+                    state.send(Command::Editor(crate::app::contact::EditorCommand::Revert(field)));
+                }
+            }
             UiCommand::ResetPassword => state.open_password_dialog(),
             UiCommand::NewContact => {
                 state.send(Command::Editor(crate::app::contact::EditorCommand::New));

@@ -122,6 +122,14 @@ impl QueryBar {
             {
                 query = Some(GridQuery { filter: FilterSpec::default(), ..grid.query.clone() });
             }
+            if let Some(text) = &filter.everywhere {
+                let chip = format!("Any field contains '{text}'  ×");
+                if ui.button(chip).on_hover_text("Remove this condition").clicked() {
+                    let mut next = grid.query.clone();
+                    next.filter.everywhere = None;
+                    query = Some(next);
+                }
+            }
             for (i, condition) in filter.conditions.iter().enumerate() {
                 let text = format!("{}  ×", condition.describe());
                 if ui.button(text).on_hover_text("Remove this condition").clicked() {
@@ -135,6 +143,17 @@ impl QueryBar {
                 intents.commands.push(Command::SetQuery(query));
             }
         });
+    }
+
+    /// Empties the search box (the query is changed by the caller).
+    pub fn clear_search(&mut self) {
+        self.search.clear();
+        self.search_edited = None;
+    }
+
+    /// Forgets the filter being built, as when its last chip is removed.
+    pub fn forget_filter_draft(&mut self) {
+        self.load_draft(&FilterSpec::default());
     }
 
     fn load_draft(&mut self, filter: &FilterSpec) {
@@ -288,7 +307,8 @@ impl QueryBar {
         if self.rows.iter().any(|r| r.error.is_some()) {
             return;
         }
-        let filter = FilterSpec { conditions, combine: self.combine, raw: None };
+        let everywhere = grid.query.filter.everywhere.clone();
+        let filter = FilterSpec { conditions, combine: self.combine, raw: None, everywhere };
         intents.commands.push(Command::SetQuery(GridQuery { filter, ..grid.query.clone() }));
     }
 

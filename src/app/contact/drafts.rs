@@ -3,8 +3,11 @@
 //! old one) at most a second after the last change, removed once the edit is saved or
 //! discarded. A draft holds the contact as loaded and as edited, never a password.
 
+use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +26,34 @@ pub struct SavedDraft {
 #[derive(Clone, Debug)]
 pub struct DraftFolder {
     folder: PathBuf,
+    order: Arc<InOrder>,
+}
+
+/// Draft writes and removals run on the blocking pool, in any order; each takes a ticket when
+/// it is asked for, and one that runs after a later ticket of the same contact does nothing.
+/// So a save's removal is never undone by a write that was asked for before it.
+#[derive(Debug, Default)]
+struct InOrder {
+    next_ticket: AtomicU64,
+    /// The latest ticket carried out, by contact.
+    done: Mutex<HashMap<ContactId, u64>>,
+}
+
+impl InOrder {
+    fn ticket(&self) -> u64 {
+        self.next_ticket.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// Runs `work` unless a later ticket of `id` already ran.
+    fn run(&self, id: ContactId, ticket: u64, work: impl FnOnce() -> std::io::Result<()>) -> std::io::Result<()> {
+        let mut done = self.done.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if done.get(&id).is_some_and(|latest| *latest > ticket) {
+            return Ok(());
+        }
+        work()?;
+        done.insert(id, ticket);
+        Ok(())
+    }
 }
 
 impl DraftFolder {
@@ -30,7 +61,19 @@ impl DraftFolder {
     pub fn new(data_dir: &Path, site_key: &str) -> Self {
         let safe: String =
             site_key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
-        Self { folder: data_dir.join("drafts").join(safe) }
+        Self { folder: data_dir.join("drafts").join(safe), order: Arc::default() }
+    }
+
+    /// A write to carry out later (on the blocking pool), in the order asked for.
+    pub fn write_later(&self, draft: SavedDraft) -> impl FnOnce() -> std::io::Result<()> + Send + 'static {
+        let (folder, ticket) = (self.clone(), self.order.ticket());
+        move || folder.order.run(draft.draft.id, ticket, || folder.write(&draft))
+    }
+
+    /// A removal to carry out later, in the order asked for.
+    pub fn remove_later(&self, id: ContactId) -> impl FnOnce() -> std::io::Result<()> + Send + 'static {
+        let (folder, ticket) = (self.clone(), self.order.ticket());
+        move || folder.order.run(id, ticket, || folder.remove(id))
     }
 
     fn path(&self, id: ContactId) -> PathBuf {
@@ -73,6 +116,38 @@ impl DraftFolder {
     }
 }
 
+/// What a draft kept from last time comes to, next to the site's copy.
+pub enum Checked {
+    /// Still unsaved: offered, rebased on the site's copy.
+    Offer(Box<SavedDraft>),
+    /// Nothing left to save (the site holds every change, or the contact is gone): removed.
+    Settled(ContactId),
+}
+
+/// Compares a draft with the site's current copy. The draft becomes the site's copy with the
+/// user's changes on top, so that a field the site already has as the user left it is not
+/// marked unsaved, and a change made on the site meanwhile is not undone by the draft.
+pub async fn against_site(saved: SavedDraft, client: Option<&crate::api::Client>) -> Checked {
+    let id = saved.draft.id;
+    let Some(client) = client.filter(|_| id != super::NEW) else { return Checked::Offer(Box::new(saved)) };
+    match client.get_contact(id).await {
+        Ok(site) => {
+            let draft = super::save::merge(&saved.base, &site, &saved.draft, &Default::default());
+            if super::save::changed_fields(&site, &draft).is_empty() {
+                tracing::info!(contact = id, "a draft from last time was saved after all; removed");
+                return Checked::Settled(id);
+            }
+            Checked::Offer(Box::new(SavedDraft { base: site, draft, saved_at: saved.saved_at }))
+        }
+        Err(crate::api::ApiError::NotFound { .. }) => {
+            tracing::info!(contact = id, "a draft's contact is gone from the site; draft removed");
+            Checked::Settled(id)
+        }
+        // Not known now: offered as it was, and checked again when saved.
+        Err(_) => Checked::Offer(Box::new(saved)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +168,19 @@ mod tests {
         sandbox.remove(7).unwrap();
         sandbox.remove(7).unwrap();
         assert!(sandbox.list().is_empty());
+    }
+
+    #[test]
+    fn a_write_asked_for_before_a_removal_never_lands_after_it() {
+        let folder = tempfile::tempdir().unwrap();
+        let drafts = DraftFolder::new(folder.path(), "sandbox");
+        let base = Contact { id: 7, email: "a@example.com".into(), ..Contact::default() };
+        let draft = Contact { first_name: Some("Ann".into()), ..base.clone() };
+        let write = drafts.write_later(SavedDraft { base, draft, saved_at: chrono::Utc::now() });
+        let remove = drafts.remove_later(7);
+        // The pool ran them the other way round.
+        remove().unwrap();
+        write().unwrap();
+        assert!(drafts.list().is_empty(), "the save's removal stands");
     }
 }

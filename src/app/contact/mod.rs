@@ -103,6 +103,32 @@ pub struct Conflict {
     pub keep_theirs: BTreeSet<String>,
 }
 
+/// A save that did not go through, for the pane's banner.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SaveFailure {
+    /// What went wrong; without the field messages, which show at their fields.
+    pub message: String,
+    /// Whether saving the same edit again can help: not when the site refused the data
+    /// itself (400, 409), only when the trouble was on the way (network, busy site).
+    pub retry_helps: bool,
+    /// The edit as it was when the save failed: a new edit takes the banner away.
+    failed_edit: Contact,
+}
+
+impl SaveFailure {
+    fn new(error: &ApiError, failed_edit: Contact) -> Self {
+        let refused = matches!(error, ApiError::Validation { .. } | ApiError::Conflict { .. });
+        let message = if refused && !error.field_errors().is_empty() {
+            let fields = error.field_errors().len();
+            let marked = if fields == 1 { "the marked field" } else { "the marked fields" };
+            format!("the site refused {marked}. Change it and save again.")
+        } else {
+            error.to_string()
+        };
+        Self { message, retry_helps: !refused, failed_edit }
+    }
+}
+
 /// The contact in the pane.
 pub struct OpenContact {
     pub id: ContactId,
@@ -115,8 +141,8 @@ pub struct OpenContact {
     pub load_error: Option<String>,
     pub saving: bool,
     pub conflict: Option<Conflict>,
-    /// Why the last save failed, until the next save.
-    pub save_error: Option<String>,
+    /// Why the last save failed: shown until the edit changes, is reverted, or saves.
+    pub save_error: Option<SaveFailure>,
     /// What the site said about single fields (400, 409), with the value it said it of:
     /// shown until that field changes.
     pub site_field_errors: BTreeMap<String, (String, serde_json::Value)>,
@@ -177,6 +203,14 @@ impl OpenContact {
             Err(error) => self.load_error = Some(error.to_string()),
         }
         self.loading = None;
+    }
+
+    /// Takes the save failure's banner away once the edit is no longer the one that failed
+    /// (a new edit, Revert or Revert all).
+    pub fn forget_outdated_failure(&mut self) {
+        if self.save_error.as_ref().is_some_and(|failure| self.draft.as_ref() != Some(&failure.failed_edit)) {
+            self.save_error = None;
+        }
     }
 
     pub fn is_loading(&self) -> bool {
@@ -317,12 +351,29 @@ impl Editor {
     }
 
     /// The site opened: its drafts are looked for in the background.
+    /// The site opened: its drafts are looked for in the background, and each is compared
+    /// with the site's copy: a draft the site already holds (saved after all) or of a contact
+    /// gone from the site is removed; the others are offered on top of the site's copy.
     pub fn open_site(&mut self, folder: DraftFolder, fx: &mut Effects) {
         self.drafts = Some(folder.clone());
         let connection = fx.connection;
+        let client = fx.client.clone();
         fx.tasks.spawn("Looking for unsaved changes", async move {
-            let found = tokio::task::spawn_blocking(move || folder.list()).await.unwrap_or_default();
-            TaskResult::for_site(connection, EditorResult::DraftsFound(found))
+            let listing = folder.clone();
+            let found = tokio::task::spawn_blocking(move || listing.list()).await.unwrap_or_default();
+            let mut offered = Vec::new();
+            for saved in found {
+                match drafts::against_site(saved, client.as_ref()).await {
+                    drafts::Checked::Offer(saved) => offered.push(*saved),
+                    drafts::Checked::Settled(id) => {
+                        let remove = folder.remove_later(id);
+                        if let Ok(Err(error)) = tokio::task::spawn_blocking(remove).await {
+                            tracing::warn!(%error, "a settled draft could not be removed");
+                        }
+                    }
+                }
+            }
+            TaskResult::for_site(connection, EditorResult::DraftsFound(offered))
         });
     }
 
@@ -378,12 +429,9 @@ impl Editor {
         let work: Box<dyn FnOnce() -> std::io::Result<()> + Send> = match wanted {
             Some(draft) => {
                 let saved = SavedDraft { base: base.clone(), draft: draft.clone(), saved_at: chrono::Utc::now() };
-                Box::new(move || folder.write(&saved))
+                Box::new(folder.write_later(saved))
             }
-            None => {
-                let id = open.id;
-                Box::new(move || folder.remove(id))
-            }
+            None => Box::new(folder.remove_later(open.id)),
         };
         open.written = wanted.cloned();
         fx.tasks.spawn_unlisted(tokio_util::sync::CancellationToken::new(), async move {
@@ -398,12 +446,7 @@ impl Editor {
     }
 
     fn remove_draft(&mut self, id: ContactId, fx: &mut Effects) {
-        let Some(folder) = self.drafts.clone() else { return };
-        fx.tasks.runtime().spawn_blocking(move || {
-            if let Err(error) = folder.remove(id) {
-                tracing::warn!(%error, "a draft could not be removed");
-            }
-        });
+        remove_draft(self.drafts.as_ref(), id, fx);
     }
 
     /// Shows `id` in the pane, loading its fresh copy; with unsaved changes, asks first.
@@ -525,6 +568,10 @@ impl Editor {
                 let untouched_since = open.draft.as_ref().is_some_and(|draft| changed_fields(&sent, draft).is_empty());
                 if untouched_since {
                     open.draft = Some((*saved).clone());
+                    // Saved: the draft on disk (or one still being written) goes.
+                    open.written = None;
+                    open.seen = None;
+                    remove_draft(self.drafts.as_ref(), id, fx);
                 }
                 let name = contact_name(&saved);
                 open.base = Some(*saved);
@@ -546,7 +593,7 @@ impl Editor {
                 let said =
                     |f: &crate::api::FieldError| (f.field.clone(), (f.message.clone(), field_json(&sent, &f.field)));
                 open.site_field_errors = error.field_errors().iter().map(said).collect();
-                open.save_error = Some(error.to_string());
+                open.save_error = Some(SaveFailure::new(&error, (*sent).clone()));
                 self.leaving_for = None;
             }
         }
@@ -554,9 +601,21 @@ impl Editor {
     }
 }
 
+/// Removes a contact's draft on the blocking pool, after any write of it asked for before.
+fn remove_draft(drafts: Option<&DraftFolder>, id: ContactId, fx: &mut Effects) {
+    let Some(folder) = drafts else { return };
+    let remove = folder.remove_later(id);
+    fx.tasks.runtime().spawn_blocking(move || {
+        if let Err(error) = remove() {
+            tracing::warn!(%error, "a draft could not be removed");
+        }
+    });
+}
+
 fn start_save(open: &mut OpenContact, base: Contact, draft: Contact, fx: &mut Effects) {
     let Some(writes) = fx.writes.clone() else {
-        open.save_error = Some("Not connected to a site.".to_owned());
+        let error = ApiError::InvalidSite("Not connected to a site.".to_owned());
+        open.save_error = Some(SaveFailure::new(&error, draft));
         return;
     };
     open.saving = true;

@@ -102,6 +102,7 @@ mod tests {
             detail: None,
             batch: None,
             undo_of: None,
+            undone_by: None,
         }
     }
 

@@ -130,6 +130,47 @@ pub struct Entry {
     pub detail: Option<String>,
     pub batch: Option<i64>,
     pub undo_of: Option<i64>,
+    /// The entry that undid this one, once an undo of it was done.
+    pub undone_by: Option<i64>,
+}
+
+/// One bulk operation as the History panel lists it: a line that opens to its contacts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BatchSummary {
+    pub id: i64,
+    pub at: Option<Timestamp>,
+    pub title: String,
+    /// Writes in it (matching the panel's filter), and how they ended.
+    pub writes: u64,
+    pub done: u64,
+    pub failed: u64,
+    /// Writes of it undone since.
+    pub undone: u64,
+    /// Writes in it that are themselves undos (an undo of a bulk operation).
+    pub undos: u64,
+}
+
+impl BatchSummary {
+    /// Whether an Undo of the whole operation has anything left to do.
+    pub fn can_undo(&self) -> bool {
+        self.undos == 0 && self.done > self.undone
+    }
+}
+
+/// A line of the History panel.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HistoryItem {
+    Entry(Entry),
+    Batch(BatchSummary),
+}
+
+impl HistoryItem {
+    pub fn at(&self) -> Option<Timestamp> {
+        match self {
+            HistoryItem::Entry(entry) => entry.at,
+            HistoryItem::Batch(batch) => batch.at,
+        }
+    }
 }
 
 /// What the History panel narrows the entries to.

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::api::{ContactId, Timestamp};
 
-use super::{Entry, Filter, Intent, Operation, Outcome};
+use super::{BatchSummary, Entry, Filter, HistoryItem, Intent, Operation, Outcome};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS entries (
@@ -156,32 +156,60 @@ impl Journal {
 
     /// Entries newest first, as `filter` narrows them, at most `limit`.
     pub fn entries(&self, filter: &Filter, limit: u32) -> JournalResult<Vec<Entry>> {
-        let mut sql = format!("{SELECT} WHERE 1 = 1");
-        let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        if let Some(contact) = filter.contact {
-            sql.push_str(" AND contact_id = ?");
-            args.push(contact.into());
-        }
-        if let Some(operation) = filter.operation {
-            sql.push_str(" AND operation = ?");
-            args.push(operation.as_str().to_owned().into());
-        }
-        if let Some(batch) = filter.batch {
-            sql.push_str(" AND batch = ?");
-            args.push(batch.into());
-        }
-        let text = filter.text.trim();
-        if !text.is_empty() {
-            sql.push_str(" AND label LIKE ? ESCAPE '\\'");
-            let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-            args.push(format!("%{escaped}%").into());
-        }
-        sql.push_str(" ORDER BY id DESC LIMIT ?");
+        let (conditions, mut args) = filter_sql(filter, "entries");
+        let sql = format!("{SELECT} WHERE {conditions} ORDER BY id DESC LIMIT ?");
         args.push(i64::from(limit).into());
         self.with(|c| {
             let mut statement = c.prepare(&sql)?;
             let rows = statement.query_map(rusqlite::params_from_iter(args), entry_of)?;
             rows.collect()
+        })
+    }
+
+    /// What the History panel lists, newest first, at most `limit`: each write on its own,
+    /// and each bulk operation (a bulk edit, a multi-delete, an undo of one) as one item
+    /// that opens to its contacts. `filter` narrows the writes (a bulk operation shows when
+    /// any of its writes matches).
+    pub fn history(&self, filter: &Filter, limit: u32) -> JournalResult<Vec<HistoryItem>> {
+        let (conditions, args) = filter_sql(filter, "entries");
+        let singles = format!("{SELECT} WHERE batch IS NULL AND {conditions} ORDER BY id DESC LIMIT ?");
+        let (member_conditions, member_args) = filter_sql(filter, "e");
+        let batches = format!(
+            "SELECT b.id, b.at, b.title, COUNT(*), SUM(e.outcome = 'done'), SUM(e.outcome = 'failed'),
+                    SUM({UNDONE_BY} IS NOT NULL), SUM(e.undo_of IS NOT NULL)
+             FROM batches b JOIN entries e ON e.batch = b.id
+             WHERE {member_conditions} GROUP BY b.id ORDER BY b.id DESC LIMIT ?",
+            UNDONE_BY = undone_by("e")
+        );
+        let limit = i64::from(limit);
+        self.with(|c| {
+            let mut items: Vec<HistoryItem> = {
+                let mut statement = c.prepare(&singles)?;
+                let args = args.into_iter().chain([limit.into()]);
+                let rows = statement.query_map(rusqlite::params_from_iter(args), entry_of)?;
+                rows.map(|entry| entry.map(HistoryItem::Entry)).collect::<rusqlite::Result<_>>()?
+            };
+            let mut statement = c.prepare(&batches)?;
+            let args = member_args.into_iter().chain([limit.into()]);
+            let rows = statement.query_map(rusqlite::params_from_iter(args), |row| {
+                let count = |at: usize| row.get::<_, i64>(at).map(|n| n.max(0) as u64);
+                Ok(HistoryItem::Batch(BatchSummary {
+                    id: row.get(0)?,
+                    at: Timestamp::from_millis(row.get(1)?),
+                    title: row.get(2)?,
+                    writes: count(3)?,
+                    done: count(4)?,
+                    failed: count(5)?,
+                    undone: count(6)?,
+                    undos: count(7)?,
+                }))
+            })?;
+            for batch in rows {
+                items.push(batch?);
+            }
+            items.sort_by_key(|item| std::cmp::Reverse(item.at().map(|at| at.millis())));
+            items.truncate(limit.max(0) as usize);
+            Ok(items)
         })
     }
 
@@ -219,8 +247,42 @@ impl Journal {
     }
 }
 
-const SELECT: &str = "SELECT id, at, operation, contact_id, label, before, sent, after, outcome, detail, batch, undo_of
+const SELECT: &str =
+    "SELECT id, at, operation, contact_id, label, before, sent, after, outcome, detail, batch, undo_of,
+                             (SELECT u.id FROM entries u WHERE u.undo_of = entries.id AND u.outcome = 'done'
+                              ORDER BY u.id LIMIT 1)
                       FROM entries";
+
+/// The done undo of the entry `table` names, as an SQL expression.
+fn undone_by(table: &str) -> String {
+    format!("(SELECT u.id FROM entries u WHERE u.undo_of = {table}.id AND u.outcome = 'done' LIMIT 1)")
+}
+
+/// `filter` as SQL conditions on the entries table under the name `table`, with their
+/// arguments.
+fn filter_sql(filter: &Filter, table: &str) -> (String, Vec<rusqlite::types::Value>) {
+    let mut sql = "1 = 1".to_owned();
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    if let Some(contact) = filter.contact {
+        sql.push_str(&format!(" AND {table}.contact_id = ?"));
+        args.push(contact.into());
+    }
+    if let Some(operation) = filter.operation {
+        sql.push_str(&format!(" AND {table}.operation = ?"));
+        args.push(operation.as_str().to_owned().into());
+    }
+    if let Some(batch) = filter.batch {
+        sql.push_str(&format!(" AND {table}.batch = ?"));
+        args.push(batch.into());
+    }
+    let text = filter.text.trim();
+    if !text.is_empty() {
+        sql.push_str(&format!(" AND {table}.label LIKE ? ESCAPE '\\'"));
+        let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        args.push(format!("%{escaped}%").into());
+    }
+    (sql, args)
+}
 
 fn entry_of(row: &Row<'_>) -> rusqlite::Result<Entry> {
     let json = |text: Option<String>| text.and_then(|t| serde_json::from_str::<Value>(&t).ok());
@@ -239,6 +301,7 @@ fn entry_of(row: &Row<'_>) -> rusqlite::Result<Entry> {
         detail: row.get(9)?,
         batch: row.get(10)?,
         undo_of: row.get(11)?,
+        undone_by: row.get(12)?,
     })
 }
 

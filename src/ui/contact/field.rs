@@ -25,6 +25,8 @@ pub struct Rows<'a> {
     pub intents: &'a mut Intents,
     /// The first input drawn takes the keyboard (Enter on a grid row).
     pub focus_first: bool,
+    /// The field whose input has the keyboard (what Ctrl+R reverts).
+    pub focused: Option<String>,
 }
 
 impl Rows<'_> {
@@ -52,8 +54,14 @@ impl Rows<'_> {
             if std::mem::take(&mut self.focus_first) {
                 response.request_focus();
             }
+            if response.has_focus() {
+                self.focused = Some(field.to_owned());
+            }
             if changed {
-                let revert = ui.small_button("↺").on_hover_text(format!("Put {title} back as it was loaded"));
+                // Clickable, but out of the Tab order: Tab goes from field to field, and
+                // Ctrl+R reverts the field being typed in.
+                let button = egui::Button::new("↺").small().sense(egui::Sense::CLICK);
+                let revert = ui.add(button).on_hover_text(format!("Put {title} back as it was loaded (Ctrl+R)"));
                 revert.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, format!("Revert {title}")));
                 if revert.clicked() {
                     self.intents.commands.push(Command::Editor(EditorCommand::Revert(field.to_owned())));

@@ -27,6 +27,8 @@ pub struct PaneView {
     billing_same: bool,
     /// The first input takes the keyboard on the next frame it is drawn.
     pub focus_first_field: bool,
+    /// The field being typed in, as of the last frame.
+    pub focused_field: Option<String>,
 }
 
 /// The pane; draws nothing while it is hidden or no contact is under the cursor.
@@ -44,6 +46,7 @@ pub fn pane_ui(ui: &mut egui::Ui, state: &mut AppState, view: &mut PaneView, int
             return;
         };
         open.poll();
+        open.forget_outdated_failure();
         related.poll();
         if !contact_ready_ui(ui, open) {
             return;
@@ -98,7 +101,13 @@ fn editor_ui(
     let OpenContact { draft, first_password, .. } = open;
     let Some(draft) = draft.as_mut() else { return };
     let first_password = is_new.then_some(first_password);
-    let mut rows = field::Rows { changed: &changed, problems: &problems, intents, focus_first: view.focus_first_field };
+    let mut rows = field::Rows {
+        changed: &changed,
+        problems: &problems,
+        intents,
+        focus_first: view.focus_first_field,
+        focused: None,
+    };
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         // Room for the scroll bar, which would otherwise cover the Revert buttons.
         ui.set_max_width(ui.available_width() - 14.0);
@@ -123,6 +132,7 @@ fn editor_ui(
         custom::unknown_ui(ui, draft, &mut rows);
     });
     view.focus_first_field = rows.focus_first;
+    view.focused_field = rows.focused;
 }
 
 fn header_ui(ui: &mut egui::Ui, open: &OpenContact, state: &EditState, intents: &mut Intents) {
@@ -200,13 +210,17 @@ fn header_ui(ui: &mut egui::Ui, open: &OpenContact, state: &EditState, intents: 
             ui.weak(crate::app::text::plural(state.changed.len() as u64, "unsaved change", "unsaved changes"));
         }
     });
-    if let Some(error) = &open.save_error {
-        let text = egui::RichText::new(format!("Not saved: {error}")).color(ui.visuals().error_fg_color);
+    if let Some(failure) = &open.save_error {
+        let text = egui::RichText::new(format!("Not saved: {}", failure.message)).color(ui.visuals().error_fg_color);
         ui.add(egui::Label::new(text).wrap());
-        if ui.add_enabled(state.can_save, egui::Button::new("Retry")).on_hover_text("Save again").clicked() {
-            intents.ui_commands.push(UiCommand::SaveContact);
-        }
-        ui.weak("Your changes are kept here.");
+        ui.horizontal(|ui| {
+            if failure.retry_helps
+                && ui.add_enabled(state.can_save, egui::Button::new("Retry")).on_hover_text("Save again").clicked()
+            {
+                intents.ui_commands.push(UiCommand::SaveContact);
+            }
+            ui.weak("Your changes are kept here.");
+        });
     }
     ui.separator();
 }

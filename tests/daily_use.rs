@@ -1,0 +1,275 @@
+//! What a new user hit in a first afternoon, each driven through the real app (egui_kittest)
+//! against its sandbox: a grid that stayed at 0 contacts, saved edits offered back as
+//! drafts, Tab landing on a Revert button, a save banner that outlived its edit, Undo that
+//! stayed active, a bulk edit listed contact by contact, and a pane that grew on its own.
+
+mod common;
+
+use egui::accesskit::Role;
+use egui::{Key, Modifiers};
+use egui_kittest::kittest::Queryable;
+use treepl_contacts::api::Contact;
+
+use common::app::{AppUnderTest, DEMO_CONTACTS, TestKeyring};
+
+fn retype(app: &mut AppUnderTest, label: &str, text: &str) {
+    app.harness.get_by_role_and_label(Role::TextInput, label).focus();
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    app.harness.key_press(Key::Backspace);
+    if !text.is_empty() {
+        app.harness.get_by_role_and_label(Role::TextInput, label).type_text(text);
+    }
+    app.settle();
+}
+
+fn open_in_pane(app: &mut AppUnderTest, row: u64) -> Contact {
+    let contact = app.state().grid.peek(row).cloned().unwrap();
+    app.harness.get_by_label_contains(&contact.email).click();
+    let id = contact.id;
+    app.wait_until("the pane shows the contact", |app| {
+        app.state().editor.open.as_ref().is_some_and(|open| open.id == id && open.draft.is_some())
+    });
+    contact
+}
+
+/// The total the grid shows, once this query's first page is in.
+fn shown_total(app: &AppUnderTest) -> Option<u64> {
+    app.rows_loaded().then(|| app.state().grid.total()).flatten()
+}
+
+#[test]
+fn clearing_a_search_that_matched_nothing_shows_every_contact_again() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let on_site = app.contacts_on_site().len() as u64;
+    assert_eq!(on_site, DEMO_CONTACTS);
+    retype(&mut app, "Search", "zzzq");
+    app.wait_until("the search matches nothing", |app| {
+        app.state().grid.query.search == "zzzq" && app.state().grid.total() == Some(0)
+    });
+    app.harness.get_by_label("No contact matches 'zzzq'.");
+    assert!(app.harness.query_by_label("This site has no contacts yet.").is_none());
+
+    // The box cleared by hand: the count and the first page are fetched again.
+    retype(&mut app, "Search", "");
+    app.wait_until("every contact shows again", |app| {
+        app.state().grid.query.search.is_empty() && shown_total(app) == Some(on_site)
+    });
+    app.harness.get_by_label(&format!("{on_site} contacts"));
+    assert!(app.state().grid.peek(0).is_some(), "the first row is loaded");
+
+    // The empty state's own button does the same.
+    retype(&mut app, "Search", "zzzq");
+    app.wait_until("nothing again", |app| app.state().grid.total() == Some(0));
+    app.harness.get_by_label("Clear the search").click();
+    app.wait_until("every contact again", |app| shown_total(app) == Some(on_site));
+    app.harness.get_by_label(&format!("{on_site} contacts"));
+}
+
+#[test]
+fn refresh_after_a_filter_that_matched_nothing_asks_the_site_again() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    // A raw filter no contact matches, applied in the builder.
+    app.harness.get_by_label("Filter…").click();
+    app.settle();
+    app.harness.get_by_label("Edit as JSON…").click();
+    app.settle();
+    app.harness.get_by_role_and_label(Role::MultilineTextInput, "Where (JSON)").focus();
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    app.harness.key_press(Key::Backspace);
+    app.fill(Role::MultilineTextInput, "Where (JSON)", r#"{"LastName": {"$contains": "zzz"}}"#);
+    app.harness.get_by_label("Apply JSON").click();
+    app.wait_until("the filter applies", |app| !app.state().grid.query.filter.is_empty());
+    app.wait_until("the filter matches nothing", |app| app.state().grid.total() == Some(0));
+    app.harness.get_by_label("No contact matches the filter.");
+    // A contact that matches appears on the site; F5 must ask again and find it.
+    let store = app.state().sandbox().unwrap().store().clone();
+    let first = app.state().sandbox().unwrap().store().get_contact(1).unwrap().unwrap();
+    let mut fields = serde_json::Map::new();
+    fields.insert("LastName".into(), serde_json::json!("Zzzyx"));
+    store.update_contact(first.id, &fields).unwrap();
+    app.harness.key_press(Key::F5);
+    app.wait_until("the refreshed query finds the one match", |app| shown_total(app) == Some(1));
+    app.harness.get_by_label("1 contacts");
+    // Clear the filter from the empty state's button after it matches nothing again.
+    fields.insert("LastName".into(), serde_json::json!("Berg"));
+    store.update_contact(first.id, &fields).unwrap();
+    app.harness.key_press(Key::F5);
+    app.wait_until("nothing again", |app| app.rows_loaded() && app.state().grid.total() == Some(0));
+    app.harness.get_by_label("Clear the filter").click();
+    app.wait_until("every contact again", |app| shown_total(app) == Some(DEMO_CONTACTS));
+}
+
+#[test]
+fn a_search_that_finds_nothing_offers_every_field_in_one_click() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let contacts = app.contacts_on_site();
+    // A city that is in no name or email.
+    let city = contacts
+        .iter()
+        .filter_map(|c| c.address.city.clone())
+        .find(|city| {
+            let word = city.to_lowercase();
+            contacts.iter().all(|c| {
+                let text = format!(
+                    "{} {} {}",
+                    c.first_name.clone().unwrap_or_default(),
+                    c.last_name.clone().unwrap_or_default(),
+                    c.email
+                );
+                !text.to_lowercase().contains(&word)
+            })
+        })
+        .expect("a seeded city that is no name");
+    retype(&mut app, "Search", &city);
+    app.wait_until("the search matches nothing", |app| app.state().grid.total() == Some(0));
+    app.harness.get_by_label(&format!("Search all fields: City, Phone… contains '{city}'")).click();
+    let expected = contacts
+        .iter()
+        .filter(|c| {
+            let word = city.to_lowercase();
+            [&c.address.city, &c.address.address, &c.billing.city, &c.notes, &c.address.state, &c.address.country]
+                .iter()
+                .any(|f| f.as_deref().is_some_and(|t| t.to_lowercase().contains(&word)))
+        })
+        .count() as u64;
+    app.wait_until("the contacts of that city show", |app| shown_total(app).is_some_and(|t| t > 0));
+    assert!(app.state().grid.total().unwrap() >= expected, "at least those whose address says {city}");
+    assert!(app.state().grid.query.search.is_empty(), "the search became the filter");
+    app.harness.get_by_label(&format!("Any field contains '{city}'  ×"));
+}
+
+fn draft_file(app: &AppUnderTest, id: i64) -> std::path::PathBuf {
+    app.data_dir().join("drafts").join("sandbox").join(format!("{id}.json"))
+}
+
+/// Waits until the app has looked at last time's drafts (its task ended).
+fn drafts_looked_at(app: &mut AppUnderTest) {
+    app.wait_until("the drafts are looked at", |app| {
+        !app.state().tasks.running().any(|(_, task)| task.label.contains("unsaved changes"))
+    });
+}
+
+#[test]
+fn a_save_from_the_leave_prompt_removes_the_draft_and_nothing_is_offered_at_the_next_start() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let contact = open_in_pane(&mut app, 2);
+    retype(&mut app, "City", "Hammerfest");
+    let file = draft_file(&app, contact.id);
+    app.wait_until("the draft is on disk", |_| file.exists());
+    let other = app.state().grid.peek(5).cloned().unwrap();
+    app.harness.get_by_label_contains(&other.email).click();
+    app.settle();
+    app.harness.get_by_label("Save").click();
+    let id = other.id;
+    app.wait_until("the other contact shows", |app| {
+        app.state().editor.open.as_ref().is_some_and(|o| o.id == id && o.draft.is_some())
+    });
+    app.wait_until("the draft is removed", |_| !file.exists());
+    let mut app = app.restart();
+    drafts_looked_at(&mut app);
+    assert!(app.state().editor.offered.is_empty(), "a saved edit is not offered back");
+    assert!(!file.exists());
+}
+
+#[test]
+fn a_draft_the_site_already_holds_is_dropped_and_one_field_of_two_stays_unsaved() {
+    use treepl_contacts::app::contact::drafts::{DraftFolder, SavedDraft};
+    let app = AppUnderTest::start(TestKeyring::mock());
+    let (saved_meanwhile, half_saved) =
+        (app.state().grid.peek(3).cloned().unwrap(), app.state().grid.peek(4).cloned().unwrap());
+    let folder = DraftFolder::new(&app.data_dir(), "sandbox");
+    // As a crash would leave them: an edit that reached the site after all, and an edit of
+    // two fields of which the site has one.
+    let edit = |base: &Contact, city: &str, phone: Option<&str>| {
+        let mut draft = base.clone();
+        draft.address.city = Some(city.to_owned());
+        if let Some(phone) = phone {
+            draft.phone = Some(phone.to_owned());
+        }
+        SavedDraft { base: base.clone(), draft, saved_at: chrono::Utc::now() }
+    };
+    folder.write(&edit(&saved_meanwhile, "Alta", None)).unwrap();
+    folder.write(&edit(&half_saved, "Vardø", Some("+47 555 0199"))).unwrap();
+    let store = app.state().sandbox().unwrap().store().clone();
+    let mut fields = serde_json::Map::new();
+    fields.insert("City".into(), serde_json::json!("Alta"));
+    store.update_contact(saved_meanwhile.id, &fields).unwrap();
+    fields.insert("City".into(), serde_json::json!("Vardø"));
+    store.update_contact(half_saved.id, &fields).unwrap();
+
+    let mut app = app.restart();
+    app.wait_until("a draft is offered", |app| !app.state().editor.offered.is_empty());
+    drafts_looked_at(&mut app);
+    let offered: Vec<i64> = app.state().editor.offered.iter().map(|d| d.draft.id).collect();
+    assert_eq!(offered, vec![half_saved.id], "the edit the site holds is not offered");
+    assert!(!draft_file(&app, saved_meanwhile.id).exists(), "and its file is gone");
+    app.settle();
+    let name = treepl_contacts::app::text::contact_name(&half_saved);
+    app.harness.get_by_label(&format!("Open the changes to {name}")).click();
+    app.settle();
+    let changed = app.state().editor.open.as_ref().unwrap().changed();
+    assert_eq!(changed.into_iter().collect::<Vec<_>>(), vec!["Phone".to_owned()], "City matches the site already");
+}
+
+#[test]
+fn tab_from_an_edited_field_goes_to_the_next_field_and_ctrl_r_reverts_it() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let contact = open_in_pane(&mut app, 1);
+    retype(&mut app, "City", "Tromsø");
+    app.harness.get_by_label("Revert City");
+    app.harness.key_press(Key::Tab);
+    app.settle();
+    assert!(app.harness.get_by_role_and_label(Role::TextInput, "State").is_focused(), "Tab goes to the next field");
+    assert!(!app.harness.get_by_label("Revert City").is_focused());
+    // What is typed next lands in that field, not on a button.
+    app.harness.get_by_role_and_label(Role::TextInput, "State").type_text("x");
+    app.settle();
+    let open = app.state().editor.open.as_ref().unwrap();
+    let draft = open.draft.as_ref().unwrap();
+    assert_eq!(draft.address.state, Some(format!("{}x", contact.address.state.clone().unwrap_or_default())));
+    // Back in City, Ctrl+R puts it back as loaded.
+    app.harness.get_by_role_and_label(Role::TextInput, "City").focus();
+    app.settle();
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::R);
+    app.settle();
+    let draft = app.state().editor.open.as_ref().unwrap().draft.clone().unwrap();
+    assert_eq!(draft.address.city, contact.address.city);
+    // The Revert button still works with the pointer.
+    app.harness.get_by_label("Revert State").click();
+    app.settle();
+    assert!(!app.state().editor.is_dirty());
+}
+
+#[test]
+fn a_refused_save_says_so_once_without_retry_and_revert_all_takes_the_banner_away() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let other = app.state().grid.peek(4).cloned().unwrap();
+    let contact = open_in_pane(&mut app, 1);
+    retype(&mut app, "Email", &other.email);
+    app.harness.key_press(Key::Escape);
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    let id = contact.id;
+    app.wait_until("the save is refused", |app| {
+        app.state().editor.open.as_ref().is_some_and(|o| o.id == id && !o.saving && o.save_error.is_some())
+    });
+    app.settle();
+    let message = app.state().editor.open.as_ref().unwrap().problems()["Email"].clone();
+    assert_eq!(app.harness.query_all_by_label_contains(&message).count(), 1, "the site's message shows once");
+    app.harness.get_by_label_contains("Not saved");
+    assert!(app.harness.query_by_label("Retry").is_none(), "retrying refused data cannot help");
+    // A new edit is not the one that failed: the banner goes.
+    retype(&mut app, "City", "Bodø");
+    assert!(app.harness.query_by_label_contains("Not saved").is_none(), "a new edit takes the banner away");
+    // Refused again (another contact's email), then Revert all takes it away as well.
+    let third = app.state().grid.peek(6).cloned().unwrap();
+    retype(&mut app, "Email", &third.email);
+    app.harness.key_press(Key::Escape);
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    app.wait_until("refused again", |app| app.state().editor.open.as_ref().is_some_and(|o| o.save_error.is_some()));
+    app.settle();
+    app.harness.get_by_label_contains("Not saved");
+    app.harness.get_by_label("Revert all").click();
+    app.settle();
+    assert!(app.harness.query_by_label_contains("Not saved").is_none(), "the banner goes with the edit");
+    assert!(!app.state().editor.is_dirty());
+}
