@@ -7,7 +7,7 @@ mod common;
 
 use egui::accesskit::Role;
 use egui::{Key, Modifiers};
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT as _, Queryable};
 use treepl_contacts::api::Contact;
 
 use common::app::{AppUnderTest, DEMO_CONTACTS, TestKeyring};
@@ -272,4 +272,140 @@ fn a_refused_save_says_so_once_without_retry_and_revert_all_takes_the_banner_awa
     app.settle();
     assert!(app.harness.query_by_label_contains("Not saved").is_none(), "the banner goes with the edit");
     assert!(!app.state().editor.is_dirty());
+}
+
+/// Selects rows `first..=last` with a click and a Shift+click.
+fn select_rows(app: &mut AppUnderTest, first: u64, last: u64) {
+    let email = |app: &AppUnderTest, row: u64| app.state().grid.peek(row).unwrap().email.clone();
+    app.harness.get_by_label_contains(&email(app, first)).click();
+    app.settle();
+    app.harness.get_by_label_contains(&email(app, last)).click_modifiers(Modifiers::SHIFT);
+    app.settle();
+}
+
+fn bulk_edit_city(app: &mut AppUnderTest, city: &str, count: u64) {
+    app.harness.get_by_label("Edit").click();
+    app.settle();
+    app.harness.get_by_label("Bulk edit selected contacts…").click();
+    app.settle();
+    app.fill(Role::TextInput, "New City", city);
+    app.harness.get_by_label(&format!("Apply to {count} contacts")).click();
+    app.wait_until("the bulk edit", |app| {
+        app.state().bulk.dialog.as_ref().is_some_and(|d| d.applied.is_some() && !d.is_busy())
+    });
+    app.harness.get_by_label("Close").click();
+    app.settle();
+}
+
+fn history_items(app: &AppUnderTest) -> Vec<treepl_contacts::app::journal::HistoryItem> {
+    app.state().history.items.clone()
+}
+
+fn is_disabled(app: &AppUnderTest, label: &str) -> bool {
+    app.harness.get_by_label(label).accesskit_node().is_disabled()
+}
+
+#[test]
+fn a_bulk_edit_is_one_history_entry_that_opens_to_its_contacts_and_is_undone_once() {
+    use treepl_contacts::app::journal::HistoryItem;
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    select_rows(&mut app, 0, 5);
+    let six: Vec<Contact> = (0..6).map(|row| app.state().grid.peek(row).cloned().unwrap()).collect();
+    bulk_edit_city(&mut app, "Longyearbyen", 6);
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::H);
+    app.wait_until("the history lists it", |app| !history_items(app).is_empty());
+    let items = history_items(&app);
+    assert_eq!(items.len(), 1, "one line for the whole bulk edit: {items:?}");
+    let HistoryItem::Batch(batch) = &items[0] else { panic!("a bulk operation: {items:?}") };
+    assert_eq!((batch.writes, batch.done), (6, 6));
+    let title = batch.title.clone();
+    assert!(title.starts_with("Bulk edit of 6 contacts"), "{title}");
+    app.harness.get_by_label_contains(&format!("{title}, 6 done")).click();
+    app.wait_until("its contacts are read", |app| {
+        app.state().history.batch.as_ref().is_some_and(|b| b.members.as_ref().is_some_and(|m| m.len() == 6))
+    });
+    for contact in &six {
+        let name = treepl_contacts::app::text::contact_name(contact);
+        app.harness.get_by_label_contains(&format!("Saved · {name}, done"));
+    }
+    app.harness.get_by_label("Undo the whole operation").click();
+    let ids: Vec<i64> = six.iter().map(|c| c.id).collect();
+    app.wait_until("every city is back", |app| {
+        let on_site = app.contacts_on_site();
+        ids.iter().all(|id| {
+            let now = on_site.iter().find(|c| c.id == *id).unwrap();
+            six.iter().find(|c| c.id == *id).unwrap().address.city == now.address.city
+        })
+    });
+    // Once the list is read again: the operation is marked undone, and its Undo is off.
+    app.wait_until("the undo is listed", |app| history_items(app).len() == 2 && !app.state().history.undoing);
+    app.settle();
+    app.harness.get_by_label_contains(&format!("{title}, done, undone"));
+    assert!(is_disabled(&app, "Undo the whole operation"), "an operation undone is not undone twice");
+    let notification = app.state().notifications.history().last().cloned().unwrap();
+    assert_eq!(notification.level, treepl_contacts::app::notifications::Level::Success, "{notification:?}");
+    assert!(notification.detail.starts_with("6 of 6 undone"), "{}", notification.detail);
+    // A contact of it: its own Undo is off too, and it links to the undo.
+    let name = treepl_contacts::app::text::contact_name(&six[0]);
+    app.harness.get_by_label_contains(&format!("Saved · {name}, done, undone")).click();
+    app.settle();
+    assert!(is_disabled(&app, "Undo"));
+    app.harness.get_by_label("Undone: see the undo").click();
+    app.wait_until("the undo is picked", |app| {
+        app.state().history.selected_batch().is_some_and(|b| b.title.starts_with("Undo: Bulk edit"))
+    });
+}
+
+#[test]
+fn a_save_undone_from_history_cannot_be_undone_again() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let contact = open_in_pane(&mut app, 2);
+    retype(&mut app, "City", "Tromsø");
+    app.harness.key_press(Key::Escape);
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    app.wait_until("saved", |app| app.state().editor.open.as_ref().is_some_and(|o| !o.saving && !o.is_dirty()));
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::H);
+    app.wait_until("listed", |app| !history_items(app).is_empty());
+    let name = treepl_contacts::app::text::contact_name(&contact);
+    app.harness.get_by_label_contains(&format!("Saved · {name}, done")).click();
+    app.settle();
+    app.harness.get_by_label("Undo").click();
+    let city = contact.address.city.clone();
+    app.wait_until("put back", |app| {
+        app.contacts_on_site().iter().any(|c| c.id == contact.id && c.address.city == city)
+    });
+    app.wait_until("the undo is listed", |app| history_items(app).len() == 2);
+    app.harness.get_by_label_contains(&format!("Saved · {name}, done, undone")).click();
+    app.settle();
+    assert!(is_disabled(&app, "Undo"), "undone already");
+    app.harness.get_by_label("Undone: see the undo");
+}
+
+/// Where the pane starts, from its Save button's left edge.
+fn pane_left(app: &AppUnderTest) -> f32 {
+    app.harness.get_by_label_contains("Save changes").rect().left()
+}
+
+#[test]
+fn creating_a_contact_keeps_the_panes_width_and_the_grids_controls_in_view() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    open_in_pane(&mut app, 0);
+    app.settle();
+    let before = pane_left(&app);
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    app.settle();
+    retype(&mut app, "Email", "wide.pane@example.no");
+    retype(&mut app, "First name", "Wide");
+    app.harness.key_press(Key::Escape);
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    app.wait_until("created", |app| app.state().editor.open.as_ref().is_some_and(|o| !o.is_new() && !o.saving));
+    app.wait_until("the tabs have their counts", |app| {
+        app.state().related.count(treepl_contacts::app::related::Tab::Orders).is_some()
+    });
+    app.settle();
+    let after = pane_left(&app);
+    assert!((after - before).abs() < 1.0, "the pane kept its width: its left edge went from {before} to {after}");
+    let views = app.harness.get_by_label("Views").rect();
+    assert!(views.right() < after, "Views ({views:?}) stays clear of the pane at {after}");
+    app.harness.get_by_label_contains(&format!("{} contacts", DEMO_CONTACTS + 1));
 }

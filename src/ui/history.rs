@@ -133,11 +133,7 @@ pub(super) fn row(entry: &Entry) -> Row {
 
 fn batch_row(batch: &BatchSummary) -> Row {
     let when = batch.at.as_ref().map_or_else(String::new, date_time);
-    Row {
-        title: format!("{} · {}", batch.title, crate::app::text::contacts(batch.writes)),
-        aside: batch_outcome(batch),
-        detail: format!("{when} · bulk"),
-    }
+    Row { title: batch.title.clone(), aside: batch_outcome(batch), detail: format!("{when} · bulk") }
 }
 
 /// How a bulk operation ended, in a few words: "6 done", "4 done, 2 failed", "done, undone".
@@ -190,7 +186,7 @@ fn picked_ui(ui: &mut egui::Ui, history: &History, intents: &mut Intents) {
 /// A bulk operation: what it was, its Undo as one step, and its contacts, each opening to
 /// its own changes.
 fn batch_ui(ui: &mut egui::Ui, batch: &BatchSummary, open: &OpenBatch, busy: bool, intents: &mut Intents) {
-    ui.strong(format!("{} · {}", batch.title, crate::app::text::contacts(batch.writes)));
+    ui.strong(&batch.title);
     let when = batch.at.as_ref().map_or_else(String::new, date_time);
     ui.weak(format!("{when} · {}", batch_outcome(batch)));
     let why = if busy {

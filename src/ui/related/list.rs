@@ -121,26 +121,28 @@ pub fn row_ui(ui: &mut egui::Ui, row: &Row, selected: bool, height: f32) -> egui
     let strong = ui.visuals().strong_text_color();
     let weak = ui.visuals().weak_text_color();
     let inner = rect.shrink2(egui::vec2(PADDING, PADDING));
+    let painter = painter.with_clip_rect(inner.expand(1.0).intersect(painter.clip_rect()));
     let aside = painter.layout_no_wrap(row.aside.clone(), font.clone(), visuals.text_color());
     let aside_at = egui::pos2(inner.right() - aside.size().x, inner.top());
-    let title_room = egui::Rect::from_min_max(inner.min, egui::pos2(aside_at.x - PADDING, inner.top() + line));
     painter.galley(aside_at, aside, visuals.text_color());
-    painter.with_clip_rect(title_room.intersect(painter.clip_rect())).text(
-        inner.min,
-        egui::Align2::LEFT_TOP,
-        &row.title,
-        font.clone(),
-        strong,
-    );
-    let detail_room = egui::Rect::from_min_max(egui::pos2(inner.left(), inner.top() + line), inner.max);
-    painter.with_clip_rect(detail_room.intersect(painter.clip_rect())).text(
-        detail_room.min,
-        egui::Align2::LEFT_TOP,
-        &row.detail,
-        font,
-        weak,
-    );
+    // Text that does not fit ends in "…", and the whole row shows on hover: never cut.
+    let title = one_line(ui, &row.title, font.clone(), (aside_at.x - PADDING - inner.left()).max(0.0));
+    let detail = one_line(ui, &row.detail, font, inner.width());
+    let elided = title.elided || detail.elided;
+    painter.galley(inner.min, title, strong);
+    painter.galley(egui::pos2(inner.left(), inner.top() + line), detail, weak);
+    if elided {
+        let full = [&row.title, &row.aside, &row.detail].map(String::as_str).join("\n");
+        return response.on_hover_text(full);
+    }
     response
+}
+
+/// `text` on one line at most `width` wide, ending in "…" when it does not fit.
+pub fn one_line(ui: &egui::Ui, text: &str, font: egui::FontId, width: f32) -> std::sync::Arc<egui::Galley> {
+    let mut job = egui::text::LayoutJob::simple_singleline(text.to_owned(), font, egui::Color32::PLACEHOLDER);
+    job.wrap = egui::text::TextWrapping::truncate_at_width(width);
+    ui.painter().layout_job(job)
 }
 
 /// A row whose page is on its way.
@@ -152,4 +154,47 @@ fn placeholder_ui(ui: &mut egui::Ui, height: f32) -> egui::Response {
         ui.painter().text(at, egui::Align2::LEFT_TOP, "Loading…", font, ui.visuals().weak_text_color());
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    use super::*;
+
+    fn order_row() -> Row {
+        Row {
+            title: "Invoice 1042 · Spring sale order for the whole family".to_owned(),
+            aside: "NZD 127.28".to_owned(),
+            detail: "2024-05-17 · Shipped · Partially paid · pending NZD 100.00 · paid NZD 27.28".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_line_too_long_for_its_room_ends_in_an_ellipsis_within_the_room() {
+        let mut harness = Harness::builder().with_size([300.0, 100.0]).build_ui(|ui| {
+            let font = egui::TextStyle::Body.resolve(ui.style());
+            let galley = one_line(ui, &order_row().detail, font.clone(), 120.0);
+            assert!(galley.elided, "{}", galley.text());
+            assert!(galley.size().x <= 120.0 + 0.5, "{}", galley.size().x);
+            let fits = one_line(ui, "paid NZD 27.28", font, 200.0);
+            assert!(!fits.elided && fits.text() == "paid NZD 27.28");
+        });
+        harness.run();
+    }
+
+    #[test]
+    fn a_row_cut_short_shows_its_whole_text_on_hover() {
+        let mut harness = Harness::builder().with_size([260.0, 120.0]).build_ui(|ui| {
+            row_ui(ui, &order_row(), false, 44.0);
+        });
+        harness.run();
+        harness.get_by_role(Role::ListBoxOption).hover();
+        harness.run();
+        // The tooltip: every line of the row whole (the row's own name joins them with commas).
+        harness.get_by_label(
+            &[&order_row().title, &order_row().aside, &order_row().detail].map(String::as_str).join("\n"),
+        );
+    }
 }
