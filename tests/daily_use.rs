@@ -409,3 +409,50 @@ fn creating_a_contact_keeps_the_panes_width_and_the_grids_controls_in_view() {
     assert!(views.right() < after, "Views ({views:?}) stays clear of the pane at {after}");
     app.harness.get_by_label_contains(&format!("{} contacts", DEMO_CONTACTS + 1));
 }
+
+#[test]
+fn ctrl_z_undoes_the_last_change_named_in_the_edit_menu() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let contact = open_in_pane(&mut app, 3);
+    retype(&mut app, "City", "Kirkenes");
+    app.harness.key_press(Key::Escape);
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    app.wait_until("saved", |app| app.state().editor.open.as_ref().is_some_and(|o| !o.saving && !o.is_dirty()));
+    let name = treepl_contacts::app::text::contact_name(&contact);
+    app.wait_until("the last change is known", |app| app.state().history.last_change.is_some());
+    app.harness.get_by_label("Edit").click();
+    app.settle();
+    app.harness.get_by_label_contains(&format!("Undo save of {name}"));
+    app.harness.key_press(Key::Escape);
+    app.settle();
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    let (id, city) = (contact.id, contact.address.city.clone());
+    app.wait_until("put back", |app| app.contacts_on_site().iter().any(|c| c.id == id && c.address.city == city));
+    // Undone: nothing left to undo, and the menu says so.
+    app.wait_until("nothing left to undo", |app| app.state().history.last_change.is_none());
+    app.harness.get_by_label("Edit").click();
+    app.settle();
+    assert!(app.harness.get_by_label_contains("Undo").accesskit_node().is_disabled());
+}
+
+#[test]
+fn f1_lists_every_shortcut_of_the_command_list_and_escape_closes_it() {
+    use treepl_contacts::app::command::UiCommand;
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    app.harness.key_press(Key::F1);
+    app.settle();
+    app.harness.get_by_label("Commands");
+    let ctx = app.harness.ctx.clone();
+    for command in UiCommand::ALL {
+        if let Some(shortcut) = command.shortcut() {
+            assert!(app.harness.query_all_by_label(command.label()).count() >= 1, "{}", command.label());
+            let keys = ctx.format_shortcut(&shortcut);
+            assert!(app.harness.query_all_by_label(&keys).count() >= 1, "{keys}");
+        }
+    }
+    app.harness.get_by_label("Escape");
+    app.harness.run();
+    app.harness.key_press(Key::Escape);
+    app.settle();
+    assert!(app.harness.query_by_label("Commands").is_none(), "closed");
+}

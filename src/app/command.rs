@@ -12,6 +12,7 @@ use super::related::RelatedCommand;
 /// A user action that appears in menus and in the command palette.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UiCommand {
+    Undo,
     Refresh,
     SelectAll,
     Delete,
@@ -28,6 +29,7 @@ pub enum UiCommand {
     CommandPalette,
     ToggleNotifications,
     History,
+    KeyboardShortcuts,
     ThemeFollowSystem,
     ThemeDark,
     ThemeLight,
@@ -35,7 +37,8 @@ pub enum UiCommand {
 }
 
 impl UiCommand {
-    pub const ALL: [UiCommand; 20] = [
+    pub const ALL: [UiCommand; 22] = [
+        UiCommand::Undo,
         UiCommand::Refresh,
         UiCommand::SelectAll,
         UiCommand::Delete,
@@ -52,6 +55,7 @@ impl UiCommand {
         UiCommand::CommandPalette,
         UiCommand::ToggleNotifications,
         UiCommand::History,
+        UiCommand::KeyboardShortcuts,
         UiCommand::ThemeFollowSystem,
         UiCommand::ThemeDark,
         UiCommand::ThemeLight,
@@ -60,6 +64,7 @@ impl UiCommand {
 
     pub fn label(self) -> &'static str {
         match self {
+            UiCommand::Undo => "Undo the last change",
             UiCommand::Refresh => "Refresh",
             UiCommand::SelectAll => "Select all matching contacts",
             UiCommand::Delete => "Delete selected contacts…",
@@ -76,6 +81,7 @@ impl UiCommand {
             UiCommand::CommandPalette => "Command palette…",
             UiCommand::ToggleNotifications => "Notifications",
             UiCommand::History => "History of changes…",
+            UiCommand::KeyboardShortcuts => "Keyboard shortcuts",
             UiCommand::ThemeFollowSystem => "Theme: follow the system",
             UiCommand::ThemeDark => "Theme: dark",
             UiCommand::ThemeLight => "Theme: light",
@@ -85,6 +91,7 @@ impl UiCommand {
 
     pub fn tooltip(self) -> &'static str {
         match self {
+            UiCommand::Undo => "Undo the newest change this app made to the site, as History's Undo does",
             UiCommand::Refresh => "Load the contacts again from the site, keeping the place and the selection",
             UiCommand::SelectAll => "Select every contact the filter matches, loaded or not",
             UiCommand::Delete => "Delete the selected contacts from the site, after you confirm",
@@ -101,6 +108,7 @@ impl UiCommand {
             UiCommand::CommandPalette => "Find and run any command by name",
             UiCommand::ToggleNotifications => "Show or hide the history of messages",
             UiCommand::History => "Every change this app made to the site, what it changed, and Undo",
+            UiCommand::KeyboardShortcuts => "Every keyboard shortcut of the app",
             UiCommand::ThemeFollowSystem => "Use the light or dark theme of the system",
             UiCommand::ThemeDark => "Always use the dark theme",
             UiCommand::ThemeLight => "Always use the light theme",
@@ -111,13 +119,15 @@ impl UiCommand {
     /// Whether the shortcut means something else while typing (Ctrl+A selects the text,
     /// Delete deletes a character).
     pub fn is_text_editing_key(self) -> bool {
-        matches!(self, UiCommand::SelectAll | UiCommand::Delete)
+        matches!(self, UiCommand::SelectAll | UiCommand::Delete | UiCommand::Undo)
     }
 
     pub fn shortcut(self) -> Option<KeyboardShortcut> {
         let ctrl = |key| Some(KeyboardShortcut::new(Modifiers::COMMAND, key));
         match self {
+            UiCommand::Undo => ctrl(Key::Z),
             UiCommand::Refresh => Some(KeyboardShortcut::new(Modifiers::NONE, Key::F5)),
+            UiCommand::KeyboardShortcuts => Some(KeyboardShortcut::new(Modifiers::NONE, Key::F1)),
             UiCommand::ConnectSite => ctrl(Key::O),
             UiCommand::NewContact => ctrl(Key::N),
             UiCommand::SelectAll => ctrl(Key::A),
@@ -142,6 +152,16 @@ impl UiCommand {
         }
     }
 }
+
+/// Keys that act in one place rather than as commands, for Help > Keyboard shortcuts.
+pub const PLACE_KEYS: &[(&str, &str, &str)] = &[
+    ("The grid", "Arrows, Page Up/Down, Home/End", "Move the cursor (with Shift: extend the selection)"),
+    ("The grid", "Click, Ctrl+click, Shift+click", "Select a row, one more, or a range"),
+    ("The grid", "Enter", "Edit the contact in the pane"),
+    ("The contact pane", "Tab, Shift+Tab", "Next or previous field"),
+    ("Dialogs", "Escape", "Close the dialog or window"),
+    ("Dialogs", "Enter", "The dialog's main button"),
+];
 
 /// Where the app is connected: the embedded sandbox or a saved profile (by id).
 #[derive(Clone, Debug, PartialEq, Eq)]

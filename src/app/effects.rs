@@ -48,6 +48,14 @@ pub enum FeatureResult {
     Bulk(super::bulk::BulkResult),
 }
 
+impl FeatureResult {
+    /// Whether the work may have written to the site (and so to the journal): not a grid
+    /// page, not an export.
+    pub fn may_have_written(&self) -> bool {
+        !matches!(self, Self::Grid(_) | Self::Export(_))
+    }
+}
+
 impl From<SiteResult> for FeatureResult {
     fn from(result: SiteResult) -> Self {
         Self::Site(result)

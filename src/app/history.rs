@@ -11,11 +11,13 @@ use crate::api::ContactId;
 use super::contact::EditorCommand;
 use super::effects::{Effects, TaskResult};
 use super::journal::undo::{UndoReport, Undone, undo_batch, undo_entry};
-use super::journal::{BatchSummary, Entry, Filter, HistoryItem, JournalResult, Operation};
+use super::journal::{BatchSummary, Entry, Filter, HistoryItem, Journal, JournalResult, Operation};
 use super::notifications::Level;
 
 /// Entries read at a time (the newest; narrowing finds older ones).
 pub const SHOWN: u32 = 500;
+/// How far back Edit > Undo looks for a change it can undo.
+const LAST_LOOKED_AT: u32 = 50;
 
 /// What the UI may ask of the History panel.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,6 +31,8 @@ pub enum HistoryCommand {
     Undo(Box<Entry>),
     /// Undoes every write of a bulk operation, as one step.
     UndoBatch(i64),
+    /// Undoes the newest change that can be undone (Edit > Undo, Ctrl+Z).
+    UndoLast,
     /// Writes every entry, oldest first, to a JSON lines file.
     Export(PathBuf),
     /// Picks a line of the list: one write, or a bulk operation (which opens to its writes).
@@ -90,6 +94,11 @@ pub struct History {
     stale: bool,
     /// An undo is running (one at a time).
     pub undoing: bool,
+    /// The newest change that Edit > Undo (Ctrl+Z) would undo, read whether or not the
+    /// panel is open.
+    pub last_change: Option<HistoryItem>,
+    last_loading: Option<Promise<JournalResult<Option<HistoryItem>>>>,
+    last_stale: bool,
 }
 
 impl History {
@@ -126,6 +135,23 @@ impl History {
     /// Read again at the next chance (a write was made, the site changed).
     pub fn mark_stale(&mut self) {
         self.stale = true;
+        self.last_stale = true;
+    }
+
+    /// Another site opened: nothing of the last one's journal stays.
+    pub fn site_opened(&mut self) {
+        *self = Self { open: self.open, stale: true, last_stale: true, ..Self::default() };
+    }
+
+    /// Undoes the newest change (Edit > Undo); returns the editor's part for a save.
+    pub fn undo_last(&mut self, fx: &mut Effects) -> Option<EditorCommand> {
+        match self.last_change.clone().filter(HistoryItem::can_undo)? {
+            HistoryItem::Entry(entry) => self.undo(entry, fx),
+            HistoryItem::Batch(batch) => {
+                self.undo_batch(batch.id, fx);
+                None
+            }
+        }
     }
 
     /// Carries out `command`; an undo of a save goes to the editor (returned), where its
@@ -141,6 +167,7 @@ impl History {
             HistoryCommand::Reload => self.stale = true,
             HistoryCommand::Undo(entry) => return self.undo(*entry, fx),
             HistoryCommand::UndoBatch(batch) => self.undo_batch(batch, fx),
+            HistoryCommand::UndoLast => return self.undo_last(fx),
             HistoryCommand::Export(path) => self.export(path, fx),
             HistoryCommand::Pick(picked) => self.pick(picked, None),
             HistoryCommand::PickMember(id) => {
@@ -221,6 +248,7 @@ impl History {
 
     /// Reads the entries when the panel (or the pane's list) needs them.
     pub fn fetch(&mut self, fx: &mut Effects) {
+        self.fetch_last_change(fx);
         if !self.open || !self.stale || self.is_loading() {
             return;
         }
@@ -236,8 +264,28 @@ impl History {
         }
     }
 
+    /// Reads the newest undoable change again after a write.
+    fn fetch_last_change(&mut self, fx: &mut Effects) {
+        if !self.last_stale || self.last_loading.is_some() {
+            return;
+        }
+        let Some(journal) = fx.writes.as_ref().and_then(|w| w.journal().cloned()) else { return };
+        self.last_stale = false;
+        self.last_loading = Some(fx.tasks.promise(async move {
+            let newest = |j: &Journal| j.history(&Filter::default(), LAST_LOOKED_AT);
+            Ok(journal.off_thread(newest).await?.into_iter().find(HistoryItem::can_undo))
+        }));
+    }
+
     /// Takes in what was read. Called while drawing.
     pub fn poll(&mut self) {
+        if let Some(promise) = self.last_loading.take() {
+            match promise.try_take() {
+                Ok(Ok(last)) => self.last_change = last,
+                Ok(Err(error)) => tracing::warn!(%error, "the last change could not be read"),
+                Err(promise) => self.last_loading = Some(promise),
+            }
+        }
         if let Some(promise) = self.loading.take() {
             match promise.try_take() {
                 Ok(Ok(items)) => {

@@ -223,6 +223,9 @@ impl AppState {
         if let Some(id) = self.grid.take_cursor_contact() {
             self.execute(Command::Editor(super::contact::EditorCommand::Show(id)));
         }
+        if std::mem::take(&mut self.related.wrote) {
+            self.history.mark_stale();
+        }
         let Self { tasks, notifications, site, editor, related, settings, history, .. } = self;
         let fx = &mut effects(tasks, notifications, site);
         self.wake_in = editor.keep_draft(fx, std::time::Instant::now());
@@ -493,6 +496,7 @@ impl AppState {
                 });
                 self.site.status = SiteStatus::Connected;
                 self.grid.reload();
+                self.history.site_opened();
                 let folder = DraftFolder::new(&self.config.data_dir, &self.site_key());
                 let Self { tasks, notifications, site, editor, .. } = self;
                 editor.open_site(folder, &mut effects(tasks, notifications, site));
@@ -546,15 +550,18 @@ impl AppState {
 
     /// Folds finished background work into the state. Call once per frame.
     pub fn poll(&mut self) {
+        self.history.poll();
         for (_, finished) in self.tasks.finished() {
             let Some(TaskResult { connection, result }) = finished else { continue };
             // The one place where results about a site no longer open are dropped.
             if connection.is_some_and(|c| c != self.site.connection) {
                 continue;
             }
-            // Any finished work may have written: the History panel reads the journal again.
-            self.history.mark_stale();
-            self.related.changes.mark_stale();
+            // Work that may have written: the History panel reads the journal again.
+            if result.may_have_written() {
+                self.history.mark_stale();
+                self.related.changes.mark_stale();
+            }
             self.fold(result);
         }
     }

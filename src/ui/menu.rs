@@ -12,6 +12,8 @@ pub fn bar_ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("Site", |ui| site_menu_ui(ui, state, intents));
             ui.menu_button("Edit", |ui| {
+                undo_button(ui, state, intents);
+                ui.separator();
                 command_button(ui, UiCommand::NewContact, intents);
                 ui.separator();
                 command_button(ui, UiCommand::SelectAll, intents);
@@ -44,7 +46,10 @@ pub fn bar_ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
                     }
                 }
             });
-            ui.menu_button("Help", |ui| command_button(ui, UiCommand::CommandPalette, intents));
+            ui.menu_button("Help", |ui| {
+                command_button(ui, UiCommand::KeyboardShortcuts, intents);
+                command_button(ui, UiCommand::CommandPalette, intents);
+            });
         });
     });
 }
@@ -97,6 +102,26 @@ fn command_button(ui: &mut egui::Ui, command: UiCommand, intents: &mut Intents) 
         button = button.shortcut_text(ui.ctx().format_shortcut(&shortcut));
     }
     if ui.add(button).on_hover_text(command.tooltip()).clicked() {
+        intents.ui_commands.push(command);
+        ui.close();
+    }
+}
+
+/// Edit > Undo, named for the change it undoes ("Undo save of Isla Ngata").
+fn undo_button(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
+    let command = UiCommand::Undo;
+    let last = state.history.last_change.as_ref().filter(|change| change.can_undo());
+    let label = last.map_or_else(|| "Undo".to_owned(), |change| format!("Undo {}", change.undo_name()));
+    let mut button = egui::Button::new(label);
+    if let Some(shortcut) = command.shortcut() {
+        button = button.shortcut_text(ui.ctx().format_shortcut(&shortcut));
+    }
+    let busy = state.history.undoing;
+    let response = ui
+        .add_enabled(last.is_some() && !busy, button)
+        .on_hover_text(command.tooltip())
+        .on_disabled_hover_text(if busy { "An undo is running" } else { "Nothing to undo" });
+    if response.clicked() {
         intents.ui_commands.push(command);
         ui.close();
     }

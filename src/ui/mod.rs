@@ -15,6 +15,7 @@ mod palette;
 mod password;
 mod query_bar;
 mod related;
+mod shortcuts;
 mod status;
 
 use std::time::Instant;
@@ -48,6 +49,8 @@ struct ViewState {
     first_frame_reported: bool,
     /// The window was told to close (once the user let go of unsaved changes).
     closing: bool,
+    /// Help > Keyboard shortcuts is open.
+    shortcuts_open: bool,
     /// The frame that first drew loaded contacts, until the next frame reports it on screen.
     contacts_drawn_in: Option<u64>,
     contacts_shown_reported: bool,
@@ -100,6 +103,8 @@ impl TreeplApp {
     fn run(&mut self, command: UiCommand, ctx: &egui::Context) {
         let state = &mut self.state;
         match command {
+            UiCommand::Undo => state.send(Command::History(HistoryCommand::UndoLast)),
+            UiCommand::KeyboardShortcuts => self.view.shortcuts_open = true,
             UiCommand::Refresh => state.send(Command::Refresh),
             UiCommand::SelectAll => state.grid.select_all(),
             UiCommand::Delete => state.confirm_delete(),
@@ -312,6 +317,9 @@ impl eframe::App for TreeplApp {
             && palette.ui(&ctx, &self.state, &mut intents)
         {
             self.view.palette = None;
+        }
+        if self.view.shortcuts_open {
+            self.view.shortcuts_open = shortcuts::window_ui(&ctx);
         }
         notifications::toasts_ui(&ctx, &mut self.state.notifications);
 

@@ -52,6 +52,18 @@ impl Operation {
     }
 
     /// "Saved", "Deleted", for the History panel.
+    /// The change as a noun, for "Undo save of Isla Ngata".
+    pub fn noun(self) -> &'static str {
+        match self {
+            Operation::Create => "creation",
+            Operation::Save => "save",
+            Operation::Delete => "delete",
+            Operation::Zones => "zone change",
+            Operation::Password => "password change",
+            Operation::Other => "change",
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Operation::Create => "Created",
@@ -165,6 +177,34 @@ pub enum HistoryItem {
 }
 
 impl HistoryItem {
+    /// Whether Undo has something to do: a change that was done, not undone since, and not
+    /// itself an undo (nor a password, which cannot be put back).
+    pub fn can_undo(&self) -> bool {
+        match self {
+            HistoryItem::Entry(entry) => {
+                entry.outcome == Outcome::Done
+                    && entry.undone_by.is_none()
+                    && entry.undo_of.is_none()
+                    && !matches!(entry.operation, Operation::Password | Operation::Other)
+            }
+            HistoryItem::Batch(batch) => batch.can_undo(),
+        }
+    }
+
+    /// What Edit > Undo says it undoes: "save of Isla Ngata".
+    pub fn undo_name(&self) -> String {
+        match self {
+            HistoryItem::Entry(entry) => format!("{} of {}", entry.operation.noun(), entry.label),
+            HistoryItem::Batch(batch) => {
+                let mut title = batch.title.clone();
+                if let Some(first) = title.get(..1) {
+                    title = format!("{}{}", first.to_lowercase(), &title[1..]);
+                }
+                title
+            }
+        }
+    }
+
     pub fn at(&self) -> Option<Timestamp> {
         match self {
             HistoryItem::Entry(entry) => entry.at,

@@ -85,6 +85,8 @@ pub struct Related {
     pub zones: ZoneEditor,
     pub history: Option<History>,
     pub changes: ContactChanges,
+    /// A zone change was saved since this was last taken (History reads the journal again).
+    pub wrote: bool,
     counts: Option<Promise<Counts>>,
     counted: Counts,
     /// Every zone seen on this site (id, name), to add one by name.
@@ -211,6 +213,10 @@ impl Related {
         }
         if let Some(zones) = self.zones.poll() {
             self.known_zones.extend(zones.iter().map(|zone: &SecureZone| (zone.id, zone.name.clone())));
+        }
+        if std::mem::take(&mut self.zones.wrote) {
+            self.changes.mark_stale();
+            self.wrote = true;
         }
         if let Some(promise) = self.counts.take() {
             match promise.try_take() {

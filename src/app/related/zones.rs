@@ -34,6 +34,8 @@ pub struct ZoneEditor {
     saving: Option<Promise<Zones>>,
     pub load_error: Option<String>,
     pub save_error: Option<String>,
+    /// A save went through since this was last taken (the journal has a new entry).
+    pub wrote: bool,
     /// The "add by id" input.
     pub add_by_id: String,
     wanted: bool,
@@ -149,6 +151,7 @@ impl ZoneEditor {
                 Ok(Ok(zones)) => {
                     self.draft = zones.clone();
                     self.loaded = Some(zones);
+                    self.wrote = true;
                     arrived = true;
                 }
                 // The user's list stays as it is, to save again.
