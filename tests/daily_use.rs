@@ -456,3 +456,43 @@ fn f1_lists_every_shortcut_of_the_command_list_and_escape_closes_it() {
     app.settle();
     assert!(app.harness.query_by_label("Commands").is_none(), "closed");
 }
+
+#[test]
+fn enum_fields_are_drop_downs_with_other_and_custom_labels_and_dates_read_well() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let row = (0..20)
+        .find(|row| {
+            let groups = &app.state().grid.peek(*row).unwrap().custom_crm_groups;
+            groups.get("Preferences").is_some_and(|p| p.contains_key("PreferredChannel"))
+                && groups.get("Membership").is_some_and(|m| m.contains_key("Renewal"))
+        })
+        .expect("a seeded contact with a preferred channel and a renewal date");
+    let contact = open_in_pane(&mut app, row);
+    // The alias made readable, the alias itself only in the tooltip.
+    app.harness.get_by_label("Preferred channel");
+    assert!(app.harness.query_by_label("PreferredChannel").is_none());
+    // A date kept as text edits with the date picker.
+    app.harness.get_by_label("Renewal").scroll_to_me();
+    app.settle();
+    assert_eq!(app.harness.get_by_label("Renewal").accesskit_node().role(), Role::Button, "a date picker");
+    // Status: a drop-down of the values known, and Other… to type one.
+    app.harness.get_by_role_and_label(Role::ComboBox, "Status").scroll_to_me();
+    app.settle();
+    app.harness.get_by_role_and_label(Role::ComboBox, "Status").click();
+    app.settle();
+    app.harness.get_by_label("Other…").click();
+    app.settle();
+    app.harness.get_by_role_and_label(Role::TextInput, "Status").type_text("Dormant");
+    app.harness.key_press(Key::Escape);
+    app.settle();
+    app.harness.get_by_role_and_label(Role::ComboBox, "Status");
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    let id = contact.id;
+    app.wait_until("saved", |app| app.state().editor.open.as_ref().is_some_and(|o| !o.saving && !o.is_dirty()));
+    let stored = app.contacts_on_site().into_iter().find(|c| c.id == id).unwrap();
+    assert_eq!(stored.status.as_deref(), Some("Dormant"));
+    // Role picks from the list: General is the contract's own value.
+    app.harness.get_by_role_and_label(Role::ComboBox, "Role").click();
+    app.settle();
+    app.harness.get_by_label("General");
+}

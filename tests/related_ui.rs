@@ -405,3 +405,28 @@ fn added_removed_and_redated_zones_persist_and_a_failed_save_keeps_them() {
     assert!((364..=367).contains(&days), "a year later: {days} days");
     assert_eq!(app.state().related.zones.loaded.as_deref(), Some(now.as_slice()), "the tab shows what was read back");
 }
+
+#[test]
+fn states_read_as_words_and_cases_are_titled_by_their_subject() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let partly = |order: &treepl_contacts::api::Order| order.payment_state.as_deref() == Some("PartiallyPaid");
+    let (contact, site) = contact_where(&app, |s| s.orders.iter().take(3).any(partly) && !s.cases.is_empty());
+    open_in_pane(&mut app, &contact);
+    open_tab(&mut app, Tab::Orders, &format!("Orders ({})", site.orders.len()));
+    app.wait_until("the orders load", |app| app.state().related.orders.row(2).is_some());
+    let order = site.orders.iter().take(3).find(|o| partly(o)).unwrap();
+    let invoice = format!("Invoice {}", order.invoice_number.unwrap());
+    let listed = rows(&app);
+    let row = listed.iter().find(|row| row.starts_with(&invoice)).unwrap();
+    assert!(row.contains("Partially paid"), "{row}");
+    assert!(listed.iter().all(|row| !row.contains("PartiallyPaid") && !row.contains("None")), "{listed:?}");
+    app.harness.get_by_role_and_label(Role::ListBoxOption, row).click();
+    app.settle();
+    assert!(app.harness.query_by_label_contains("PartiallyPaid").is_none());
+    assert!(app.harness.query_by_label_contains("CreditCard").is_none());
+
+    open_tab(&mut app, Tab::Cases, &format!("Cases ({})", site.cases.len()));
+    app.wait_until("the cases load", |app| app.state().related.cases.row(0).is_some());
+    let subject = site.cases[0].case_fields["Subject"].as_str().unwrap().to_owned();
+    assert!(rows(&app)[0].starts_with(&subject), "{:?} is titled {subject}", rows(&app)[0]);
+}

@@ -114,9 +114,38 @@ pub fn field_title(field: &str) -> Cow<'_, str> {
         return Cow::Borrowed(known);
     }
     match FieldPath::parse(field) {
-        Ok(FieldPath::Custom { group, field }) => Cow::Owned(format!("{group}: {field}")),
+        Ok(FieldPath::Custom { group, field }) => Cow::Owned(format!("{}: {}", readable(&group), readable(&field))),
         _ => Cow::Borrowed(field),
     }
+}
+
+/// A word the site sends as an identifier, as people read it: "PartiallyPaid" as "Partially
+/// paid", "CreditCard" as "Credit card", "PreferredChannel" as "Preferred channel". Words in
+/// capitals (VIP, NZD) and words with spaces already are left as they are.
+pub fn readable(word: &str) -> String {
+    let word = word.trim();
+    if word.contains(' ') || word.chars().all(|c| !c.is_lowercase()) {
+        return word.to_owned();
+    }
+    let mut out = String::with_capacity(word.len() + 4);
+    let mut previous: Option<char> = None;
+    for c in word.chars() {
+        if c == '_' || c == '-' {
+            out.push(' ');
+            previous = Some(' ');
+            continue;
+        }
+        let starts_word = c.is_uppercase() && previous.is_some_and(|p| p.is_lowercase() || p.is_ascii_digit());
+        if starts_word {
+            out.push(' ');
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+        previous = Some(c);
+    }
+    let mut chars = out.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
 
 /// The name of a custom field: `CustomCrmGroups.<group>.<field>`.

@@ -81,6 +81,11 @@ pub const CONTACT_FIELDS: &[(&str, FieldType)] = {
     ]
 };
 
+/// The values of the contact's enum-like fields that the contract names. Real sites have
+/// others: they are shown as they come, never refused.
+pub const KNOWN_VALUES: &[(&str, &[&str])] =
+    &[("CrmType", &["Contact"]), ("Role", &["General"]), ("Status", &[]), ("Type", &["0"])];
+
 /// The list envelope: `{"Items": [...], "TotalItemsCount": n}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", bound(deserialize = "T: Deserialize<'de>"))]

@@ -234,6 +234,20 @@ impl Grid {
         self.window.loaded().find_map(|(_, c)| c.custom_crm_groups.get(group)?.get(field))
     }
 
+    /// The values a field has among the loaded contacts (the known ones of the contract
+    /// first), for the editor's drop-downs: sorted, without duplicates or empties.
+    pub fn field_choices(&self, field: &str) -> Vec<String> {
+        let known = crate::api::model::KNOWN_VALUES.iter().find(|(name, _)| *name == field);
+        let known = known.map(|(_, values)| *values).unwrap_or_default();
+        let seen: BTreeSet<String> = self
+            .window
+            .loaded()
+            .map(|(_, c)| crate::api::fields::field_value(c, field).to_text(|_| String::new()).trim().to_owned())
+            .filter(|text| !text.is_empty() && !known.contains(&text.as_str()))
+            .collect();
+        known.iter().map(|v| (*v).to_owned()).chain(seen).collect()
+    }
+
     /// Contacts loaded now, for the selection's ids (the grid never holds them all).
     pub fn loaded_contact(&self, id: ContactId) -> Option<&Contact> {
         self.window.loaded().map(|(_, c)| c).find(|c| c.id == id)

@@ -13,6 +13,17 @@ pub fn contact_name(contact: &Contact) -> String {
     if name.is_empty() { contact.email.clone() } else { name }
 }
 
+pub use crate::api::fields::readable;
+
+/// An order's payment state as people read it ("None" is an order not paid yet).
+pub fn payment_state(state: &str) -> String {
+    match state.trim() {
+        "" => "—".to_owned(),
+        "None" => "Not paid".to_owned(),
+        other => readable(other),
+    }
+}
+
 /// "Invoice 1042", or the order's id when it has no invoice number.
 pub fn invoice(order: &Order) -> String {
     order.invoice_number.map_or_else(|| format!("Order {}", order.id), |n| format!("Invoice {n}"))
@@ -64,5 +75,24 @@ mod tests {
         assert_eq!(super::thousands(999), "999");
         assert_eq!(super::thousands(1000), "1,000");
         assert_eq!(super::thousands(1234567), "1,234,567");
+    }
+}
+
+#[cfg(test)]
+mod readable_tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_read_as_words() {
+        assert_eq!(readable("PartiallyPaid"), "Partially paid");
+        assert_eq!(readable("CreditCard"), "Credit card");
+        assert_eq!(readable("PreferredChannel"), "Preferred channel");
+        assert_eq!(readable("FormCase"), "Form case");
+        assert_eq!(readable("stripe"), "Stripe");
+        assert_eq!(readable("VIP"), "VIP");
+        assert_eq!(readable("Walk-in"), "Walk in");
+        assert_eq!(readable("Already spaced Words"), "Already spaced Words");
+        assert_eq!(payment_state("None"), "Not paid");
+        assert_eq!(payment_state("Paid"), "Paid");
     }
 }

@@ -6,17 +6,20 @@ use serde_json::Value;
 
 use crate::api::Contact;
 use crate::app::grid::Grid;
+use crate::app::text::readable;
 
 use super::field::Rows;
 
 pub fn groups_ui(ui: &mut egui::Ui, contact: &mut Contact, rows: &mut Rows) {
     for (group, values) in contact.custom_crm_groups.iter_mut() {
-        egui::CollapsingHeader::new(group.as_str()).id_salt(("custom_group", group.as_str())).default_open(true).show(
+        egui::CollapsingHeader::new(readable(group)).id_salt(("custom_group", group.as_str())).default_open(true).show(
             ui,
             |ui| {
                 for (name, value) in values.iter_mut() {
                     let field = format!("CustomCrmGroups.{group}.{name}");
-                    rows.row(ui, &field, name, |ui, width| value_ui(ui, value, width));
+                    let alias = format!("Alias on the site: {name}");
+                    let title = readable(name);
+                    rows.row_with_hint(ui, &field, &title, Some(&alias), |ui, width| value_ui(ui, value, width));
                 }
             },
         );
@@ -43,6 +46,7 @@ fn value_ui(ui: &mut egui::Ui, value: &mut Value, width: f32) -> egui::Response 
             }
             response
         }
+        Value::String(text) if date_of(text).is_some() => date_ui(ui, text),
         other => {
             let mut text = match &*other {
                 Value::String(text) => text.clone(),
@@ -57,6 +61,25 @@ fn value_ui(ui: &mut egui::Ui, value: &mut Value, width: f32) -> egui::Response 
             response
         }
     }
+}
+
+/// A custom text value that holds a date (`2026-03-01`): the site keeps dates as text.
+fn date_of(text: &str) -> Option<jiff::civil::Date> {
+    let text = text.trim();
+    (text.len() == 10).then(|| jiff::civil::Date::strptime("%Y-%m-%d", text).ok()).flatten()
+}
+
+/// A date picker for a date kept as text; the text keeps its form.
+fn date_ui(ui: &mut egui::Ui, text: &mut String) -> egui::Response {
+    let Some(mut date) = date_of(text) else { return ui.label(text.as_str()) };
+    let before = date;
+    let id = ui.next_auto_id();
+    let salt = format!("custom_date_{id:?}");
+    let response = ui.add(egui_extras::DatePickerButton::new(&mut date).id_salt(&salt).calendar_week(false));
+    if date != before {
+        *text = date.strftime("%Y-%m-%d").to_string();
+    }
+    response
 }
 
 /// Adds a custom field that other contacts of the site have and this one lacks, with an

@@ -38,6 +38,18 @@ impl Rows<'_> {
         title: &str,
         input: impl FnOnce(&mut egui::Ui, f32) -> egui::Response,
     ) {
+        self.row_with_hint(ui, field, title, None, input);
+    }
+
+    /// As [`Rows::row`], with a hover text on the label (a custom field's alias).
+    pub fn row_with_hint(
+        &mut self,
+        ui: &mut egui::Ui,
+        field: &str,
+        title: &str,
+        hint: Option<&str>,
+        input: impl FnOnce(&mut egui::Ui, f32) -> egui::Response,
+    ) {
         let changed = self.changed.contains(field);
         ui.horizontal(|ui| {
             // Changed fields stand out by colour and weight; the label's text (its name for
@@ -45,9 +57,12 @@ impl Rows<'_> {
             let text = egui::RichText::new(title);
             let text = if changed { text.strong().color(ui.visuals().warn_fg_color) } else { text };
             let label = ui.add_sized([LABEL_WIDTH, 18.0], egui::Label::new(text).truncate());
-            if changed {
-                label.clone().on_hover_text("Changed; not saved yet");
-            }
+            match (changed, hint) {
+                (true, Some(hint)) => label.clone().on_hover_text(format!("{hint} · changed; not saved yet")),
+                (true, None) => label.clone().on_hover_text("Changed; not saved yet"),
+                (false, Some(hint)) => label.clone().on_hover_text(hint),
+                (false, None) => label.clone(),
+            };
             // The input takes the row but room for the Revert button.
             let width = (ui.available_width() - if changed { 30.0 } else { 0.0 }).max(60.0);
             let response = input(ui, width).labelled_by(label.id);
@@ -97,4 +112,73 @@ impl Rows<'_> {
             ui.label(value).labelled_by(label.id);
         });
     }
+}
+
+/// How a drop-down of [`choice_ui`] takes its value.
+#[derive(Clone, Copy, Default, PartialEq)]
+enum ChoiceMode {
+    #[default]
+    List,
+    /// "Other…" was picked: a text field, taking the keyboard on its first frame.
+    Typing { focus: bool },
+}
+
+/// A value picked from `choices` (the contract's values and those seen on the site), "—" for
+/// none, or typed after "Other…". A value the site sent that is not listed shows as it is.
+pub fn choice_ui(
+    ui: &mut egui::Ui,
+    salt: &str,
+    value: &mut Option<String>,
+    choices: &[String],
+    width: f32,
+) -> egui::Response {
+    let id = ui.make_persistent_id(("choice", salt));
+    let mode: ChoiceMode = ui.data(|d| d.get_temp(id)).unwrap_or_default();
+    let current = value.clone().unwrap_or_default();
+    if let ChoiceMode::Typing { focus } = mode {
+        let mut text = current;
+        let response = ui.add(egui::TextEdit::singleline(&mut text).hint_text("type a value").desired_width(width));
+        if focus {
+            response.request_focus();
+        }
+        if response.changed() {
+            *value = Some(text.trim().to_owned()).filter(|t| !t.is_empty());
+        }
+        let next = if response.lost_focus() { ChoiceMode::List } else { ChoiceMode::Typing { focus: false } };
+        ui.data_mut(|d| d.insert_temp(id, next));
+        return response;
+    }
+    let listed = choices.iter().any(|c| *c == current);
+    let shown = if current.is_empty() { "—".to_owned() } else { current.clone() };
+    let mut picked: Option<Option<String>> = None;
+    let mut other = false;
+    let combo = egui::ComboBox::from_id_salt(id).selected_text(shown).width(width).show_ui(ui, |ui| {
+        if ui.selectable_label(current.is_empty(), "—").clicked() {
+            picked = Some(None);
+        }
+        for choice in choices {
+            if ui.selectable_label(*choice == current, choice).clicked() {
+                picked = Some(Some(choice.clone()));
+            }
+        }
+        if !current.is_empty() && !listed {
+            ui.add_enabled(false, egui::Button::selectable(true, format!("{current} (from the site)")));
+        }
+        if ui.selectable_label(false, "Other…").on_hover_text("Type a value that is not listed").clicked() {
+            other = true;
+        }
+    });
+    let mut response = combo.response;
+    if let Some(picked) = picked.filter(|p| *p != *value) {
+        *value = picked;
+        response.mark_changed();
+    }
+    if other {
+        // Another value than the ones listed: typed from scratch.
+        *value = None;
+        response.mark_changed();
+        ui.data_mut(|d| d.insert_temp(id, ChoiceMode::Typing { focus: true }));
+        ui.ctx().request_repaint();
+    }
+    response
 }

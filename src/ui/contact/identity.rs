@@ -3,24 +3,42 @@
 use crate::api::Contact;
 use crate::app::secret_text::SecretText;
 
-use super::field::Rows;
+use crate::app::grid::Grid;
+
+use super::field::{Rows, choice_ui};
 
 /// `first_password`: a new contact's (optional); `None` for a contact on the site.
-pub fn ui(ui: &mut egui::Ui, contact: &mut Contact, first_password: Option<&mut SecretText>, rows: &mut Rows) {
+/// `grid`: the values its loaded contacts have fill the drop-downs.
+pub fn ui(
+    ui: &mut egui::Ui,
+    contact: &mut Contact,
+    first_password: Option<&mut SecretText>,
+    grid: &Grid,
+    rows: &mut Rows,
+) {
     rows.row(ui, "Email", "Email", |ui, width| {
         ui.add(egui::TextEdit::singleline(&mut contact.email).desired_width(width))
     });
     rows.text(ui, "FirstName", "First name", &mut contact.first_name, false);
     rows.text(ui, "LastName", "Last name", &mut contact.last_name, false);
     rows.text(ui, "Phone", "Phone", &mut contact.phone, false);
-    rows.text(ui, "Status", "Status", &mut contact.status, false);
-    rows.text(ui, "CrmType", "CRM type", &mut contact.crm_type, false);
-    rows.text(ui, "Role", "Role", &mut contact.role, false);
-    rows.row(ui, "Type", "Type", |ui, _| {
-        let mut value = contact.contact_type.unwrap_or_default();
-        let response = ui.add(egui::DragValue::new(&mut value).range(0..=i64::from(i32::MAX)));
-        if response.changed() {
-            contact.contact_type = Some(value);
+    for (field, title, value) in [
+        ("Status", "Status", &mut contact.status),
+        ("CrmType", "CRM type", &mut contact.crm_type),
+        ("Role", "Role", &mut contact.role),
+    ] {
+        let choices = grid.field_choices(field);
+        rows.row(ui, field, title, |ui, width| choice_ui(ui, field, value, &choices, width));
+    }
+    rows.row(ui, "Type", "Type", |ui, width| {
+        let choices = grid.field_choices("Type");
+        let mut text = contact.contact_type.map(|t| t.to_string());
+        let response = choice_ui(ui, "Type", &mut text, &choices, width);
+        // Type is a whole number: a typed value that is not one is not taken.
+        match text.map(|t| t.parse::<i64>()) {
+            None => contact.contact_type = None,
+            Some(Ok(number)) => contact.contact_type = Some(number),
+            Some(Err(_)) => {}
         }
         response
     });

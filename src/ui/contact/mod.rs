@@ -113,7 +113,7 @@ fn editor_ui(
         ui.set_max_width(ui.available_width() - 14.0);
         egui::CollapsingHeader::new("Identity")
             .default_open(true)
-            .show(ui, |ui| identity::ui(ui, draft, first_password, &mut rows));
+            .show(ui, |ui| identity::ui(ui, draft, first_password, grid, &mut rows));
         egui::CollapsingHeader::new("Address")
             .default_open(true)
             .show(ui, |ui| address::address_ui(ui, draft, &mut rows));

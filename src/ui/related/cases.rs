@@ -26,14 +26,28 @@ fn form_name(case: &Case) -> String {
     named.unwrap_or_else(|| case.form_id.map_or_else(|| format!("Case {}", case.id), |id| format!("Form {id}")))
 }
 
+/// The case's subject, when it has a field of that name that says something.
+fn subject(case: &Case) -> Option<String> {
+    let field = case.case_fields.iter().find(|(name, _)| name.eq_ignore_ascii_case("subject"))?;
+    Some(value_text(field.1)).filter(|text| text != "—" && !text.trim().is_empty())
+}
+
+/// The subject (or the form's name), the form under it, else the first field that says
+/// something as a hint of what the case is about.
+fn title(case: &Case) -> String {
+    subject(case).unwrap_or_else(|| form_name(case))
+}
+
 fn row(case: &Case) -> Row {
-    // The first field that says something, as a hint of what the case is about.
-    let hint = case.case_fields.values().map(value_text).find(|text| text != "—").unwrap_or_default();
-    Row { title: form_name(case), aside: maybe_date(case.created_date_time.as_ref()), detail: hint }
+    let detail = match subject(case) {
+        Some(_) => form_name(case),
+        None => case.case_fields.values().map(value_text).find(|text| text != "—").unwrap_or_default(),
+    };
+    Row { title: title(case), aside: maybe_date(case.created_date_time.as_ref()), detail }
 }
 
 fn detail_ui(ui: &mut egui::Ui, related: &Related, case: &Case) -> OpenRecord {
-    ui.strong(form_name(case));
+    ui.strong(title(case));
     let fields = [("Form", form_name(case)), ("Created", maybe_date(case.created_date_time.as_ref()))];
     fields_ui(ui, ("case", case.id), &fields);
     if !case.case_fields.is_empty() {

@@ -8,7 +8,7 @@ use crate::api::model::{OrderLine, Payment};
 use crate::api::{Amount, Order};
 use crate::app::money::MoneyFormat;
 use crate::app::related::{Related, Tab};
-use crate::app::text::{date_time, invoice, maybe_date};
+use crate::app::text::{date_time, invoice, maybe_date, payment_state, readable};
 
 use super::list::{Row, records_ui};
 use super::{Intents, OpenRecord, fields_across_ui, fields_ui, groups_ui, list_height, summary};
@@ -28,6 +28,7 @@ pub fn ui(ui: &mut egui::Ui, related: &mut Related, money: &MoneyFormat, intents
 
 fn status(order: &Order) -> String {
     let named = order.status_short.as_ref().and_then(|s| s.name.clone());
+    let named = named.filter(|n| !n.trim().is_empty()).map(|n| readable(&n));
     named.or_else(|| order.status_id.map(|id| format!("Status {id}"))).unwrap_or_else(|| "—".to_owned())
 }
 
@@ -44,11 +45,16 @@ fn text(value: Option<&String>) -> String {
     value.filter(|v| !v.trim().is_empty()).cloned().unwrap_or_else(|| "—".to_owned())
 }
 
+/// An identifier-like word the site sends ("CreditCard"), as people read it.
+fn word(value: Option<&String>) -> String {
+    value.filter(|v| !v.trim().is_empty() && v.trim() != "None").map_or_else(|| "—".to_owned(), |v| readable(v))
+}
+
 fn row(order: &Order, money: &MoneyFormat) -> Row {
     let currency = order.currency.as_deref();
     let name = order.order_name.as_deref().filter(|n| !n.trim().is_empty());
     let title = name.map_or_else(|| invoice(order), |name| format!("{} · {name}", invoice(order)));
-    let payment = order.payment_state.clone().unwrap_or_default();
+    let payment = order.payment_state.as_deref().map(payment_state).filter(|p| p != "—").unwrap_or_default();
     let pending = order.amount_pending.as_ref().filter(|p| p.0 != Decimal::ZERO);
     // The date the list is sorted by (newest first); the invoice date is in the detail.
     let mut detail = vec![maybe_date(order.created_date_time.as_ref().or(order.invoice_date.as_ref())), status(order)];
@@ -66,7 +72,7 @@ fn detail_ui(ui: &mut egui::Ui, order: &Order, money: &MoneyFormat) {
         ("Invoice date", maybe_date(order.invoice_date.as_ref())),
         ("Order name", text(order.order_name.as_ref())),
         ("Status", status(order)),
-        ("Payment state", text(order.payment_state.as_ref())),
+        ("Payment state", order.payment_state.as_deref().map_or_else(|| "—".to_owned(), payment_state)),
         ("Total", amount(money, order.total_cost.as_ref(), currency)),
         ("Paid", amount(money, order.amount_paid.as_ref(), currency)),
         ("Pending", amount(money, order.amount_pending.as_ref(), currency)),
@@ -83,12 +89,12 @@ fn detail_ui(ui: &mut egui::Ui, order: &Order, money: &MoneyFormat) {
     groups_ui(ui, ("order_groups", order.id), &order.custom_crm_groups);
 }
 
-/// A titled part of the order; "None" when it has nothing.
+/// A titled part of the order; "No lines" when it has nothing.
 fn section(ui: &mut egui::Ui, title: &str, empty: bool, body: impl FnOnce(&mut egui::Ui)) {
     ui.add_space(8.0);
     ui.label(egui::RichText::new(title).strong());
     if empty {
-        ui.weak("None");
+        ui.weak(format!("No {}", title.to_lowercase()));
     } else {
         body(ui);
     }
@@ -132,9 +138,9 @@ fn payment_ui(ui: &mut egui::Ui, payment: &Payment, currency: Option<&str>, mone
         let short = [
             ("Amount", amount(money, payment.amount.as_ref(), currency)),
             ("Captured", amount(money, payment.amount_captured.as_ref(), currency)),
-            ("Status", text(payment.status.as_ref())),
-            ("Type", text(payment.payment_type.as_ref())),
-            ("Gateway", text(payment.payment_gateway_type.as_ref())),
+            ("Status", word(payment.status.as_ref())),
+            ("Type", word(payment.payment_type.as_ref())),
+            ("Gateway", word(payment.payment_gateway_type.as_ref())),
             ("Date", payment.created_date_time.as_ref().map_or_else(|| "—".to_owned(), date_time)),
         ];
         fields_across_ui(ui, ("payment", payment.id), &short, 2);
