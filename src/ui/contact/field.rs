@@ -148,7 +148,7 @@ pub fn choice_ui(
         ui.data_mut(|d| d.insert_temp(id, next));
         return response;
     }
-    let listed = choices.iter().any(|c| *c == current);
+    let listed = choices.contains(&current);
     let shown = if current.is_empty() { "—".to_owned() } else { current.clone() };
     let mut picked: Option<Option<String>> = None;
     let mut other = false;
