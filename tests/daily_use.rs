@@ -496,3 +496,29 @@ fn enum_fields_are_drop_downs_with_other_and_custom_labels_and_dates_read_well()
     app.settle();
     app.harness.get_by_label("General");
 }
+
+fn orders_tab(app: &AppUnderTest) -> egui_kittest::Node<'_> {
+    let tabs = app.harness.query_all_by_role(Role::Tab);
+    tabs.into_iter().find(|t| t.accesskit_node().label().is_some_and(|l| l.starts_with("Orders"))).unwrap()
+}
+
+#[test]
+fn the_pane_keeps_its_tab_when_moving_to_another_contact() {
+    use treepl_contacts::app::related::Tab;
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    open_in_pane(&mut app, 1);
+    app.wait_until("the tabs have their counts", |app| app.state().related.count(Tab::Orders).is_some());
+    orders_tab(&app).click();
+    app.settle();
+    for row in [4, 2] {
+        let other = app.state().grid.peek(row).cloned().unwrap();
+        app.harness.get_by_label_contains(&other.email).click();
+        app.wait_until("the other contact shows", |app| {
+            app.state().editor.open.as_ref().is_some_and(|o| o.id == other.id && o.draft.is_some())
+        });
+        app.settle();
+        assert_eq!(app.state().related.tab, Tab::Orders);
+        app.wait_until("its orders show", |app| app.harness.query_by_label("Customer summary").is_some());
+        assert!(app.harness.query_by_label("Identity").is_none(), "not the Details of contact {}", other.id);
+    }
+}

@@ -430,3 +430,44 @@ fn states_read_as_words_and_cases_are_titled_by_their_subject() {
     let subject = site.cases[0].case_fields["Subject"].as_str().unwrap().to_owned();
     assert!(rows(&app)[0].starts_with(&subject), "{:?} is titled {subject}", rows(&app)[0]);
 }
+
+#[test]
+fn the_line_between_a_list_and_its_record_drags_and_every_tab_keeps_the_share() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let (contact, site) = contact_where(&app, |s| s.orders.len() > 3 && s.bookings.len() > 3);
+    open_in_pane(&mut app, &contact);
+    // Where the line of the Bookings tab is before anything is dragged.
+    let bookings_line = |app: &mut AppUnderTest| {
+        open_tab(app, Tab::Bookings, &format!("Bookings ({})", site.bookings.len()));
+        app.wait_until("the bookings load", |app| app.state().related.bookings.row(0).is_some());
+        let first = rows(app)[0].clone();
+        app.harness.get_by_role_and_label(Role::ListBoxOption, &first).click();
+        app.settle();
+        app.harness.get_by_label("Resize the list").rect().center()
+    };
+    let bookings_before = bookings_line(&mut app);
+    open_tab(&mut app, Tab::Orders, &format!("Orders ({})", site.orders.len()));
+    app.wait_until("the orders load", |app| app.state().related.orders.row(0).is_some());
+    let first = rows(&app)[0].clone();
+    app.harness.get_by_role_and_label(Role::ListBoxOption, &first).click();
+    app.settle();
+    let line = app.harness.get_by_label("Resize the list").rect().center();
+    app.harness.hover_at(line);
+    app.harness.run_steps(2);
+    app.harness.drag_at(line);
+    app.harness.run_steps(2);
+    for step in 1..=8 {
+        app.harness.hover_at(line + egui::vec2(0.0, 10.0 * step as f32));
+        app.harness.run_steps(1);
+    }
+    app.harness.drop_at(line + egui::vec2(0.0, 80.0));
+    app.settle();
+    let moved = app.harness.get_by_label("Resize the list").rect().center();
+    assert!((moved.y - line.y - 80.0).abs() < 4.0, "the line followed the pointer: {line:?} -> {moved:?}");
+    // The other tabs take the same share of their room.
+    let bookings_after = bookings_line(&mut app);
+    assert!(bookings_after.y - bookings_before.y > 40.0, "{bookings_before:?} -> {bookings_after:?}");
+    open_tab(&mut app, Tab::Orders, &format!("Orders ({})", site.orders.len()));
+    let again = app.harness.get_by_label("Resize the list").rect().center();
+    assert!((again.y - moved.y).abs() < 2.0, "kept: {again:?}, {moved:?}");
+}

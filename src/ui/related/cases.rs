@@ -6,13 +6,14 @@ use crate::app::related::{Related, Tab};
 use crate::app::text::maybe_date;
 
 use super::list::{Row, records_ui};
-use super::{Intents, OpenRecord, fields_ui, groups_ui, list_height, order_link_ui, value_fields_ui, value_text};
+use super::{Intents, ListSplit, OpenRecord, fields_ui, groups_ui, order_link_ui, value_fields_ui, value_text};
 
 pub fn ui(ui: &mut egui::Ui, related: &mut Related, intents: &mut Intents) -> OpenRecord {
-    let height = list_height(ui, related.cases.selected.is_some());
+    let split = ListSplit::new(ui, related.cases.selected.is_some());
+    let height = split.list_height;
     records_ui(ui, &mut related.cases, Tab::Cases, height, intents, row);
     let case = related.cases.selected_record()?.clone();
-    ui.separator();
+    split.line_ui(ui);
     let mut open = None;
     egui::ScrollArea::vertical().id_salt("case_detail").auto_shrink([false, true]).show(ui, |ui| {
         open = detail_ui(ui, related, &case);

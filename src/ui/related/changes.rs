@@ -4,7 +4,7 @@
 use crate::app::related::{Related, Tab};
 
 use super::list::{row_ui, rows_ui};
-use super::{Intents, empty_ui, error_ui, list_height, loading_ui};
+use super::{Intents, ListSplit, empty_ui, error_ui, loading_ui};
 
 /// `undoing`: an undo is running (one at a time).
 pub fn ui(ui: &mut egui::Ui, related: &mut Related, undoing: bool, intents: &mut Intents) {
@@ -17,7 +17,8 @@ pub fn ui(ui: &mut egui::Ui, related: &mut Related, undoing: bool, intents: &mut
         }
         (Some(entries), _) => entries,
     };
-    let height = list_height(ui, changes.selected.is_some());
+    let split = ListSplit::new(ui, changes.selected.is_some());
+    let height = split.list_height;
     let mut picked = None;
     rows_ui(ui, "contact_changes", entries.len() as u64, height, &mut None, &mut None, |ui, index, row_height| {
         let Some(entry) = entries.get(index as usize) else { return };
@@ -30,7 +31,7 @@ pub fn ui(ui: &mut egui::Ui, related: &mut Related, undoing: bool, intents: &mut
         changes.selected = picked;
     }
     if let Some(entry) = changes.selected_entry() {
-        ui.separator();
+        split.line_ui(ui);
         crate::ui::history::entry_ui(ui, entry, undoing, intents);
     }
 }

@@ -183,7 +183,49 @@ fn order_link_ui(ui: &mut egui::Ui, related: &Related, order_id: Option<i64>) ->
 
 /// How tall the list part of a tab is: all of it until a record is picked, then less than
 /// half, leaving the rest to the record.
-fn list_height(ui: &egui::Ui, record_shown: bool) -> f32 {
-    let room = ui.available_height();
-    if record_shown { (room * 0.36).max(140.0) } else { room }
+/// How a tab shares its room between its list and the record picked in it: the list takes
+/// all of it until a record is picked, then its share, which the user sets by dragging the
+/// line between them (remembered with the window's state, for every tab alike).
+pub(super) struct ListSplit {
+    room: f32,
+    pub list_height: f32,
+}
+
+/// The list's share of the room when a record shows, before the user moves the line.
+const LIST_SHARE: f32 = 0.36;
+/// Neither side gets less than this.
+const MIN_SIDE: f32 = 96.0;
+
+impl ListSplit {
+    pub(super) fn new(ui: &egui::Ui, record_shown: bool) -> Self {
+        let room = ui.available_height();
+        let share = ui.data_mut(|d| d.get_persisted::<f32>(Self::id())).unwrap_or(LIST_SHARE);
+        let list_height = if record_shown { Self::clamp(room * share, room) } else { room };
+        Self { room, list_height }
+    }
+
+    fn id() -> egui::Id {
+        egui::Id::unique("related_list_share")
+    }
+
+    fn clamp(height: f32, room: f32) -> f32 {
+        height.clamp(MIN_SIDE.min(room), (room - MIN_SIDE).max(MIN_SIDE.min(room)))
+    }
+
+    /// The line under the list; dragging it moves the share.
+    pub(super) fn line_ui(&self, ui: &mut egui::Ui) {
+        let (rect, response) = ui.allocate_exact_size(egui::vec2(ui.available_width(), 9.0), egui::Sense::drag());
+        response.widget_info(|| egui::WidgetInfo::labeled(Role::Splitter, true, "Resize the list"));
+        let active = response.hovered() || response.dragged();
+        if active {
+            ui.ctx().set_cursor_icon(egui::CursorIcon::ResizeVertical);
+        }
+        let stroke =
+            if active { ui.visuals().widgets.hovered.fg_stroke } else { ui.visuals().widgets.noninteractive.bg_stroke };
+        ui.painter().hline(rect.x_range(), rect.center().y, stroke);
+        if response.dragged() && self.room > 0.0 {
+            let height = Self::clamp(self.list_height + response.drag_delta().y, self.room);
+            ui.data_mut(|d| d.insert_persisted(Self::id(), height / self.room));
+        }
+    }
 }

@@ -11,14 +11,15 @@ use crate::app::related::{Related, Tab};
 use crate::app::text::{date_time, invoice, maybe_date, payment_state, readable};
 
 use super::list::{Row, records_ui};
-use super::{Intents, OpenRecord, fields_across_ui, fields_ui, groups_ui, list_height, summary};
+use super::{Intents, ListSplit, OpenRecord, fields_across_ui, fields_ui, groups_ui, summary};
 
 pub fn ui(ui: &mut egui::Ui, related: &mut Related, money: &MoneyFormat, intents: &mut Intents) -> OpenRecord {
     summary::ui(ui, related, money, intents);
-    let height = list_height(ui, related.orders.selected.is_some());
+    let split = ListSplit::new(ui, related.orders.selected.is_some());
+    let height = split.list_height;
     records_ui(ui, &mut related.orders, Tab::Orders, height, intents, |order| row(order, money));
     let order = related.orders.selected_record()?;
-    ui.separator();
+    split.line_ui(ui);
     // Both ways: a wide table of lines scrolls across rather than squeezing its columns.
     egui::ScrollArea::both().id_salt("order_detail").auto_shrink([false, true]).show(ui, |ui| {
         detail_ui(ui, order, money);
