@@ -522,3 +522,27 @@ fn the_pane_keeps_its_tab_when_moving_to_another_contact() {
         assert!(app.harness.query_by_label("Identity").is_none(), "not the Details of contact {}", other.id);
     }
 }
+
+#[test]
+fn a_new_contact_says_the_email_is_required_only_once_left_empty_and_cancel_drops_it() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    app.settle();
+    app.harness.get_by_label("New contact");
+    let required = "An email address is required";
+    assert!(app.harness.query_by_label_contains(required).is_none(), "not on opening");
+    // Into the Email field and out of it, empty: now it says so.
+    app.harness.get_by_role_and_label(Role::TextInput, "Email").focus();
+    app.settle();
+    app.harness.key_press(Key::Tab);
+    app.settle();
+    app.harness.get_by_label_contains(required);
+    retype(&mut app, "First name", "Kept");
+    let file = draft_file(&app, 0);
+    app.wait_until("the new contact's draft is on disk", |_| file.exists());
+    app.harness.get_by_label("Cancel").click();
+    app.settle();
+    assert!(app.state().editor.open.is_none(), "the new contact is dropped");
+    app.wait_until("its draft goes too", |_| !file.exists());
+    assert_eq!(app.contacts_on_site().len() as u64, DEMO_CONTACTS, "nothing was created");
+}

@@ -110,7 +110,11 @@ impl TreeplApp {
             UiCommand::Delete => state.confirm_delete(),
             UiCommand::BulkEdit => state.open_bulk_dialog(crate::app::bulk::BulkKind::Edit),
             UiCommand::BulkZones => state.open_bulk_dialog(crate::app::bulk::BulkKind::Zones),
-            UiCommand::SaveContact => state.send(Command::Editor(crate::app::contact::EditorCommand::Save)),
+            UiCommand::SaveContact => {
+                // A save that cannot go yet shows every reason at its field.
+                self.view.pane.reveal_problems = true;
+                state.send(Command::Editor(crate::app::contact::EditorCommand::Save));
+            }
             UiCommand::RevertField => {
                 if let Some(field) = self.view.pane.focused_field.clone() {
                     state.send(Command::Editor(crate::app::contact::EditorCommand::Revert(field)));

@@ -38,6 +38,8 @@ pub enum EditorCommand {
     Leave(LeaveAnswer),
     /// An empty editor for a new contact.
     New,
+    /// Drops the new contact being typed (and its draft).
+    CancelNew,
     /// Opens a draft kept from last time in the pane.
     RestoreDraft(ContactId),
     /// Drops a draft kept from last time.
@@ -312,6 +314,12 @@ impl Editor {
             EditorCommand::New => {
                 if self.may_leave(Leaving::ToNewContact) {
                     self.new_contact();
+                }
+            }
+            EditorCommand::CancelNew => {
+                if self.open.as_ref().is_some_and(OpenContact::is_new) {
+                    self.open = None;
+                    self.remove_draft(NEW, fx);
                 }
             }
             EditorCommand::RestoreDraft(id) => self.restore(id, fx),

@@ -27,6 +27,11 @@ pub struct Rows<'a> {
     pub focus_first: bool,
     /// The field whose input has the keyboard (what Ctrl+R reverts).
     pub focused: Option<String>,
+    /// Fields the keyboard left since the contact opened: their problems show (a problem
+    /// of a field not visited yet, like an empty email on a new contact, waits).
+    pub left: &'a mut std::collections::BTreeSet<String>,
+    /// Every problem shows (a save was asked for).
+    pub reveal_all: bool,
 }
 
 impl Rows<'_> {
@@ -72,6 +77,9 @@ impl Rows<'_> {
             if response.has_focus() {
                 self.focused = Some(field.to_owned());
             }
+            if response.lost_focus() {
+                self.left.insert(field.to_owned());
+            }
             if changed {
                 // Clickable, but out of the Tab order: Tab goes from field to field, and
                 // Ctrl+R reverts the field being typed in.
@@ -83,7 +91,8 @@ impl Rows<'_> {
                 }
             }
         });
-        if let Some(problem) = self.problems.get(field) {
+        let shown = self.reveal_all || self.left.contains(field);
+        if let Some(problem) = self.problems.get(field).filter(|_| shown) {
             ui.horizontal(|ui| {
                 ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
                 // Wrapped: a long message must not widen the pane.

@@ -29,6 +29,12 @@ pub struct PaneView {
     pub focus_first_field: bool,
     /// The field being typed in, as of the last frame.
     pub focused_field: Option<String>,
+    /// The contact the two below are about.
+    visited_contact: Option<crate::api::ContactId>,
+    /// Fields left once: their problems show.
+    left_fields: std::collections::BTreeSet<String>,
+    /// Save was asked for: every problem shows.
+    pub reveal_problems: bool,
 }
 
 /// The pane; draws nothing while it is hidden or no contact is under the cursor.
@@ -98,6 +104,13 @@ fn editor_ui(
         return;
     }
     let is_new = open.is_new();
+    if view.visited_contact != Some(open.id) {
+        view.visited_contact = Some(open.id);
+        view.left_fields.clear();
+        view.reveal_problems = false;
+    }
+    // What the site said of a field shows at once.
+    view.left_fields.extend(open.site_field_errors.keys().cloned());
     let OpenContact { draft, first_password, .. } = open;
     let Some(draft) = draft.as_mut() else { return };
     let first_password = is_new.then_some(first_password);
@@ -107,6 +120,8 @@ fn editor_ui(
         intents,
         focus_first: view.focus_first_field,
         focused: None,
+        left: &mut view.left_fields,
+        reveal_all: view.reveal_problems,
     };
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         // Room for the scroll bar, which would otherwise cover the Revert buttons.
@@ -131,8 +146,9 @@ fn editor_ui(
         });
         custom::unknown_ui(ui, draft, &mut rows);
     });
-    view.focus_first_field = rows.focus_first;
-    view.focused_field = rows.focused;
+    let (focus_first, focused) = (rows.focus_first, rows.focused);
+    view.focus_first_field = focus_first;
+    view.focused_field = focused;
 }
 
 fn header_ui(ui: &mut egui::Ui, open: &OpenContact, state: &EditState, intents: &mut Intents) {
@@ -182,11 +198,13 @@ fn header_ui(ui: &mut egui::Ui, open: &OpenContact, state: &EditState, intents: 
             &save.shortcut().unwrap_or(egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::S)),
         ));
         let why_not = if open.saving {
-            "Saving…"
+            "Saving…".to_owned()
+        } else if let Some(problem) = state.problems.values().next() {
+            format!("Fix this first: {problem}")
         } else if !dirty {
-            "Nothing changed"
+            "Nothing changed".to_owned()
         } else {
-            "Fix the fields marked in red first"
+            "Settle the changes made on the site first".to_owned()
         };
         if ui
             .add_enabled(state.can_save, button)
@@ -196,7 +214,15 @@ fn header_ui(ui: &mut egui::Ui, open: &OpenContact, state: &EditState, intents: 
         {
             intents.ui_commands.push(save);
         }
-        if ui
+        if open.is_new() {
+            if ui
+                .add_enabled(!open.saving, egui::Button::new("Cancel"))
+                .on_hover_text("Drop this new contact without creating it")
+                .clicked()
+            {
+                intents.commands.push(Command::Editor(EditorCommand::CancelNew));
+            }
+        } else if ui
             .add_enabled(dirty && !open.saving, egui::Button::new("Revert all"))
             .on_hover_text("Put every field back as it was loaded")
             .clicked()
