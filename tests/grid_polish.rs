@@ -37,6 +37,92 @@ fn drag(app: &mut AppUnderTest, from: Pos2, to: Pos2) {
     app.settle();
 }
 
+#[test]
+fn the_columns_menu_stays_open_while_boxes_are_ticked() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    app.harness.get_by_label("Columns").click();
+    app.settle();
+    app.harness.get_by_role_and_label(Role::CheckBox, "Phone").click();
+    app.settle();
+    assert!(!is_visible(&app, "Phone"));
+    let notes = app.harness.query_by_role_and_label(Role::CheckBox, "Notes");
+    assert!(notes.is_some(), "the menu is still open after a box was ticked");
+    // Notes is further down the menu's list.
+    app.harness.get_by_role_and_label(Role::CheckBox, "Notes").scroll_to_me();
+    app.settle();
+    app.harness.get_by_role_and_label(Role::CheckBox, "Notes").click();
+    app.settle();
+    assert!(is_visible(&app, "Notes"));
+    // A click outside closes it.
+    app.harness.get_by_label("Search").click();
+    app.settle();
+    assert!(app.harness.query_by_role_and_label(Role::CheckBox, "Notes").is_none(), "closed by a click outside");
+}
+
+#[test]
+fn enter_in_a_condition_value_applies_the_filter() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    app.harness.get_by_label("Filter…").click();
+    app.settle();
+    app.harness.get_by_label("Add condition").click();
+    app.settle();
+    // The new condition is Last name contains …
+    app.fill(Role::TextInput, "Value of condition 1", "nguy");
+    app.state().sandbox().unwrap().requests().clear();
+    app.harness.key_press(egui::Key::Enter);
+    app.wait_until("the filter applies", |app| !app.state().grid.query.filter.is_empty() && app.rows_loaded());
+    let sent = app.state().sandbox().unwrap().requests().to(Route::ListContacts);
+    let filters: Vec<serde_json::Value> =
+        sent.iter().filter_map(|r| r.query_param("Where")).map(|w| serde_json::from_str(&w).unwrap()).collect();
+    let expected_where = json!({"LastName": {"$contains": "nguy"}});
+    assert!(!filters.is_empty() && filters.iter().all(|w| *w == expected_where), "{filters:?}");
+    let store = app.state().sandbox().unwrap().store().clone();
+    let page = store.list_contacts(&ListQuery::new(Where::field("LastName").contains("nguy")).page(0, 1)).unwrap();
+    assert_eq!(app.state().grid.total(), page.total_items_count);
+}
+
+#[test]
+fn typing_in_the_field_list_narrows_it() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    app.harness.get_by_label("Filter…").click();
+    app.settle();
+    app.harness.get_by_label("Add condition").click();
+    app.settle();
+    app.harness.get_by_label("Field of condition 1").click();
+    app.settle();
+    // Every field is listed at first ("Role" is not a column on screen, so only the list has it).
+    app.harness.get_by_label("Role");
+    let search = app.harness.get_by_role_and_label(Role::TextInput, "Search the fields of condition 1");
+    assert!(search.is_focused(), "typing goes to the search box at once");
+    app.fill(Role::TextInput, "Search the fields of condition 1", "BILLING");
+    // The billing fields of the contract, whatever the case typed.
+    for title in ["Billing address", "Billing city", "Billing state", "Billing zip code", "Billing country"] {
+        app.harness.get_by_label(title);
+    }
+    assert!(app.harness.query_by_label("Role").is_none(), "narrowed");
+    assert!(app.harness.query_by_label("Membership: Level").is_none(), "narrowed");
+
+    // Custom fields are searched too; picking one closes the list and sets the field.
+    app.harness.get_by_role_and_label(Role::TextInput, "Search the fields of condition 1").focus();
+    app.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    app.harness.key_press(egui::Key::Backspace);
+    app.settle();
+    app.harness.get_by_label("Role");
+    app.fill(Role::TextInput, "Search the fields of condition 1", "membership: le");
+    app.harness.get_by_label("Membership: Level").click();
+    app.settle();
+    let search = app.harness.query_by_role_and_label(Role::TextInput, "Search the fields of condition 1");
+    assert!(search.is_none(), "picking a field closes the list");
+    let field = app.harness.get_by_label("Field of condition 1").value();
+    assert_eq!(field.as_deref(), Some("Membership: Level"));
+    app.fill(Role::TextInput, "Value of condition 1", "Gold");
+    app.harness.key_press(egui::Key::Enter);
+    app.wait_until("the filter applies", |app| !app.state().grid.query.filter.is_empty() && app.rows_loaded());
+    let first = app.state().grid.peek(0).unwrap().clone();
+    assert_eq!(first.custom_crm_groups["Membership"]["Level"], json!("Gold"));
+    app.harness.run();
+}
+
 /// Where the text `text` is painted, in the last frame.
 fn painted_text(app: &AppUnderTest, text: &str) -> Vec<Rect> {
     fn walk(shape: &egui::Shape, text: &str, out: &mut Vec<Rect>) {
