@@ -38,6 +38,77 @@ fn drag(app: &mut AppUnderTest, from: Pos2, to: Pos2) {
 }
 
 #[test]
+fn right_clicking_a_header_lists_every_column_to_show_or_hide() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    app.harness.get_by_label("City").click_secondary();
+    app.settle();
+    // Every column of the layout has a box, ticked when shown (the layout is the oracle for
+    // which columns exist; the titles are the contract's own names).
+    let boxes = app.harness.query_all_by_role(Role::CheckBox).count();
+    assert_eq!(boxes, app.state().layout().columns.len(), "a box per column");
+    assert!(is_visible(&app, "Phone") && !is_visible(&app, "Notes"));
+    app.harness.get_by_role_and_label(Role::CheckBox, "Notes").scroll_to_me();
+    app.settle();
+    app.harness.get_by_role_and_label(Role::CheckBox, "Notes").click();
+    app.settle();
+    assert!(is_visible(&app, "Notes"), "ticking Notes shows it");
+    // The menu is still open: a second box can be ticked at once.
+    app.harness.get_by_role_and_label(Role::CheckBox, "Phone").scroll_to_me();
+    app.settle();
+    app.harness.get_by_role_and_label(Role::CheckBox, "Phone").click();
+    app.settle();
+    assert!(!is_visible(&app, "Phone"), "unticking Phone hides it");
+    let headers =
+        |app: &AppUnderTest, title: &str| app.harness.query_all_by_role_and_label(Role::Button, title).count();
+    assert_eq!(headers(&app, "Notes"), 1, "a Notes header");
+    assert_eq!(headers(&app, "Phone"), 0, "no Phone header");
+    app.harness.key_press(egui::Key::Escape);
+    app.settle();
+    assert!(app.harness.query_by_role_and_label(Role::CheckBox, "Phone").is_none(), "Escape closes it");
+    app.harness.run();
+}
+
+#[test]
+fn dragging_a_header_moves_the_column_and_a_click_still_sorts() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let before = visible_fields(&app);
+    assert_eq!(&before[..3], ["FirstName", "LastName", "Email"]);
+    let email = app.harness.get_by_label("Email").rect();
+    let first = app.harness.get_by_label("First name").rect();
+    drag(&mut app, email.center(), Pos2::new(first.left() + 2.0, first.center().y));
+    let mut expected = before.clone();
+    let moved = expected.remove(2);
+    expected.insert(0, moved);
+    assert_eq!(visible_fields(&app), expected, "Email now comes first");
+    assert!(app.state().grid.query.order_by.is_none(), "a drag does not sort");
+    // The header is drawn in the new order.
+    let email = app.harness.get_by_label("Email").rect();
+    let first = app.harness.get_by_label("First name").rect();
+    assert!(email.right() <= first.left(), "{email:?} left of {first:?}");
+
+    // And back towards the end: dropped on the right half of City (just left of its right
+    // edge, where its resize handle is), Email lands after it.
+    let city_edge = app.harness.get_by_label("Resize the City column").rect().center();
+    drag(&mut app, email.center(), Pos2::new(city_edge.x - 8.0, email.center().y));
+    let at = |fields: &[String], name: &str| fields.iter().position(|f| f == name).unwrap();
+    let fields = visible_fields(&app);
+    assert_eq!(at(&fields, "Email"), at(&fields, "City") + 1, "{fields:?}");
+
+    // A plain click still sorts, and the edge still resizes.
+    app.harness.get_by_label("Last name").click();
+    app.wait_until("sorted by last name", |app| {
+        app.state().grid.query.order_by.as_ref().is_some_and(|o| o.field == "LastName") && app.rows_loaded()
+    });
+    let order = visible_fields(&app);
+    let width = |app: &AppUnderTest| app.state().layout().columns.iter().find(|c| c.field == "City").unwrap().width;
+    let was = width(&app);
+    let edge = app.harness.get_by_label("Resize the City column").rect().center();
+    drag(&mut app, edge, edge + egui::vec2(40.0, 0.0));
+    assert!((width(&app) - (was + 40.0)).abs() < 1.0, "{} -> {}", was, width(&app));
+    assert_eq!(visible_fields(&app), order, "resizing moves nothing");
+}
+
+#[test]
 fn the_columns_menu_stays_open_while_boxes_are_ticked() {
     let mut app = AppUnderTest::start(TestKeyring::mock());
     app.harness.get_by_label("Columns").click();
