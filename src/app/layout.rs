@@ -92,6 +92,30 @@ impl GridLayout {
         self.columns.insert(to, column);
     }
 
+    /// Moves a column to `slot` among the visible columns, counted before the move (`0`: in
+    /// front of the first; the number of visible columns: after the last), as when its header
+    /// is dropped between two others. Hidden columns keep their places among the rest.
+    pub fn move_column_to_slot(&mut self, field: &str, slot: usize) {
+        let Some(from) = self.columns.iter().position(|c| c.field == field) else { return };
+        let visible: Vec<usize> = (0..self.columns.len()).filter(|i| self.columns[*i].visible).collect();
+        // Dropped on either edge of its own place: nothing moves.
+        let next_to_itself =
+            visible.get(slot) == Some(&from) || slot.checked_sub(1).and_then(|s| visible.get(s)) == Some(&from);
+        if next_to_itself {
+            return;
+        }
+        // Where it goes in `columns` once taken out: before the column now at `slot`, or just
+        // after the last visible one.
+        let after_removal = |i: usize| if i > from { i - 1 } else { i };
+        let to = match (visible.get(slot), visible.last()) {
+            (Some(before), _) => after_removal(*before),
+            (None, Some(last)) => after_removal(*last) + 1,
+            (None, None) => return,
+        };
+        let column = self.columns.remove(from);
+        self.columns.insert(to.min(self.columns.len()), column);
+    }
+
     pub fn save_view(&mut self, name: &str, query: &GridQuery) {
         let view = SavedView { name: name.trim().to_owned(), query: query.clone(), columns: self.columns.clone() };
         match self.views.iter_mut().find(|v| v.name == view.name) {
@@ -143,6 +167,34 @@ mod tests {
         for (field, _) in CONTACT_FIELDS {
             assert!(!column_title(field).contains("CustomCrmGroups"), "{field} has a title");
         }
+    }
+
+    #[test]
+    fn a_column_dropped_between_two_others_lands_there() {
+        let fields = |layout: &GridLayout| layout.visible().map(|c| c.field.clone()).collect::<Vec<_>>();
+        let mut layout = GridLayout::default();
+        let before = fields(&layout);
+        assert_eq!(before, DEFAULT_COLUMNS);
+        // On its own edges: nothing moves.
+        layout.move_column_to_slot("Email", 2);
+        layout.move_column_to_slot("Email", 3);
+        assert_eq!(fields(&layout), before);
+        layout.move_column_to_slot("Email", 0);
+        assert_eq!(fields(&layout)[..4], ["Email", "FirstName", "LastName", "Phone"]);
+        // After City (the fifth visible column): slot 5.
+        layout.move_column_to_slot("Email", 5);
+        assert_eq!(fields(&layout)[..6], ["FirstName", "LastName", "Phone", "City", "Email", "Country"]);
+        // To the end: after the last visible column, still ahead of the hidden ones.
+        layout.move_column_to_slot("FirstName", DEFAULT_COLUMNS.len());
+        assert_eq!(fields(&layout).last().map(String::as_str), Some("FirstName"));
+        assert_eq!(layout.columns[DEFAULT_COLUMNS.len() - 1].field, "FirstName");
+        assert!(!layout.columns[DEFAULT_COLUMNS.len()].visible);
+        // A hidden column between visible ones keeps its place among them.
+        layout.columns.iter_mut().find(|c| c.field == "Phone").unwrap().visible = false;
+        layout.move_column_to_slot("LastName", 3);
+        assert_eq!(fields(&layout)[..4], ["City", "Email", "LastName", "Country"]);
+        assert_eq!(layout.columns.len(), GridLayout::default().columns.len());
+        layout.move_column_to_slot("Nope", 0);
     }
 
     #[test]

@@ -41,12 +41,11 @@ pub fn ui(ui: &mut egui::Ui, state: &mut AppState, bar: &mut QueryBar, keys: boo
         nothing_matches_ui(ui, &state.grid.query, bar, intents);
         return;
     }
-    let mut columns: Vec<_> = layout.columns.iter_mut().filter(|c| c.visible).collect();
-    if columns.is_empty() {
+    if layout.visible().next().is_none() {
         ui.label("Every column is hidden: choose some under Columns.");
         return;
     }
-    grid::table_ui(ui, &mut state.grid, &mut columns, &key, keys, intents);
+    grid::table_ui(ui, &mut state.grid, layout, &key, keys, intents);
 }
 
 /// What the grid shows when the query has no rows: an empty site, or a search or filter that

@@ -1,7 +1,8 @@
 //! The contact grid: every contact of the query in a virtual table. Only the rows on screen
 //! are drawn, and only their pages are fetched. Each row is one widget whose cells are
 //! painted (a scrolling frame has room for a few dozen widgets, not hundreds); the header
-//! sorts on click and resizes on drag, the widths kept with the site's layout.
+//! sorts on click, moves a column dragged by its title, resizes on a drag of its edge, and
+//! lists every column to show or hide on a right-click; all kept with the site's layout.
 
 use std::collections::HashMap;
 use std::hash::{Hash as _, Hasher as _};
@@ -10,7 +11,7 @@ use std::sync::Arc;
 use crate::api::{ContactId, OrderBy};
 use crate::app::command::{Command, UiCommand};
 use crate::app::grid::{Grid, RowView};
-use crate::app::layout::{GridColumn, MIN_COLUMN_WIDTH, cell_text, column_title};
+use crate::app::layout::{GridColumn, GridLayout, MIN_COLUMN_WIDTH, cell_text, column_title};
 
 use super::Intents;
 
@@ -20,7 +21,7 @@ const CELL_PADDING: f32 = 6.0;
 pub fn table_ui(
     ui: &mut egui::Ui,
     grid: &mut Grid,
-    columns: &mut [&mut GridColumn],
+    layout: &mut GridLayout,
     site_key: &str,
     keys: bool,
     intents: &mut Intents,
@@ -29,10 +30,12 @@ pub fn table_ui(
         keyboard(ui, grid, intents);
     }
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
-    let width: f32 = columns.iter().map(|c| c.width).sum();
     egui::ScrollArea::horizontal().id_salt(("grid_across", site_key)).auto_shrink([false, false]).show(ui, |ui| {
         ui.spacing_mut().item_spacing.y = 0.0;
-        header_ui(ui, grid, columns, width, row_height + 4.0, intents);
+        header_ui(ui, grid, layout, row_height + 4.0, intents);
+        // After the header: it may have moved, shown or hidden columns.
+        let columns: &mut [&mut GridColumn] = &mut layout.columns.iter_mut().filter(|c| c.visible).collect::<Vec<_>>();
+        let width: f32 = columns.iter().map(|c| c.width).sum();
         let total = grid.total().unwrap_or(0);
         let mut scroll = egui::ScrollArea::vertical().id_salt(("grid_down", site_key)).auto_shrink([false, false]);
         if let Some(target) = grid.scroll_to.take() {
@@ -69,60 +72,141 @@ fn offset_showing(grid: &Grid, target: u64, row_height: f32) -> f32 {
     }
 }
 
-fn header_ui(
-    ui: &mut egui::Ui,
-    grid: &Grid,
-    columns: &mut [&mut GridColumn],
-    width: f32,
-    height: f32,
-    intents: &mut Intents,
-) {
-    let (rect, _) = ui.allocate_exact_size(egui::vec2(width.max(ui.available_width()), height), egui::Sense::hover());
+/// The header: a title per visible column. A click on a title sorts (again: reverses), a
+/// drag of it moves the column to where it is dropped, a drag of a column's right edge
+/// resizes it, and a right-click anywhere lists every column to show or hide.
+fn header_ui(ui: &mut egui::Ui, grid: &Grid, layout: &mut GridLayout, height: f32, intents: &mut Intents) {
+    let width: f32 = layout.visible().map(|c| c.width).sum();
+    let (rect, response) =
+        ui.allocate_exact_size(egui::vec2(width.max(ui.available_width()), height), egui::Sense::hover());
     let painter = ui.painter().clone();
     painter.rect_filled(rect, 0.0, ui.visuals().faint_bg_color);
     let line = ui.visuals().widgets.noninteractive.bg_stroke;
     painter.hline(rect.x_range(), rect.bottom(), line);
-    let order_by = &grid.query.order_by;
+    // Where the pointer was on the last frame of a title's drag (it may be gone when the
+    // button is let go).
+    let drag_x_id = ui.scope_id().with("header_drag_x");
+    let mut cells = Vec::new();
+    let mut dragging = None;
+    let mut dropped = None;
     let mut x = rect.left();
-    for column in columns.iter_mut() {
+    for column in layout.columns.iter_mut().filter(|c| c.visible) {
         let cell = egui::Rect::from_x_y_ranges(x..=x + column.width, rect.y_range());
-        let arrow = match order_by {
-            Some(o) if o.field == column.field => {
-                if o.descending {
-                    " ⏷"
-                } else {
-                    " ⏶"
-                }
+        let title = title_ui(ui, grid, column, cell, intents);
+        if title.dragged() {
+            if let Some(pointer) = title.interact_pointer_pos() {
+                ui.data_mut(|d| d.insert_temp(drag_x_id, pointer.x));
             }
-            _ => "",
-        };
-        let title = egui::RichText::new(format!("{}{arrow}", column_title(&column.field))).strong();
-        let button = egui::Button::new(title).frame(false).truncate();
-        let inner = cell.shrink2(egui::vec2(CELL_PADDING - 2.0, 2.0));
-        let left_aligned =
-            egui::UiBuilder::new().max_rect(inner).layout(egui::Layout::left_to_right(egui::Align::Center));
-        let clicked = ui.scope_builder(left_aligned, |ui| ui.add(button)).inner;
-        if clicked.on_hover_text("Sort by this column; click again to reverse").clicked() {
-            let descending = matches!(order_by, Some(o) if o.field == column.field && !o.descending);
-            let mut query = grid.query.clone();
-            query.order_by = Some(OrderBy { field: column.field.clone(), descending });
-            intents.commands.push(Command::SetQuery(query));
+            dragging = Some(cell);
         }
-        // A drag handle on the right edge resizes the column.
-        let edge = egui::Rect::from_x_y_ranges(cell.right() - 4.0..=cell.right() + 4.0, rect.y_range());
-        let handle = ui.interact(edge, ui.scope_id().with(("resize", &column.field)), egui::Sense::drag());
-        let name = format!("Resize the {} column", column_title(&column.field));
-        handle.widget_info(|| egui::WidgetInfo::labeled(egui::accesskit::Role::Splitter, true, &name));
-        if handle.hovered() || handle.dragged() {
-            ui.ctx().set_cursor_icon(egui::CursorIcon::ResizeColumn);
+        if title.drag_stopped() {
+            dropped = ui.data_mut(|d| d.remove_temp::<f32>(drag_x_id)).map(|x| (column.field.clone(), x));
         }
-        if handle.dragged() {
-            column.width = (column.width + handle.drag_delta().x).max(MIN_COLUMN_WIDTH);
-        }
-        let stroke = if handle.hovered() || handle.dragged() { ui.visuals().widgets.hovered.fg_stroke } else { line };
-        ui.painter().vline(cell.right(), rect.y_range(), stroke);
+        resize_handle_ui(ui, column, cell, line);
+        cells.push(cell.x_range());
         x += column.width;
     }
+    if let Some(cell) = dragging {
+        let drag_x = ui.data(|d| d.get_temp::<f32>(drag_x_id)).unwrap_or(cell.center().x);
+        paint_drop_marker(ui, &cells, cell, drag_x);
+    }
+    if let Some((field, x)) = dropped {
+        layout.move_column_to_slot(&field, slot_at(&cells, x));
+    }
+    show_hide_menu_ui(ui, &response, layout);
+}
+
+/// One column's title: a click sorts by it (again: reverses); it can be dragged to move the
+/// column. Returns its response, for the drag.
+fn title_ui(
+    ui: &mut egui::Ui,
+    grid: &Grid,
+    column: &GridColumn,
+    cell: egui::Rect,
+    intents: &mut Intents,
+) -> egui::Response {
+    let order_by = &grid.query.order_by;
+    let arrow = match order_by {
+        Some(o) if o.field == column.field => {
+            if o.descending {
+                " ⏷"
+            } else {
+                " ⏶"
+            }
+        }
+        _ => "",
+    };
+    let title = egui::RichText::new(format!("{}{arrow}", column_title(&column.field))).strong();
+    let button = egui::Button::new(title).frame(false).truncate().sense(egui::Sense::click_and_drag());
+    let inner = cell.shrink2(egui::vec2(CELL_PADDING - 2.0, 2.0));
+    let left_aligned = egui::UiBuilder::new().max_rect(inner).layout(egui::Layout::left_to_right(egui::Align::Center));
+    let response = ui.scope_builder(left_aligned, |ui| ui.add(button)).inner;
+    let response = response.on_hover_text(
+        "Sort by this column; click again to reverse. Drag to move it; right-click to show or hide columns.",
+    );
+    if response.clicked() {
+        let descending = matches!(order_by, Some(o) if o.field == column.field && !o.descending);
+        let mut query = grid.query.clone();
+        query.order_by = Some(OrderBy { field: column.field.clone(), descending });
+        intents.commands.push(Command::SetQuery(query));
+    }
+    if response.dragged() {
+        ui.ctx().set_cursor_icon(egui::CursorIcon::Grabbing);
+    }
+    response
+}
+
+/// A drag handle on the column's right edge resizes it.
+fn resize_handle_ui(ui: &mut egui::Ui, column: &mut GridColumn, cell: egui::Rect, line: egui::Stroke) {
+    let edge = egui::Rect::from_x_y_ranges(cell.right() - 4.0..=cell.right() + 4.0, cell.y_range());
+    let handle = ui.interact(edge, ui.scope_id().with(("resize", &column.field)), egui::Sense::drag());
+    let name = format!("Resize the {} column", column_title(&column.field));
+    handle.widget_info(|| egui::WidgetInfo::labeled(egui::accesskit::Role::Splitter, true, &name));
+    if handle.hovered() || handle.dragged() {
+        ui.ctx().set_cursor_icon(egui::CursorIcon::ResizeColumn);
+    }
+    if handle.dragged() {
+        column.width = (column.width + handle.drag_delta().x).max(MIN_COLUMN_WIDTH);
+    }
+    let stroke = if handle.hovered() || handle.dragged() { ui.visuals().widgets.hovered.fg_stroke } else { line };
+    ui.painter().vline(cell.right(), cell.y_range(), stroke);
+}
+
+/// Where a title dropped at `x` goes among the columns (`cells`, their x ranges in order):
+/// before the first column whose middle is right of it, else after the last.
+fn slot_at(cells: &[egui::Rangef], x: f32) -> usize {
+    cells.iter().take_while(|cell| cell.center() < x).count()
+}
+
+/// While a title is dragged: its column is shaded and a line shows where it would land.
+fn paint_drop_marker(ui: &egui::Ui, cells: &[egui::Rangef], dragged: egui::Rect, x: f32) {
+    let visuals = ui.visuals();
+    ui.painter().rect_filled(dragged, 0.0, visuals.selection.bg_fill.gamma_multiply(0.4));
+    let slot = slot_at(cells, x);
+    let edge = cells.get(slot).map(|c| c.min).or_else(|| cells.last().map(|c| c.max));
+    if let Some(edge) = edge {
+        let stroke = egui::Stroke::new(3.0, visuals.selection.stroke.color);
+        ui.painter().vline(edge, dragged.y_range(), stroke);
+    }
+}
+
+/// A right-click on the header: every column of the layout (the list of the query bar's
+/// Columns menu) with a box to show or hide it. It stays open while boxes are ticked.
+fn show_hide_menu_ui(ui: &egui::Ui, header: &egui::Response, layout: &mut GridLayout) {
+    let open = header.container_secondary_clicked().then_some(egui::SetOpenCommand::Bool(true));
+    egui::Popup::menu(header)
+        .id(ui.scope_id().with("header_columns_menu"))
+        .open_memory(open)
+        .at_pointer_fixed()
+        .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
+        .show(|ui| {
+            ui.weak("Show or hide columns");
+            egui::ScrollArea::vertical().max_height(420.0).show(ui, |ui| {
+                for column in &mut layout.columns {
+                    ui.checkbox(&mut column.visible, column_title(&column.field));
+                }
+            });
+        });
 }
 
 /// The laid-out cells of the rows on screen, kept from frame to frame, so that a frame lays

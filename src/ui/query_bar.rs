@@ -37,11 +37,21 @@ struct DraftRow {
     op: Op,
     text: String,
     error: Option<String>,
+    /// What is typed in the search box of the field list.
+    field_search: String,
+    /// Whether the field list was shown last frame (to focus its search box when it opens).
+    field_list_shown: bool,
 }
 
 impl Default for DraftRow {
     fn default() -> Self {
-        Self { field: "LastName".to_owned(), op: Op::Contains, text: String::new(), error: None }
+        Self::new("LastName", Op::Contains, String::new())
+    }
+}
+
+impl DraftRow {
+    fn new(field: &str, op: Op, text: String) -> Self {
+        Self { field: field.to_owned(), op, text, error: None, field_search: String::new(), field_list_shown: false }
     }
 }
 
@@ -64,7 +74,12 @@ impl QueryBar {
                     self.load_draft(&grid.query.filter);
                 }
             }
-            ui.menu_button("Columns", |ui| columns_menu_ui(ui, layout, &grid.custom_fields));
+            // Stays open while boxes are ticked (a menu closes on any click by default).
+            let config =
+                egui::containers::menu::MenuConfig::new().close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside);
+            egui::containers::menu::MenuButton::new("Columns")
+                .config(config)
+                .ui(ui, |ui| columns_menu_ui(ui, layout, &grid.custom_fields));
             ui.menu_button("Views", |ui| self.views_menu_ui(ui, grid, layout, intents));
             ui.separator();
             let total = grid.total().unwrap_or(0);
@@ -172,7 +187,7 @@ impl QueryBar {
                         .join(", "),
                     other => other.to_string(),
                 };
-                Some(DraftRow { field: c.field.clone(), op, text, error: None })
+                Some(DraftRow::new(&c.field, op, text))
             })
             .collect();
         self.raw_text = filter.raw.as_ref().map(|raw| raw.to_string()).unwrap_or_default();
@@ -192,15 +207,18 @@ impl QueryBar {
                 ui.radio_value(&mut self.combine, Combine::Any, "any condition (OR)");
             });
             let mut remove = None;
+            let mut apply = false;
             for (i, row) in self.rows.iter_mut().enumerate() {
                 ui.horizontal(|ui| {
+                    let was_shown = std::mem::take(&mut row.field_list_shown);
                     egui::ComboBox::from_id_salt(("filter_field", i))
                         .selected_text(column_title(&row.field))
                         .width(200.0)
+                        // Clicks in the search box must not close the list; picking a field does.
+                        .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
                         .show_ui(ui, |ui| {
-                            for field in &fields {
-                                ui.selectable_value(&mut row.field, field.clone(), column_title(field));
-                            }
+                            row.field_list_shown = true;
+                            field_list_ui(ui, row, &fields, i + 1, !was_shown);
                         })
                         .response
                         .accessible_name(format!("Field of condition {}", i + 1));
@@ -222,7 +240,8 @@ impl QueryBar {
                         let hint = if matches!(row.op, Op::In | Op::Nin) { "values, comma separated" } else { "value" };
                         let value =
                             ui.add(egui::TextEdit::singleline(&mut row.text).hint_text(hint).desired_width(200.0));
-                        value.accessible_name(format!("Value of condition {}", i + 1));
+                        let value = value.accessible_name(format!("Value of condition {}", i + 1));
+                        apply |= entered(ui, &value);
                     }
                     if ui.button("Remove").on_hover_text(format!("Remove condition {}", i + 1)).clicked() {
                         remove = Some(i);
@@ -234,6 +253,9 @@ impl QueryBar {
             }
             if let Some(i) = remove {
                 self.rows.remove(i);
+            }
+            if apply {
+                self.apply_rows(grid, intents);
             }
             ui.horizontal(|ui| {
                 if ui.button("Add condition").on_hover_text("Add a field, operator and value").clicked() {
@@ -354,6 +376,41 @@ impl QueryBar {
                 ui.close();
             }
         });
+    }
+}
+
+/// Whether Enter was pressed in this single-line field (it gives up the keyboard on Enter).
+/// The key is consumed, so the grid behind does not also act on it.
+fn entered(ui: &egui::Ui, field: &egui::Response) -> bool {
+    field.lost_focus() && ui.input_mut(|input| input.consume_key(egui::Modifiers::NONE, egui::Key::Enter))
+}
+
+/// The fields a condition can test, narrowed by the search box at the top (on the titles as
+/// shown, in any case); the box takes the keyboard when the list opens. Picking a field
+/// closes the list.
+fn field_list_ui(ui: &mut egui::Ui, row: &mut DraftRow, fields: &[String], number: usize, opened: bool) {
+    if opened {
+        row.field_search.clear();
+    }
+    let search = egui::TextEdit::singleline(&mut row.field_search).hint_text("Search fields").desired_width(180.0);
+    let search = ui.add(search).accessible_name(format!("Search the fields of condition {number}"));
+    if opened {
+        search.request_focus();
+    }
+    let needle = row.field_search.trim().to_lowercase();
+    let mut shown = 0;
+    for field in fields {
+        let title = column_title(field);
+        if !title.to_lowercase().contains(&needle) {
+            continue;
+        }
+        shown += 1;
+        if ui.selectable_value(&mut row.field, field.clone(), title).clicked() {
+            ui.close();
+        }
+    }
+    if shown == 0 {
+        ui.weak("No field matches.");
     }
 }
 
