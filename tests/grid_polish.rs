@@ -216,7 +216,7 @@ fn palette_entries_start_at_the_left_edge_and_the_window_keeps_its_top() {
     app.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
     app.settle();
     let top = app.harness.get_by_role_and_label(Role::TextInput, "Run a command").rect().top();
-    // "Refresh" has a shortcut (F5; the button's name says both), "Use the sandbox site" has none.
+    // "Refresh" has a shortcut (F5; the button's name says both), "Bulk edit selected contacts…" has none.
     let indent = |app: &AppUnderTest, name: &str, label: &str| {
         let button = app.harness.get_by_role_and_label(Role::Button, name).rect();
         let text = painted_text(app, label);
@@ -224,7 +224,7 @@ fn palette_entries_start_at_the_left_edge_and_the_window_keeps_its_top() {
         (text[0].left() - button.left(), button)
     };
     let (with_shortcut, refresh) = indent(&app, "Refresh F5", "Refresh");
-    let (without, _) = indent(&app, "Use the sandbox site", "Use the sandbox site");
+    let (without, _) = indent(&app, "Bulk edit selected contacts…", "Bulk edit selected contacts…");
     assert!((with_shortcut - without).abs() < 0.5, "same indent: {with_shortcut} vs {without}");
     assert!(without < 20.0, "at the left edge: {without}");
     let f5 = painted_text(&app, "F5");
