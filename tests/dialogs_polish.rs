@@ -125,3 +125,81 @@ fn the_preview_says_how_many_of_the_changing_contacts_it_shows() {
     // As many sample contacts as it says: each one's "after" is the new value.
     assert_eq!(app.harness.query_all_by_label("Lofoten").count(), 5);
 }
+
+fn open_connect_dialog(app: &mut AppUnderTest) {
+    app.harness.get_by_label("Connect a real site…").click();
+    app.settle();
+    assert!(app.state().profiles.dialog.is_some());
+}
+
+fn is_disabled(app: &AppUnderTest, label: &str) -> bool {
+    app.harness.get_by_role_and_label(Role::Button, label).accesskit_node().is_disabled()
+}
+
+#[test]
+fn the_connect_dialog_says_which_fields_test_and_save_still_need() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    open_connect_dialog(&mut app);
+    let all = "Fill in the Site URL, the Client ID and the Client Secret to test the connection.";
+    app.harness.get_by_label(all);
+    assert!(is_disabled(&app, "Save") && is_disabled(&app, "Test connection"));
+    // The disabled button says the same on hover.
+    app.harness.get_by_role_and_label(Role::Button, "Test connection").hover();
+    for _ in 0..60 {
+        app.harness.step();
+    }
+    assert_eq!(app.harness.query_all_by_label(all).count(), 2, "the line and the tooltip");
+    app.harness.get_by_label("Connect a Treepl site").hover();
+
+    let url = app.state().sandbox().unwrap().url().to_string();
+    app.fill(Role::TextInput, "Site URL", &url);
+    app.harness.get_by_label("Fill in the Client ID and the Client Secret to test the connection.");
+    app.fill(Role::TextInput, "Client ID", "sandbox");
+    app.harness.get_by_label("Fill in the Client Secret to test the connection.");
+    assert!(is_disabled(&app, "Save") && is_disabled(&app, "Test connection"));
+    app.fill(Role::PasswordInput, "Client Secret", "sandbox-secret");
+    assert!(app.harness.query_by_label_contains("Fill in").is_none(), "nothing is missing");
+    assert!(!is_disabled(&app, "Save") && !is_disabled(&app, "Test connection"));
+}
+
+#[test]
+fn a_bad_site_url_shows_under_its_field_once_left_and_nothing_moves() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    open_connect_dialog(&mut app);
+    let below = |app: &AppUnderTest| {
+        let field = app.harness.get_by_role_and_label(Role::TextInput, "Client ID").rect();
+        let cancel = app.harness.get_by_role_and_label(Role::Button, "Cancel").rect();
+        (field, cancel)
+    };
+    let at_first = below(&app);
+    let problem = "`exa mple` is not a web address";
+
+    // While it is first typed, no message: a half-typed address is no error.
+    app.fill(Role::TextInput, "Site URL", "exa mple");
+    assert!(app.harness.query_by_label_contains(problem).is_none());
+
+    // Left: the problem shows under the field, and nothing below it moved.
+    app.harness.get_by_role_and_label(Role::TextInput, "Client ID").focus();
+    app.settle();
+    let message = app.harness.get_by_label_contains(problem).rect();
+    let url = app.harness.get_by_role_and_label(Role::TextInput, "Site URL").rect();
+    assert!(message.top() >= url.bottom() && message.bottom() <= at_first.0.top(), "{message:?} under {url:?}");
+    assert!((message.left() - url.left()).abs() < 2.0, "level with the field: {message:?} {url:?}");
+    assert_eq!(below(&app), at_first, "the fields and buttons below stay where they were");
+
+    // Back in the field, a fix takes the message away while typing, and nothing moves.
+    app.harness.get_by_role_and_label(Role::TextInput, "Site URL").focus();
+    app.settle();
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    app.harness.get_by_role_and_label(Role::TextInput, "Site URL").type_text("www.example.com");
+    app.settle();
+    assert!(app.harness.get_by_role_and_label(Role::TextInput, "Site URL").is_focused());
+    assert_eq!(app.state().profiles.dialog.as_ref().unwrap().draft.site_url, "www.example.com");
+    assert!(app.harness.query_by_label_contains("is not a web address").is_none());
+    assert_eq!(below(&app), at_first);
+    // And a new mistake shows while typing, now that the field was left once.
+    app.harness.get_by_role_and_label(Role::TextInput, "Site URL").type_text(" x");
+    app.settle();
+    app.harness.get_by_label_contains("`www.example.com x` is not a web address");
+    assert_eq!(below(&app), at_first);
+}
