@@ -203,3 +203,86 @@ fn a_bad_site_url_shows_under_its_field_once_left_and_nothing_moves() {
     app.harness.get_by_label_contains("`www.example.com x` is not a web address");
     assert_eq!(below(&app), at_first);
 }
+
+fn history_open(app: &AppUnderTest) -> bool {
+    app.state().history.open
+}
+
+/// Opens History with Ctrl+H and lets its window draw.
+fn open_history(app: &mut AppUnderTest) {
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::H);
+    app.wait_until("History opens", history_open);
+    app.settle();
+}
+
+fn escape(app: &mut AppUnderTest) {
+    app.harness.key_press(Key::Escape);
+    app.settle();
+}
+
+#[test]
+fn escape_closes_history_then_the_notifications_panel_and_leaves_the_grid_alone() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let first = app.state().grid.peek(0).unwrap().email.clone();
+    app.harness.get_by_label_contains(&first).click();
+    app.settle();
+    let selection = app.state().grid.selection.clone();
+    assert_eq!(app.state().grid.selected_count(), 1);
+    // (Ctrl+Shift+N is taken by Ctrl+N, New contact: egui lets an extra Shift match.)
+    app.harness.get_by_role_and_label(Role::Button, "Notifications").click();
+    app.settle();
+    assert!(app.state().notifications.panel_open);
+    open_history(&mut app);
+
+    escape(&mut app);
+    assert!(!history_open(&app), "the window on top closes");
+    assert!(app.state().notifications.panel_open, "the panel behind stays for the next Escape");
+    assert_eq!(app.state().grid.selection, selection, "the grid behind is left alone");
+
+    escape(&mut app);
+    assert!(!app.state().notifications.panel_open);
+    assert_eq!(app.state().grid.selection, selection);
+}
+
+#[test]
+fn escape_in_the_history_search_first_leaves_the_field_then_closes_history() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    open_history(&mut app);
+    app.fill(Role::SearchInput, "Search the history", "zz");
+    assert!(app.harness.get_by_role_and_label(Role::SearchInput, "Search the history").is_focused());
+    escape(&mut app);
+    assert!(!app.harness.get_by_role_and_label(Role::SearchInput, "Search the history").is_focused());
+    if history_open(&app) {
+        escape(&mut app);
+    }
+    assert!(!history_open(&app), "a second Escape at most closes History");
+}
+
+#[test]
+fn escape_closes_the_window_on_top_first_and_a_dialog_before_the_window_under_it() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let first = app.state().grid.peek(0).unwrap().clone();
+    app.harness.get_by_label_contains(&first.email).click_secondary();
+    app.settle();
+    // The row menu's item (the pane, showing the clicked contact, has one too).
+    app.harness.get_all_by_label("Open in a window").next().unwrap().click();
+    app.wait_until("the contact window", |app| app.state().open_contacts.iter().any(|w| w.contact.is_some()));
+    app.settle();
+    open_history(&mut app);
+
+    // The command palette over History: Escape closes the palette only.
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::K);
+    app.settle();
+    app.harness.get_by_role_and_label(Role::TextInput, "Run a command");
+    escape(&mut app);
+    assert!(app.harness.query_by_role_and_label(Role::TextInput, "Run a command").is_none());
+    assert!(history_open(&app), "History, under the palette, stays");
+
+    // History opened last, so it is on top: it closes first, then the contact window.
+    escape(&mut app);
+    assert!(!history_open(&app));
+    assert_eq!(app.state().open_contacts.len(), 1, "the contact window stays for the next Escape");
+    escape(&mut app);
+    assert!(app.state().open_contacts.is_empty(), "Escape closes the contact window");
+    assert!(app.state().grid.selected_count() <= 1, "the grid behind is left alone");
+}
