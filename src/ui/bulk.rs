@@ -203,6 +203,11 @@ fn preview_ui(ui: &mut egui::Ui, preview: &Preview) {
     if preview.samples.is_empty() {
         return;
     }
+    // The samples are a few of the contacts that change: say so when they are not all of them.
+    let shown = preview.samples.len() as u64;
+    if shown < preview.changing {
+        ui.label(format!("Showing {} of {}:", thousands(shown), thousands(preview.changing)));
+    }
     egui::Grid::new("bulk_samples").num_columns(4).striped(true).spacing([12.0, 2.0]).show(ui, |ui| {
         for heading in ["Contact", "Field", "Before", "After"] {
             ui.strong(heading);
@@ -231,6 +236,12 @@ fn report_ui(ui: &mut egui::Ui, report: &BulkReport, busy: bool, command: &mut i
         if tally.not_run > 0 { format!(", {} not run", thousands(tally.not_run)) } else { String::new() }
     ));
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+    ui.horizontal(|ui| {
+        for (heading, width) in [("Id", 60.0), ("Contact", 180.0), ("Outcome", 130.0)] {
+            ui.add_sized([width, row_height], egui::Label::new(egui::RichText::new(heading).strong()));
+        }
+        ui.strong("Reason");
+    });
     egui::ScrollArea::vertical().max_height(160.0).auto_shrink([false, true]).show_rows(
         ui,
         row_height,
@@ -239,7 +250,9 @@ fn report_ui(ui: &mut egui::Ui, report: &BulkReport, busy: bool, command: &mut i
             for row in &report.rows[range] {
                 ui.horizontal(|ui| {
                     ui.add_sized([60.0, row_height], egui::Label::new(row.id.to_string()));
-                    ui.add_sized([180.0, row_height], egui::Label::new(&row.label).truncate());
+                    // A contact that could not be read, and was not listed, has no name to show.
+                    let name = if row.label.is_empty() { "(not read)" } else { row.label.as_str() };
+                    ui.add_sized([180.0, row_height], egui::Label::new(name).truncate());
                     ui.add_sized([130.0, row_height], egui::Label::new(row.outcome.label()));
                     ui.add(egui::Label::new(row.outcome.reason()).truncate());
                 });
@@ -247,10 +260,14 @@ fn report_ui(ui: &mut egui::Ui, report: &BulkReport, busy: bool, command: &mut i
         },
     );
     ui.horizontal(|ui| {
+        // Retry only when there is something to take again.
         let failed = report.to_retry().len() as u64;
-        let retry = ui.add_enabled(failed > 0 && !busy, egui::Button::new(format!("Retry {}", contacts(failed))));
-        if retry.on_hover_text("Run the same change again for the contacts that failed or did not run").clicked() {
-            command(BulkCommand::RetryFailed);
+        if failed > 0 {
+            let retry = ui.add_enabled(!busy, egui::Button::new(format!("Retry {}", contacts(failed))));
+            let hover = "Run the same change again for the contacts that failed or did not run";
+            if retry.on_hover_text(hover).clicked() {
+                command(BulkCommand::RetryFailed);
+            }
         }
         let export = ui.add_enabled(!busy, egui::Button::new("Export results…"));
         if export.on_hover_text("Save this table as a CSV file").clicked() {

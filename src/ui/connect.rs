@@ -8,6 +8,8 @@ use crate::app::profiles::ProfilesCommand;
 
 use super::Intents;
 
+const FIELD_WIDTH: f32 = 320.0;
+
 /// Draws the dialog; `true` when it should close. Only Cancel and Escape close it (a stray
 /// click outside would lose what was typed); closing it while it saves cancels the save.
 pub fn dialog_ui(ctx: &egui::Context, dialog: &mut ConnectDialog, keyring: &str, intents: &mut Intents) -> bool {
@@ -21,9 +23,9 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut ConnectDialog, keyring: &str,
         );
         ui.add_space(8.0);
         egui::Grid::new("connect_fields").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
+            text_field(ui, "Name", &mut dialog.draft.name, "e.g. My shop", false);
+            url_field(ui, dialog);
             let draft = &mut dialog.draft;
-            text_field(ui, "Name", &mut draft.name, "e.g. My shop", false);
-            text_field(ui, "Site URL", &mut draft.site_url, "https://www.example.com", false);
             text_field(ui, "Client ID", &mut draft.client_id, "", false);
             text_field(ui, "Client Secret", &mut draft.client_secret, "", true);
         });
@@ -52,17 +54,26 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut ConnectDialog, keyring: &str,
         }
 
         ui.add_space(8.0);
-        let complete = !dialog.draft.site_url.trim().is_empty()
-            && !dialog.draft.client_id.trim().is_empty()
-            && !dialog.draft.client_secret.is_empty();
+        let missing = dialog.missing();
+        let complete = missing.is_empty();
+        // Why Test and Save are disabled, in words (a line kept even when empty: no jump).
+        let why_not = if busy {
+            Some(if dialog.saving { "Saving the site…".to_owned() } else { "Testing the connection…".to_owned() })
+        } else if complete {
+            None
+        } else {
+            Some(format!("Fill in {} to test the connection.", listed(&missing)))
+        };
+        let width = ui.available_width();
+        reserved_line_ui(ui, width, why_not.as_deref().filter(|_| !busy), ui.visuals().weak_text_color());
         ui.horizontal(|ui| {
             let cancel = if busy { "Stop and close" } else { "Close without saving" };
             if ui.button("Cancel").on_hover_text(cancel).clicked() {
                 close = true;
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let missing = "Fill in the Site URL, the Client ID and the Client Secret first";
-                let save = ui.add_enabled(!busy && complete, egui::Button::new("Save")).on_disabled_hover_text(missing);
+                let why_not = why_not.as_deref().unwrap_or_default();
+                let save = ui.add_enabled(!busy && complete, egui::Button::new("Save")).on_disabled_hover_text(why_not);
                 if save.on_hover_text("Test the connection, then keep this site").clicked() {
                     intents.commands.push(Command::Profiles(ProfilesCommand::Save {
                         draft: dialog.draft.clone(),
@@ -71,7 +82,7 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut ConnectDialog, keyring: &str,
                 }
                 let test = ui
                     .add_enabled(!busy && complete, egui::Button::new("Test connection"))
-                    .on_disabled_hover_text(missing);
+                    .on_disabled_hover_text(why_not);
                 if test.on_hover_text("Sign in and read one contact, saving nothing").clicked() {
                     intents.commands.push(Command::Profiles(ProfilesCommand::Test(dialog.draft.clone())));
                 }
@@ -92,7 +103,46 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut ConnectDialog, keyring: &str,
 
 fn text_field(ui: &mut egui::Ui, name: &str, value: &mut dyn egui::TextBuffer, hint: &str, secret: bool) {
     let label = ui.label(name);
-    let edit = egui::TextEdit::singleline(value).hint_text(hint).password(secret).desired_width(320.0);
+    let edit = egui::TextEdit::singleline(value).hint_text(hint).password(secret).desired_width(FIELD_WIDTH);
     ui.add(edit).labelled_by(label.id);
     ui.end_row();
+}
+
+/// The Site URL, with what is wrong with it under it in the error colour once the field was
+/// left (and while typing after that). The line is there, empty, before: nothing moves.
+fn url_field(ui: &mut egui::Ui, dialog: &mut ConnectDialog) {
+    let label = ui.label("Site URL");
+    let edit = egui::TextEdit::singleline(&mut dialog.draft.site_url)
+        .hint_text("https://www.example.com")
+        .desired_width(FIELD_WIDTH);
+    if ui.add(edit).labelled_by(label.id).lost_focus() {
+        dialog.url_left = true;
+    }
+    ui.end_row();
+    // Its own row, under the field (an empty first cell): the label stays level with the field.
+    ui.allocate_exact_size(egui::Vec2::ZERO, egui::Sense::hover());
+    reserved_line_ui(ui, FIELD_WIDTH, dialog.url_problem().as_deref(), ui.visuals().error_fg_color);
+    ui.end_row();
+}
+
+/// One line of text in `color`, or the same room left empty; a longer text ends in an
+/// ellipsis and shows whole on hover.
+fn reserved_line_ui(ui: &mut egui::Ui, width: f32, text: Option<&str>, color: egui::Color32) {
+    let height = ui.text_style_height(&egui::TextStyle::Body);
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(width, height), egui::Sense::hover());
+    let Some(text) = text else { return };
+    let mut line =
+        ui.new_child(egui::UiBuilder::new().max_rect(rect).layout(egui::Layout::left_to_right(egui::Align::Center)));
+    line.add(egui::Label::new(egui::RichText::new(text).color(color)).truncate()).on_hover_text(text);
+}
+
+/// "the Site URL", "the Site URL and the Client ID", "the Site URL, the Client ID and the
+/// Client Secret".
+fn listed(names: &[&str]) -> String {
+    let named: Vec<String> = names.iter().map(|name| format!("the {name}")).collect();
+    match named.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
 }

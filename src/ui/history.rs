@@ -28,7 +28,10 @@ pub fn ui(ctx: &egui::Context, state: &mut AppState, view: &mut HistoryView, int
     let pane_contact = editor.open.as_ref().and_then(|o| o.base.as_ref()).map(|c| (c.id, contact_name(c)));
     let mut open = true;
     let middle = ctx.content_rect().center();
+    let on_top = top_window(ctx) == Some(egui::LayerId::new(egui::Order::Middle, history_window_id()));
+    let escape = escape_closes(ctx, history_window_id(), on_top);
     let window = egui::Window::new("History")
+        .id(history_window_id())
         .open(&mut open)
         .pivot(egui::Align2::CENTER_CENTER)
         .default_pos(middle)
@@ -54,9 +57,36 @@ pub fn ui(ctx: &egui::Context, state: &mut AppState, view: &mut HistoryView, int
             picked_ui(ui, history, intents);
         }
     });
-    if !open {
+    if !open || escape {
         intents.commands.push(Command::History(HistoryCommand::Hide));
     }
+}
+
+fn history_window_id() -> egui::Id {
+    egui::Id::unique("history_window")
+}
+
+/// The window on top of the others (as drawn last frame), if any window is shown.
+pub(crate) fn top_window(ctx: &egui::Context) -> Option<egui::LayerId> {
+    ctx.memory(|memory| {
+        memory.layer_ids().filter(|layer| layer.order == egui::Order::Middle && memory.areas().is_visible(layer)).last()
+    })
+}
+
+/// Whether Escape closes the window or panel `id` this frame; the key is then taken, so
+/// nothing behind acts on it too. Only when it is `on_top` of the other windows, no modal
+/// dialog or popup is open (they close first), and no widget had the keyboard a frame ago
+/// (that Escape only leaves the field, as egui does; the next one closes).
+pub(crate) fn escape_closes(ctx: &egui::Context, id: egui::Id, on_top: bool) -> bool {
+    let key = id.with("had_keyboard");
+    let had_keyboard = ctx.data(|data| data.get_temp::<bool>(key)).unwrap_or(false);
+    let has_keyboard = ctx.memory(|memory| memory.focused().is_some());
+    ctx.data_mut(|data| data.insert_temp(key, has_keyboard));
+    let covered = ctx.memory(|memory| memory.top_modal_layer().is_some()) || egui::Popup::is_any_open(ctx);
+    on_top
+        && !covered
+        && !had_keyboard
+        && ctx.input_mut(|input| input.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
 }
 
 fn filters_ui(ui: &mut egui::Ui, history: &mut History, pane: Option<(i64, String)>, intents: &mut Intents) {

@@ -6,6 +6,7 @@ use crate::app::command::UiCommand;
 use crate::app::notifications::{Level, Notification, Notifications};
 
 use super::Intents;
+use super::history::{escape_closes, top_window};
 
 pub fn toasts_ui(ctx: &egui::Context, notifications: &mut Notifications) {
     let now = Instant::now();
@@ -50,6 +51,11 @@ pub fn toasts_ui(ctx: &egui::Context, notifications: &mut Notifications) {
 }
 
 pub fn panel_ui(ui: &mut egui::Ui, notifications: &mut Notifications, intents: &mut Intents) {
+    // Escape closes the panel once no window is over the app (a window closes first).
+    let ctx = ui.ctx().clone();
+    if escape_closes(&ctx, egui::Id::unique("notifications_panel"), top_window(&ctx).is_none()) {
+        intents.ui_commands.push(UiCommand::ToggleNotifications);
+    }
     egui::Panel::right("notifications").resizable(true).default_size(340.0).show(ui, |ui| {
         ui.horizontal(|ui| {
             ui.heading("Notifications");

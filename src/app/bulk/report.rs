@@ -81,12 +81,26 @@ impl BulkReport {
         self.rows.iter().filter(|row| row.outcome.wants_retry()).map(|row| row.id).collect()
     }
 
-    /// A retry's rows replace this report's rows for the same contacts.
+    /// Names the rows whose contact could not be read (or was not run) from `names`: the
+    /// table names every contact the listing showed, not only its Id.
+    pub fn name_unnamed(&mut self, names: &std::collections::HashMap<ContactId, String>) {
+        for row in self.rows.iter_mut().filter(|row| row.label.is_empty()) {
+            if let Some(name) = names.get(&row.id) {
+                row.label.clone_from(name);
+            }
+        }
+    }
+
+    /// A retry's rows replace this report's rows for the same contacts (keeping the name
+    /// known from before when the retry could not read the contact).
     pub fn merge(&mut self, retried: BulkReport) {
         let mut by_id: std::collections::HashMap<ContactId, ContactOutcome> =
             retried.rows.into_iter().map(|row| (row.id, row)).collect();
         for row in &mut self.rows {
-            if let Some(newer) = by_id.remove(&row.id) {
+            if let Some(mut newer) = by_id.remove(&row.id) {
+                if newer.label.is_empty() {
+                    newer.label = std::mem::take(&mut row.label);
+                }
                 *row = newer;
             }
         }
@@ -132,6 +146,29 @@ mod tests {
         report.merge(BulkReport { rows: vec![row(3, Outcome::Unchanged), row(2, Outcome::Done)] });
         assert_eq!(report.tally(), Tally { done: 2, unchanged: 1, failed: 0, not_run: 0 });
         assert!(report.to_retry().is_empty());
+    }
+
+    #[test]
+    fn a_retry_that_could_not_read_a_contact_keeps_its_name() {
+        let mut report = BulkReport { rows: vec![row(7, Outcome::Failed("503".into()))] };
+        let unread = ContactOutcome { id: 7, label: String::new(), outcome: Outcome::Failed("502".into()) };
+        report.merge(BulkReport { rows: vec![unread] });
+        assert_eq!(report.rows[0].label, "C7");
+        assert_eq!(report.rows[0].outcome, Outcome::Failed("502".into()));
+    }
+
+    #[test]
+    fn rows_not_read_are_named_from_the_listing() {
+        let mut report = BulkReport {
+            rows: vec![
+                ContactOutcome { id: 1, label: String::new(), outcome: Outcome::NotRun },
+                ContactOutcome { id: 2, label: "Read".into(), outcome: Outcome::Done },
+            ],
+        };
+        let names = [(1, "Ann Lee".to_owned()), (2, "Listed".to_owned())].into_iter().collect();
+        report.name_unnamed(&names);
+        assert_eq!(report.rows[0].label, "Ann Lee");
+        assert_eq!(report.rows[1].label, "Read", "a name read with the contact stays");
     }
 
     #[test]

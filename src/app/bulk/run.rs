@@ -5,9 +5,12 @@
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use crate::api::paging::PagingOptions;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::api::paging::{PageSource, PagingOptions};
 use crate::api::selection::resolve_ids;
-use crate::api::{ApiError, ContactId, ContactScope};
+use crate::api::{ApiError, Client, Contact, ContactId, ContactScope, ListQuery, Page};
 use crate::app::journal::{Context, Writes};
 use crate::app::related::zones::read_zones;
 use crate::app::tasks::Progress;
@@ -57,20 +60,51 @@ pub enum NotStarted {
     },
 }
 
-/// The ids of `targets`, no more than `confirmed` of them.
+/// Contacts listed through a client, each one's name kept on the way: a contact whose own
+/// read fails later is still named in the result table, at no extra request.
+struct NamingSource<'a> {
+    client: &'a Client,
+    names: Mutex<HashMap<ContactId, String>>,
+}
+
+impl PageSource<Contact> for NamingSource<'_> {
+    async fn fetch_page(&self, query: ListQuery) -> Result<Page<Contact>, ApiError> {
+        let page = self.client.list_contacts(&query).await?;
+        if let Ok(mut names) = self.names.lock() {
+            names.extend(page.items.iter().map(|contact| (contact.id, contact_name(contact))));
+        }
+        Ok(page)
+    }
+
+    fn throttle_events(&self) -> u64 {
+        self.client.throttle_events()
+    }
+}
+
+/// The contacts a run takes up, and the names of those the listing showed.
+#[derive(Debug, Default)]
+pub struct Resolved {
+    pub ids: Vec<ContactId>,
+    pub names: HashMap<ContactId, String>,
+}
+
+/// The ids of `targets` (no more than `confirmed` of them), with the names the listing gave.
 pub async fn resolve(
     writes: &Writes,
     targets: &Targets,
     confirmed: u64,
     cancel: &CancellationToken,
-) -> Result<Vec<ContactId>, NotStarted> {
+) -> Result<Resolved, NotStarted> {
     let scope = match targets {
-        Targets::Ids(ids) => return Ok(ids.clone()),
+        Targets::Ids(ids) => return Ok(Resolved { ids: ids.clone(), names: HashMap::new() }),
         Targets::Scope(scope) => scope,
     };
-    match resolve_ids(writes.client(), scope, &PagingOptions::default(), cancel, |_, _| {}).await {
+    let source = NamingSource { client: writes.client(), names: Mutex::default() };
+    let listed = resolve_ids(&source, scope, &PagingOptions::default(), cancel, |_, _| {}).await;
+    let names = source.names.into_inner().unwrap_or_default();
+    match listed {
         Ok(ids) if ids.len() as u64 > confirmed => Err(NotStarted::Grew { found: ids.len() as u64 }),
-        Ok(ids) => Ok(ids),
+        Ok(ids) => Ok(Resolved { ids, names }),
         Err(ApiError::Cancelled) => Err(NotStarted::Cancelled),
         Err(error) => Err(NotStarted::Failed(error)),
     }
@@ -85,9 +119,10 @@ pub async fn run_bulk(
     cancel: &CancellationToken,
     progress: &Progress,
 ) -> Result<(Option<i64>, BulkReport), NotStarted> {
-    let ids = resolve(writes, targets, confirmed, cancel).await?;
+    let Resolved { ids, names } = resolve(writes, targets, confirmed, cancel).await?;
     let batch = writes.new_batch(action.title(ids.len() as u64)).await;
-    let report = apply_to_all(writes, &ids, action, Context { batch, undo_of: None }, cancel, progress).await;
+    let mut report = apply_to_all(writes, &ids, action, Context { batch, undo_of: None }, cancel, progress).await;
+    report.name_unnamed(&names);
     Ok((batch, report))
 }
 

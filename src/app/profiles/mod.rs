@@ -93,6 +93,34 @@ pub struct ConnectDialog {
     pub outcome: Option<Result<String, String>>,
     /// Set when the keyring refused: the dialog offers to keep the secret for this session.
     pub keyring_problem: Option<String>,
+    /// The Site URL field has lost the keyboard once: from then on what is wrong with the
+    /// address shows under it, while typing too (not before: a half-typed address is no error).
+    pub url_left: bool,
+}
+
+impl ConnectDialog {
+    /// The fields that Test and Save still need, named as the dialog labels them.
+    pub fn missing(&self) -> Vec<&'static str> {
+        let draft = &self.draft;
+        [
+            ("Site URL", draft.site_url.trim().is_empty()),
+            ("Client ID", draft.client_id.trim().is_empty()),
+            ("Client Secret", draft.client_secret.is_empty()),
+        ]
+        .into_iter()
+        .filter_map(|(name, empty)| empty.then_some(name))
+        .collect()
+    }
+
+    /// What is wrong with the typed Site URL, once the field was left. An empty one is only
+    /// missing, and said so with the other missing fields.
+    pub fn url_problem(&self) -> Option<String> {
+        let url = self.draft.site_url.trim();
+        if !self.url_left || url.is_empty() {
+            return None;
+        }
+        crate::api::parse_site_url(url).err().map(|error| error.to_string())
+    }
 }
 
 pub struct Profiles {

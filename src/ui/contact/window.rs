@@ -6,14 +6,22 @@ use crate::app::ContactWindow;
 use crate::app::layout::{cell_text, column_title};
 use crate::app::text::contact_name;
 
+use super::super::history::{escape_closes, top_window};
+
 /// Draws the open contacts; returns the ids whose window was closed.
 pub fn windows_ui(ctx: &egui::Context, windows: &[ContactWindow]) -> Vec<crate::api::ContactId> {
     let mut closed = Vec::new();
     for (i, window) in windows.iter().enumerate() {
         let title = window.contact.as_ref().map_or_else(|| format!("Contact {}", window.id), contact_name);
         let mut open = true;
+        let id = egui::Id::unique(("contact_window", window.id));
+        // Escape closes the window on top (the others stay for the next Escape).
+        let on_top = top_window(ctx) == Some(egui::LayerId::new(egui::Order::Middle, id));
+        if escape_closes(ctx, id, on_top) {
+            open = false;
+        }
         egui::Window::new(title)
-            .id(egui::Id::unique(("contact_window", window.id)))
+            .id(id)
             .open(&mut open)
             .default_pos(egui::pos2(220.0 + 24.0 * i as f32, 120.0 + 24.0 * i as f32))
             .default_width(420.0)
