@@ -546,3 +546,28 @@ fn a_new_contact_says_the_email_is_required_only_once_left_empty_and_cancel_drop
     app.wait_until("its draft goes too", |_| !file.exists());
     assert_eq!(app.contacts_on_site().len() as u64, DEMO_CONTACTS, "nothing was created");
 }
+
+#[test]
+fn ctrl_shift_n_opens_the_notifications_not_a_new_contact() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    app.harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::N);
+    app.settle();
+    assert!(app.state().notifications.panel_open);
+    assert!(app.state().editor.open.is_none(), "no new contact");
+}
+
+#[test]
+fn escape_on_last_times_drafts_is_later_and_keeps_them() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let contact = open_in_pane(&mut app, 5);
+    retype(&mut app, "City", "Hammerfest");
+    let file = draft_file(&app, contact.id);
+    app.wait_until("the draft is on disk", |_| file.exists());
+    let mut app = app.restart();
+    app.wait_until("the draft is offered", |app| !app.state().editor.offered.is_empty());
+    app.settle();
+    app.harness.key_press(Key::Escape);
+    app.settle();
+    assert!(app.state().editor.offered.is_empty(), "the offer closed");
+    assert!(file.exists(), "the draft is kept for the next start");
+}

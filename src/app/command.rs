@@ -116,6 +116,15 @@ impl UiCommand {
         }
     }
 
+    /// Every command, those whose shortcut holds more modifiers first: egui matches Ctrl+N
+    /// on Ctrl+Shift+N too, so Ctrl+Shift+N must be tried before Ctrl+N.
+    pub fn by_modifiers() -> [UiCommand; Self::ALL.len()] {
+        let mut all = Self::ALL;
+        let held = |c: &UiCommand| c.shortcut().map_or(0, |s| s.modifiers.shift as u8 + s.modifiers.alt as u8);
+        all.sort_by_key(|c| std::cmp::Reverse(held(c)));
+        all
+    }
+
     /// Whether the shortcut means something else while typing (Ctrl+A selects the text,
     /// Delete deletes a character).
     pub fn is_text_editing_key(self) -> bool {
@@ -214,6 +223,13 @@ pub enum Command {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_shortcut_with_shift_is_tried_before_the_same_without() {
+        let order = super::UiCommand::by_modifiers();
+        let at = |c| order.iter().position(|o| *o == c).unwrap();
+        assert!(at(super::UiCommand::ToggleNotifications) < at(super::UiCommand::NewContact));
+    }
+
     use super::*;
 
     #[test]

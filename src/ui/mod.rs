@@ -235,7 +235,7 @@ impl eframe::App for TreeplApp {
         // The one rule for keys behind a dialog: none of them act on what is behind it.
         let behind_dialog = self.dialog_open(&ctx);
         let typing = ctx.egui_wants_keyboard_input();
-        for command in UiCommand::ALL {
+        for command in UiCommand::by_modifiers() {
             if let Some(shortcut) = command.shortcut()
                 && !behind_dialog
                 && !(typing && command.is_text_editing_key())

@@ -256,7 +256,7 @@ pub fn drafts_ui(ctx: &egui::Context, state: &AppState, intents: &mut Intents) {
     if state.editor.offered.is_empty() || state.editor.leaving_for.is_some() {
         return;
     }
-    egui::Modal::new(egui::Id::unique("offered_drafts")).show(ctx, |ui| {
+    let modal = egui::Modal::new(egui::Id::unique("offered_drafts")).show(ctx, |ui| {
         ui.set_width(460.0);
         ui.heading("Unsaved changes from last time");
         ui.label(
@@ -288,10 +288,14 @@ pub fn drafts_ui(ctx: &egui::Context, state: &AppState, intents: &mut Intents) {
             }
         });
         ui.add_space(6.0);
-        if ui.button("Later").on_hover_text("Keep them for the next start").clicked() {
+        if ui.button("Later").on_hover_text("Keep them for the next start (Escape)").clicked() {
             intents.commands.push(Command::Editor(EditorCommand::LaterDrafts));
         }
     });
+    // Escape (or a click outside) is "Later": nothing is lost.
+    if modal.should_close() {
+        intents.commands.push(Command::Editor(EditorCommand::LaterDrafts));
+    }
 }
 
 /// Asks before leaving a contact with unsaved changes; closes once answered.
