@@ -391,7 +391,20 @@ fn creating_a_contact_keeps_the_panes_width_and_the_grids_controls_in_view() {
     let mut app = AppUnderTest::start(TestKeyring::mock());
     open_in_pane(&mut app, 0);
     app.settle();
+    // The user made the pane narrower than it starts.
+    let edge = app.harness.get_by_label("Resize panel").rect().center();
+    app.harness.hover_at(edge);
+    app.harness.run_steps(2);
+    app.harness.drag_at(edge);
+    app.harness.run_steps(2);
+    for step in 1..=10 {
+        app.harness.hover_at(edge + egui::vec2(12.0 * step as f32, 0.0));
+        app.harness.run_steps(1);
+    }
+    app.harness.drop_at(edge + egui::vec2(120.0, 0.0));
+    app.settle();
     let before = pane_left(&app);
+    assert!(before > edge.x + 60.0, "the pane is narrower: {edge:?} -> {before}");
     app.harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
     app.settle();
     retype(&mut app, "Email", "wide.pane@example.no");

@@ -157,7 +157,7 @@ fn header_ui(ui: &mut egui::Ui, open: &OpenContact, state: &EditState, intents: 
     let name = name.unwrap_or_else(|| "New contact".to_owned());
     ui.add(egui::Label::new(egui::RichText::new(name).heading()).truncate());
     if !open.is_new() {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if ui
                 .small_button("Open in a window")
                 .on_hover_text("Show this contact in a window, to compare it with another")
@@ -192,7 +192,7 @@ fn header_ui(ui: &mut egui::Ui, open: &OpenContact, state: &EditState, intents: 
             }
         });
     }
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let save = UiCommand::SaveContact;
         let button = egui::Button::new(save.label()).shortcut_text(ui.ctx().format_shortcut(
             &save.shortcut().unwrap_or(egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::S)),
