@@ -584,3 +584,19 @@ fn escape_on_last_times_drafts_is_later_and_keeps_them() {
     assert!(app.state().editor.offered.is_empty(), "the offer closed");
     assert!(file.exists(), "the draft is kept for the next start");
 }
+
+#[test]
+fn a_bulk_edit_of_the_contact_in_the_pane_shows_there() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    select_rows(&mut app, 0, 5);
+    let id = app.state().grid.peek(5).unwrap().id;
+    app.wait_until("the pane shows the last one clicked", |app| {
+        app.state().editor.open.as_ref().is_some_and(|o| o.id == id && o.draft.is_some())
+    });
+    bulk_edit_city(&mut app, "Longyearbyen", 6);
+    app.wait_until("the pane shows the new city", |app| {
+        app.state().editor.open.as_ref().and_then(|o| o.draft.as_ref()).and_then(|d| d.address.city.clone())
+            == Some("Longyearbyen".to_owned())
+    });
+    assert!(!app.state().editor.is_dirty(), "the site's copy, not an edit");
+}

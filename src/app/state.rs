@@ -586,7 +586,14 @@ impl AppState {
         match result {
             FeatureResult::Delete(outcome) => deletes.fold(outcome, grid, fx.notifications),
             FeatureResult::Password(outcome) => passwords.fold(outcome, fx.notifications),
-            FeatureResult::Bulk(result) => bulk.fold(result, fx, grid),
+            FeatureResult::Bulk(result) => {
+                let applied = matches!(result, super::bulk::BulkResult::Applied { .. });
+                bulk.fold(result, fx, grid);
+                // The pane shows what the site has now, unless the user is editing it.
+                if applied {
+                    editor.reload_if_unchanged(fx);
+                }
+            }
             FeatureResult::Editor(result) => {
                 if let Some(leaving) = editor.fold(result, fx, grid) {
                     self.proceed(leaving);
@@ -602,8 +609,9 @@ impl AppState {
             FeatureResult::Grid(result) => self.grid_result(result),
             FeatureResult::History(result) => {
                 history.fold(result, fx);
-                // What an undo put back shows in the grid.
+                // What an undo put back shows in the grid and the pane.
                 grid.reload();
+                editor.reload_if_unchanged(fx);
             }
         }
     }

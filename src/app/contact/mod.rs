@@ -457,6 +457,20 @@ impl Editor {
         remove_draft(self.drafts.as_ref(), id, fx);
     }
 
+    /// Loads the pane's contact again when the site may have changed it behind the editor
+    /// (a bulk edit, an undo), unless the user has unsaved changes in it.
+    pub fn reload_if_unchanged(&mut self, fx: &mut Effects) {
+        let Some(open) = self.open.as_ref().filter(|o| !o.is_new() && !o.is_dirty() && !o.saving) else { return };
+        let Some(client) = fx.client.clone() else { return };
+        let id = open.id;
+        let loading = fx.tasks.promise(async move { client.get_contact(id).await });
+        let mut reloaded = OpenContact::new(id, Some(loading));
+        // The copy as it was stays on screen until the new one is in.
+        reloaded.base.clone_from(&open.base);
+        reloaded.draft.clone_from(&open.draft);
+        self.open = Some(reloaded);
+    }
+
     /// Shows `id` in the pane, loading its fresh copy; with unsaved changes, asks first.
     fn show(&mut self, id: ContactId, fx: &mut Effects) {
         if self.open.as_ref().is_some_and(|open| open.id == id) {

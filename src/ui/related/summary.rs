@@ -11,7 +11,7 @@ use crate::app::text::{date, plural};
 
 use super::{Intents, error_ui, walked};
 
-const CHART_HEIGHT: f32 = 80.0;
+const CHART_HEIGHT: f32 = 110.0;
 
 pub fn ui(ui: &mut egui::Ui, related: &Related, money: &MoneyFormat, intents: &mut Intents) {
     let Some(history) = &related.history else { return };
