@@ -66,6 +66,8 @@ struct SandboxArgs {
 
 fn main() -> ExitCode {
     treepl_contacts::mark_startup();
+    // Exports, the journal, drafts and settings hold personal data: the user's alone.
+    treepl_contacts::app::private::restrict_new_files();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()

@@ -216,6 +216,7 @@ pub enum Command {
     Profiles(super::profiles::ProfilesCommand),
     Password(super::password::PasswordCommand),
     Bulk(super::bulk::BulkCommand),
+    Forget(super::forget::ForgetCommand),
     Cancel(super::tasks::TaskId),
     /// The window is asked to close: it may, unless unsaved changes want an answer first.
     Quit,

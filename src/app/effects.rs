@@ -46,6 +46,13 @@ pub enum FeatureResult {
     Password(PasswordResult),
     History(HistoryResult),
     Bulk(super::bulk::BulkResult),
+    Forget(super::forget::ForgetResult),
+}
+
+impl From<super::forget::ForgetResult> for FeatureResult {
+    fn from(result: super::forget::ForgetResult) -> Self {
+        Self::Forget(result)
+    }
 }
 
 impl FeatureResult {

@@ -224,21 +224,14 @@ impl History {
         let Some(journal) = fx.writes.as_ref().and_then(|w| w.journal().cloned()) else { return };
         fx.tasks.spawn("Exporting the change journal", async move {
             let written = tokio::task::spawn_blocking(move || {
-                // Written beside the target and moved into place: a failure leaves no partial file.
-                let partial = path.with_extension("jsonl.partial");
-                let mut file = std::io::BufWriter::new(std::fs::File::create(&partial).map_err(|e| e.to_string())?);
-                let count = journal.export_json_lines(&mut file);
-                let finished = count.and_then(|count| {
-                    use std::io::Write as _;
-                    file.flush().map_err(|e| e.to_string())?;
-                    drop(file);
-                    std::fs::rename(&partial, &path).map_err(|e| e.to_string())?;
-                    Ok(count)
-                });
-                if finished.is_err() {
-                    let _ = std::fs::remove_file(&partial);
-                }
-                finished.map(|count| (path, count))
+                // All or nothing, private, like every export: a failure leaves no partial file.
+                let mut file = crate::export::AtomicFile::create(&path).map_err(|e| e.to_string())?;
+                let mut out = std::io::BufWriter::new(file.file_mut());
+                let count = journal.export_json_lines(&mut out)?;
+                std::io::Write::flush(&mut out).map_err(|e| e.to_string())?;
+                drop(out);
+                file.commit().map_err(|e| e.to_string())?;
+                Ok((path, count))
             })
             .await
             .unwrap_or_else(|e| Err(e.to_string()));

@@ -117,6 +117,8 @@ pub struct AppState {
     pub open_contacts: Vec<ContactWindow>,
     pub exports: Exports,
     pub deletes: Deletes,
+    /// "Forget this contact", asked and carried out.
+    pub forgetting: super::forget::Forgetting,
     pub passwords: Passwords,
     pub bulk: Bulk,
     pub editor: Editor,
@@ -164,9 +166,20 @@ impl AppState {
         let file = ProfileFile::in_folder(&config.config_dir);
         let profiles = Profiles::new(file, Arc::clone(&config.keyring), config.client_options.clone());
         let passwords = Passwords::new(Arc::clone(&config.clipboard));
+        // Personal data on disk is the user's alone, including what older versions left.
+        super::private::restrict_new_files();
+        let own_folders = [config.config_dir.clone(), config.data_dir.clone()];
+        let (data_dir, keep_days) = (config.data_dir.clone(), settings.journal_keep_days);
         // What a run that was killed mid-write left behind (an export's temporary file).
         let unfinished = crate::export::unfinished_folder(&config.data_dir);
         runtime.spawn_blocking(move || {
+            let tightened: usize = own_folders.iter().map(|folder| super::private::tighten(folder)).sum();
+            if tightened > 0 {
+                tracing::info!(tightened, "made files and folders of an older version private");
+            }
+            // Every site's journal and drafts, not only the one about to open.
+            let retention = super::personal_data::apply_retention(&data_dir, keep_days);
+            tracing::info!(entries = retention.entries, drafts = retention.drafts, keep_days, "retention applied");
             let removed = crate::export::remove_leftovers(&unfinished);
             if !removed.is_empty() {
                 tracing::info!(
@@ -192,6 +205,7 @@ impl AppState {
             open_contacts: Vec::new(),
             exports: Exports::default(),
             deletes: Deletes::default(),
+            forgetting: Default::default(),
             passwords,
             bulk: Bulk::default(),
             editor: Editor::default(),
@@ -269,6 +283,7 @@ impl AppState {
             || self.bulk.dialog.is_some()
             || self.editor.leaving_for.is_some()
             || !self.editor.offered.is_empty()
+            || self.forgetting.asking.is_some()
     }
 
     /// Asks to delete the grid's selection: the confirmation freezes what it shows.
@@ -326,10 +341,20 @@ impl AppState {
             profiles,
             settings,
             config,
+            forgetting,
             ..
         } = self;
         let fx = &mut effects(tasks, notifications, site);
         match command {
+            Command::Forget(command) => {
+                let key = match &site.target {
+                    Target::Sandbox => "sandbox".to_owned(),
+                    Target::Profile(id) => id.clone(),
+                };
+                let drafts = DraftFolder::new(&config.data_dir, &key);
+                let editing = editor.open.as_ref().filter(|o| o.is_dirty()).and_then(|o| o.draft.as_ref());
+                forgetting.execute(command, drafts, editing.map(|d| d.email.as_str()), fx);
+            }
             Command::Delete(confirmation) => {
                 // The pane lets go of a contact that is being deleted.
                 if let (Some(ids), Some(open)) = (confirmation.ids(), &editor.open)
@@ -607,6 +632,11 @@ impl AppState {
             }
             FeatureResult::Site(result) => self.site_result(result),
             FeatureResult::Grid(result) => self.grid_result(result),
+            FeatureResult::Forget(result) => {
+                self.forgetting.fold(result, &mut effects(&mut self.tasks, &mut self.notifications, &self.site));
+                self.history.mark_stale();
+                self.related.changes.mark_stale();
+            }
             FeatureResult::History(result) => {
                 history.fold(result, fx);
                 // What an undo put back shows in the grid and the pane.

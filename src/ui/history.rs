@@ -277,6 +277,15 @@ pub(super) fn entry_ui(ui: &mut egui::Ui, entry: &Entry, undoing: bool, intents:
         {
             intents.commands.push(Command::History(HistoryCommand::Reveal(original)));
         }
+        if let Some(email) = entry_email(entry)
+            && ui
+                .button("Forget this person…")
+                .on_hover_text("Remove every trace of this person from this computer's journal and drafts")
+                .clicked()
+        {
+            let person = crate::app::forget::Person { email, name: entry.label.clone() };
+            intents.commands.push(Command::Forget(crate::app::forget::ForgetCommand::Ask(person)));
+        }
     });
     ui.add_space(6.0);
     let found = changes(entry);
@@ -316,6 +325,13 @@ pub(super) fn entry_ui(ui: &mut egui::Ui, entry: &Entry, undoing: bool, intents:
             }
         });
     });
+}
+
+/// The email of the contact an entry is about, from the copies it keeps.
+fn entry_email(entry: &Entry) -> Option<String> {
+    let copies = [&entry.after, &entry.before, &entry.sent];
+    let email = copies.into_iter().flatten().find_map(|copy| copy.get("Email")?.as_str().map(str::to_owned));
+    email.filter(|e| !e.trim().is_empty())
 }
 
 /// `CustomCrmGroups.Membership.Level` as `Membership: Level`; other fields as they are.

@@ -185,6 +185,37 @@ fn confirm_delete_ui(ctx: &egui::Context, confirmation: &DeleteConfirmation) -> 
     answer
 }
 
+/// Asks before forgetting a person; `Some(true)` to go ahead.
+fn confirm_forget_ui(ctx: &egui::Context, person: &crate::app::forget::Person) -> Option<bool> {
+    let mut answer = None;
+    let modal = egui::Modal::new(egui::Id::unique("confirm_forget")).show(ctx, |ui| {
+        ui.set_width(440.0);
+        ui.heading(format!("Forget {}?", person.name));
+        ui.label(format!(
+            "Every change this app recorded of {} ({}) and any unsaved draft of them are removed from this \
+             computer, for this site, and overwritten in the journal's files. The contact on the site stays as it \
+             is. Those changes can no longer be undone from History.",
+            person.name, person.email
+        ));
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            if ui.button("Cancel").on_hover_text("Forget nothing").clicked() {
+                answer = Some(false);
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let forget = egui::Button::new(egui::RichText::new("Forget").color(ui.visuals().error_fg_color));
+                if ui.add(forget).on_hover_text("Remove this person from this computer").clicked() {
+                    answer = Some(true);
+                }
+            });
+        });
+    });
+    if modal.should_close() && answer.is_none() {
+        answer = Some(false);
+    }
+    answer
+}
+
 pub(crate) use crate::app::text::thousands;
 
 /// What a frame's widgets asked for, carried out once the frame is drawn.
@@ -262,6 +293,16 @@ impl eframe::App for TreeplApp {
         if self.view.contacts_drawn_in.is_none() && grid.visible.is_some_and(|(first, _)| grid.peek(first).is_some()) {
             self.view.contacts_drawn_in = Some(ctx.cumulative_frame_nr());
             ctx.request_repaint();
+        }
+        if let Some(person) = &self.state.forgetting.asking
+            && let Some(confirmed) = confirm_forget_ui(&ctx, person)
+        {
+            let person = person.clone();
+            intents.commands.push(Command::Forget(if confirmed {
+                crate::app::forget::ForgetCommand::Confirm(person)
+            } else {
+                crate::app::forget::ForgetCommand::Cancel
+            }));
         }
         if let Some(confirmation) = &self.state.deletes.confirmation
             && let Some(confirmed) = confirm_delete_ui(&ctx, confirmation)

@@ -96,6 +96,38 @@ impl DraftFolder {
         }
     }
 
+    /// Removes the drafts of `contacts`, and any whose contact has `email`; returns how many.
+    pub fn forget(&self, email: &str, contacts: &[ContactId]) -> usize {
+        let email = email.trim().to_lowercase();
+        let theirs = |d: &SavedDraft| {
+            contacts.contains(&d.draft.id)
+                || d.draft.email.trim().to_lowercase() == email
+                || d.base.email.trim().to_lowercase() == email
+        };
+        self.list().iter().filter(|d| theirs(d)).filter(|d| self.remove(d.draft.id).is_ok()).count()
+    }
+
+    /// Removes the drafts kept longer than `days`; returns how many.
+    pub fn drop_older_than(&self, days: u32) -> usize {
+        let cutoff = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
+        self.list().iter().filter(|d| d.saved_at < cutoff).filter(|d| self.remove(d.draft.id).is_ok()).count()
+    }
+
+    /// Every site's draft folder under `data_dir`.
+    pub fn every_site(data_dir: &Path) -> Vec<Self> {
+        let Ok(entries) = std::fs::read_dir(data_dir.join("drafts")) else { return Vec::new() };
+        let folders = entries.flatten().filter(|e| e.path().is_dir());
+        folders.map(|e| Self { folder: e.path(), order: Arc::default() }).collect()
+    }
+
+    /// Removes the whole folder (a site removed with its data).
+    pub fn remove_all(&self) -> std::io::Result<()> {
+        match std::fs::remove_dir_all(&self.folder) {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(error),
+            _ => Ok(()),
+        }
+    }
+
     /// Every draft kept, newest first; a file that cannot be read is skipped (and left).
     pub fn list(&self) -> Vec<SavedDraft> {
         let Ok(entries) = std::fs::read_dir(&self.folder) else { return Vec::new() };

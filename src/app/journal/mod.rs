@@ -213,6 +213,14 @@ impl HistoryItem {
     }
 }
 
+/// What [`Journal::forget`](store::Journal::forget) removed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Forgotten {
+    /// The contacts (by id) the email belonged to.
+    pub contacts: Vec<ContactId>,
+    pub entries: usize,
+}
+
 /// What the History panel narrows the entries to.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Filter {

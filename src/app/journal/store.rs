@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::api::{ContactId, Timestamp};
 
-use super::{BatchSummary, Entry, Filter, HistoryItem, Intent, Operation, Outcome};
+use super::{BatchSummary, Entry, Filter, Forgotten, HistoryItem, Intent, Operation, Outcome};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS entries (
@@ -61,11 +61,9 @@ fn failed(error: impl std::fmt::Display) -> String {
 impl Journal {
     /// The journal of `site_key` in `data_dir/journal/` (made, and its schema, if new).
     pub fn open(data_dir: &Path, site_key: &str) -> JournalResult<Self> {
-        let safe: String =
-            site_key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
-        let folder = data_dir.join("journal");
-        std::fs::create_dir_all(&folder).map_err(failed)?;
-        Self::open_file(&folder.join(format!("{safe}.sqlite")))
+        let file = crate::app::personal_data::journal_file(data_dir, site_key);
+        std::fs::create_dir_all(data_dir.join("journal")).map_err(failed)?;
+        Self::open_file(&file)
     }
 
     pub fn open_file(path: &Path) -> JournalResult<Self> {
@@ -74,6 +72,8 @@ impl Journal {
         // An intent must be on disk before its request leaves.
         connection.pragma_update(None, "synchronous", "FULL").map_err(failed)?;
         connection.busy_timeout(std::time::Duration::from_secs(5)).map_err(failed)?;
+        // What is deleted (retention, Forget) is overwritten, not only unlinked in the file.
+        connection.pragma_update(None, "secure_delete", "ON").map_err(failed)?;
         connection.execute_batch(SCHEMA).map_err(failed)?;
         Ok(Self { connection: Arc::new(Mutex::new(connection)), path: path.to_owned() })
     }
@@ -229,6 +229,38 @@ impl Journal {
             let removed = c.execute("DELETE FROM entries WHERE at < ?1 AND outcome != 'pending'", [cutoff])?;
             c.execute("DELETE FROM batches WHERE id NOT IN (SELECT batch FROM entries WHERE batch IS NOT NULL)", [])?;
             Ok(removed)
+        })
+    }
+
+    /// Removes every trace of the person with `email` (any case): the entries that name it,
+    /// and every entry of the contacts it belonged to. The deleted bytes are overwritten
+    /// (secure_delete), the file rebuilt and the WAL emptied, so that the email is in none of
+    /// the journal's files afterwards. Returns the contacts found and the entries removed.
+    pub fn forget(&self, email: &str) -> JournalResult<Forgotten> {
+        let email = email.trim();
+        if email.is_empty() {
+            return Err("the change journal: no email to forget".to_owned());
+        }
+        let escaped = email.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        let names_it = "(label LIKE ?1 ESCAPE '\\' OR before LIKE ?1 ESCAPE '\\' OR sent LIKE ?1 ESCAPE '\\'
+                         OR after LIKE ?1 ESCAPE '\\')";
+        self.with(|c| {
+            let contacts: Vec<ContactId> = {
+                let sql =
+                    format!("SELECT DISTINCT contact_id FROM entries WHERE contact_id IS NOT NULL AND {names_it}");
+                let mut statement = c.prepare(&sql)?;
+                let rows = statement.query_map([&pattern], |row| row.get(0))?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            let mut removed = c.execute(&format!("DELETE FROM entries WHERE {names_it}"), [&pattern])?;
+            for contact in &contacts {
+                removed += c.execute("DELETE FROM entries WHERE contact_id = ?1", [contact])?;
+            }
+            c.execute("DELETE FROM batches WHERE id NOT IN (SELECT batch FROM entries WHERE batch IS NOT NULL)", [])?;
+            // Rebuilt without free pages, then the WAL written back and emptied.
+            c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")?;
+            Ok(Forgotten { contacts, entries: removed })
         })
     }
 

@@ -180,6 +180,15 @@ fn header_ui(ui: &mut egui::Ui, open: &OpenContact, state: &EditState, intents: 
                 let target = crate::app::password::PasswordTarget::of(contact);
                 intents.commands.push(Command::Password(crate::app::password::PasswordCommand::Open(target)));
             }
+            if let Some(contact) = open.base.as_ref()
+                && ui
+                    .small_button("Forget…")
+                    .on_hover_text("Remove this person from this computer's change journal and drafts")
+                    .clicked()
+            {
+                let person = crate::app::forget::Person { email: contact.email.clone(), name: contact_name(contact) };
+                intents.commands.push(Command::Forget(crate::app::forget::ForgetCommand::Ask(person)));
+            }
             let delete =
                 egui::Button::new(egui::RichText::new("Delete contact…").color(ui.visuals().error_fg_color)).small();
             let can_delete = open.base.is_some() && !open.saving;
