@@ -24,7 +24,13 @@ impl<W: Write> CsvWriter<W> {
             out.write_all(UTF8_BOM)?;
         }
         let mut out = csv::WriterBuilder::new().delimiter(settings.delimiter.byte()).from_writer(out);
-        out.write_record(settings.columns.iter().map(|field| field_title(field).into_owned()))?;
+        // Custom fields are titled by the site (their group and alias): a title can be a
+        // formula as much as a cell can.
+        let title = |field: &String| {
+            let title = field_title(field);
+            if settings.formula_guard { neutralise_formula(title).into_owned() } else { title.into_owned() }
+        };
+        out.write_record(settings.columns.iter().map(title))?;
         Ok(Self {
             out,
             columns: settings.columns.clone(),
@@ -65,6 +71,18 @@ pub fn neutralise_formula(text: Cow<'_, str>) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_header_a_site_made_into_a_formula_is_guarded_too() {
+        let settings = ExportSettings {
+            columns: vec!["CustomCrmGroups.=HYPERLINK(1).Level".to_owned(), "Email".to_owned()],
+            ..ExportSettings::default()
+        };
+        let mut out = Vec::new();
+        drop(CsvWriter::new(&mut out, &settings).unwrap());
+        let header = String::from_utf8(out).unwrap();
+        assert!(header.starts_with("'=HYPERLINK(1): Level,"), "{header}");
+    }
 
     #[test]
     fn formula_like_text_gets_an_apostrophe() {
