@@ -164,3 +164,43 @@ fn retention_at_start_covers_every_sites_journal_and_drafts() {
         journal.entries(&Default::default(), 10).is_ok_and(|e| e.is_empty())
     });
 }
+
+/// Ctrl+Z in a field asks egui's own undo history of it: a secret field has none to give.
+#[test]
+fn secret_fields_keep_no_undo_history() {
+    use secrecy::ExposeSecret as _;
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    app.harness.get_by_label("Connect a real site…").click();
+    app.settle();
+    let field = app.harness.get_by_role_and_label(Role::PasswordInput, "Client Secret");
+    field.focus();
+    field.type_text("first-s3cret");
+    app.settle();
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    app.settle();
+    let kept = app.state().profiles.dialog.as_ref().unwrap().draft.client_secret.secret().expose_secret().to_owned();
+    assert_eq!(kept, "first-s3cret", "nothing to undo back to");
+    // A plain field keeps its history (the test would pass for any field otherwise).
+    app.fill(Role::TextInput, "Name", "Shop");
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    app.settle();
+    assert_eq!(app.state().profiles.dialog.as_ref().unwrap().draft.name, "", "a plain field undoes");
+}
+
+#[test]
+fn a_new_contacts_first_password_keeps_no_undo_history() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    app.settle();
+    retype(&mut app, "Email", "new.person@example.no");
+    app.harness.get_by_role_and_label(Role::PasswordInput, "First password").focus();
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    app.harness.get_by_role_and_label(Role::PasswordInput, "First password").type_text("first-pass-4711");
+    app.settle();
+    let typed = egui::TextBuffer::as_str(&app.state().editor.open.as_ref().unwrap().first_password).to_owned();
+    assert_eq!(typed, "first-pass-4711", "typed into the field");
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    app.settle();
+    let open = app.state().editor.open.as_ref().unwrap();
+    assert_eq!(egui::TextBuffer::as_str(&open.first_password), "first-pass-4711");
+}

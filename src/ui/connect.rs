@@ -104,7 +104,10 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut ConnectDialog, keyring: &str,
 fn text_field(ui: &mut egui::Ui, name: &str, value: &mut dyn egui::TextBuffer, hint: &str, secret: bool) {
     let label = ui.label(name);
     let edit = egui::TextEdit::singleline(value).hint_text(hint).password(secret).desired_width(FIELD_WIDTH);
-    ui.add(edit).labelled_by(label.id);
+    let response = ui.add(edit).labelled_by(label.id);
+    if secret {
+        super::forget_typing_history(ui.ctx(), response.id);
+    }
     ui.end_row();
 }
 

@@ -218,6 +218,15 @@ fn confirm_forget_ui(ctx: &egui::Context, person: &crate::app::forget::Person) -
 
 pub(crate) use crate::app::text::thousands;
 
+/// A field holding a secret (a password, the Client Secret) keeps no undo history: egui's
+/// would hold plain copies of what was typed until the app quits.
+pub(crate) fn forget_typing_history(ctx: &egui::Context, field: egui::Id) {
+    if let Some(mut state) = egui::text_edit::TextEditState::load(ctx, field) {
+        state.clear_undoer();
+        state.store(ctx, field);
+    }
+}
+
 /// What a frame's widgets asked for, carried out once the frame is drawn.
 #[derive(Default)]
 struct Intents {

@@ -104,10 +104,7 @@ fn fields_ui(ui: &mut egui::Ui, dialog: &mut PasswordDialog) {
         ui.data_mut(|data| data.insert_temp(fields_key(), [password.id, confirmation.id]));
         // The fields keep no undo history: it would hold copies of the password.
         for id in [password.id, confirmation.id] {
-            if let Some(mut state) = egui::text_edit::TextEditState::load(ui.ctx(), id) {
-                state.clear_undoer();
-                state.store(ui.ctx(), id);
-            }
+            super::forget_typing_history(ui.ctx(), id);
         }
 
         ui.label("Strength");

@@ -46,7 +46,10 @@ pub fn ui(
     ui.add_space(4.0);
     if let Some(password) = first_password {
         rows.row(ui, "Password", "First password", |ui, width| {
-            ui.add(egui::TextEdit::singleline(password).password(true).hint_text("optional").desired_width(width))
+            let edit = egui::TextEdit::singleline(password).password(true).hint_text("optional").desired_width(width);
+            let response = ui.add(edit);
+            crate::ui::forget_typing_history(ui.ctx(), response.id);
+            response
         });
         ui.weak("The contact can sign in to the site's secure zones with it; it is sent once and kept nowhere here.");
         return;
