@@ -68,6 +68,7 @@ impl RawSite {
             retry: RetryPolicy::none(),
             request_timeout: Duration::from_secs(3),
             connect_timeout: Duration::from_secs(3),
+            ..ClientOptions::default()
         };
         Client::with_options(credentials, options).unwrap()
     }

@@ -146,7 +146,10 @@ pub async fn for_each_page_until<T: Send, S: PageSource<T>>(
     let mut calm_pages = 0u32;
 
     loop {
-        while in_flight.len() < concurrency && next_offset < stop_at && next_offset.saturating_sub(delivered_to) < window {
+        while in_flight.len() < concurrency
+            && next_offset < stop_at
+            && next_offset.saturating_sub(delivered_to) < window
+        {
             let limit = step.min(stop_at - next_offset);
             in_flight.push(fetch_slice(source, &query, next_offset, limit));
             next_offset += limit;
