@@ -479,7 +479,7 @@ fn decode_list<T: DeserializeOwned>(body: &[u8]) -> Result<Page<T>, ApiError> {
 }
 
 /// `Retry-After` in seconds or as an HTTP date (see [`super::retry::parse_retry_after`]).
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+pub(super) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let text = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
     super::retry::parse_retry_after(text, chrono::Utc::now())
 }
