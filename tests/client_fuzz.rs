@@ -68,6 +68,7 @@ impl RawSite {
             retry: RetryPolicy::none(),
             request_timeout: Duration::from_secs(3),
             connect_timeout: Duration::from_secs(3),
+            ..ClientOptions::default()
         };
         Client::with_options(credentials, options).unwrap()
     }
@@ -407,6 +408,143 @@ proptest! {
             }
             Err(reason) => prop_assert!(!reason.is_empty()),
         }
+    }
+}
+
+/// A listener standing where generated redirects point: it counts every connection made to it.
+struct Elsewhere {
+    port: u16,
+    reached: Arc<Mutex<usize>>,
+}
+
+impl Elsewhere {
+    fn start() -> Self {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let reached = Arc::new(Mutex::new(0));
+        let counted = Arc::clone(&reached);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().map_while(Result::ok) {
+                *counted.lock().unwrap() += 1;
+                drop(stream);
+            }
+        });
+        Self { port, reached }
+    }
+
+    fn reached(&self) -> usize {
+        *self.reached.lock().unwrap()
+    }
+}
+
+/// `Retry-After` values a site may send: any number (to u64::MAX and past it), negative,
+/// fractional, dates near and far, and garbage.
+fn retry_after_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<u64>().prop_map(|n| n.to_string()),
+        Just(u64::MAX.to_string()),
+        Just("99999999999999999999999999999".to_owned()),
+        any::<i64>().prop_map(|n| n.to_string()),
+        Just("-1".to_owned()),
+        Just("0".to_owned()),
+        Just("1.5".to_owned()),
+        Just("Fri, 31 Dec 9999 23:59:59 GMT".to_owned()),
+        Just("Thu, 01 Jan 1970 00:00:00 GMT".to_owned()),
+        Just("Sun, 06 Nov 1994 08:49:37 GMT".to_owned()),
+        Just("Mon, 32 Foo 2026 25:61:61 GMT".to_owned()),
+        Just("Tue, 01 Jan -9999 00:00:00 +9999".to_owned()),
+        "[ -~]{0,40}",
+    ]
+}
+
+/// `Location` values: another origin (the `Elsewhere` listener, written `{other}`), plain
+/// http, the site itself under another name, relative and scheme-relative paths, garbage.
+fn location_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("http://127.0.0.1:{other}/api/v1/oauth/token?stolen=1".to_owned()),
+        Just("https://127.0.0.1:{other}/api/v2/admin/contacts?stolen=1".to_owned()),
+        Just("http://localhost:{other}/x?stolen=1".to_owned()),
+        Just("http://[::ffff:127.0.0.1]:{other}/?stolen=1".to_owned()),
+        Just("//127.0.0.1:{other}/api/v2/admin/contacts/7?stolen=1".to_owned()),
+        Just("http://user:pw@127.0.0.1:{other}/?stolen=1".to_owned()),
+        Just("/api/v2/admin/contacts/7?moved=1".to_owned()),
+        Just("?page=2".to_owned()),
+        Just("".to_owned()),
+        Just("http://".to_owned()),
+        Just("javascript:alert(1)".to_owned()),
+        Just("ftp://127.0.0.1:{other}/".to_owned()),
+        "[ -~]{0,40}",
+    ]
+}
+
+/// A reply with a redirect or throttling status and the headers that go with them (or not).
+fn headed_reply() -> impl Strategy<Value = (u16, Option<String>, Option<String>, Vec<u8>)> {
+    let status = proptest::sample::select(vec![200_u16, 300, 301, 302, 303, 304, 305, 307, 308, 399, 429, 503]);
+    (status, proptest::option::of(retry_after_value()), proptest::option::of(location_value()), body())
+}
+
+fn with_headers(status: u16, retry_after: Option<&str>, location: Option<&str>, body: &[u8]) -> Vec<u8> {
+    let mut out =
+        format!("HTTP/1.1 {status} Fuzz\r\nConnection: close\r\nContent-Type: application/json\r\n").into_bytes();
+    for (name, value) in [("Retry-After", retry_after), ("Location", location)] {
+        if let Some(value) = value {
+            out.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
+        }
+    }
+    out.extend_from_slice(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
+proptest! {
+    #![proptest_config(cases(48))]
+
+    /// Whatever redirect or `Retry-After` a site sends, to sign-in or to any call: no panic, no
+    /// overflow, every call ends, and nothing is ever sent where a redirect points (not even a
+    /// connection), nor does a message show the target's path or query.
+    #[test]
+    fn redirects_and_retry_after_never_panic_nor_reach_the_target(
+        (status, retry_after, location, body) in headed_reply(),
+        to_sign_in in any::<bool>(),
+    ) {
+        let elsewhere = Elsewhere::start();
+        let location = location.map(|l| l.replace("{other}", &elsewhere.port.to_string()));
+        let reply = with_headers(status, retry_after.as_deref(), location.as_deref(), &body);
+        let site = RawSite::start();
+        if to_sign_in {
+            site.serve(Some(reply), http(200, "application/json", b"{}"));
+        } else {
+            site.serve(None, reply);
+        }
+        let credentials = SiteCredentials::new(
+            &format!("http://127.0.0.1:{}/", site.port),
+            "fuzz-client",
+            SecretString::from(SECRET),
+        )
+        .unwrap();
+        // Retries on, so that Retry-After reaches the retry clock; a short budget keeps cases quick.
+        let options = ClientOptions {
+            retry: RetryPolicy {
+                max_attempts: 2,
+                base_delay: Duration::from_millis(1),
+                max_delay: Duration::from_millis(5),
+                max_total: Duration::from_millis(300),
+            },
+            request_timeout: Duration::from_secs(3),
+            connect_timeout: Duration::from_secs(3),
+            ..ClientOptions::default()
+        };
+        let client = Client::with_options(credentials, options).unwrap();
+        let results = runtime()
+            .block_on(async { tokio::time::timeout(Duration::from_secs(60), every_call(&client)).await });
+        let results = results.map_err(|_| TestCaseError::fail("a call did not end"))?;
+        for (call, result) in results {
+            if let Err(error) = result {
+                check_error(call, &error)?;
+                prop_assert!(!error.to_string().contains("stolen"), "{call}: {error}");
+            }
+        }
+        prop_assert_eq!(elsewhere.reached(), 0, "a redirect to {:?} was followed", location);
     }
 }
 

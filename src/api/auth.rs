@@ -24,7 +24,7 @@ pub(crate) struct Token {
 
 impl Token {
     pub fn is_fresh(&self, now: Instant) -> bool {
-        now + RENEW_MARGIN < self.expires_at
+        now.checked_add(RENEW_MARGIN).is_some_and(|renew_at| renew_at < self.expires_at)
     }
 
     /// Whether two handles are the same token (to drop only the one that was refused).
@@ -48,7 +48,9 @@ pub(crate) fn parse_token_reply(body: &[u8], now: Instant) -> Option<Token> {
         .unwrap_or(DEFAULT_LIFETIME)
         // A site that claims years (or u64::MAX seconds) would overflow the clock.
         .min(MAX_LIFETIME);
-    Some(Token { value: SecretString::from(access.to_owned()), expires_at: now + lifetime })
+    // A clock that cannot reach the end of the lifetime gets a token that is renewed each time.
+    let expires_at = now.checked_add(lifetime).unwrap_or(now);
+    Some(Token { value: SecretString::from(access.to_owned()), expires_at })
 }
 
 #[cfg(test)]

@@ -23,12 +23,22 @@ use super::transport;
 
 use super::assumed::CONTACTS_PATH;
 
+/// The most the client reads of one reply by default: room for a page of 500 contacts with
+/// large custom fields many times over, far below what would strain a desktop's memory.
+pub const MAX_REPLY_BYTES: usize = 64 * 1024 * 1024;
+
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
     pub retry: RetryPolicy,
     /// The longest one request may take, connection included.
     pub request_timeout: Duration,
     pub connect_timeout: Duration,
+    /// The most the client reads of one reply's body; past it the call fails with
+    /// [`ApiError::TooLarge`] and reading stops.
+    pub max_reply_bytes: usize,
+    /// Certificates (DER) to trust besides the system's, e.g. a company's own authority;
+    /// the tests' self-signed sites.
+    pub extra_root_certificates: Vec<Vec<u8>>,
 }
 
 impl Default for ClientOptions {
@@ -37,6 +47,8 @@ impl Default for ClientOptions {
             retry: RetryPolicy::default(),
             request_timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
+            max_reply_bytes: MAX_REPLY_BYTES,
+            extra_root_certificates: Vec::new(),
         }
     }
 }
@@ -48,7 +60,7 @@ pub struct Client {
 }
 
 struct Inner {
-    http: reqwest::Client,
+    http: transport::Http,
     credentials: SiteCredentials,
     options: ClientOptions,
     token: tokio::sync::Mutex<Option<Token>>,
@@ -75,12 +87,7 @@ impl Client {
     pub fn with_options(credentials: SiteCredentials, options: ClientOptions) -> Result<Self, ApiError> {
         // `SiteCredentials` may be built by hand, so the check of `parse_site_url` is made again.
         transport::require_safe_transport(&credentials.site_url, credentials.site_url.as_str())?;
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("treepl-contacts/", env!("CARGO_PKG_VERSION")))
-            .timeout(options.request_timeout)
-            .connect_timeout(options.connect_timeout)
-            .build()
-            .map_err(|e| ApiError::InvalidSite(format!("Could not set up HTTPS ({e}).")))?;
+        let http = transport::Http::new(&credentials.site_url, &options)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
@@ -245,8 +252,12 @@ impl Client {
             let token = self.token().await?;
             let reply = self
                 .send_with_retries(safety, action, || {
-                    let mut request =
-                        self.inner.http.request(method.clone(), url.clone()).bearer_auth(token.value.expose_secret());
+                    let mut request = self
+                        .inner
+                        .http
+                        .for_method(&method)
+                        .request(method.clone(), url.clone())
+                        .bearer_auth(token.value.expose_secret());
                     if !query.is_empty() {
                         request = request.query(&query);
                     }
@@ -278,15 +289,32 @@ impl Client {
         build: impl Fn() -> RequestBuilder,
     ) -> Result<Reply, ApiError> {
         let policy = &self.inner.options.retry;
+        let limit = self.inner.options.max_reply_bytes;
         let started = Instant::now();
-        let mut attempts = 0;
+        let mut attempts: u32 = 0;
         loop {
-            attempts += 1;
+            attempts = attempts.saturating_add(1);
             let outcome = match build().send().await {
+                // Only a read follows a redirect, and only within the site (`transport::Http`):
+                // any redirect that comes back here was not followed, and is not retried.
+                Ok(response) if response.status().is_redirection() => {
+                    let target = transport::redirect_target(response.url(), response.headers());
+                    return Err(not_followed(safety, action, target));
+                }
                 Ok(response) => {
                     let status = response.status();
                     let retry_after = retry_after(response.headers());
-                    response.bytes().await.map(|body| (status, retry_after, body))
+                    match read_body(response, limit).await {
+                        Ok(body) => Ok((status, retry_after, body)),
+                        Err(BodyError::TooLarge) if safety == Safety::OnceOnly => {
+                            return Err(ApiError::OutcomeUnknown {
+                                action: action.to_owned(),
+                                detail: format!("HTTP {status}, with a reply too large to read"),
+                            });
+                        }
+                        Err(BodyError::TooLarge) => return Err(ApiError::TooLarge { limit }),
+                        Err(BodyError::Transport(error)) => Err(error),
+                    }
                 }
                 Err(error) => Err(error),
             };
@@ -306,6 +334,9 @@ impl Client {
                 Ok((status, _, body)) if status.is_server_error() => (None, Ok(Reply { status, body })),
                 Ok((status, _, body)) => return Ok(Reply { status, body }),
                 Err(error) if let Some(refused) = transport::refused_connection(&error) => return Err(refused),
+                Err(error) if let Some(target) = transport::refused_redirect(&error) => {
+                    return Err(not_followed(safety, action, target));
+                }
                 // A refused connection never carried the request; anything later may have.
                 Err(error) if safety == Safety::OnceOnly && !error.is_connect() => {
                     return Err(ApiError::OutcomeUnknown {
@@ -357,7 +388,9 @@ impl Client {
             ("client_secret", credentials.client_secret.expose_secret()),
         ];
         let reply = self
-            .send_with_retries(Safety::Idempotent, "signing in", || self.inner.http.post(url.clone()).form(&form))
+            .send_with_retries(Safety::Idempotent, "signing in", || {
+                self.inner.http.for_method(&Method::POST).post(url.clone()).form(&form)
+            })
             .await?;
         match reply.status.as_u16() {
             200..=299 => auth::parse_token_reply(&reply.body, Instant::now())
@@ -445,12 +478,43 @@ fn decode_list<T: DeserializeOwned>(body: &[u8]) -> Result<Page<T>, ApiError> {
     decode(body)
 }
 
-/// `Retry-After` in seconds or as an HTTP date.
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let text = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = text.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+/// `Retry-After` in seconds or as an HTTP date (see [`super::retry::parse_retry_after`]).
+pub(super) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let text = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    super::retry::parse_retry_after(text, chrono::Utc::now())
+}
+
+/// The error for a redirect the client did not follow. A write that must not repeat may have
+/// been applied before the site redirected (a 303 after a POST says it was), so it is
+/// "outcome unknown"; anything else was refused and can be said so.
+fn not_followed(safety: Safety, action: &str, target: String) -> ApiError {
+    match safety {
+        Safety::OnceOnly => ApiError::OutcomeUnknown {
+            action: action.to_owned(),
+            detail: format!("the site answered with a redirect to {target}, which was not followed"),
+        },
+        Safety::Idempotent => ApiError::Redirected { target },
     }
-    let when = chrono::DateTime::parse_from_rfc2822(text).ok()?;
-    (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().ok()
+}
+
+enum BodyError {
+    TooLarge,
+    Transport(reqwest::Error),
+}
+
+/// A reply's body, read a piece at a time and abandoned once it passes `limit` bytes (the
+/// site's `Content-Length` is believed only to refuse early, never to reserve memory).
+async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Bytes, BodyError> {
+    if response.content_length().is_some_and(|announced| announced > limit as u64) {
+        return Err(BodyError::TooLarge);
+    }
+    const FIRST_RESERVE: usize = 64 * 1024;
+    let mut body = bytes::BytesMut::with_capacity(limit.min(FIRST_RESERVE));
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Transport)? {
+        if chunk.len() > limit.saturating_sub(body.len()) {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }

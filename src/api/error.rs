@@ -41,8 +41,8 @@ pub enum ApiError {
     #[error("The site reported a conflict: {}", describe_rejection(message, fields))]
     Conflict { message: String, fields: Vec<FieldError> },
 
-    /// 429 past the retry budget.
-    #[error("The site is limiting how fast it accepts requests. Wait {} and try again.", wait_text(*retry_after))]
+    /// 429 past the retry budget, or asking for a longer wait than the client makes.
+    #[error("{}", rate_limited_text(*retry_after))]
     RateLimited { retry_after: Option<Duration> },
 
     /// 5xx past the retry budget (or for a read).
@@ -67,6 +67,24 @@ pub enum ApiError {
          intercepting the connection)."
     )]
     UntrustedSite { reason: String },
+
+    /// The site answered with a redirect that the client does not follow (any redirect of the
+    /// token request or of a write; a read's redirect to another origin or to plain http).
+    /// `target` is a scheme, host and port only.
+    #[error(
+        "The site answered with a redirect to {target}, which the app does not follow for this request, so \
+         nothing was sent there. Check the site address in the connection settings (https://, with or without \
+         www.)."
+    )]
+    Redirected { target: String },
+
+    /// The reply was longer than the client reads ([`crate::api::ClientOptions::max_reply_bytes`]).
+    #[error(
+        "The site's reply was larger than {}, more than the app reads at once, so it stopped reading it. Try a \
+         narrower filter; if that does not help, the site may be misbehaving.",
+        size_text(*limit)
+    )]
+    TooLarge { limit: usize },
 
     /// The reply was not the JSON the contract describes.
     #[error("The site sent a reply this app cannot read ({message}).")]
@@ -112,6 +130,12 @@ impl ApiError {
     /// Whether trying the same thing again later may work (network, rate limit, server).
     pub fn is_transient(&self) -> bool {
         matches!(self, Self::RateLimited { .. } | Self::Server { .. } | Self::Network { .. })
+            && !self.asks_too_long_a_wait()
+    }
+
+    /// A 429 whose `Retry-After` is past what the client waits: trying again soon will not help.
+    fn asks_too_long_a_wait(&self) -> bool {
+        matches!(self, Self::RateLimited { retry_after: Some(wait) } if *wait > super::retry::MAX_RETRY_AFTER)
     }
 }
 
@@ -123,10 +147,30 @@ fn describe_rejection(message: &str, fields: &[FieldError]) -> String {
     format!("{message} ({})", details.join("; "))
 }
 
-fn wait_text(retry_after: Option<Duration>) -> String {
-    match retry_after {
-        Some(wait) if wait.as_secs() >= 1 => format!("{} s", wait.as_secs()),
-        _ => "a moment".to_owned(),
+fn rate_limited_text(retry_after: Option<Duration>) -> String {
+    const LIMITING: &str = "The site is limiting how fast it accepts requests";
+    match retry_after.map(|wait| wait.as_secs()) {
+        Some(seconds) if seconds > super::retry::MAX_RETRY_AFTER.as_secs() => format!(
+            "{LIMITING}, and the site asked to wait {seconds} s, longer than the app waits ({} s). Try again later.",
+            super::retry::MAX_RETRY_AFTER.as_secs()
+        ),
+        Some(seconds) if seconds >= 1 => {
+            format!("{LIMITING}: the site asked to wait {seconds} s. Wait {seconds} s and try again.")
+        }
+        _ => format!("{LIMITING}. Wait a moment and try again."),
+    }
+}
+
+/// A size in the unit a person reads it in: 64 MiB, 512 KiB, 100 bytes.
+fn size_text(bytes: usize) -> String {
+    const KIB: usize = 1024;
+    const MIB: usize = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes} bytes")
     }
 }
 

@@ -6,6 +6,8 @@ mod auth;
 mod client;
 mod error;
 pub mod fields;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod model;
 pub mod paging;
 pub mod query;
@@ -15,10 +17,10 @@ mod site;
 mod transport;
 pub mod wire;
 
-pub use client::{Client, ClientOptions};
+pub use client::{Client, ClientOptions, MAX_REPLY_BYTES};
 pub use error::{ApiError, FieldError};
 pub use model::{Amount, Booking, Case, Change, Contact, ContactId, ContactInput, Order, Page, SecureZone, Timestamp};
 pub use query::{FieldPath, ListQuery, Op, OrderBy, Where, WhereError};
-pub use retry::RetryPolicy;
+pub use retry::{MAX_RETRY_AFTER, RetryPolicy};
 pub use selection::{ContactScope, Rows, Selection};
 pub use site::{SiteCredentials, parse_site_url};

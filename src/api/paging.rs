@@ -146,7 +146,10 @@ pub async fn for_each_page_until<T: Send, S: PageSource<T>>(
     let mut calm_pages = 0u32;
 
     loop {
-        while in_flight.len() < concurrency && next_offset < stop_at && next_offset - delivered_to < window {
+        while in_flight.len() < concurrency
+            && next_offset < stop_at
+            && next_offset.saturating_sub(delivered_to) < window
+        {
             let limit = step.min(stop_at - next_offset);
             in_flight.push(fetch_slice(source, &query, next_offset, limit));
             next_offset += limit;
@@ -158,7 +161,10 @@ pub async fn for_each_page_until<T: Send, S: PageSource<T>>(
         }) else {
             return Ok(());
         };
-        let items = result?.items;
+        let mut items = result?.items;
+        // A site that sends more than was asked sends rows of the next slice (asked for on
+        // its own): keeping them would repeat rows, and put the counts below out of step.
+        items.truncate(usize::try_from(asked).unwrap_or(usize::MAX));
         let got = items.len() as u64;
         if got == 0 {
             // The list ended early (items were deleted meanwhile): nothing lies beyond.
@@ -281,6 +287,31 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(all, (0..500).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn a_site_sending_more_than_asked_gives_each_item_once() {
+        // Pages after the first come half as long again as asked (rows of the next slice).
+        struct Generous(Numbers);
+        impl PageSource<u64> for Generous {
+            fn fetch_page(&self, mut query: ListQuery) -> impl Future<Output = Result<Page<u64>, ApiError>> + Send {
+                if query.offset > 0 {
+                    query.limit = query.limit.saturating_mul(3) / 2;
+                }
+                self.0.fetch_page(query)
+            }
+        }
+        let source = Generous(numbers(1000, 1000));
+        let all = fetch_all(
+            &source,
+            ListQuery::default(),
+            &PagingOptions { max_in_flight: 3, page_size: 100 },
+            &CancellationToken::new(),
+            |_| {},
+        )
+        .await
+        .unwrap();
+        assert_eq!(all, (0..1000).collect::<Vec<_>>());
     }
 
     #[tokio::test]
