@@ -77,7 +77,9 @@ impl SystemClipboard {
 
 impl Clipboard for SystemClipboard {
     fn set(&self, text: &SecretString) -> Result<(), ClipboardError> {
-        self.with(|clipboard| clipboard.set_text(text.expose_secret()))
+        // Marked for clipboard managers to leave out of their history, where the platform
+        // has a way to say so: a password must not outlive its 30 s on the clipboard there.
+        self.with(|clipboard| exclude_from_history(clipboard.set()).text(text.expose_secret()))
     }
 
     fn text(&self) -> Result<Option<SecretString>, ClipboardError> {
@@ -236,4 +238,22 @@ mod tests {
         let copied = copy_for_a_while(clipboard, SecretString::from("whatever1"), KEEPS).await;
         assert!(copied.unwrap_err().to_string().contains("No clipboard"));
     }
+}
+
+#[cfg(all(unix, not(target_os = "macos")))]
+fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
+    use arboard::SetExtLinux as _;
+    set.exclude_from_history()
+}
+
+#[cfg(target_os = "macos")]
+fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
+    use arboard::SetExtApple as _;
+    set.exclude_from_history()
+}
+
+#[cfg(windows)]
+fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
+    use arboard::SetExtWindows as _;
+    set.exclude_from_history()
 }
