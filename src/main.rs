@@ -2,6 +2,7 @@
 //! export.
 
 mod export_cli;
+mod journal_cli;
 
 use std::io::{IsTerminal as _, Write as _};
 use std::net::SocketAddr;
@@ -33,6 +34,8 @@ enum Command {
     Sandbox(SandboxArgs),
     /// Export contacts to a CSV, XLSX, JSON or vCard file.
     Export(export_cli::ExportArgs),
+    /// The change journal kept on this computer: erase a person from it.
+    Journal(journal_cli::JournalArgs),
 }
 
 #[derive(clap::Args)]
@@ -93,6 +96,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Sandbox(args)) => run_sandbox(args, secret_is_default),
         Some(Command::Export(args)) => export_cli::run(args, project_dirs().ok().map(|d| d.config_dir().to_owned())),
+        Some(Command::Journal(args)) => {
+            project_dirs().and_then(|dirs| journal_cli::run(args, dirs.config_dir(), dirs.data_dir()))
+        }
         None => run_app(),
     };
     match result {

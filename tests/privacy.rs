@@ -204,3 +204,48 @@ fn a_new_contacts_first_password_keeps_no_undo_history() {
     let open = app.state().editor.open.as_ref().unwrap();
     assert_eq!(egui::TextBuffer::as_str(&open.first_password), "first-pass-4711");
 }
+
+#[test]
+fn journal_forget_on_the_command_line_erases_a_person_from_the_files() {
+    use treepl_contacts::app::journal::{Intent, Journal, Operation, Outcome};
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join(".local/share/treepl-contacts");
+    let journal = Journal::open(&data, "sandbox").unwrap();
+    for (id, email) in [(7, "Gone.Person@example.com"), (8, "stays@example.com")] {
+        let mut intent = Intent::new(Operation::Save, Some(id), email);
+        intent.before = Some(serde_json::json!({"Id": id, "Email": email, "City": "Oslo"}));
+        let entry = journal.begin(&intent).unwrap();
+        let after = serde_json::json!({"Id": id, "Email": email, "City": "Bergen"});
+        journal.finish(entry, Outcome::Done, Some(id), Some(&after), None).unwrap();
+    }
+    drop(journal);
+    let files = || files_under(&data.join("journal"));
+    assert!(files().iter().any(|f| holds(f, "gone.person@example.com")));
+
+    let run = |email: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_treepl-contacts"))
+            .args(["journal", "forget", "--site", "sandbox", "--email", email])
+            .env("HOME", home.path())
+            .env_remove("XDG_DATA_HOME")
+            .env_remove("XDG_CONFIG_HOME")
+            .output()
+            .unwrap()
+    };
+    let output = run("gone.person@example.com");
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{said}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(said.contains("1 journal entry and 0 drafts removed"), "{said}");
+    let left: Vec<PathBuf> = files().into_iter().filter(|f| holds(f, "gone.person@example.com")).collect();
+    assert!(left.is_empty(), "still in {left:?}");
+    assert!(files().iter().any(|f| holds(f, "stays@example.com")), "the other person stays");
+    // A site with no journal here is a clear error, not a new empty file.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_treepl-contacts"))
+        .args(["journal", "forget", "--site", "Unknown shop", "--email", "x@example.com"])
+        .env("HOME", home.path())
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("XDG_CONFIG_HOME")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("No saved site is called Unknown shop"));
+}
