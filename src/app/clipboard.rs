@@ -184,6 +184,24 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+#[cfg(all(unix, not(target_os = "macos")))]
+fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
+    use arboard::SetExtLinux as _;
+    set.exclude_from_history()
+}
+
+#[cfg(target_os = "macos")]
+fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
+    use arboard::SetExtApple as _;
+    set.exclude_from_history()
+}
+
+#[cfg(windows)]
+fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
+    use arboard::SetExtWindows as _;
+    set.exclude_from_history()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,22 +256,4 @@ mod tests {
         let copied = copy_for_a_while(clipboard, SecretString::from("whatever1"), KEEPS).await;
         assert!(copied.unwrap_err().to_string().contains("No clipboard"));
     }
-}
-
-#[cfg(all(unix, not(target_os = "macos")))]
-fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
-    use arboard::SetExtLinux as _;
-    set.exclude_from_history()
-}
-
-#[cfg(target_os = "macos")]
-fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
-    use arboard::SetExtApple as _;
-    set.exclude_from_history()
-}
-
-#[cfg(windows)]
-fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
-    use arboard::SetExtWindows as _;
-    set.exclude_from_history()
 }
