@@ -249,3 +249,59 @@ fn journal_forget_on_the_command_line_erases_a_person_from_the_files() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("No saved site is called Unknown shop"));
 }
+
+/// Connects the app's sandbox as a saved site "Shop", saves a change there, and returns the
+/// profile's id (its files are kept under it).
+fn shop_with_a_change(app: &mut AppUnderTest) -> String {
+    app.fill_connect_dialog("sandbox-secret");
+    app.harness.get_by_label("Save").click();
+    app.wait_until("the site is saved and open", |app| app.state().profiles.dialog.is_none() && app.rows_loaded());
+    let id = app.state().profiles.list[0].id.clone();
+    open_in_pane(app, 1);
+    save_city(app, "Svolvær");
+    id
+}
+
+fn remove_shop(app: &mut AppUnderTest, erase: bool) {
+    // The menu bar's Site (the pane has a Site field too).
+    app.harness.query_all_by_label("Site").next().unwrap().click();
+    app.settle();
+    app.harness.get_by_label("Remove a site").click();
+    app.settle();
+    app.harness.get_by_label("Remove Shop").click();
+    app.settle();
+    app.harness.get_by_label("Remove Shop?");
+    if !erase {
+        app.harness.get_by_label_contains("Also remove its change journal").click();
+        app.settle();
+    }
+    app.harness.get_by_label("Remove").click();
+    app.wait_until("the site is removed", |app| app.state().profiles.list.is_empty());
+}
+
+#[test]
+fn removing_a_site_asks_and_removes_its_journal_drafts_and_views_too() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let id = shop_with_a_change(&mut app);
+    let journal = treepl_contacts::app::personal_data::journal_file(&app.data_dir(), &id);
+    let drafts = app.data_dir().join("drafts").join(&id);
+    std::fs::create_dir_all(&drafts).unwrap();
+    std::fs::write(drafts.join("9.json"), b"{}").unwrap();
+    assert!(journal.exists());
+    assert!(app.state().settings.layouts.contains_key(&id), "the site has a layout (its views)");
+    remove_shop(&mut app, true);
+    app.wait_until("its data is gone", |_| !journal.exists() && !drafts.exists());
+    assert!(!app.state().settings.layouts.contains_key(&id));
+    let wal = journal.with_extension("sqlite-wal");
+    assert!(!wal.exists(), "{}", wal.display());
+}
+
+#[test]
+fn removing_a_site_can_keep_its_data() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let id = shop_with_a_change(&mut app);
+    let journal = treepl_contacts::app::personal_data::journal_file(&app.data_dir(), &id);
+    remove_shop(&mut app, false);
+    app.settle();
+    assert!(journal.exists(), "kept as asked");
+}

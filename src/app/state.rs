@@ -64,6 +64,8 @@ pub enum SiteResult {
         profile: SiteProfile,
         result: Result<Option<SecretString>, SecretStoreError>,
     },
+    /// A removed site's journal and drafts were erased, or why not.
+    DataErased(Result<(), String>),
 }
 
 /// What the grid's work hands back.
@@ -284,6 +286,7 @@ impl AppState {
             || self.editor.leaving_for.is_some()
             || !self.editor.offered.is_empty()
             || self.forgetting.asking.is_some()
+            || self.profiles.removing.is_some()
     }
 
     /// Asks to delete the grid's selection: the confirmation freezes what it shows.
@@ -648,6 +651,10 @@ impl AppState {
 
     fn site_result(&mut self, result: SiteResult) {
         match result {
+            SiteResult::DataErased(Ok(())) => tracing::info!("a removed site's journal and drafts were erased"),
+            SiteResult::DataErased(Err(error)) => {
+                self.notifications.error("The removed site's journal and drafts could not be erased", error);
+            }
             SiteResult::SandboxStarted(Ok(sandbox)) => {
                 let credentials = sandbox.credentials();
                 self.sandbox = Some(sandbox);
@@ -735,9 +742,21 @@ impl AppState {
                 self.open_journal(client);
                 self.notifications.push(Level::Success, "Site connected", format!("Now working on {name}."));
             }
-            ProfilesEvent::Removed(id) => {
-                if self.site.target == Target::Profile(id) {
+            ProfilesEvent::Removed { id, erase_data } => {
+                if self.site.target == Target::Profile(id.clone()) {
                     self.open(Target::Sandbox);
+                }
+                if erase_data {
+                    self.settings.layouts.remove(&id);
+                    let data_dir = self.config.data_dir.clone();
+                    self.tasks.spawn("Removing the site's data", async move {
+                        let erased =
+                            tokio::task::spawn_blocking(move || super::personal_data::erase_site(&data_dir, &id))
+                                .await
+                                .map_err(|stopped| stopped.to_string())
+                                .and_then(|erased| erased.map_err(|e| e.to_string()));
+                        TaskResult::for_app(SiteResult::DataErased(erased))
+                    });
                 }
             }
         }

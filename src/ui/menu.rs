@@ -85,7 +85,7 @@ fn site_menu_ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
                     .button(format!("Remove {}", profile.name))
                     .on_hover_text("Forget this site and delete its secret from the keyring");
                 if response.clicked() {
-                    intents.commands.push(Command::Profiles(ProfilesCommand::Remove(profile.id.clone())));
+                    intents.commands.push(Command::Profiles(ProfilesCommand::AskRemove(profile.id.clone())));
                     ui.close();
                 }
             }

@@ -185,6 +185,40 @@ fn confirm_delete_ui(ctx: &egui::Context, confirmation: &DeleteConfirmation) -> 
     answer
 }
 
+/// Asks before removing a site, and whether its data on this computer goes with it.
+fn remove_site_ui(
+    ctx: &egui::Context,
+    removing: &mut crate::app::profiles::RemoveSite,
+) -> Option<crate::app::profiles::ProfilesCommand> {
+    use crate::app::profiles::ProfilesCommand;
+    let mut answer = None;
+    let modal = egui::Modal::new(egui::Id::unique("confirm_remove_site")).show(ctx, |ui| {
+        ui.set_width(440.0);
+        ui.heading(format!("Remove {}?", removing.name));
+        ui.label("The site is forgotten here and its Client Secret is deleted from the keyring.");
+        ui.checkbox(
+            &mut removing.erase_data,
+            "Also remove its change journal, unsaved drafts and saved views from this computer",
+        );
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            if ui.button("Cancel").on_hover_text("Keep the site").clicked() {
+                answer = Some(ProfilesCommand::KeepSite);
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button("Remove").on_hover_text("Remove the site").clicked() {
+                    let (id, erase_data) = (removing.id.clone(), removing.erase_data);
+                    answer = Some(ProfilesCommand::Remove { id, erase_data });
+                }
+            });
+        });
+    });
+    if modal.should_close() && answer.is_none() {
+        answer = Some(ProfilesCommand::KeepSite);
+    }
+    answer
+}
+
 /// Asks before forgetting a person; `Some(true)` to go ahead.
 fn confirm_forget_ui(ctx: &egui::Context, person: &crate::app::forget::Person) -> Option<bool> {
     let mut answer = None;
@@ -302,6 +336,11 @@ impl eframe::App for TreeplApp {
         if self.view.contacts_drawn_in.is_none() && grid.visible.is_some_and(|(first, _)| grid.peek(first).is_some()) {
             self.view.contacts_drawn_in = Some(ctx.cumulative_frame_nr());
             ctx.request_repaint();
+        }
+        if let Some(removing) = self.state.profiles.removing.as_mut()
+            && let Some(command) = remove_site_ui(&ctx, removing)
+        {
+            intents.commands.push(Command::Profiles(command));
         }
         if let Some(person) = &self.state.forgetting.asking
             && let Some(confirmed) = confirm_forget_ui(&ctx, person)

@@ -27,14 +27,24 @@ pub enum ProfilesCommand {
     Test(ProfileDraft),
     /// Tests, then stores the secret and the profile, then opens it. `session_only`: keep the
     /// secret in memory (when there is no keyring) and the profile for this session.
-    Save {
-        draft: ProfileDraft,
-        session_only: bool,
-    },
+    Save { draft: ProfileDraft, session_only: bool },
     /// The connect dialog was closed while its save ran: stop it if it has not stored
     /// anything yet (a save that has is finished whole).
     CancelSave,
-    Remove(String),
+    /// Asks first whether to remove the site, and its data on this computer with it.
+    AskRemove(String),
+    /// The question was closed without removing anything.
+    KeepSite,
+    /// Forgets the site and its secret; with `erase_data`, its journal, drafts and views too.
+    Remove { id: String, erase_data: bool },
+}
+
+/// The question before a site is removed: its data on this computer goes too unless unticked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RemoveSite {
+    pub id: String,
+    pub name: String,
+    pub erase_data: bool,
 }
 
 /// What the profiles' background work hands back.
@@ -42,7 +52,7 @@ pub enum ProfilesResult {
     Loaded(LoadedProfiles),
     Tested { draft: ProfileDraft, result: Result<u64, ApiError> },
     Saved { save: u64, result: Result<SavedProfile, SaveFailure> },
-    Removed { id: String, result: Result<(), String> },
+    Removed { id: String, erase_data: bool, result: Result<(), String> },
 }
 
 /// What the app does after a profile change.
@@ -51,8 +61,9 @@ pub enum ProfilesEvent {
     Loaded,
     /// A site was saved from the open dialog: open it with its client.
     Open { profile: SiteProfile, client: Client, session_only: bool },
-    /// This profile is gone: leave it if it is open.
-    Removed(String),
+    /// This profile is gone: leave it if it is open; with `erase_data`, remove its journal,
+    /// drafts and views.
+    Removed { id: String, erase_data: bool },
 }
 
 pub struct SavedProfile {
@@ -133,6 +144,8 @@ pub struct Profiles {
     store: ProfileStore,
     client_options: ClientOptions,
     pub dialog: Option<ConnectDialog>,
+    /// The question before removing a site.
+    pub removing: Option<RemoveSite>,
     /// Stops the save in flight, until it stores anything.
     save_in_flight: Option<(u64, CancellationToken)>,
     /// Numbers saves, so that each result finds the dialog that asked for it.
@@ -149,6 +162,7 @@ impl Profiles {
             store: ProfileStore::new(file),
             client_options,
             dialog: None,
+            removing: None,
             save_in_flight: None,
             saves_started: 0,
         }
@@ -190,7 +204,15 @@ impl Profiles {
                 }
                 self.dialog = None;
             }
-            ProfilesCommand::Remove(id) => self.remove(id, fx),
+            ProfilesCommand::AskRemove(id) => {
+                let name = self.find(&id).map(|p| p.name.clone()).unwrap_or_default();
+                self.removing = Some(RemoveSite { id, name, erase_data: true });
+            }
+            ProfilesCommand::KeepSite => self.removing = None,
+            ProfilesCommand::Remove { id, erase_data } => {
+                self.removing = None;
+                self.remove(id, erase_data, fx);
+            }
         }
     }
 
@@ -215,13 +237,14 @@ impl Profiles {
                 None
             }
             ProfilesResult::Saved { save, result } => self.saved(save, result, fx),
-            ProfilesResult::Removed { id, result } => match result {
+            ProfilesResult::Removed { id, erase_data, result } => match result {
                 Ok(()) => {
                     let name = self.find(&id).map(|p| p.name.clone()).unwrap_or_default();
                     self.list.retain(|p| p.id != id);
                     self.session_only.remove(&id);
-                    fx.notifications.push(Level::Info, "Site removed", format!("{name} and its secret were removed."));
-                    Some(ProfilesEvent::Removed(id))
+                    let what = if erase_data { "its secret, change journal, drafts and views" } else { "its secret" };
+                    fx.notifications.push(Level::Info, "Site removed", format!("{name} and {what} were removed."));
+                    Some(ProfilesEvent::Removed { id, erase_data })
                 }
                 Err(message) => {
                     fx.notifications.error("Could not remove the site", message);
@@ -342,7 +365,7 @@ impl Profiles {
         self.list.push(profile);
     }
 
-    fn remove(&mut self, id: String, fx: &mut Effects) {
+    fn remove(&mut self, id: String, erase_data: bool, fx: &mut Effects) {
         let secrets = self.secret_store_for(&id);
         let profiles = self.store.clone();
         let session_only = self.session_only.contains(&id);
@@ -356,7 +379,7 @@ impl Profiles {
                 credentials::call_with_timeout(secrets, move |s| s.delete(&key)).await.map_err(|e| e.to_string())
             }
             .await;
-            TaskResult::for_app(ProfilesResult::Removed { id, result })
+            TaskResult::for_app(ProfilesResult::Removed { id, erase_data, result })
         });
     }
 }
