@@ -17,6 +17,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
+use tracing::Instrument as _;
 
 use super::faults::{Faults, Outcome, Route};
 use super::requests::RequestLog;
@@ -80,8 +81,32 @@ pub(crate) async fn serve(listener: TcpListener, gateway: Arc<Gateway>, shutdown
         tokio::time::timeout(Duration::from_secs(5), async { while connections.join_next().await.is_some() {} }).await;
 }
 
+/// Handles one request inside a span naming its route, method and request id (from
+/// `X-Request-Id`, when the client sent one), so that whatever is logged while it is handled
+/// (every 500, with its cause and id) can be traced to it.
 async fn handle(gateway: Arc<Gateway>, request: Request<Incoming>) -> Result<Response<Body>, DroppedOnPurpose> {
     let route = Route::classify(request.method(), request.uri().path());
+    let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(loggable_id);
+    let span = tracing::error_span!(
+        "request",
+        route = route.name(),
+        method = %request.method(),
+        request_id = request_id.as_deref().unwrap_or("-"),
+    );
+    handle_in_span(gateway, route, request).instrument(span).await
+}
+
+/// A client's request id as it may go into the log: at most 64 of its letters, digits, `-`,
+/// `_` and `.` (nothing that could forge a log line).
+fn loggable_id(text: &str) -> String {
+    text.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).take(64).collect()
+}
+
+async fn handle_in_span(
+    gateway: Arc<Gateway>,
+    route: Route,
+    request: Request<Incoming>,
+) -> Result<Response<Body>, DroppedOnPurpose> {
     let _in_flight = gateway.requests.begin();
     let decision = gateway.faults.decide(route);
     if !decision.delay.is_zero() {
@@ -94,8 +119,9 @@ async fn handle(gateway: Arc<Gateway>, request: Request<Incoming>) -> Result<Res
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
             return Ok(response);
         }
+        Outcome::Error(500) => return Ok(ApiFailure::injected_internal().into_response()),
         Outcome::Error(status) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
             return Ok(
                 ApiFailure::new(status, "The site had a temporary problem (injected by the sandbox).").into_response()
             );
@@ -119,10 +145,13 @@ async fn handle(gateway: Arc<Gateway>, request: Request<Incoming>) -> Result<Res
     let response = match handled {
         Ok(Ok(response)) => response,
         Ok(Err(never)) => match never {},
-        Err(_) => {
-            tracing::error!(route = route.name(), "sandbox handler panicked");
-            ApiFailure::new(StatusCode::INTERNAL_SERVER_ERROR, "The sandbox hit a bug handling this request.")
-                .into_response()
+        Err(panic) => {
+            let text = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "(no message)".to_owned());
+            ApiFailure::internal(format_args!("the handler panicked: {text}")).into_response()
         }
     };
     if decision.outcome == Outcome::Drop {

@@ -100,6 +100,35 @@ impl ApiFailure {
     fn not_found(id: ContactId) -> Self {
         Self::new(StatusCode::NOT_FOUND, format!("There is no contact with Id {id}."))
     }
+
+    /// A 500 that tells the client nothing of its cause (no database text, no SQL), only an
+    /// id; the cause is logged (to stderr) with that id, inside the request's span (route,
+    /// method, request id).
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        let id = error_id();
+        tracing::error!(error_id = %id, cause = %cause, "internal error (500)");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, internal_message(&id))
+    }
+
+    /// A 500 injected on purpose (`--faults`, or a test): logged as a warning with its id.
+    pub fn injected_internal() -> Self {
+        let id = error_id();
+        tracing::warn!(error_id = %id, cause = "injected fault", "internal error (500)");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, internal_message(&id))
+    }
+}
+
+/// The whole text of every 500's `Message`.
+fn internal_message(id: &str) -> String {
+    format!("internal error (id {id}): the sandbox's log has the cause under this id.")
+}
+
+/// A short id to find a 500 in the log: 12 hex digits, random (a counter if the OS's random
+/// source fails, so that an id is still unique within this process).
+fn error_id() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let n = getrandom::u64().unwrap_or_else(|_| COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    format!("{:012x}", n & 0xffff_ffff_ffff)
 }
 
 impl IntoResponse for ApiFailure {
@@ -122,10 +151,7 @@ impl From<StoreError> for ApiFailure {
                 message.clone(),
                 vec![FieldError { field: "Email".to_owned(), message }],
             ),
-            other => {
-                tracing::error!(error = %other, "sandbox store failed");
-                Self::new(StatusCode::INTERNAL_SERVER_ERROR, format!("The sandbox database failed: {other}"))
-            }
+            other => Self::internal(format_args!("store: {other}")),
         }
     }
 }
@@ -146,10 +172,7 @@ async fn blocking<T: Send + 'static>(
     let store = Arc::clone(store);
     match tokio::task::spawn_blocking(move || work(&store)).await {
         Ok(result) => result.map_err(ApiFailure::from),
-        Err(join) => {
-            tracing::error!(error = %join, "sandbox store task failed");
-            Err(ApiFailure::new(StatusCode::INTERNAL_SERVER_ERROR, "The sandbox hit an internal error."))
-        }
+        Err(join) => Err(ApiFailure::internal(format_args!("store task: {join}"))),
     }
 }
 
@@ -277,9 +300,7 @@ async fn set_password(State(state): State<AppState>, Path(id): Path<String>, bod
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, ApiFailure> {
-    serde_json::to_value(value).map_err(|e| {
-        ApiFailure::new(StatusCode::INTERNAL_SERVER_ERROR, format!("The sandbox could not encode the reply: {e}"))
-    })
+    serde_json::to_value(value).map_err(|e| ApiFailure::internal(format_args!("encoding the reply: {e}")))
 }
 
 /// [assumed] Reads `Where`, `Order_By`, `Offset`, `Limit` from the query string, or from a
