@@ -394,3 +394,32 @@ async fn connections_past_the_cap_wait_until_one_closes() {
     .await
     .unwrap();
 }
+
+/// The 500 the load test met: a create (or an update) whose transaction read first and then
+/// found the WAL write lock taken for an instant by another connection failed at once with
+/// "database is locked", without waiting. Here another connection holds that lock for 300 ms.
+#[test]
+fn a_write_waits_for_a_write_lock_held_elsewhere_instead_of_failing_at_once() {
+    use treepl_contacts::sandbox::Store;
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("locked.db");
+    let store = Store::open(&path).unwrap();
+    let fields = |email: &str| json!({"Email": email}).as_object().unwrap().clone();
+    let first = store.create_contact(&fields("first@example.com")).unwrap();
+    for attempt in 0..2 {
+        let other = rusqlite::Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE;").unwrap();
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            other.execute_batch("COMMIT;").unwrap();
+        });
+        let started = Instant::now();
+        let written = match attempt {
+            0 => store.create_contact(&fields("second@example.com")).map(|_| ()),
+            _ => store.update_contact(first.id, &fields("first-renamed@example.com")).map(|_| ()),
+        };
+        release.join().unwrap();
+        assert!(written.is_ok(), "attempt {attempt}: {written:?}");
+        assert!(started.elapsed() >= Duration::from_millis(250), "it waited for the lock");
+    }
+}

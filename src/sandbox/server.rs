@@ -156,7 +156,8 @@ impl From<StoreError> for ApiFailure {
                 message.clone(),
                 vec![FieldError { field: "Email".to_owned(), message }],
             ),
-            other => Self::internal(format_args!("store: {other}")),
+            // The Debug form has SQLite's extended result code (e.g. 517 for a stale snapshot).
+            other => Self::internal(format_args!("store: {other} ({other:?})")),
         }
     }
 }
