@@ -31,6 +31,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the sandbox site: a local Treepl-compatible site with demo data.
+    #[command(after_help = SANDBOX_SECRET_HELP)]
     Sandbox(SandboxArgs),
     /// Export contacts to a CSV, XLSX, JSON or vCard file.
     Export(export_cli::ExportArgs),
@@ -51,9 +52,18 @@ struct SandboxArgs {
     seed: u64,
     #[arg(long, default_value = sandbox::DEFAULT_CLIENT_ID)]
     client_id: String,
-    /// The secret clients must present (also read from the environment).
-    #[arg(long, env = "TREEPL_SANDBOX_CLIENT_SECRET", default_value = sandbox::DEFAULT_CLIENT_SECRET, hide_env_values = true)]
-    client_secret: String,
+    /// A file whose first line is the secret clients must present (see below for the others
+    /// ways to give it).
+    #[arg(long, value_name = "PATH")]
+    client_secret_file: Option<PathBuf>,
+    /// Deprecated: a secret on the command line is visible to every user of this computer
+    /// (`ps`). Use TREEPL_SANDBOX_CLIENT_SECRET or --client-secret-file.
+    #[arg(long, value_name = "SECRET")]
+    client_secret: Option<String>,
+    /// Also answer requests whose Host header names NAME (any port) or NAME:PORT, e.g. the
+    /// name other computers reach this one by. Repeatable. Other hosts get 421.
+    #[arg(long = "allow-host", value_name = "NAME")]
+    allow_host: Vec<String>,
     /// Injected faults, e.g. "latency=20..200ms,error=0.2,throttle=0.1,drop=0.05;create:drop=1".
     #[arg(long, value_parser = FaultSpec::parse)]
     faults: Option<FaultSpec>,
@@ -62,9 +72,48 @@ struct SandboxArgs {
     #[arg(long, default_value_t = sandbox::MAX_LIMIT, value_parser = clap::value_parser!(u32).range(1..=i64::from(sandbox::MAX_LIMIT)))]
     max_limit: u32,
     /// Listen on a non-loopback address, where other computers can reach this sandbox. It has
-    /// no real security (plain HTTP, a demo secret): only on a network you trust.
+    /// no real security (plain HTTP): only on a network you trust, and only with a secret of
+    /// your own (the demo secret is refused there).
     #[arg(long)]
     unsafe_listen_beyond_loopback: bool,
+}
+
+/// Where the sandbox's client secret comes from, for `sandbox --help`.
+const SANDBOX_SECRET_HELP: &str = "\
+The client secret, first found of:
+  --client-secret-file PATH              the first line of that file
+  --client-secret SECRET                 deprecated: `ps` shows it to every user
+  TREEPL_SANDBOX_CLIENT_SECRET=SECRET    the environment
+  (none)                                 the public demo secret `sandbox-secret`, on loopback only";
+
+/// The environment variable that holds the sandbox's client secret.
+const SECRET_VARIABLE: &str = "TREEPL_SANDBOX_CLIENT_SECRET";
+
+/// The sandbox's client secret, from the first source given (see `SANDBOX_SECRET_HELP`), and
+/// whether it is the public demo one. Never printed, nor put in an error.
+fn sandbox_secret(args: &SandboxArgs) -> anyhow::Result<(SecretString, bool)> {
+    if args.client_secret.is_some() {
+        eprintln!(
+            "Warning: --client-secret is deprecated: every user of this computer can read it (ps). \
+             Use {SECRET_VARIABLE} or --client-secret-file PATH instead."
+        );
+    }
+    if let Some(path) = &args.client_secret_file {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the client secret from {}", path.display()))?;
+        let secret = text.lines().next().unwrap_or_default();
+        anyhow::ensure!(!secret.is_empty(), "{} holds no client secret: its first line is empty", path.display());
+        return Ok((SecretString::from(secret), false));
+    }
+    if let Some(secret) = &args.client_secret {
+        return Ok((SecretString::from(secret.as_str()), false));
+    }
+    match std::env::var(SECRET_VARIABLE) {
+        Ok(secret) if !secret.is_empty() => return Ok((SecretString::from(secret), false)),
+        Err(std::env::VarError::NotUnicode(_)) => anyhow::bail!("{SECRET_VARIABLE} is not valid UTF-8"),
+        _ => {}
+    }
+    Ok((SecretString::from(sandbox::DEFAULT_CLIENT_SECRET), true))
 }
 
 fn main() -> ExitCode {
@@ -84,17 +133,12 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => error.exit(),
     };
-    // A secret the user chose (from the environment or the command line) is never printed.
-    let secret_is_default = matches
-        .subcommand_matches("sandbox")
-        .and_then(|m| m.value_source("client_secret"))
-        .is_none_or(|source| source == clap::parser::ValueSource::DefaultValue);
     // Exports, drafts and profiles note their temporary files here while they write them.
     if let Ok(dirs) = project_dirs() {
         treepl_contacts::export::note_unfinished_files_in(treepl_contacts::export::unfinished_folder(dirs.data_dir()));
     }
     let result = match cli.command {
-        Some(Command::Sandbox(args)) => run_sandbox(args, secret_is_default),
+        Some(Command::Sandbox(args)) => run_sandbox(args),
         Some(Command::Export(args)) => export_cli::run(args, project_dirs().ok().map(|d| d.config_dir().to_owned())),
         Some(Command::Journal(args)) => {
             project_dirs().and_then(|dirs| journal_cli::run(args, dirs.config_dir(), dirs.data_dir()))
@@ -110,7 +154,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_sandbox(args: SandboxArgs, secret_is_default: bool) -> anyhow::Result<()> {
+fn run_sandbox(args: SandboxArgs) -> anyhow::Result<()> {
+    // A secret the user chose is never printed.
+    let (client_secret, secret_is_default) = sandbox_secret(&args)?;
     let db = match args.db {
         Some(path) => path,
         None => default_sandbox_db()?,
@@ -124,7 +170,8 @@ fn run_sandbox(args: SandboxArgs, secret_is_default: bool) -> anyhow::Result<()>
     let mut config = SandboxConfig::new(&db).seed(args.seed);
     config.addr = args.addr;
     config.client_id = args.client_id;
-    config.client_secret = SecretString::from(args.client_secret);
+    config.client_secret = client_secret;
+    config.allowed_hosts = args.allow_host;
     config.faults = args.faults.unwrap_or_default();
     config.max_limit = args.max_limit;
     config.unsafe_beyond_loopback = args.unsafe_listen_beyond_loopback;

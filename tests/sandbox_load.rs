@@ -51,7 +51,9 @@ async fn timed<T>(
     match result {
         Ok(value) => Some(value),
         Err(error) => {
-            tally.failures.push(format!("{kind}: {error}"));
+            // The time, to line the failure up with the sandbox's log (UTC, as it logs).
+            let at = chrono::Utc::now().format("%H:%M:%S%.6f");
+            tally.failures.push(format!("{at} {kind}: {error}"));
             None
         }
     }
@@ -119,6 +121,13 @@ async fn client_run(index: usize, client: Client, until: Instant) -> (Acknowledg
     (acked, tally)
 }
 
+/// The id of a 500 in a failure's text: `internal error (id 0123456789ab)`.
+fn error_id(failure: &str) -> Option<String> {
+    let at = failure.find("(id ")? + 4;
+    let id: String = failure[at..].chars().take_while(char::is_ascii_hexdigit).collect();
+    (!id.is_empty()).then_some(id)
+}
+
 fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * fraction).round() as usize]
 }
@@ -175,6 +184,19 @@ fn thirty_two_clients_for_a_minute_lose_nothing_and_meet_no_error() {
     }
 
     let failures: Vec<&String> = runs.iter().flat_map(|(_, t)| &t.failures).collect();
+    if !failures.is_empty() {
+        // What the sandbox saw: around each 500's error id, then every warning and error it logged.
+        for failure in failures.iter().take(10) {
+            println!("FAILED {failure}");
+            if let Some(id) = error_id(failure) {
+                println!("  the sandbox's stderr around {id}:\n{}", site.stderr_around(&id, 5));
+            }
+        }
+        println!("the sandbox's warnings and errors:\n{}", site.stderr_problems());
+        let stderr = site.stderr();
+        let tail: Vec<&str> = stderr.lines().rev().take(40).collect();
+        println!("the last lines of its stderr:\n{}", tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
+    }
     assert!(failures.is_empty(), "{} requests failed, e.g. {:?}", failures.len(), &failures[..failures.len().min(5)]);
     assert!(!site.stderr().contains("database is locked"), "{}", site.stderr());
     let writes: usize = runs.iter().map(|(a, _)| a.notes.len() + a.zones.len() + a.deleted.len()).sum();

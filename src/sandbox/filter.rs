@@ -72,6 +72,77 @@ pub trait Schema {
     fn id_column(&self) -> &'static str;
 }
 
+/// [assumed] The published limits of a `Where` (the sandbox's /openapi.json states them):
+/// how deep `$and`, `$or` and `$not` nest (the filter object itself is level 1)...
+pub const MAX_WHERE_DEPTH: usize = 8;
+/// ...how many comparisons it holds in all (each operator of a field counts, and a bare value)...
+pub const MAX_WHERE_TERMS: usize = 200;
+/// ...how many values one `$in` or `$nin` list holds...
+pub const MAX_WHERE_LIST: usize = 1000;
+/// ...and how many values all its lists hold together.
+pub const MAX_WHERE_LISTED: usize = 2000;
+
+/// Checks a `Where` (as JSON) against the published limits; `Err` says which one it passes.
+/// Only the size is checked here: the parser reports a filter of the wrong shape.
+pub fn check_limits(filter: &Value) -> Result<(), String> {
+    #[derive(Default)]
+    struct Tally {
+        terms: usize,
+        listed: usize,
+    }
+    fn walk(value: &Value, depth: usize, tally: &mut Tally) -> Result<(), String> {
+        if depth > MAX_WHERE_DEPTH {
+            return Err(format!(
+                "The filter (Where) nests $and, $or and $not more than {MAX_WHERE_DEPTH} levels deep; \
+                 at most {MAX_WHERE_DEPTH} are allowed."
+            ));
+        }
+        let Value::Object(fields) = value else { return Ok(()) };
+        for (key, inner) in fields {
+            match (key.as_str(), inner) {
+                ("$and" | "$or", Value::Array(parts)) => {
+                    for part in parts {
+                        walk(part, depth + 1, tally)?;
+                    }
+                }
+                ("$not", inner) => walk(inner, depth + 1, tally)?,
+                (_, Value::Object(operators)) => {
+                    for value in operators.values() {
+                        count(value, tally)?;
+                    }
+                }
+                (_, value) => count(value, tally)?,
+            }
+        }
+        Ok(())
+    }
+    fn count(value: &Value, tally: &mut Tally) -> Result<(), String> {
+        tally.terms += 1;
+        if tally.terms > MAX_WHERE_TERMS {
+            return Err(format!(
+                "The filter (Where) holds more than {MAX_WHERE_TERMS} comparisons; at most {MAX_WHERE_TERMS} are allowed."
+            ));
+        }
+        if let Value::Array(items) = value {
+            if items.len() > MAX_WHERE_LIST {
+                return Err(format!(
+                    "A $in or $nin list of the filter (Where) holds {} values; at most {MAX_WHERE_LIST} are allowed.",
+                    items.len()
+                ));
+            }
+            tally.listed += items.len();
+            if tally.listed > MAX_WHERE_LISTED {
+                return Err(format!(
+                    "The $in and $nin lists of the filter (Where) hold more than {MAX_WHERE_LISTED} values together; \
+                     at most {MAX_WHERE_LISTED} are allowed."
+                ));
+            }
+        }
+        Ok(())
+    }
+    walk(filter, 1, &mut Tally::default())
+}
+
 /// Appends the SQL condition for `filter` to `out`.
 pub fn where_sql(filter: &Where, schema: &dyn Schema, out: &mut Sql) -> Result<(), String> {
     match filter {
@@ -341,6 +412,28 @@ fn prefix_upper_bound(prefix: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn filters_past_the_published_limits_are_refused_naming_the_limit() {
+        let nested = |depth: usize| {
+            let mut value = serde_json::json!({"City": "Oslo"});
+            for _ in 1..depth {
+                value = serde_json::json!({"$not": value});
+            }
+            value
+        };
+        assert!(check_limits(&nested(8)).is_ok());
+        assert!(check_limits(&nested(9)).unwrap_err().contains("levels deep"));
+        let terms =
+            |n: usize| serde_json::json!({"$or": (0..n).map(|i| serde_json::json!({"Id": i})).collect::<Vec<_>>()});
+        assert!(check_limits(&terms(200)).is_ok());
+        assert!(check_limits(&terms(201)).unwrap_err().contains("comparisons"));
+        let ids = |n: usize| serde_json::json!({"Id": {"$in": (0..n).collect::<Vec<_>>()}});
+        assert!(check_limits(&ids(1000)).is_ok());
+        assert!(check_limits(&ids(1001)).unwrap_err().contains("1001 values"));
+        let lists = serde_json::json!({"Id": {"$in": (0..1000).collect::<Vec<_>>(), "$nin": (0..1000).collect::<Vec<_>>()}, "Type": {"$in": [1]}});
+        assert!(check_limits(&lists).unwrap_err().contains("together"));
+    }
 
     #[test]
     fn prefix_bounds_cover_exactly_the_prefixed_strings() {

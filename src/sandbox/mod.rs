@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret as _, SecretString};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -59,9 +59,42 @@ pub struct SandboxConfig {
     /// smaller pages than clients ask for.
     pub max_limit: u32,
     /// Listen on an address other computers can reach. The sandbox has no real security
-    /// (a demo secret, plain HTTP), so this must be asked for by name.
+    /// (plain HTTP), so this must be asked for by name, and the public demo secret is then refused.
     pub unsafe_beyond_loopback: bool,
+    /// Host names (`name` for any port, or `name:port`) that requests may name in their `Host`
+    /// header besides 127.0.0.1, localhost and [::1] on the listening port and the listening
+    /// address itself. Any other Host is refused with 421 (a web page that rebinds its own
+    /// name to 127.0.0.1 cannot reach the sandbox).
+    pub allowed_hosts: Vec<String>,
+    /// Wrong client ids or secrets one client address may send before its token requests are
+    /// answered 429, and how fast that allowance comes back.
+    pub token_rate_limit: RateLimit,
+    /// How long a connection may take to send a request's headers (or its body) before it is
+    /// closed; an idle kept-alive connection is closed after as long.
+    pub read_timeout: Duration,
+    /// Connections served at once; more wait to be accepted.
+    pub max_connections: usize,
 }
+
+/// A token bucket: `burst` at once, refilled at `per_second`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RateLimit {
+    pub burst: u32,
+    pub per_second: f64,
+}
+
+impl Default for RateLimit {
+    /// 10 wrong guesses at once, then one a second: a client with the right secret never
+    /// meets it, a guessing loop gets 3,600 guesses an hour.
+    fn default() -> Self {
+        Self { burst: 10, per_second: 1.0 }
+    }
+}
+
+/// [assumed] How long a connection may take to send its request before it is closed.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// [assumed] Connections served at once.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
 
 impl SandboxConfig {
     /// Loopback, a free port, the default credentials, no seed, no faults.
@@ -76,6 +109,10 @@ impl SandboxConfig {
             token_lifetime: Duration::from_secs(3600),
             max_limit: MAX_LIMIT,
             unsafe_beyond_loopback: false,
+            allowed_hosts: Vec::new(),
+            token_rate_limit: RateLimit::default(),
+            read_timeout: DEFAULT_READ_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 
@@ -97,6 +134,11 @@ pub enum SandboxError {
          --unsafe-listen-beyond-loopback if that is really meant."
     )]
     BeyondLoopback { addr: SocketAddr },
+    #[error(
+        "The sandbox will not listen on {addr} with the public demo secret: anyone who can reach it \
+         could sign in. Give it a secret of your own (TREEPL_SANDBOX_CLIENT_SECRET or --client-secret-file)."
+    )]
+    DemoSecretBeyondLoopback { addr: SocketAddr },
     #[error("The sandbox failed while starting: {0}")]
     Start(String),
 }
@@ -135,9 +177,18 @@ impl Sandbox {
             token_lifetime,
             max_limit,
             unsafe_beyond_loopback,
+            allowed_hosts,
+            token_rate_limit,
+            read_timeout,
+            max_connections,
         } = config;
-        if !addr.ip().is_loopback() && !unsafe_beyond_loopback {
-            return Err(SandboxError::BeyondLoopback { addr });
+        if !addr.ip().is_loopback() {
+            if !unsafe_beyond_loopback {
+                return Err(SandboxError::BeyondLoopback { addr });
+            }
+            if client_secret.expose_secret() == DEFAULT_CLIENT_SECRET {
+                return Err(SandboxError::DemoSecretBeyondLoopback { addr });
+            }
         }
         let path = db_path.clone();
         let store = tokio::task::spawn_blocking(move || -> Result<Store, StoreError> {
@@ -168,12 +219,14 @@ impl Sandbox {
         };
 
         let tokens = Arc::new(server::TokenIssuer::new(client_id, client_secret, token_lifetime));
+        let token_guard = Arc::new(server::TokenGuard::new(token_rate_limit));
         let faults = Arc::new(Faults::new(faults));
         let requests = Arc::new(RequestLog::default());
         let passwords = Arc::new(passwords::PasswordBook::default());
         let state = server::AppState {
             store: Arc::clone(&store),
             tokens: Arc::clone(&tokens),
+            token_guard,
             passwords: Arc::clone(&passwords),
             max_limit: max_limit.min(MAX_LIMIT),
         };
@@ -181,9 +234,11 @@ impl Sandbox {
             router: server::router(state),
             faults: Arc::clone(&faults),
             requests: Arc::clone(&requests),
+            hosts: http::AllowedHosts::new(local, &allowed_hosts),
+            read_timeout,
         });
         let shutdown = CancellationToken::new();
-        let server = tokio::spawn(http::serve(listener, gateway, shutdown.clone()));
+        let server = tokio::spawn(http::serve(listener, gateway, max_connections.max(1), shutdown.clone()));
         Ok(Self { url, credentials, store, faults, requests, tokens, passwords, shutdown, server: Some(server) })
     }
 

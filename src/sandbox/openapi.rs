@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::http::MAX_BODY_BYTES;
-use super::openapi_where::{Listed, order_by_schema, where_schema};
+use super::openapi_where::{Listed, limits_extension, limits_text, order_by_schema, where_schema};
 use super::schema::{
     CONTACT_FIELDS, ContactField, FieldKind, MAX_TEXT_CHARS, Prop, RecordKind, Shape, Shaped, ZONE_FIELDS,
 };
@@ -84,7 +84,10 @@ pub fn document() -> Value {
             "version": env!("CARGO_PKG_VERSION"),
             "description": format!(
                 "A local site that speaks the Treepl CRM contacts API. Errors are JSON with Message and Errors. \
-                 Bodies over {} KiB are refused with 413. Unknown JSON fields in bodies are ignored.",
+                 Bodies over {} KiB are refused with 413. Unknown JSON fields in bodies are ignored. \
+                 A request whose Host is not one the sandbox answers to (loopback or its listening address \
+                 on its port, or a name given with --allow-host) is refused with 421. A 500 says only \
+                 \"internal error\" with an id that the sandbox's log has with the cause.",
                 MAX_BODY_BYTES / 1024
             ),
         },
@@ -119,6 +122,11 @@ fn token_path() -> Value {
                 "description": "Wrong client id or secret (error: invalid_client)",
                 "content": {"application/json": {"schema": reference("Error")}},
             },
+            "429": {
+                "description": "Too many wrong client ids or secrets from this address: wait for Retry-After (seconds)",
+                "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}},
+                "content": {"application/json": {"schema": reference("Error")}},
+            },
         },
     }})
 }
@@ -129,7 +137,7 @@ const NOT_AN_ID: &str = "The Id is not a whole number";
 fn list_operation(id: &str, summary: &str, listed: Listed, per_contact: bool) -> Value {
     let item = listed.item();
     let mut parameters = vec![
-        json!({"name": "Where", "in": "query", "content": {"application/json": {"schema": reference(&listed.where_name())}}, "description": "A JSON filter in the Where dialect; {} matches everything."}),
+        json!({"name": "Where", "in": "query", "content": {"application/json": {"schema": reference(&listed.where_name())}}, "description": format!("A JSON filter in the Where dialect; {{}} matches everything. {}", limits_text()), "x-limits": limits_extension()}),
         json!({"name": "Order_By", "in": "query", "schema": order_by_schema(listed), "description": "A field, optionally followed by ASC or DESC (or led by -). Ties are broken by Id."}),
         json!({"name": "Offset", "in": "query", "schema": {"type": "integer", "format": "int64", "minimum": 0, "maximum": i64::MAX, "default": 0}}),
         json!({"name": "Limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 100}, "description": format!("Clamped to {MAX_LIMIT}, however large.")}),
@@ -139,7 +147,7 @@ fn list_operation(id: &str, summary: &str, listed: Listed, per_contact: bool) ->
     }
     let mut codes = vec![
         ("200", "A page", Some(format!("{item}Page"))),
-        ("400", "A bad Where, Order_By, Offset, Limit or Id", None),
+        ("400", "A bad Where (or one past its limits), Order_By, Offset, Limit or Id", None),
     ];
     if per_contact {
         codes.push(("404", "No such contact", None));

@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 
 use crate::api::query::CUSTOM_PREFIX;
 
+use super::filter::{MAX_WHERE_DEPTH, MAX_WHERE_LIST, MAX_WHERE_LISTED, MAX_WHERE_TERMS};
 use super::schema::{CONTACT_FIELDS, FieldKind, RecordKind, ZONE_FIELDS};
 
 /// The record types a list can be of.
@@ -66,7 +67,7 @@ fn or_null(schema: &Value) -> Value {
 /// (`None`: a custom field).
 fn condition(kind: Option<FieldKind>) -> Value {
     let value = value_of(kind);
-    let listed = json!({"type": "array", "items": or_null(&value)});
+    let listed = json!({"type": "array", "items": or_null(&value), "maxItems": MAX_WHERE_LIST});
     let mut ops = Map::new();
     for op in ["$eq", "$neq"] {
         ops.insert(op.into(), or_null(&value));
@@ -94,8 +95,8 @@ fn condition(kind: Option<FieldKind>) -> Value {
 pub fn where_schema(listed: Listed) -> Value {
     let itself = json!({"$ref": format!("#/components/schemas/{}", listed.where_name())});
     let mut properties = Map::new();
-    properties.insert("$and".into(), json!({"type": "array", "items": itself}));
-    properties.insert("$or".into(), json!({"type": "array", "items": itself}));
+    properties.insert("$and".into(), json!({"type": "array", "items": itself, "maxItems": MAX_WHERE_TERMS}));
+    properties.insert("$or".into(), json!({"type": "array", "items": itself, "maxItems": MAX_WHERE_TERMS}));
     properties.insert("$not".into(), itself);
     // The fields by kind, one pattern each: the same rule as a property per field, in a
     // schema small enough for a fuzzer to cover.
@@ -113,11 +114,29 @@ pub fn where_schema(listed: Listed) -> Value {
     }
     json!({
         "type": "object",
-        "description": "A filter in the Where dialect; {} matches everything. Fields side by side must all hold.",
+        "description": format!(
+            "A filter in the Where dialect; {{}} matches everything. Fields side by side must all hold. {}",
+            limits_text()
+        ),
         "properties": properties,
         "patternProperties": by_kind,
         "additionalProperties": false,
     })
+}
+
+/// The limits of a `Where`, in words (the depth and the totals are beyond JSON Schema).
+pub fn limits_text() -> String {
+    format!(
+        "Limits (past them, 400 with a message naming the limit): $and, $or and $not nest at most \
+         {MAX_WHERE_DEPTH} levels deep (the filter itself is level 1); at most {MAX_WHERE_TERMS} comparisons in all \
+         (each operator of a field, or a bare value, is one); at most {MAX_WHERE_LIST} values in one $in or $nin \
+         list and {MAX_WHERE_LISTED} in all of them together."
+    )
+}
+
+/// The limits of a `Where` as an OpenAPI extension, for tools.
+pub fn limits_extension() -> Value {
+    json!({"maxDepth": MAX_WHERE_DEPTH, "maxTerms": MAX_WHERE_TERMS, "maxListValues": MAX_WHERE_LIST, "maxListValuesTotal": MAX_WHERE_LISTED})
 }
 
 /// `Field`, `Field ASC`, `Field DESC` or `-Field`, for each field a list can be sorted by;

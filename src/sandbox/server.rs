@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use axum::Extension;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, Request, State};
@@ -20,6 +21,8 @@ use crate::api::FieldError;
 use crate::api::model::ContactId;
 use crate::api::query::{ListQuery, OrderBy, Where};
 
+use super::filter;
+use super::http::PeerAddr;
 use super::openapi;
 use super::schema::RecordKind;
 use super::store::{Store, StoreError};
@@ -32,6 +35,8 @@ pub const MAX_LIMIT: u32 = 500;
 pub(crate) struct AppState {
     pub store: Arc<Store>,
     pub tokens: Arc<TokenIssuer>,
+    /// Wrong credentials per client address: past its allowance, token requests get 429.
+    pub token_guard: Arc<TokenGuard>,
     /// The passwords set, as salted hashes in memory (for tests to check).
     pub passwords: Arc<super::passwords::PasswordBook>,
     /// The cap on `Limit` this site applies (`MAX_LIMIT`, or lower to act as a stricter site).
@@ -100,6 +105,35 @@ impl ApiFailure {
     fn not_found(id: ContactId) -> Self {
         Self::new(StatusCode::NOT_FOUND, format!("There is no contact with Id {id}."))
     }
+
+    /// A 500 that tells the client nothing of its cause (no database text, no SQL), only an
+    /// id; the cause is logged (to stderr) with that id, inside the request's span (route,
+    /// method, request id).
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        let id = error_id();
+        tracing::error!(error_id = %id, cause = %cause, "internal error (500)");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, internal_message(&id))
+    }
+
+    /// A 500 injected on purpose (`--faults`, or a test): logged as a warning with its id.
+    pub fn injected_internal() -> Self {
+        let id = error_id();
+        tracing::warn!(error_id = %id, cause = "injected fault", "internal error (500)");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, internal_message(&id))
+    }
+}
+
+/// The whole text of every 500's `Message`.
+fn internal_message(id: &str) -> String {
+    format!("internal error (id {id}): the sandbox's log has the cause under this id.")
+}
+
+/// A short id to find a 500 in the log: 12 hex digits, random (a counter if the OS's random
+/// source fails, so that an id is still unique within this process).
+fn error_id() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let n = getrandom::u64().unwrap_or_else(|_| COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    format!("{:012x}", n & 0xffff_ffff_ffff)
 }
 
 impl IntoResponse for ApiFailure {
@@ -122,10 +156,8 @@ impl From<StoreError> for ApiFailure {
                 message.clone(),
                 vec![FieldError { field: "Email".to_owned(), message }],
             ),
-            other => {
-                tracing::error!(error = %other, "sandbox store failed");
-                Self::new(StatusCode::INTERNAL_SERVER_ERROR, format!("The sandbox database failed: {other}"))
-            }
+            // The Debug form has SQLite's extended result code (e.g. 517 for a stale snapshot).
+            other => Self::internal(format_args!("store: {other} ({other:?})")),
         }
     }
 }
@@ -146,10 +178,7 @@ async fn blocking<T: Send + 'static>(
     let store = Arc::clone(store);
     match tokio::task::spawn_blocking(move || work(&store)).await {
         Ok(result) => result.map_err(ApiFailure::from),
-        Err(join) => {
-            tracing::error!(error = %join, "sandbox store task failed");
-            Err(ApiFailure::new(StatusCode::INTERNAL_SERVER_ERROR, "The sandbox hit an internal error."))
-        }
+        Err(join) => Err(ApiFailure::internal(format_args!("store task: {join}"))),
     }
 }
 
@@ -277,9 +306,7 @@ async fn set_password(State(state): State<AppState>, Path(id): Path<String>, bod
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, ApiFailure> {
-    serde_json::to_value(value).map_err(|e| {
-        ApiFailure::new(StatusCode::INTERNAL_SERVER_ERROR, format!("The sandbox could not encode the reply: {e}"))
-    })
+    serde_json::to_value(value).map_err(|e| ApiFailure::internal(format_args!("encoding the reply: {e}")))
 }
 
 /// [assumed] Reads `Where`, `Order_By`, `Offset`, `Limit` from the query string, or from a
@@ -306,7 +333,13 @@ pub(crate) fn list_query(raw: Option<&str>, body: &[u8]) -> Result<ListQuery, Ap
 
     let filter = match params.get("where").map(|w| w.trim()) {
         None | Some("") => Where::All,
-        Some(text) => Where::parse_str(text).map_err(|e| ApiFailure::bad_request(e.to_string()))?,
+        Some(text) => {
+            // The published limits first, so that no filter too large for the database reaches it.
+            if let Ok(value) = serde_json::from_str::<Value>(text) {
+                filter::check_limits(&value).map_err(ApiFailure::bad_request)?;
+            }
+            Where::parse_str(text).map_err(|e| ApiFailure::bad_request(e.to_string()))?
+        }
     };
     let order_by = match params.get("order_by").or_else(|| params.get("orderby")).map(|o| o.trim()) {
         None | Some("") => None,
@@ -352,14 +385,17 @@ impl TokenIssuer {
         Self { client_id, client_secret, lifetime, live: Mutex::new(HashMap::new()) }
     }
 
-    fn issue(&self) -> String {
-        // Not a cryptographic generator: the sandbox serves this computer only.
-        let token = format!("{:032x}{:032x}", fastrand::u128(..), fastrand::u128(..));
+    /// A new token: 256 bits from the OS's random source, as hex. Fails only when that
+    /// source does (then no token is made from anything weaker).
+    fn issue(&self) -> Result<String, getrandom::Error> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes)?;
+        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         let now = Instant::now();
         let mut live = self.live.lock().unwrap_or_else(|p| p.into_inner());
         live.retain(|_, expires| *expires > now);
         live.insert(token.clone(), now + self.lifetime);
-        token
+        Ok(token)
     }
 
     fn is_valid(&self, token: &str) -> bool {
@@ -380,21 +416,109 @@ impl TokenIssuer {
     }
 
     fn accepts(&self, client_id: &str, client_secret: &str) -> bool {
-        // `subtle` compares in constant time (no early exit the optimiser could add back), so
-        // the time of a refusal does not tell how much of a guess was right.
+        // Both sides are hashed first, so that what is compared always has the same length
+        // (a comparison of the texts themselves ends at once when the lengths differ, which
+        // tells a guesser the secret's length); `subtle` then compares the digests in constant
+        // time (no early exit the optimiser could add back), and both checks always run.
+        use sha2::{Digest as _, Sha256};
         use subtle::ConstantTimeEq as _;
-        let same_secret: bool = self.client_secret.expose_secret().as_bytes().ct_eq(client_secret.as_bytes()).into();
-        client_id == self.client_id && same_secret
+        let digest = |text: &str| -> [u8; 32] { Sha256::digest(text.as_bytes()).into() };
+        let same_secret = digest(self.client_secret.expose_secret()).ct_eq(&digest(client_secret));
+        let same_id = digest(&self.client_id).ct_eq(&digest(client_id));
+        (same_secret & same_id).into()
+    }
+}
+
+/// Wrong credentials per client address, as a token bucket: each refused sign-in takes one;
+/// while a bucket is empty, every token request from that address gets 429 with
+/// `Retry-After` (the right secret too, so that a guessing loop cannot slip one through).
+pub(crate) struct TokenGuard {
+    limit: super::RateLimit,
+    buckets: Mutex<HashMap<std::net::IpAddr, Bucket>>,
+}
+
+#[derive(Clone, Copy)]
+struct Bucket {
+    left: f64,
+    at: Instant,
+}
+
+impl TokenGuard {
+    const MAX_ADDRESSES: usize = 4096;
+
+    pub fn new(limit: super::RateLimit) -> Self {
+        Self { limit, buckets: Mutex::new(HashMap::new()) }
+    }
+
+    /// `Err(wait)` while `address` has no guesses left.
+    fn check(&self, address: std::net::IpAddr) -> Result<(), Duration> {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(bucket) = buckets.get_mut(&address) else { return Ok(()) };
+        self.refill(bucket);
+        if bucket.left >= 1.0 {
+            return Ok(());
+        }
+        let rate = self.limit.per_second.max(f64::MIN_POSITIVE);
+        Err(Duration::from_secs_f64(((1.0 - bucket.left) / rate).min(86_400.0)))
+    }
+
+    /// Takes one guess from `address`'s allowance.
+    fn refused(&self, address: std::net::IpAddr) {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if buckets.len() >= Self::MAX_ADDRESSES && !buckets.contains_key(&address) {
+            // Forget the addresses whose allowance is whole again.
+            let now = Instant::now();
+            let (burst, rate) = (f64::from(self.limit.burst), self.limit.per_second);
+            buckets.retain(|_, b| b.left + now.duration_since(b.at).as_secs_f64() * rate < burst);
+        }
+        let full = Bucket { left: f64::from(self.limit.burst), at: Instant::now() };
+        let bucket = buckets.entry(address).or_insert(full);
+        self.refill(bucket);
+        bucket.left = (bucket.left - 1.0).max(0.0);
+    }
+
+    fn refill(&self, bucket: &mut Bucket) {
+        let now = Instant::now();
+        let earned = now.duration_since(bucket.at).as_secs_f64() * self.limit.per_second;
+        bucket.left = (bucket.left + earned).min(f64::from(self.limit.burst));
+        bucket.at = now;
     }
 }
 
 /// `POST /api/v1/oauth/token`: client credentials, form-encoded or JSON. Errors are in the
 /// contract's shape (`Message`, `Errors` naming the fields at fault) with the OAuth code as `error`.
-async fn issue_token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+/// Past a client address's allowance of wrong credentials, 429 with `Retry-After`.
+async fn issue_token(
+    State(state): State<AppState>,
+    peer: Option<Extension<PeerAddr>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let address = peer.map_or(std::net::IpAddr::from([0, 0, 0, 0]), |Extension(PeerAddr(addr))| addr.ip());
+    if let Err(wait) = state.token_guard.check(address) {
+        tracing::warn!(%address, "token requests refused for a while: too many wrong credentials");
+        let mut response = ApiFailure::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many wrong client ids or secrets from this address; wait and try again.",
+        )
+        .oauth("slow_down")
+        .into_response();
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+        return response;
+    }
     if let Err(failure) = token_request(&state.tokens, headers.get(header::CONTENT_TYPE), &body) {
+        if failure.status == StatusCode::UNAUTHORIZED {
+            state.token_guard.refused(address);
+        }
         return failure.into_response();
     }
-    let token = state.tokens.issue();
+    let token = match state.tokens.issue() {
+        Ok(token) => token,
+        Err(error) => {
+            return ApiFailure::internal(format_args!("the OS's random source failed: {error}")).into_response();
+        }
+    };
     let body = json!({"access_token": token, "token_type": "Bearer", "expires_in": state.tokens.lifetime.as_secs()});
     let mut response = axum::Json(body).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

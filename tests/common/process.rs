@@ -109,6 +109,28 @@ impl SandboxProcess {
     pub fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
     }
+
+    /// The lines of stderr that hold `needle`, each with `context` lines either side (a
+    /// 500's error id finds what the sandbox logged about it).
+    pub fn stderr_around(&self, needle: &str, context: usize) -> String {
+        let text = self.stderr();
+        let lines: Vec<&str> = text.lines().collect();
+        let mut shown = vec![false; lines.len()];
+        for (i, line) in lines.iter().enumerate() {
+            if line.contains(needle) {
+                for flag in &mut shown[i.saturating_sub(context)..(i + context + 1).min(lines.len())] {
+                    *flag = true;
+                }
+            }
+        }
+        lines.iter().zip(shown).filter(|(_, shown)| *shown).map(|(line, _)| *line).collect::<Vec<_>>().join("\n")
+    }
+
+    /// The lines of stderr at level WARN or ERROR (what the sandbox found wrong).
+    pub fn stderr_problems(&self) -> String {
+        let text = self.stderr();
+        text.lines().filter(|l| l.contains(" WARN ") || l.contains(" ERROR ")).collect::<Vec<_>>().join("\n")
+    }
 }
 
 impl Drop for SandboxProcess {
