@@ -152,6 +152,8 @@ fn list_operation(id: &str, summary: &str, listed: Listed, per_contact: bool) ->
     if per_contact {
         codes.push(("404", "No such contact", None));
     }
+    // The HTTP server's own answer to a query string longer than it reads (an empty body).
+    codes.push(("414", "The URL is too long (a Where that large is past its limits anyway)", None));
     let codes: Vec<(&str, &str, Option<&str>)> = codes.iter().map(|(c, d, s)| (*c, *d, s.as_deref())).collect();
     json!({"operationId": id, "summary": summary, "parameters": parameters, "responses": responses(&codes)})
 }
@@ -172,7 +174,8 @@ fn responses(codes: &[(&str, &str, Option<&str>)]) -> Value {
     let mut map = Map::new();
     for (code, description, schema) in codes {
         let schema = schema.map(reference).unwrap_or_else(|| reference("Error"));
-        let content = if *code == "204" { json!(null) } else { json!({"application/json": {"schema": schema}}) };
+        let bodiless = matches!(*code, "204" | "414");
+        let content = if bodiless { json!(null) } else { json!({"application/json": {"schema": schema}}) };
         let mut response = json!({"description": description});
         if !content.is_null() {
             response["content"] = content;
