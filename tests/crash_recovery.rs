@@ -2,60 +2,17 @@
 //! edit is on disk, and the next start offers it back. Ignored by `cargo test` (it needs Xvfb
 //! and xdotool); `.ci/run` installs them and runs it.
 
+mod xvfb;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use xvfb::{Display, wait_until};
+
 /// One real app at a time: two would race for a free display number and share the CPU
 /// while each seeds its sandbox.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-struct Display {
-    number: u32,
-    xvfb: Child,
-}
-
-impl Display {
-    fn start() -> Self {
-        let number = (140..200).find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()).expect("a free display");
-        let xvfb = Command::new("Xvfb")
-            .args([
-                format!(":{number}"),
-                "-screen".into(),
-                "0".into(),
-                "1280x800x24".into(),
-                "-nolisten".into(),
-                "tcp".into(),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb runs (apt install xvfb)");
-        wait_until("the display is up", Duration::from_secs(10), || {
-            Path::new(&format!("/tmp/.X11-unix/X{number}")).exists()
-        });
-        Self { number, xvfb }
-    }
-
-    fn name(&self) -> String {
-        format!(":{}", self.number)
-    }
-}
-
-impl Drop for Display {
-    fn drop(&mut self) {
-        let _ = self.xvfb.kill();
-        let _ = self.xvfb.wait();
-    }
-}
-
-fn wait_until(what: &str, limit: Duration, done: impl Fn() -> bool) {
-    let deadline = Instant::now() + limit;
-    while !done() {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
 
 /// The app on `display` with its own home; its log goes to `log`.
 fn start_app(display: &Display, home: &Path, log: &Path) -> Child {
