@@ -142,7 +142,11 @@ async fn the_sandbox_refuses_an_address_beyond_loopback_unless_told_it_is_unsafe
     assert!(refused.to_string().contains("--unsafe-listen-beyond-loopback"), "{refused}");
     assert!(!folder.path().join("sandbox.db").exists(), "refused before it opened its database");
 
+    // Beyond loopback, never with the public demo secret.
     config.unsafe_beyond_loopback = true;
+    let Err(demo) = Sandbox::start(config.clone()).await else { panic!("the demo secret was taken beyond loopback") };
+    assert!(matches!(demo, SandboxError::DemoSecretBeyondLoopback { .. }), "{demo:?}");
+    config.client_secret = secrecy::SecretString::from("a-secret-of-its-own-4711".to_owned());
     let sandbox = Sandbox::start(config).await.unwrap();
     assert_eq!(sandbox.url().host_str(), Some("127.0.0.1"), "reached on this computer through loopback");
     let client = Client::with_options(sandbox.credentials(), common::quick_options()).unwrap();
