@@ -179,6 +179,16 @@ pub enum Target {
     Profile(String),
 }
 
+impl Target {
+    /// The key its settings and files are kept under: `sandbox`, or the profile's id.
+    pub fn key(&self) -> String {
+        match self {
+            Target::Sandbox => "sandbox".to_owned(),
+            Target::Profile(id) => id.clone(),
+        }
+    }
+}
+
 /// A site profile being added: what the connect dialog holds.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProfileDraft {

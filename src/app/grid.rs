@@ -239,13 +239,16 @@ impl Grid {
     pub fn field_choices(&self, field: &str) -> Vec<String> {
         let known = crate::api::model::KNOWN_VALUES.iter().find(|(name, _)| *name == field);
         let known = known.map(|(_, values)| *values).unwrap_or_default();
-        let seen: BTreeSet<String> = self
-            .window
-            .loaded()
-            .map(|(_, c)| crate::api::fields::field_value(c, field).to_text(|_| String::new()).trim().to_owned())
-            .filter(|text| !text.is_empty() && !known.contains(&text.as_str()))
+        // Drawn each frame the pane shows: values are borrowed until the few distinct ones.
+        let values = self.window.loaded().map(|(_, c)| crate::api::fields::field_value(c, field));
+        let seen: BTreeSet<std::borrow::Cow<'_, str>> = values
+            .map(|value| match value {
+                crate::api::fields::FieldValue::Text(text) => std::borrow::Cow::Borrowed(text.trim()),
+                other => std::borrow::Cow::Owned(other.to_text(|_| String::new()).trim().to_owned()),
+            })
+            .filter(|text| !text.is_empty() && !known.contains(&text.as_ref()))
             .collect();
-        known.iter().map(|v| (*v).to_owned()).chain(seen).collect()
+        known.iter().map(|v| (*v).to_owned()).chain(seen.into_iter().map(|text| text.into_owned())).collect()
     }
 
     /// Contacts loaded now, for the selection's ids (the grid never holds them all).

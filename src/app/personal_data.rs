@@ -55,8 +55,13 @@ pub fn forget(journal: &Journal, drafts: &DraftFolder, email: &str) -> Result<Fo
 
 /// The journal file of `site_key` under `data_dir` (as [`Journal::open`] names it).
 pub fn journal_file(data_dir: &Path, site_key: &str) -> PathBuf {
-    let safe: String = site_key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
-    data_dir.join("journal").join(format!("{safe}.sqlite"))
+    data_dir.join("journal").join(format!("{}.sqlite", file_name_of(site_key)))
+}
+
+/// A site's key (`sandbox`, a profile's id) made safe as a file or folder name: the journal
+/// and the drafts folder of a site are both named by it.
+pub fn file_name_of(site_key: &str) -> String {
+    site_key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect()
 }
 
 /// Removes a site's journal (with its WAL and SHM) and drafts: the site was removed and the

@@ -264,10 +264,7 @@ impl AppState {
 
     /// The key of the open site for per-site settings.
     pub fn site_key(&self) -> String {
-        match &self.site.target {
-            Target::Sandbox => "sandbox".to_owned(),
-            Target::Profile(id) => id.clone(),
-        }
+        self.site.target.key()
     }
 
     /// The sandbox's URL, when it runs (for tests and the banner).
@@ -350,11 +347,7 @@ impl AppState {
         let fx = &mut effects(tasks, notifications, site);
         match command {
             Command::Forget(command) => {
-                let key = match &site.target {
-                    Target::Sandbox => "sandbox".to_owned(),
-                    Target::Profile(id) => id.clone(),
-                };
-                let drafts = DraftFolder::new(&config.data_dir, &key);
+                let drafts = DraftFolder::new(&config.data_dir, &site.target.key());
                 let editing = editor.open.as_ref().filter(|o| o.is_dirty()).and_then(|o| o.draft.as_ref());
                 forgetting.execute(command, drafts, editing.map(|d| d.email.as_str()), fx);
             }

@@ -59,9 +59,8 @@ impl InOrder {
 impl DraftFolder {
     /// `site_key`: the sandbox or the profile's id (made safe for a folder name).
     pub fn new(data_dir: &Path, site_key: &str) -> Self {
-        let safe: String =
-            site_key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
-        Self { folder: data_dir.join("drafts").join(safe), order: Arc::default() }
+        let folder = data_dir.join("drafts").join(crate::app::personal_data::file_name_of(site_key));
+        Self { folder, order: Arc::default() }
     }
 
     /// A write to carry out later (on the blocking pool), in the order asked for.

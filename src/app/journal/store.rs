@@ -241,8 +241,7 @@ impl Journal {
         if email.is_empty() {
             return Err("the change journal: no email to forget".to_owned());
         }
-        let escaped = email.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        let pattern = format!("%{escaped}%");
+        let pattern = containing(email);
         let names_it = "(label LIKE ?1 ESCAPE '\\' OR before LIKE ?1 ESCAPE '\\' OR sent LIKE ?1 ESCAPE '\\'
                          OR after LIKE ?1 ESCAPE '\\')";
         self.with(|c| {
@@ -290,6 +289,12 @@ fn undone_by(table: &str) -> String {
     format!("(SELECT u.id FROM entries u WHERE u.undo_of = {table}.id AND u.outcome = 'done' LIMIT 1)")
 }
 
+/// A LIKE pattern (with `ESCAPE '\\'`) for text that contains `text` as it is.
+fn containing(text: &str) -> String {
+    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// `filter` as SQL conditions on the entries table under the name `table`, with their
 /// arguments.
 fn filter_sql(filter: &Filter, table: &str) -> (String, Vec<rusqlite::types::Value>) {
@@ -310,8 +315,7 @@ fn filter_sql(filter: &Filter, table: &str) -> (String, Vec<rusqlite::types::Val
     let text = filter.text.trim();
     if !text.is_empty() {
         sql.push_str(&format!(" AND {table}.label LIKE ? ESCAPE '\\'"));
-        let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        args.push(format!("%{escaped}%").into());
+        args.push(containing(text).into());
     }
     (sql, args)
 }
