@@ -76,6 +76,11 @@ struct SandboxArgs {
     /// your own (the demo secret is refused there).
     #[arg(long)]
     unsafe_listen_beyond_loopback: bool,
+    /// Read requests and write replies as a real site may, e.g. `where-ignored,offset-ignored`
+    /// (switches: where-ignored, offset-ignored, body-params, lowercase-keys, order-asc-only,
+    /// zones-merge, put-empty-204, dates-without-zone, odd-values).
+    #[arg(long, default_value = "")]
+    dialect: sandbox::SiteDialect,
 }
 
 /// Where the sandbox's client secret comes from, for `sandbox --help`.
@@ -174,6 +179,7 @@ fn run_sandbox(args: SandboxArgs) -> anyhow::Result<()> {
     config.allowed_hosts = args.allow_host;
     config.faults = args.faults.unwrap_or_default();
     config.max_limit = args.max_limit;
+    config.dialect = args.dialect;
     config.unsafe_beyond_loopback = args.unsafe_listen_beyond_loopback;
     let shown_secret = if secret_is_default {
         sandbox::DEFAULT_CLIENT_SECRET.to_owned()

@@ -5,6 +5,7 @@
 //! Start one in-process with [`Sandbox::start`], or from the command line with
 //! `treepl-contacts sandbox`.
 
+mod dialect;
 mod faults;
 mod fields;
 pub mod filter;
@@ -33,6 +34,7 @@ use url::Url;
 
 use crate::api::SiteCredentials;
 
+pub use dialect::SiteDialect;
 pub use faults::{FaultRule, FaultSpec, Faults, Forced, Route};
 pub use http::MAX_BODY_BYTES;
 pub use requests::{RecordedRequest, RequestLog};
@@ -74,6 +76,8 @@ pub struct SandboxConfig {
     pub read_timeout: Duration,
     /// Connections served at once; more wait to be accepted.
     pub max_connections: usize,
+    /// How this sandbox differs from the default site (`--dialect`).
+    pub dialect: SiteDialect,
 }
 
 /// A token bucket: `burst` at once, refilled at `per_second`.
@@ -113,6 +117,7 @@ impl SandboxConfig {
             token_rate_limit: RateLimit::default(),
             read_timeout: DEFAULT_READ_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            dialect: SiteDialect::default(),
         }
     }
 
@@ -181,6 +186,7 @@ impl Sandbox {
             token_rate_limit,
             read_timeout,
             max_connections,
+            dialect,
         } = config;
         if !addr.ip().is_loopback() {
             if !unsafe_beyond_loopback {
@@ -229,6 +235,7 @@ impl Sandbox {
             token_guard,
             passwords: Arc::clone(&passwords),
             max_limit: max_limit.min(MAX_LIMIT),
+            dialect,
         };
         let gateway = Arc::new(http::Gateway {
             router: server::router(state),

@@ -41,13 +41,22 @@ pub(crate) struct AppState {
     pub passwords: Arc<super::passwords::PasswordBook>,
     /// The cap on `Limit` this site applies (`MAX_LIMIT`, or lower to act as a stricter site).
     pub max_limit: u32,
+    /// How this site differs from the default one (`--dialect`).
+    pub dialect: super::SiteDialect,
 }
 
 impl AppState {
-    /// The list query of a request, its `Limit` held to this site's cap.
+    /// The list query of a request, its `Limit` held to this site's cap, read as this
+    /// site's dialect reads it.
     fn list_query(&self, raw: Option<&str>, body: &[u8]) -> Result<ListQuery, ApiFailure> {
         let mut query = list_query(raw, body)?;
         query.limit = query.limit.min(self.max_limit.max(1));
+        if self.dialect.where_ignored {
+            query.filter = Where::All;
+        }
+        if self.dialect.offset_ignored {
+            query.offset = 0;
+        }
         Ok(query)
     }
 }

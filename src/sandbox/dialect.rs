@@ -1,0 +1,90 @@
+//! `sandbox --dialect`: switches that make the sandbox read requests and write replies as a
+//! real site may, where the vendor's reference allows it. Each one is a difference the
+//! client must notice (the doctor names it) and survive (adapt, or refuse to act).
+
+use std::fmt;
+use std::str::FromStr;
+
+/// The differences from the default sandbox, any number at once. All off is the default site.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SiteDialect {
+    /// Lists ignore `Where`: every contact comes back, whatever the filter.
+    pub where_ignored: bool,
+    /// Lists ignore `Offset`: every page is the first one.
+    pub offset_ignored: bool,
+    /// List parameters are read only from a JSON body on the GET (the reference's "Data").
+    pub body_params: bool,
+    /// List parameter keys are honoured only in lower case (`where`, `order_by`, ...).
+    pub lowercase_keys: bool,
+    /// `Order_By` sorts ascending only; a direction is ignored.
+    pub order_asc_only: bool,
+    /// The secure zones PUT adds to the contact's zones instead of replacing them.
+    pub zones_merge: bool,
+    /// A contact PUT and set-password answer 204 with an empty body.
+    pub put_empty_204: bool,
+    /// Dates go out without a zone (`2024-05-17T18:18:39`).
+    pub dates_without_zone: bool,
+    /// Seeded contacts hold odd shapes: numbers as text, null groups, other date forms.
+    pub odd_values: bool,
+}
+
+/// Every switch: its name on the command line, and where it lives in [`SiteDialect`].
+pub const SWITCHES: &[(&str, fn(&mut SiteDialect) -> &mut bool)] = &[
+    ("where-ignored", |d| &mut d.where_ignored),
+    ("offset-ignored", |d| &mut d.offset_ignored),
+    ("body-params", |d| &mut d.body_params),
+    ("lowercase-keys", |d| &mut d.lowercase_keys),
+    ("order-asc-only", |d| &mut d.order_asc_only),
+    ("zones-merge", |d| &mut d.zones_merge),
+    ("put-empty-204", |d| &mut d.put_empty_204),
+    ("dates-without-zone", |d| &mut d.dates_without_zone),
+    ("odd-values", |d| &mut d.odd_values),
+];
+
+impl SiteDialect {
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl FromStr for SiteDialect {
+    type Err = String;
+
+    /// `where-ignored,offset-ignored` (commas or spaces); empty is the default site.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let mut dialect = Self::default();
+        for name in text.split([',', ' ']).map(str::trim).filter(|n| !n.is_empty()) {
+            let Some((_, switch)) = SWITCHES.iter().find(|(known, _)| *known == name) else {
+                let known: Vec<&str> = SWITCHES.iter().map(|(known, _)| *known).collect();
+                return Err(format!("`{name}` is not a dialect switch; known: {}", known.join(", ")));
+            };
+            *switch(&mut dialect) = true;
+        }
+        Ok(dialect)
+    }
+}
+
+impl fmt::Display for SiteDialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut copy = *self;
+        let on: Vec<&str> = SWITCHES.iter().filter(|(_, switch)| *switch(&mut copy)).map(|(name, _)| *name).collect();
+        f.write_str(&on.join(","))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_switch_reads_back_from_its_name() {
+        for (name, switch) in SWITCHES {
+            let mut expected = SiteDialect::default();
+            *switch(&mut expected) = true;
+            assert_eq!(name.parse::<SiteDialect>(), Ok(expected));
+            assert_eq!(expected.to_string(), *name);
+        }
+        assert_eq!("".parse::<SiteDialect>(), Ok(SiteDialect::default()));
+        assert!("where-ignored,sideways".parse::<SiteDialect>().unwrap_err().contains("sideways"));
+    }
+}
