@@ -28,8 +28,11 @@ pub struct SiteDialect {
     pub odd_values: bool,
 }
 
-/// Every switch: its name on the command line, and where it lives in [`SiteDialect`].
-pub const SWITCHES: &[(&str, fn(&mut SiteDialect) -> &mut bool)] = &[
+/// Where one switch lives in [`SiteDialect`].
+type Switch = fn(&mut SiteDialect) -> &mut bool;
+
+/// Every switch: its name on the command line, and its field.
+pub const SWITCHES: &[(&str, Switch)] = &[
     ("where-ignored", |d| &mut d.where_ignored),
     ("offset-ignored", |d| &mut d.offset_ignored),
     ("body-params", |d| &mut d.body_params),
