@@ -3,36 +3,23 @@
 
 use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
-use secrecy::SecretString;
 use tokio_util::sync::CancellationToken;
 
+use crate::site_cli::{SiteArgs, chosen_site};
 use treepl_contacts::api::fields::{all_fields, custom_fields_of, is_field};
 use treepl_contacts::api::paging::PagingOptions;
-use treepl_contacts::api::{Client, ContactScope, ListQuery, OrderBy, SiteCredentials, Where};
-use treepl_contacts::app::credentials::{SecretStore, SystemKeyring, call_with_timeout};
-use treepl_contacts::app::profiles::ProfileFile;
+use treepl_contacts::api::{Client, ContactScope, ListQuery, OrderBy, Where};
 use treepl_contacts::export::{DateFormat, Delimiter, ExportError, ExportSettings, Format, run_export};
-
-/// The environment variable the client secret is read from.
-pub const SECRET_VARIABLE: &str = "TREEPL_CLIENT_SECRET";
 
 #[derive(clap::Args)]
 #[command(after_help = "The client secret is read from TREEPL_CLIENT_SECRET, or with --profile from the keyring.\n\
     Example: treepl-contacts export --site https://example.com --client-id ID --format csv --out contacts.csv \
     --where '{\"City\":{\"$eq\":\"Oslo\"}}' --order-by 'LastName' --columns FirstName,LastName,Email")]
 pub struct ExportArgs {
-    /// The site's address, e.g. https://example.com.
-    #[arg(long, required_unless_present = "profile", requires = "client_id")]
-    site: Option<String>,
-    /// The Client ID of the site's API application.
-    #[arg(long)]
-    client_id: Option<String>,
-    /// A site saved in the app (its name or id): its address, Client ID and keyring secret.
-    #[arg(long, conflicts_with_all = ["site", "client_id"])]
-    profile: Option<String>,
+    #[command(flatten)]
+    site: SiteArgs,
     /// csv, xlsx, json or vcf.
     #[arg(long, value_parser = Format::parse)]
     format: Format,
@@ -94,7 +81,7 @@ async fn export(args: ExportArgs, config_dir: Option<PathBuf>) -> anyhow::Result
     if let Some(unknown) = args.columns.iter().find(|field| !is_field(field)) {
         bail!("--columns: `{unknown}` is not a contact field (custom fields are CustomCrmGroups.<Group>.<Field>)");
     }
-    let client = Client::new(credentials(&args, config_dir).await?)?;
+    let client = chosen_site(&args.site, config_dir).await?.client()?;
 
     let columns = if args.columns.is_empty() { default_columns(&client, &query).await? } else { args.columns };
     let settings = ExportSettings {
@@ -137,40 +124,6 @@ async fn export(args: ExportArgs, config_dir: Option<PathBuf>) -> anyhow::Result
         Err(ExportError::Cancelled) => bail!("interrupted; no file was written"),
         Err(error) => Err(error.into()),
     }
-}
-
-/// The site, Client ID and secret: from the flags and the environment, or from a profile.
-async fn credentials(args: &ExportArgs, config_dir: Option<PathBuf>) -> anyhow::Result<SiteCredentials> {
-    let from_environment = std::env::var(SECRET_VARIABLE).ok().filter(|s| !s.is_empty()).map(SecretString::from);
-    let Some(wanted) = &args.profile else {
-        let (Some(site), Some(client_id)) = (&args.site, &args.client_id) else {
-            bail!("give --site and --client-id, or --profile");
-        };
-        let Some(secret) = from_environment else {
-            bail!("set {SECRET_VARIABLE} to the client secret of the site's API application");
-        };
-        return Ok(SiteCredentials::new(site, client_id, secret)?);
-    };
-    let config_dir = config_dir.context("no home folder, so no saved sites")?;
-    let file = ProfileFile::in_folder(&config_dir);
-    let profiles = tokio::task::spawn_blocking(move || file.load()).await.context("reading the saved sites")??;
-    let Some(profile) = profiles.into_iter().find(|p| p.name == *wanted || p.id == *wanted) else {
-        bail!("no saved site is called `{wanted}`; add it in the app first, or use --site and --client-id");
-    };
-    let secret = match from_environment {
-        Some(secret) => secret,
-        None => {
-            let store: Arc<dyn SecretStore> = Arc::new(SystemKeyring::default());
-            let key = profile.id.clone();
-            call_with_timeout(store, move |store| store.get(&key))
-                .await
-                .map_err(|e| anyhow::anyhow!("reading the client secret from the keyring: {e}"))?
-                .with_context(|| {
-                    format!("the keyring has no secret for `{}`; set {SECRET_VARIABLE} instead", profile.name)
-                })?
-        }
-    };
-    Ok(SiteCredentials::new(&profile.site_url, &profile.client_id, secret)?)
 }
 
 /// Every field, with the custom fields found in the query's first contacts.

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod app;
+pub mod doctor;
 pub mod export;
 pub mod sandbox;
 pub mod ui;

@@ -1,8 +1,10 @@
 //! `treepl-contacts`: the desktop app (no subcommand), the sandbox site, and command-line
 //! export.
 
+mod doctor_cli;
 mod export_cli;
 mod journal_cli;
+mod site_cli;
 
 use std::io::{IsTerminal as _, Write as _};
 use std::net::SocketAddr;
@@ -37,6 +39,9 @@ enum Command {
     Export(export_cli::ExportArgs),
     /// The change journal kept on this computer: erase a person from it.
     Journal(journal_cli::JournalArgs),
+    /// Check what a site does with each choice the vendor's reference leaves open, and save
+    /// the dialect the app then speaks to it.
+    Doctor(doctor_cli::DoctorArgs),
 }
 
 #[derive(clap::Args)]
@@ -147,6 +152,12 @@ fn main() -> ExitCode {
         Some(Command::Export(args)) => export_cli::run(args, project_dirs().ok().map(|d| d.config_dir().to_owned())),
         Some(Command::Journal(args)) => {
             project_dirs().and_then(|dirs| journal_cli::run(args, dirs.config_dir(), dirs.data_dir()))
+        }
+        Some(Command::Doctor(args)) => {
+            // The doctor's exit status says what it found (0, 1 or 2), not only success.
+            let dirs = project_dirs().ok();
+            let folder = |f: fn(&directories::ProjectDirs) -> &std::path::Path| dirs.as_ref().map(|d| f(d).to_owned());
+            return doctor_cli::run(args, folder(|d| d.config_dir()), folder(|d| d.data_dir()));
         }
         None => run_app(),
     };

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use url::Url;
 
 use super::auth::{self, Token};
+use super::dialect::Dialect;
 use super::error::ApiError;
 use super::model::{Booking, Case, Contact, ContactId, ContactInput, Order, Page, SecureZone};
 use super::query::ListQuery;
@@ -57,6 +58,9 @@ impl Default for ClientOptions {
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// How list requests are encoded for this site; clones made with another dialect
+    /// ([`Client::with_dialect`]) share the token and the connection pool.
+    dialect: Arc<Dialect>,
 }
 
 struct Inner {
@@ -96,7 +100,17 @@ impl Client {
                 token: tokio::sync::Mutex::new(None),
                 throttle_events: AtomicU64::new(0),
             }),
+            dialect: Arc::new(Dialect::default()),
         })
+    }
+
+    /// This client, speaking `dialect` (learned by the doctor) from now on.
+    pub fn with_dialect(&self, dialect: Dialect) -> Self {
+        Self { inner: Arc::clone(&self.inner), dialect: Arc::new(dialect) }
+    }
+
+    pub fn dialect(&self) -> &Dialect {
+        &self.dialect
     }
 
     pub fn site_url(&self) -> &Url {
@@ -120,7 +134,7 @@ impl Client {
     }
 
     pub async fn list_contacts(&self, query: &ListQuery) -> Result<Page<Contact>, ApiError> {
-        let request = ApiRequest::read(CONTACTS_PATH.to_owned(), query.to_query_pairs());
+        let request = self.list_request(CONTACTS_PATH.to_owned(), query)?;
         let body = self.call(request.about("The contacts API")).await?;
         // A full page is a few milliseconds of parsing: keep it off the async threads.
         tokio::task::spawn_blocking(move || decode_list(&body)).await.map_err(|e| ApiError::Undecodable {
@@ -237,9 +251,17 @@ impl Client {
         what: &str,
         query: &ListQuery,
     ) -> Result<Page<T>, ApiError> {
-        let request = ApiRequest::read(format!("{}/{what}", contact_path(id)), query.to_query_pairs());
+        let request = self.list_request(format!("{}/{what}", contact_path(id)), query)?;
         let body = self.call(request.about(subject(id))).await?;
         decode_list(&body)
+    }
+
+    /// A list read of `path`, encoded in this site's dialect.
+    fn list_request(&self, path: String, query: &ListQuery) -> Result<ApiRequest, ApiError> {
+        let encoded = self.dialect.list_request(query).map_err(|e| ApiError::NotOnThisSite(e.to_string()))?;
+        let mut request = ApiRequest::read(path, encoded.query);
+        request.body = encoded.body;
+        Ok(request)
     }
 
     /// Sends one API call: signs in as needed, retries what may be retried, fetches a

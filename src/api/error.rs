@@ -101,6 +101,11 @@ pub enum ApiError {
     /// The change could not be recorded in the local change journal, so it was not sent.
     #[error("Nothing was sent: {message}.")]
     Journal { message: String },
+
+    /// A request this site's dialect cannot express (e.g. a descending sort on a site that
+    /// sorts ascending only); nothing was sent.
+    #[error("{0}")]
+    NotOnThisSite(String),
 }
 
 impl ApiError {

@@ -4,6 +4,7 @@
 pub mod assumed;
 mod auth;
 mod client;
+pub mod dialect;
 mod error;
 pub mod fields;
 #[doc(hidden)]
@@ -18,6 +19,7 @@ mod transport;
 pub mod wire;
 
 pub use client::{Client, ClientOptions, MAX_REPLY_BYTES};
+pub use dialect::Dialect;
 pub use error::{ApiError, FieldError};
 pub use model::{Amount, Booking, Case, Change, Contact, ContactId, ContactInput, Order, Page, SecureZone, Timestamp};
 pub use query::{FieldPath, ListQuery, Op, OrderBy, Where, WhereError};

@@ -1,8 +1,7 @@
 //! List queries: `Where` (the filter dialect), `OrderBy`, `Offset`, `Limit`.
 //!
-//! [assumed] The dialect and the wire encoding are the project's choices (see the
-//! contract). The dialect is built and read here, in one place, for the client and the
-//! sandbox alike; the wire encoding is [`ListQuery::to_query_pairs`].
+//! [assumed] The dialect is the project's choice (see the contract), built and read here for
+//! the client; the wire encoding is the site's learned [`super::dialect::Dialect`].
 
 use std::fmt;
 
@@ -44,16 +43,6 @@ impl ListQuery {
         self.offset = offset;
         self.limit = limit;
         self
-    }
-
-    /// [assumed] The wire encoding, the one place it lives:
-    /// `?Where=<JSON>&Order_By=Id&Offset=0&Limit=100` (the HTTP layer URL-encodes).
-    pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
-        let order_by = self.order_by.clone().unwrap_or_else(|| OrderBy::asc(super::assumed::DEFAULT_ORDER_FIELD));
-        let mut pairs = vec![("Where", self.filter.to_json().to_string()), ("Order_By", order_by.to_string())];
-        pairs.push(("Offset", self.offset.to_string()));
-        pairs.push(("Limit", self.limit.to_string()));
-        pairs
     }
 }
 
@@ -547,19 +536,5 @@ mod tests {
         assert_eq!(OrderBy::desc("LastName").to_string(), "LastName DESC");
         assert!(OrderBy::parse("Email sideways").is_err());
         assert!(OrderBy::parse("  ").is_err());
-    }
-
-    #[test]
-    fn query_pairs_are_the_wire_encoding() {
-        let query = ListQuery::new(Where::field("City").eq("Oslo")).order_by(OrderBy::desc("Id")).page(200, 50);
-        assert_eq!(
-            query.to_query_pairs(),
-            vec![
-                ("Where", r#"{"City":{"$eq":"Oslo"}}"#.to_owned()),
-                ("Order_By", "Id DESC".to_owned()),
-                ("Offset", "200".to_owned()),
-                ("Limit", "50".to_owned()),
-            ]
-        );
     }
 }

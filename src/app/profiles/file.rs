@@ -8,6 +8,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::Dialect;
+use crate::doctor::SiteCheck;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteProfile {
     /// Stable key for the keyring entry and the "last profile" setting.
@@ -15,9 +18,17 @@ pub struct SiteProfile {
     pub name: String,
     pub site_url: String,
     pub client_id: String,
+    /// What the doctor last found about the site, and the dialect the app speaks to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_check: Option<SiteCheck>,
 }
 
 impl SiteProfile {
+    /// How the app encodes requests for this site: what the doctor learned, or the default.
+    pub fn dialect(&self) -> Dialect {
+        self.site_check.as_ref().map(|check| check.dialect.clone()).unwrap_or_default()
+    }
+
     /// A new profile with a fresh id.
     pub fn new(name: &str, site_url: &str, client_id: &str) -> Self {
         let id = format!("site-{:016x}", fastrand::u64(..));
@@ -26,6 +37,7 @@ impl SiteProfile {
             name: name.trim().to_owned(),
             site_url: site_url.trim().to_owned(),
             client_id: client_id.trim().to_owned(),
+            site_check: None,
         }
     }
 }

@@ -164,7 +164,7 @@ impl ZoneEditor {
 }
 
 /// Every zone of the contact, however the site pages them.
-pub(crate) async fn read_zones(client: &Client, contact: ContactId) -> Zones {
+pub async fn read_zones(client: &Client, contact: ContactId) -> Zones {
     let source = FnSource(|query: ListQuery| async move { client.list_secure_zones(contact, &query).await });
     let query = ListQuery::new(Where::All).order_by(OrderBy::asc("Id"));
     fetch_all(&source, query, &PagingOptions::default(), &CancellationToken::new(), |_| {}).await

@@ -1,0 +1,92 @@
+//! The site a command-line subcommand talks to: `--site URL --client-id ID` with the secret
+//! from the environment, or `--profile NAME` (a site saved in the app, its secret from the
+//! keyring, and the dialect the doctor learned for it).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use secrecy::SecretString;
+
+use treepl_contacts::api::{Client, SiteCredentials};
+use treepl_contacts::app::credentials::{SecretStore, SystemKeyring, call_with_timeout};
+use treepl_contacts::app::profiles::{ProfileFile, SiteProfile};
+
+/// The environment variable the client secret is read from.
+pub const SECRET_VARIABLE: &str = "TREEPL_CLIENT_SECRET";
+
+#[derive(clap::Args)]
+pub struct SiteArgs {
+    /// The site's address, e.g. https://example.com.
+    #[arg(long, required_unless_present = "profile", requires = "client_id")]
+    site: Option<String>,
+    /// The Client ID of the site's API application.
+    #[arg(long)]
+    client_id: Option<String>,
+    /// A site saved in the app (its name or id): its address, Client ID, keyring secret and
+    /// the dialect the doctor learned for it.
+    #[arg(long, conflicts_with_all = ["site", "client_id"])]
+    profile: Option<String>,
+}
+
+/// The site named on the command line.
+pub struct ChosenSite {
+    pub credentials: SiteCredentials,
+    /// The saved profile, when `--profile` named one (or `--site` matches one).
+    pub profile: Option<SiteProfile>,
+}
+
+impl ChosenSite {
+    /// A client speaking the site's learned dialect (the default one for an unsaved site).
+    pub fn client(&self) -> anyhow::Result<Client> {
+        let dialect = self.profile.as_ref().map(SiteProfile::dialect).unwrap_or_default();
+        Ok(Client::new(self.credentials.clone())?.with_dialect(dialect))
+    }
+}
+
+/// The site, Client ID and secret: from the flags and the environment, or from a profile.
+pub async fn chosen_site(args: &SiteArgs, config_dir: Option<PathBuf>) -> anyhow::Result<ChosenSite> {
+    let from_environment = std::env::var(SECRET_VARIABLE).ok().filter(|s| !s.is_empty()).map(SecretString::from);
+    let profiles = match &config_dir {
+        Some(folder) => {
+            let file = ProfileFile::in_folder(folder);
+            tokio::task::spawn_blocking(move || file.load()).await.context("reading the saved sites")??
+        }
+        None => Vec::new(),
+    };
+    let Some(wanted) = &args.profile else {
+        let (Some(site), Some(client_id)) = (&args.site, &args.client_id) else {
+            bail!("give --site and --client-id, or --profile");
+        };
+        let Some(secret) = from_environment else {
+            bail!("set {SECRET_VARIABLE} to the client secret of the site's API application");
+        };
+        let credentials = SiteCredentials::new(site, client_id, secret)?;
+        let profile = profiles.into_iter().find(|p| {
+            p.client_id == credentials.client_id
+                && p.site_url.trim().trim_end_matches('/') == credentials.site_url.as_str().trim_end_matches('/')
+        });
+        return Ok(ChosenSite { credentials, profile });
+    };
+    if config_dir.is_none() {
+        bail!("no home folder, so no saved sites");
+    }
+    let Some(profile) = profiles.into_iter().find(|p| p.name == *wanted || p.id == *wanted) else {
+        bail!("no saved site is called `{wanted}`; add it in the app first, or use --site and --client-id");
+    };
+    let secret = match from_environment {
+        Some(secret) => secret,
+        None => {
+            let store: Arc<dyn SecretStore> = Arc::new(SystemKeyring::default());
+            let key = profile.id.clone();
+            call_with_timeout(store, move |store| store.get(&key))
+                .await
+                .map_err(|e| anyhow::anyhow!("reading the client secret from the keyring: {e}"))?
+                .with_context(|| {
+                    format!("the keyring has no secret for `{}`; set {SECRET_VARIABLE} instead", profile.name)
+                })?
+        }
+    };
+    let credentials = SiteCredentials::new(&profile.site_url, &profile.client_id, secret)?;
+    Ok(ChosenSite { credentials, profile: Some(profile) })
+}
