@@ -26,6 +26,7 @@ pub enum UiCommand {
     Export,
     ConnectSite,
     UseSandbox,
+    CheckSite,
     CommandPalette,
     ToggleNotifications,
     History,
@@ -37,7 +38,7 @@ pub enum UiCommand {
 }
 
 impl UiCommand {
-    pub const ALL: [UiCommand; 22] = [
+    pub const ALL: [UiCommand; 23] = [
         UiCommand::Undo,
         UiCommand::Refresh,
         UiCommand::SelectAll,
@@ -52,6 +53,7 @@ impl UiCommand {
         UiCommand::Export,
         UiCommand::ConnectSite,
         UiCommand::UseSandbox,
+        UiCommand::CheckSite,
         UiCommand::CommandPalette,
         UiCommand::ToggleNotifications,
         UiCommand::History,
@@ -78,6 +80,7 @@ impl UiCommand {
             UiCommand::Export => "Export contacts…",
             UiCommand::ConnectSite => "Connect a site…",
             UiCommand::UseSandbox => "Use the sandbox site",
+            UiCommand::CheckSite => "Check this site…",
             UiCommand::CommandPalette => "Command palette…",
             UiCommand::ToggleNotifications => "Notifications",
             UiCommand::History => "History of changes…",
@@ -105,6 +108,9 @@ impl UiCommand {
             UiCommand::Export => "Save the selected or all matching contacts as CSV, Excel, JSON or vCard",
             UiCommand::ConnectSite => "Add a Treepl site with its API application's Client ID and Secret",
             UiCommand::UseSandbox => "Switch to the built-in sandbox site with demo data",
+            UiCommand::CheckSite => {
+                "Find out how this site reads filters, paging and sorting, and speak its dialect from then on"
+            }
             UiCommand::CommandPalette => "Find and run any command by name",
             UiCommand::ToggleNotifications => "Show or hide the history of messages",
             UiCommand::History => "Every change this app made to the site, what it changed, and Undo",
@@ -152,6 +158,7 @@ impl UiCommand {
             UiCommand::Quit => ctrl(Key::Q),
             UiCommand::History => ctrl(Key::H),
             UiCommand::UseSandbox
+            | UiCommand::CheckSite
             | UiCommand::BulkEdit
             | UiCommand::BulkZones
             | UiCommand::ResetPassword
@@ -227,6 +234,7 @@ pub enum Command {
     Password(super::password::PasswordCommand),
     Bulk(super::bulk::BulkCommand),
     Forget(super::forget::ForgetCommand),
+    SiteCheck(super::site_check::SiteCheckCommand),
     Cancel(super::tasks::TaskId),
     /// The window is asked to close: it may, unless unsaved changes want an answer first.
     Quit,

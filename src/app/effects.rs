@@ -47,6 +47,13 @@ pub enum FeatureResult {
     History(HistoryResult),
     Bulk(super::bulk::BulkResult),
     Forget(super::forget::ForgetResult),
+    SiteCheck(super::site_check::SiteCheckDone),
+}
+
+impl From<super::site_check::SiteCheckDone> for FeatureResult {
+    fn from(result: super::site_check::SiteCheckDone) -> Self {
+        Self::SiteCheck(result)
+    }
 }
 
 impl From<super::forget::ForgetResult> for FeatureResult {

@@ -25,6 +25,7 @@ pub mod profiles;
 pub mod related;
 pub mod secret_text;
 pub mod settings;
+pub mod site_check;
 mod state;
 pub mod tasks;
 pub mod text;

@@ -121,6 +121,8 @@ pub struct AppState {
     pub deletes: Deletes,
     /// "Forget this contact", asked and carried out.
     pub forgetting: super::forget::Forgetting,
+    /// Site > Check this site…: the doctor on the open site.
+    pub site_checks: super::site_check::SiteChecks,
     pub passwords: Passwords,
     pub bulk: Bulk,
     pub editor: Editor,
@@ -208,6 +210,7 @@ impl AppState {
             exports: Exports::default(),
             deletes: Deletes::default(),
             forgetting: Default::default(),
+            site_checks: Default::default(),
             passwords,
             bulk: Bulk::default(),
             editor: Editor::default(),
@@ -284,6 +287,7 @@ impl AppState {
             || !self.editor.offered.is_empty()
             || self.forgetting.asking.is_some()
             || self.profiles.removing.is_some()
+            || self.site_checks.dialog.is_some()
     }
 
     /// Asks to delete the grid's selection: the confirmation freezes what it shows.
@@ -342,10 +346,12 @@ impl AppState {
             settings,
             config,
             forgetting,
+            site_checks,
             ..
         } = self;
         let fx = &mut effects(tasks, notifications, site);
         match command {
+            Command::SiteCheck(command) => site_checks.execute(command, fx),
             Command::Forget(command) => {
                 let drafts = DraftFolder::new(&config.data_dir, &site.target.key());
                 let editing = editor.open.as_ref().filter(|o| o.is_dirty()).and_then(|o| o.draft.as_ref());
@@ -478,10 +484,15 @@ impl AppState {
     fn connect(&mut self, credentials: Result<SiteCredentials, ApiError>) {
         let (connection, options) = (self.site.connection, self.config.client_options.clone());
         let (data_dir, site_key) = (self.config.data_dir.clone(), self.site_key());
+        // The dialect the doctor learned for a saved site; the default for the sandbox.
+        let dialect = match &self.site.target {
+            Target::Profile(id) => self.profiles.find(id).map(SiteProfile::dialect).unwrap_or_default(),
+            Target::Sandbox => crate::api::Dialect::default(),
+        };
         self.tasks.spawn("Connecting to the site", async move {
             let writes = match credentials {
                 Ok(credentials) => match build_client(credentials, options).await {
-                    Ok(client) => Ok(with_journal(client, data_dir, site_key).await),
+                    Ok(client) => Ok(with_journal(client.with_dialect(dialect), data_dir, site_key).await),
                     Err(error) => Err(error),
                 },
                 Err(error) => Err(error),
@@ -633,6 +644,11 @@ impl AppState {
                 self.history.mark_stale();
                 self.related.changes.mark_stale();
             }
+            FeatureResult::SiteCheck(done) => {
+                if let Some(check) = self.site_checks.fold(done) {
+                    self.apply_site_check(check);
+                }
+            }
             FeatureResult::History(result) => {
                 history.fold(result, fx);
                 // What an undo put back shows in the grid and the pane.
@@ -640,6 +656,19 @@ impl AppState {
                 editor.reload_if_unchanged(fx);
             }
         }
+    }
+
+    /// Speaks the dialect a site check learned to the open site from now on, saves the check
+    /// with the site's profile, and loads the grid again in that dialect.
+    fn apply_site_check(&mut self, check: crate::doctor::SiteCheck) {
+        let dialect = check.dialect.clone();
+        self.site.client = self.site.client.take().map(|client| client.with_dialect(dialect.clone()));
+        self.site.writes = self.site.writes.take().map(|writes| writes.with_dialect(dialect));
+        if let Target::Profile(id) = &self.site.target {
+            let command = super::profiles::ProfilesCommand::SaveCheck { id: id.clone(), check: Box::new(check) };
+            self.send(Command::Profiles(command));
+        }
+        self.send(Command::Refresh);
     }
 
     fn site_result(&mut self, result: SiteResult) {

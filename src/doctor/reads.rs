@@ -7,7 +7,7 @@ use crate::api::dialect::{DateZones, KeyCase, OrderForm, ParamPlacement};
 use crate::api::{ApiError, Client, Contact, ContactId, Dialect, ListQuery, Op, OrderBy, Page, Where};
 
 use super::{Probe, Verdict};
-use crate::app::text::plural;
+use crate::app::text::{plural, thousands};
 
 /// The fewest contacts a site needs for the probes to tell anything.
 const FEWEST_CONTACTS: usize = 3;
@@ -101,7 +101,7 @@ fn ids(page: &Page<Contact>) -> Vec<ContactId> {
 /// "2 rows of 60 (Id 1, 2)": what a page held, shortly.
 fn rows_text(page: &Page<Contact>) -> String {
     let rows = plural(page.items.len() as u64, "row", "rows");
-    let total = page.total_items_count.map_or_else(String::new, |t| format!(" of {t}"));
+    let total = page.total_items_count.map_or_else(String::new, |t| format!(" of {}", thousands(t)));
     if page.items.is_empty() {
         return format!("{rows}{total}");
     }

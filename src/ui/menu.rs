@@ -77,6 +77,7 @@ fn site_menu_ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
         }
     }
     ui.separator();
+    command_button(ui, UiCommand::CheckSite, intents);
     command_button(ui, UiCommand::ConnectSite, intents);
     if !state.profiles.list.is_empty() {
         ui.menu_button("Remove a site", |ui| {

@@ -16,6 +16,7 @@ mod password;
 mod query_bar;
 mod related;
 mod shortcuts;
+mod site_check;
 mod status;
 
 use std::time::Instant;
@@ -130,6 +131,7 @@ impl TreeplApp {
             UiCommand::Export => state.open_export_dialog(),
             UiCommand::ConnectSite => state.profiles.dialog = Some(ConnectDialog::default()),
             UiCommand::UseSandbox => state.send(Command::Open(Target::Sandbox)),
+            UiCommand::CheckSite => state.send(Command::SiteCheck(crate::app::site_check::SiteCheckCommand::Open)),
             UiCommand::CommandPalette => self.view.palette = Some(palette::Palette::default()),
             UiCommand::ToggleNotifications => state.notifications.toggle_panel(),
             UiCommand::History => state.send(Command::History(HistoryCommand::Show(None))),
@@ -397,6 +399,10 @@ impl eframe::App for TreeplApp {
             if bulk::dialog_ui(&ctx, dialog, progress, &mut intents) {
                 self.state.bulk.dialog = None;
             }
+        }
+        if let Some(dialog) = self.state.site_checks.dialog.as_mut() {
+            let kept = matches!(self.state.site.target, Target::Profile(_));
+            site_check::dialog_ui(&ctx, dialog, &self.state.site.name, kept, &mut intents);
         }
         match self.state.passwords.dialog.as_mut() {
             Some(dialog) => {

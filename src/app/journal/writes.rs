@@ -35,6 +35,11 @@ impl Writes {
         Self { client, journal }
     }
 
+    /// The same client and journal, speaking `dialect` to the site.
+    pub fn with_dialect(&self, dialect: crate::api::Dialect) -> Self {
+        Self { client: self.client.with_dialect(dialect), journal: self.journal.clone() }
+    }
+
     /// For reads.
     pub fn client(&self) -> &Client {
         &self.client
@@ -160,6 +165,7 @@ impl Writes {
         wanted: &[SecureZone],
         context: Context,
     ) -> Result<Vec<SecureZone>, ApiError> {
+        refuse_removal_where_zones_merge(self.client.dialect(), before, wanted)?;
         let intent = Intent {
             before: to_json(&before),
             sent: to_json(&wanted),
@@ -185,6 +191,27 @@ impl Writes {
         let result = self.client.set_password(contact, password).await;
         Self::finish(journal, entry, &result, Some(contact), None).await;
         result
+    }
+}
+
+/// A site whose zones PUT adds to the list cannot take a zone away through the API: sending
+/// the shorter list would report success and change nothing, so it is refused before the
+/// journal or the site hear of it.
+fn refuse_removal_where_zones_merge(
+    dialect: &crate::api::Dialect,
+    before: &[SecureZone],
+    wanted: &[SecureZone],
+) -> Result<(), ApiError> {
+    if dialect.zones_put != crate::api::dialect::ZonesPut::Merges {
+        return Ok(());
+    }
+    match before.iter().find(|had| !wanted.iter().any(|kept| kept.id == had.id)) {
+        Some(removed) => Err(ApiError::NotOnThisSite(format!(
+            "This site adds secure zones on save and cannot take one away through its API, so {} was not \
+             removed. Remove it in the site's own admin.",
+            removed.name
+        ))),
+        None => Ok(()),
     }
 }
 

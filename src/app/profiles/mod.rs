@@ -37,6 +37,8 @@ pub enum ProfilesCommand {
     KeepSite,
     /// Forgets the site and its secret; with `erase_data`, its journal, drafts and views too.
     Remove { id: String, erase_data: bool },
+    /// Keeps what a site check found (and the dialect it learned) with the profile `id`.
+    SaveCheck { id: String, check: Box<crate::doctor::SiteCheck> },
 }
 
 /// The question before a site is removed: its data on this computer goes too unless unticked.
@@ -53,6 +55,7 @@ pub enum ProfilesResult {
     Tested { draft: ProfileDraft, result: Result<u64, ApiError> },
     Saved { save: u64, result: Result<SavedProfile, SaveFailure> },
     Removed { id: String, erase_data: bool, result: Result<(), String> },
+    CheckSaved { name: String, result: Result<(), String> },
 }
 
 /// What the app does after a profile change.
@@ -213,7 +216,29 @@ impl Profiles {
                 self.removing = None;
                 self.remove(id, erase_data, fx);
             }
+            ProfilesCommand::SaveCheck { id, check } => self.save_check(id, *check, fx),
         }
+    }
+
+    /// Keeps a site check with its profile: in the list at once (the connection uses it from
+    /// now on), in the file unless the site is kept for this session only.
+    fn save_check(&mut self, id: String, check: crate::doctor::SiteCheck, fx: &mut Effects) {
+        let Some(profile) = self.list.iter_mut().find(|p| p.id == id) else { return };
+        profile.site_check = Some(check.clone());
+        if self.session_only.contains(&id) {
+            return;
+        }
+        let (store, name) = (self.store.clone(), profile.name.clone());
+        fx.tasks.spawn("Saving the site check", async move {
+            let result = store
+                .change(move |list| {
+                    if let Some(profile) = list.iter_mut().find(|p| p.id == id) {
+                        profile.site_check = Some(check);
+                    }
+                })
+                .await;
+            TaskResult::for_app(ProfilesResult::CheckSaved { name, result })
+        });
     }
 
     pub fn fold(&mut self, result: ProfilesResult, fx: &mut Effects) -> Option<ProfilesEvent> {
@@ -237,6 +262,13 @@ impl Profiles {
                 None
             }
             ProfilesResult::Saved { save, result } => self.saved(save, result, fx),
+            ProfilesResult::CheckSaved { name, result } => {
+                if let Err(message) = result {
+                    let title = format!("The check of {name} was not saved; it applies until the app closes");
+                    fx.notifications.error(title, message);
+                }
+                None
+            }
             ProfilesResult::Removed { id, erase_data, result } => match result {
                 Ok(()) => {
                     let name = self.find(&id).map(|p| p.name.clone()).unwrap_or_default();
