@@ -85,27 +85,28 @@ impl SiteChecks {
         let so_far = Arc::new(Mutex::new(Vec::new()));
         let shown = Arc::clone(&so_far);
         let connection = fx.connection;
-        let task = fx.tasks.spawn_stoppable("Checking the site", move |cancel: CancellationToken, progress| async move {
-            let note = |probe: &Probe| {
-                if let Ok(mut probes) = shown.lock() {
-                    probes.push(probe.clone());
-                    progress.set(probes.len() as u64, None);
+        let task =
+            fx.tasks.spawn_stoppable("Checking the site", move |cancel: CancellationToken, progress| async move {
+                let note = |probe: &Probe| {
+                    if let Ok(mut probes) = shown.lock() {
+                        probes.push(probe.clone());
+                        progress.set(probes.len() as u64, None);
+                    }
+                };
+                let result = async {
+                    let (mut probes, mut dialect) = doctor::check_reads(writes.client(), &cancel, note).await?;
+                    if write_probes && !cancel.is_cancelled() {
+                        let writes = writes.with_dialect(dialect.clone());
+                        probes.extend(doctor::check_writes(&writes, &mut dialect, &cancel, note).await);
+                    }
+                    if cancel.is_cancelled() {
+                        return Err(ApiError::Cancelled);
+                    }
+                    Ok(SiteCheck::new(probes, dialect))
                 }
-            };
-            let result = async {
-                let (mut probes, mut dialect) = doctor::check_reads(writes.client(), &cancel, note).await?;
-                if write_probes && !cancel.is_cancelled() {
-                    let writes = writes.with_dialect(dialect.clone());
-                    probes.extend(doctor::check_writes(&writes, &mut dialect, &cancel, note).await);
-                }
-                if cancel.is_cancelled() {
-                    return Err(ApiError::Cancelled);
-                }
-                Ok(SiteCheck::new(probes, dialect))
-            }
-            .await;
-            TaskResult::for_site(connection, SiteCheckDone(result.map_err(|e| e.to_string())))
-        });
+                .await;
+                TaskResult::for_site(connection, SiteCheckDone(result.map_err(|e| e.to_string())))
+            });
         dialog.running = Some((task, so_far));
         dialog.outcome = None;
     }

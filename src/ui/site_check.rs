@@ -21,11 +21,10 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut CheckDialog, site: &str, kept
         );
         ui.add_space(4.0);
         ui.add_enabled_ui(!dialog.is_running(), |ui| {
-            ui.checkbox(&mut dialog.write_probes, "Also check what saving does")
-                .on_hover_text(
-                    "Creates one contact with an address no one receives, saves a change to it, subscribes it to \
+            ui.checkbox(&mut dialog.write_probes, "Also check what saving does").on_hover_text(
+                "Creates one contact with an address no one receives, saves a change to it, subscribes it to \
                      two secure zones in turn, and deletes it again. Every step is in History.",
-                );
+            );
         });
         ui.add_space(6.0);
         probes_ui(ui, &dialog.probes());
