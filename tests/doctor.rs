@@ -62,6 +62,12 @@ async fn the_default_sandbox_honours_every_choice_reads_and_writes() {
     for operation in ["create", "save", "zones", "delete"] {
         assert!(operations.iter().any(|o| o == operation), "{operation} not journaled: {operations:?}");
     }
+    // Every probe the contract's open questions name is a row of the doctor's table.
+    for question in treepl_contacts::api::assumed::OPEN_QUESTIONS {
+        for probe in question.probed_by {
+            assert!(check.probes.iter().any(|p| p.choice == *probe), "{}: no `{probe}` row", question.topic);
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
