@@ -20,6 +20,7 @@ pub mod wire;
 pub use client::{Client, ClientOptions, MAX_REPLY_BYTES};
 pub use error::{ApiError, FieldError};
 pub use model::{Amount, Booking, Case, Change, Contact, ContactId, ContactInput, Order, Page, SecureZone, Timestamp};
+pub use model::{DateForm, UpdateBody, WholeNumber};
 pub use query::{FieldPath, ListQuery, Op, OrderBy, Where, WhereError};
 pub use retry::{MAX_RETRY_AFTER, RetryPolicy};
 pub use selection::{ContactScope, Rows, Selection};

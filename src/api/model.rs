@@ -2,15 +2,18 @@
 //!
 //! Every model is lenient: a missing or `null` field takes its default, and fields this
 //! version does not know are kept in `extra` and written back unchanged, so a round trip
-//! through the app never drops what a newer site sent.
+//! through the app never drops what a newer site sent. A contact also keeps the JSON object
+//! the site sent ([`Received`]): what goes back is that object with only the fields the user
+//! changed re-encoded, so an odd value, a date's text or a `null` returns as it came.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::wire::lenient;
-pub use super::wire::{Amount, Timestamp};
+pub use super::wire::{Amount, DateForm, Timestamp, WholeNumber};
 
 pub type ContactId = i64;
 
@@ -103,9 +106,12 @@ impl<T> Page<T> {
     }
 }
 
-/// A CRM contact as the site returns it.
+/// A CRM contact as the site returns it. Read leniently: a field whose value cannot be read
+/// takes its default and is kept, as sent, in [`Contact::received`] (see
+/// [`Contact::unreadable`]); one odd value never fails a contact. Serialised as the received
+/// object with the fields whose typed value changed re-encoded (see [`Received`]).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+#[serde(remote = "Self", rename_all = "PascalCase", default)]
 pub struct Contact {
     #[serde(deserialize_with = "lenient::int")]
     pub id: ContactId,
@@ -117,8 +123,9 @@ pub struct Contact {
     pub last_name: Option<String>,
     #[serde(deserialize_with = "lenient::opt_string")]
     pub crm_type: Option<String>,
-    #[serde(deserialize_with = "lenient::bool")]
-    pub email_confirmed: bool,
+    /// `None`: the site sent `null` (or nothing), which is not `false`.
+    #[serde(deserialize_with = "lenient::opt_bool")]
+    pub email_confirmed: Option<bool>,
     #[serde(deserialize_with = "lenient::opt_string")]
     pub role: Option<String>,
     #[serde(deserialize_with = "lenient::opt_timestamp")]
@@ -139,12 +146,177 @@ pub struct Contact {
     pub contact_type: Option<i64>,
     #[serde(deserialize_with = "lenient::opt_string")]
     pub customer_type_name: Option<String>,
-    #[serde(deserialize_with = "lenient::bool")]
-    pub is_data_using_allowed: bool,
-    #[serde(deserialize_with = "lenient::or_default")]
+    /// `None`: not set (`null`), which is not `false`.
+    #[serde(deserialize_with = "lenient::opt_bool")]
+    pub is_data_using_allowed: Option<bool>,
+    #[serde(deserialize_with = "lenient::groups")]
     pub custom_crm_groups: CustomCrmGroups,
     #[serde(flatten)]
     pub extra: ExtraFields,
+    /// The object as the site sent it; empty for a contact made here.
+    #[serde(skip)]
+    pub received: Received,
+}
+
+/// The JSON object of a contact as the site sent it, shared by the copies made from it.
+/// Not part of the contact's value: two contacts with the same fields are equal whatever
+/// they were read from.
+#[derive(Clone, Default)]
+pub struct Received(Option<Arc<ReceivedJson>>);
+
+struct ReceivedJson {
+    fields: ExtraFields,
+    /// The typed fields as read from `fields`, serialised: what "unchanged" means.
+    read_as: OnceLock<Value>,
+}
+
+impl Received {
+    pub fn fields(&self) -> Option<&ExtraFields> {
+        self.0.as_deref().map(|json| &json.fields)
+    }
+
+    /// The value the site sent for `field` (a top-level name).
+    pub fn get(&self, field: &str) -> Option<&Value> {
+        self.fields()?.get(field)
+    }
+}
+
+impl PartialEq for Received {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for Received {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.fields() {
+            Some(fields) => write!(f, "Received({} fields)", fields.len()),
+            None => f.write_str("Received(none)"),
+        }
+    }
+}
+
+/// The typed fields of a contact, serialised as the model writes them.
+struct Typed<'a>(&'a Contact);
+
+impl Serialize for Typed<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Contact::serialize(self.0, serializer)
+    }
+}
+
+impl Serialize for Contact {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Some(received) = self.received.0.as_deref() else { return Typed(self).serialize(serializer) };
+        let now = serde_json::to_value(Typed(self)).map_err(serde::ser::Error::custom)?;
+        let read_as = received.read_as.get_or_init(|| {
+            let whole = Value::Object(received.fields.clone());
+            serde_json::to_value(Typed(&Contact::read(&whole))).unwrap_or(Value::Null)
+        });
+        overlay(&received.fields, read_as, &now).serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Contact {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Self::from_received(ExtraFields::deserialize(deserializer)?))
+    }
+}
+
+impl Contact {
+    /// The contact the site sent as `fields`, remembering them.
+    pub fn from_received(fields: ExtraFields) -> Self {
+        // Reading borrows the object as a `Value`, then takes it back: no copy.
+        let whole = Value::Object(fields);
+        let mut contact = Self::read(&whole);
+        let Value::Object(fields) = whole else { return contact };
+        contact.received = Received(Some(Arc::new(ReceivedJson { fields, read_as: OnceLock::new() })));
+        contact
+    }
+
+    /// The typed fields of the object `whole`; a field that cannot be read takes its default.
+    fn read(whole: &Value) -> Self {
+        if let Ok(contact) = Contact::deserialize(whole) {
+            return contact;
+        }
+        let Value::Object(fields) = whole else { return Self::default() };
+        let mut readable = fields.clone();
+        readable.retain(|field, value| field_reads(field, value));
+        Contact::deserialize(&Value::Object(readable)).unwrap_or_default()
+    }
+
+    /// The value the site sent for `field` (a top-level name) when it could not be read as
+    /// the field's type: it is kept as sent, shown as "unreadable", and sent back unchanged.
+    pub fn unreadable(&self, field: &str) -> Option<&Value> {
+        let value = self.received.get(field)?;
+        (!value.is_null() && !field_reads(field, value)).then_some(value)
+    }
+}
+
+/// Whether `value` reads as the type of contact field `field` (unknown fields always do).
+fn field_reads(field: &str, value: &Value) -> bool {
+    let mut one = ExtraFields::new();
+    one.insert(field.to_owned(), value.clone());
+    Contact::deserialize(&Value::Object(one)).is_ok()
+}
+
+/// `received` with the fields whose typed value changed (`read_as` then, `now` now) taken
+/// from `now`: an unchanged field goes back exactly as it came, a field the site did not
+/// send stays out unless it was set, and objects (custom groups) are compared field by field.
+fn overlay(received: &ExtraFields, read_as: &Value, now: &Value) -> Value {
+    let (Value::Object(read_as), Value::Object(now)) = (read_as, now) else { return now.clone() };
+    let mut out = ExtraFields::new();
+    for (key, sent) in received {
+        match now.get(key) {
+            Some(value) => {
+                out.insert(key.clone(), overlay_value(sent, read_as.get(key).unwrap_or(&Value::Null), value));
+            }
+            // Removed by the user.
+            None if read_as.contains_key(key) => {}
+            // Not read at all: kept.
+            None => {
+                out.insert(key.clone(), sent.clone());
+            }
+        }
+    }
+    for (key, value) in now {
+        if !received.contains_key(key) && read_as.get(key) != Some(value) {
+            out.insert(key.clone(), value.clone());
+        }
+    }
+    Value::Object(out)
+}
+
+fn overlay_value(sent: &Value, read_as: &Value, now: &Value) -> Value {
+    if read_as == now {
+        return sent.clone();
+    }
+    match sent {
+        Value::Object(sent) => overlay(sent, read_as, now),
+        _ => now.clone(),
+    }
+}
+
+/// The body of a contact update (PUT).
+pub trait UpdateBody {
+    fn update_body(&self) -> Result<Value, serde_json::Error>;
+}
+
+impl UpdateBody for ContactInput {
+    fn update_body(&self) -> Result<Value, serde_json::Error> {
+        serde_json::to_value(self)
+    }
+}
+
+impl UpdateBody for Contact {
+    /// A contact read from the site goes back as the site sent it, with only the fields the
+    /// user changed re-encoded; one made here sends its fields as [`ContactInput::from_contact`].
+    fn update_body(&self) -> Result<Value, serde_json::Error> {
+        match self.received.fields() {
+            Some(_) => serde_json::to_value(self),
+            None => serde_json::to_value(ContactInput::from_contact(self)),
+        }
+    }
 }
 
 /// `Address, City, State, ZipCode, Country` of a contact.
@@ -362,7 +534,7 @@ impl ContactInput {
             status: set(&contact.status),
             notes: set(&contact.notes),
             contact_type: contact.contact_type.map_or(Change::Keep, Change::Set),
-            is_data_using_allowed: Change::Set(contact.is_data_using_allowed),
+            is_data_using_allowed: contact.is_data_using_allowed.map_or(Change::Keep, Change::Set),
             custom_crm_groups: if contact.custom_crm_groups.is_empty() {
                 Change::Keep
             } else {
@@ -395,6 +567,7 @@ impl ContactInput {
             is_data_using_allowed,
             custom_crm_groups,
             extra,
+            received: _,
         } = contact.clone();
         Self {
             id: Some(id),
@@ -410,7 +583,7 @@ impl ContactInput {
             status: Change::from_option(status),
             notes: Change::from_option(notes),
             contact_type: Change::from_option(contact_type),
-            is_data_using_allowed: Change::Set(is_data_using_allowed),
+            is_data_using_allowed: Change::from_option(is_data_using_allowed),
             custom_crm_groups: Change::Set(custom_crm_groups),
             extra,
         }
@@ -476,7 +649,7 @@ pub struct Booking {
     pub allocation: Option<i64>,
     #[serde(deserialize_with = "lenient::opt_timestamp")]
     pub created_date_time: Option<Timestamp>,
-    #[serde(deserialize_with = "lenient::or_default")]
+    #[serde(deserialize_with = "lenient::groups")]
     pub custom_crm_groups: CustomCrmGroups,
     pub member: Option<MemberRef>,
     pub form: Option<FormRef>,
@@ -500,7 +673,7 @@ pub struct Case {
     pub member_id: Option<ContactId>,
     #[serde(deserialize_with = "lenient::opt_timestamp")]
     pub created_date_time: Option<Timestamp>,
-    #[serde(deserialize_with = "lenient::or_default")]
+    #[serde(deserialize_with = "lenient::groups")]
     pub custom_crm_groups: CustomCrmGroups,
     pub member: Option<MemberRef>,
     pub form: Option<FormRef>,
@@ -582,7 +755,8 @@ pub struct ShippingInfo {
 pub struct LineAttribute {
     #[serde(deserialize_with = "lenient::opt_int")]
     pub attribute_id: Option<i64>,
-    #[serde(deserialize_with = "lenient::or_default")]
+    /// Read leniently: a number comes as its text.
+    #[serde(deserialize_with = "lenient::texts")]
     pub options_ids: Vec<String>,
     #[serde(flatten)]
     pub extra: ExtraFields,
@@ -656,9 +830,8 @@ pub struct Order {
     pub country: Option<String>,
     #[serde(deserialize_with = "lenient::opt_timestamp")]
     pub invoice_date: Option<Timestamp>,
-    /// A number in the vendor's reference (a numeric string also reads).
-    #[serde(deserialize_with = "lenient::opt_int")]
-    pub invoice_number: Option<i64>,
+    /// A number in the vendor's reference; text ("000456") is kept as text.
+    pub invoice_number: Option<WholeNumber>,
     #[serde(deserialize_with = "lenient::bool")]
     pub is_deleted: bool,
     #[serde(deserialize_with = "lenient::bool")]
@@ -698,7 +871,7 @@ pub struct Order {
     pub order_lines: Vec<OrderLine>,
     #[serde(deserialize_with = "lenient::or_default")]
     pub payments: Vec<Payment>,
-    #[serde(deserialize_with = "lenient::or_default")]
+    #[serde(deserialize_with = "lenient::groups")]
     pub custom_crm_groups: CustomCrmGroups,
     #[serde(flatten)]
     pub extra: ExtraFields,
@@ -789,7 +962,7 @@ mod tests {
         let contact: Contact =
             serde_json::from_value(json!({"Id": "12", "EmailConfirmed": null, "CustomCrmGroups": null})).unwrap();
         assert_eq!(contact.id, 12);
-        assert!(!contact.email_confirmed);
+        assert_eq!(contact.email_confirmed, None, "null is not false");
         assert!(contact.custom_crm_groups.is_empty());
         let page: Page<Contact> = serde_json::from_value(json!({"Items": null})).unwrap();
         assert!(page.items.is_empty());
@@ -797,15 +970,74 @@ mod tests {
     }
 
     #[test]
-    fn numbers_of_the_reference_read_as_numbers_or_numeric_strings() {
+    fn numbers_of_the_reference_read_as_numbers_and_text_stays_text() {
         let order: Order =
             serde_json::from_value(json!({"Id": 1, "InvoiceNumber": 123, "OrderLines": [{"Id": 1, "Quantity": "2"}]}))
                 .unwrap();
-        assert_eq!(order.invoice_number, Some(123));
+        assert_eq!(order.invoice_number.as_ref().and_then(WholeNumber::as_i64), Some(123));
+        assert_eq!(serde_json::to_value(&order).unwrap()["InvoiceNumber"], json!(123));
         assert_eq!(order.order_lines[0].quantity, Some(2));
         let order: Order = serde_json::from_value(json!({"Id": 1, "InvoiceNumber": "000456"})).unwrap();
-        assert_eq!(order.invoice_number, Some(456));
-        assert_eq!(serde_json::to_value(&order).unwrap()["InvoiceNumber"], json!(456), "sent back as a number");
+        assert_eq!(order.invoice_number.as_ref().map(ToString::to_string).as_deref(), Some("000456"));
+        assert_eq!(serde_json::to_value(&order).unwrap()["InvoiceNumber"], json!("000456"), "kept as text");
+    }
+
+    #[test]
+    fn odd_values_never_fail_a_record_and_are_kept() {
+        let order: Order = serde_json::from_value(json!({
+            "Id": 1, "CustomCrmGroups": {"G": null, "H": {"F": null}},
+            "OrderLines": [{"Id": 1, "Attributes": [{"AttributeId": 2, "OptionsIds": [7, "b"]}]}]
+        }))
+        .unwrap();
+        assert_eq!(order.order_lines[0].attributes[0].options_ids, ["7", "b"]);
+        assert_eq!(order.custom_crm_groups.get("H").and_then(|h| h.get("F")), Some(&Value::Null));
+
+        let sent = json!({
+            "Id": 9007199254740993_i64, "Email": "odd@example.com", "EmailConfirmed": "maybe",
+            "IsDataUsingAllowed": null, "CreatedDate": "17/05/2024 18:18", "Type": "2",
+            "CustomCrmGroups": {"G": null, "Prefs": {"News": true, "Gone": null}}
+        });
+        let contact: Contact = serde_json::from_value(sent.clone()).unwrap();
+        assert_eq!(contact.id, 9_007_199_254_740_993, "an Id above 2^53, exact");
+        assert_eq!(contact.email, "odd@example.com", "the readable fields are read");
+        assert_eq!(contact.contact_type, Some(2));
+        assert_eq!((contact.email_confirmed, contact.is_data_using_allowed), (None, None));
+        assert_eq!(contact.unreadable("EmailConfirmed"), Some(&json!("maybe")));
+        assert_eq!(contact.unreadable("CreatedDate"), Some(&json!("17/05/2024 18:18")));
+        assert_eq!(contact.unreadable("IsDataUsingAllowed"), None, "null is not set, not unreadable");
+        assert_eq!(contact.unreadable("Type"), None, "a number as text reads");
+        assert_eq!(contact.update_body().unwrap(), sent, "unchanged: sent back as it came");
+    }
+
+    #[test]
+    fn an_update_re_encodes_only_what_changed() {
+        let sent = json!({
+            "Id": 5, "Email": "a@example.com", "FirstName": "Ann", "EmailConfirmed": "true",
+            "IsDataUsingAllowed": null, "CreatedDate": "2024-05-17T18:18:39", "Type": "2", "Phone": 6421555123_i64,
+            "CustomCrmGroups": {"G": null, "Prefs": {"News": true, "Gone": null}}, "Future": {"x": 1}
+        });
+        let loaded: Contact = serde_json::from_value(sent.clone()).unwrap();
+        let mut edited = loaded.clone();
+        edited.first_name = Some("Anna".to_owned());
+        let mut expected = sent.clone();
+        expected["FirstName"] = json!("Anna");
+        assert_eq!(edited.update_body().unwrap(), expected);
+
+        let mut edited = loaded.clone();
+        edited.custom_crm_groups.get_mut("Prefs").unwrap().insert("News".to_owned(), json!(false));
+        edited.is_data_using_allowed = Some(false);
+        let mut expected = sent.clone();
+        expected["CustomCrmGroups"]["Prefs"]["News"] = json!(false);
+        expected["IsDataUsingAllowed"] = json!(false);
+        assert_eq!(edited.update_body().unwrap(), expected, "the null group and the null field stay");
+
+        let mut edited = loaded;
+        edited.address.city = Some("Oslo".to_owned());
+        edited.custom_crm_groups.remove("Prefs");
+        let mut expected = sent;
+        expected["City"] = json!("Oslo");
+        expected["CustomCrmGroups"] = json!({"G": null});
+        assert_eq!(edited.update_body().unwrap(), expected, "a field the site left out goes only when set");
     }
 
     #[test]

@@ -57,6 +57,12 @@ pub fn ui(
     rows.read_only(ui, "Id", &contact.id.to_string());
     let created = contact.created_date.as_ref().map(crate::app::layout::local_date).unwrap_or_default();
     rows.read_only(ui, "Created", &created);
-    rows.read_only(ui, "Email confirmed", if contact.email_confirmed { "Yes" } else { "No" });
+    let confirmed = match (contact.email_confirmed, contact.unreadable("EmailConfirmed")) {
+        (Some(true), _) => "Yes".to_owned(),
+        (Some(false), _) => "No".to_owned(),
+        (None, Some(raw)) => crate::api::fields::unreadable_text(raw),
+        (None, None) => "Not set".to_owned(),
+    };
+    rows.read_only(ui, "Email confirmed", &confirmed);
     rows.read_only(ui, "Customer type", contact.customer_type_name.as_deref().unwrap_or("—"));
 }
