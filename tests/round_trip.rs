@@ -167,3 +167,47 @@ async fn zone_dates_without_a_zone_go_back_as_they_came() {
     assert_eq!(millis(kept), kept_at.map(|t| t.millis()), "not shifted");
     assert_eq!(millis(changed), Some(picked.millis()));
 }
+
+#[tokio::test]
+async fn a_bulk_edit_and_its_undo_send_odd_contacts_back_as_they_came() {
+    use tokio_util::sync::CancellationToken;
+    use treepl_contacts::api::ContactScope;
+    use treepl_contacts::app::bulk::edit::{Edits, FieldEdit};
+    use treepl_contacts::app::bulk::run::{BulkAction, Targets, run_bulk};
+    use treepl_contacts::app::journal::undo::undo_batch;
+    use treepl_contacts::app::tasks::Progress;
+
+    let site = site_in("odd-values", 10).await;
+    let loaded = [common::raw_get(&site, &contact_path(1)).await, common::raw_get(&site, &contact_path(2)).await];
+    let writes = site.writes();
+    let action = BulkAction::Edit(Edits(vec![FieldEdit { field: "City".into(), value: Some(json!("Narvik")) }]));
+    let scope = ContactScope::ids(ListQuery::default(), [1, 2]);
+    let cancel = CancellationToken::new();
+    let (batch, report) =
+        run_bulk(&writes, &Targets::Scope(scope), 2, &action, &cancel, &Progress::default()).await.unwrap();
+    assert_eq!(report.tally().done, 2, "{report:?}");
+    let puts = |site: &common::Site| -> Vec<Value> {
+        let mut bodies: Vec<Value> =
+            site.sandbox.requests().to(Route::UpdateContact).into_iter().filter_map(|r| r.body).collect();
+        bodies.sort_by_key(|b| b["Id"].as_i64());
+        bodies
+    };
+    let edited: Vec<Value> = loaded
+        .iter()
+        .map(|l| {
+            let mut e = l.clone();
+            e["City"] = json!("Narvik");
+            e
+        })
+        .collect();
+    assert_eq!(puts(&site), edited, "the loaded JSON but for City");
+
+    let report = undo_batch(&writes, batch.expect("a batch"), &cancel, &Progress::default()).await;
+    assert_eq!(report.count(|u| matches!(u, treepl_contacts::app::journal::undo::Undone::Done(_))), 2, "{report:?}");
+    let all = puts(&site);
+    let undone: Vec<&Value> = all.iter().filter(|b| b["City"] != json!("Narvik")).collect();
+    assert_eq!(undone, loaded.iter().collect::<Vec<_>>(), "the undo sends back what was loaded");
+    for (id, before) in [1, 2].into_iter().zip(&loaded) {
+        assert_eq!(&common::raw_get(&site, &contact_path(id)).await, before, "contact {id} as it was");
+    }
+}

@@ -518,6 +518,43 @@ mod tests {
     }
 
     #[test]
+    fn a_date_read_is_written_back_as_the_same_text() {
+        for text in [
+            "2024-05-17T18:18:39.175Z",
+            "2024-05-17T18:18:39",
+            "2024-05-17 18:18:39.1234567",
+            "2024-05-18T01:00:00+14:00",
+            "2024-05-17T06:30:00.5-05:30",
+            "2024-05-17T18:18",
+            "2024-05-17",
+        ] {
+            let parsed = Timestamp::parse(text).unwrap();
+            assert_eq!(parsed.to_wire(), text);
+            let json = serde_json::to_value(parsed).unwrap();
+            assert_eq!(json, serde_json::json!(text));
+        }
+        let naive = Timestamp::parse("2024-05-17T18:18:39").unwrap();
+        assert_eq!(naive.form(), DateForm::WithoutZone);
+        assert_eq!(naive.in_form(DateForm::WithZone).to_wire(), "2024-05-17T18:18:39.000Z", "read as UTC");
+    }
+
+    #[test]
+    fn a_date_the_app_makes_takes_the_form_asked_for() {
+        let instant = DateTime::parse_from_rfc3339("2027-01-02T03:04:05Z").unwrap().with_timezone(&Utc);
+        assert_eq!(Timestamp::from(instant).to_wire(), "2027-01-02T03:04:05.000Z", "today's default");
+        assert_eq!(Timestamp::with_form(instant, DateForm::WithoutZone).to_wire(), "2027-01-02T03:04:05");
+        assert_eq!(Timestamp::with_form(instant, DateForm::WithoutZone).form(), DateForm::WithoutZone);
+    }
+
+    #[test]
+    fn whole_numbers_go_back_as_they_came() {
+        for text in ["\"000456\"", "123", "\"INV-1\""] {
+            let number: WholeNumber = serde_json::from_str(text).unwrap();
+            assert_eq!(serde_json::to_string(&number).unwrap(), text);
+        }
+    }
+
+    #[test]
     fn amounts_keep_the_digits_the_server_wrote() {
         let parsed: Amount = serde_json::from_str("12.34").unwrap();
         assert_eq!(parsed.to_string(), "12.34");
