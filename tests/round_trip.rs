@@ -82,7 +82,10 @@ async fn the_odd_shapes_read_as_sent_and_show_as_unreadable_when_they_cannot() {
     }
     let owner = found.expect("a contact with the odd order");
     let orders = site.client.list_orders(owner, &ListQuery::default().page(0, 500)).await.expect("the orders read");
-    let order = orders.items.iter().find(|o| o.invoice_number.as_ref().map(ToString::to_string).as_deref() == Some(ODD_INVOICE));
+    let order = orders
+        .items
+        .iter()
+        .find(|o| o.invoice_number.as_ref().map(ToString::to_string).as_deref() == Some(ODD_INVOICE));
     let order = order.expect("the invoice number kept as text");
     assert_eq!(treepl_contacts::app::text::invoice(order), format!("Invoice {ODD_INVOICE}"));
     assert_eq!(order.order_lines[0].attributes[0].options_ids, ["7", "b"]);
@@ -142,7 +145,8 @@ async fn zone_dates_without_a_zone_go_back_as_they_came() {
     let store = site.sandbox.store();
     let catalog = store.zone_catalog().unwrap();
     let (kept, changed) = (catalog[0].0, catalog[1].0);
-    let (kept_at, changed_at) = (Timestamp::parse("2027-03-04T05:06:07.175Z"), Timestamp::parse("2027-08-09T10:11:12Z"));
+    let (kept_at, changed_at) =
+        (Timestamp::parse("2027-03-04T05:06:07.175Z"), Timestamp::parse("2027-08-09T10:11:12Z"));
     store.set_zones(1, &[(kept, kept_at), (changed, changed_at)]).unwrap();
 
     let raw = common::raw_get(&site, &format!("{}/secure-zones", contact_path(1))).await;

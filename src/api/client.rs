@@ -255,9 +255,8 @@ impl Client {
         let mut zones = Vec::new();
         loop {
             let page = self.list_secure_zones(id, &ListQuery::default().page(zones.len() as u64, 500)).await?;
-            let done = page.items.is_empty() || page.total_items_count.is_none_or(|total| {
-                zones.len() as u64 + page.items.len() as u64 >= total
-            });
+            let done = page.items.is_empty()
+                || page.total_items_count.is_none_or(|total| zones.len() as u64 + page.items.len() as u64 >= total);
             zones.extend(page.items);
             if done {
                 return Ok(zones);

@@ -47,7 +47,9 @@ struct Layout {
 impl Layout {
     fn of(form: DateForm, instant: &DateTime<Utc>) -> Self {
         match form {
-            DateForm::WithZone => Self { zone: Zone::Utc, separator: 'T', seconds: true, fraction: 3, date_only: false },
+            DateForm::WithZone => {
+                Self { zone: Zone::Utc, separator: 'T', seconds: true, fraction: 3, date_only: false }
+            }
             DateForm::WithoutZone => {
                 let fraction = if instant.timestamp_subsec_millis() == 0 { 0 } else { 3 };
                 Self { zone: Zone::None, separator: 'T', seconds: true, fraction, date_only: false }
@@ -162,11 +164,8 @@ impl Timestamp {
     pub fn parse(text: &str) -> Option<Self> {
         let text = text.trim();
         if let Ok(with_zone) = DateTime::parse_from_rfc3339(text) {
-            let zone = if text.ends_with(['Z', 'z']) {
-                Zone::Utc
-            } else {
-                Zone::Offset(with_zone.offset().local_minus_utc())
-            };
+            let zone =
+                if text.ends_with(['Z', 'z']) { Zone::Utc } else { Zone::Offset(with_zone.offset().local_minus_utc()) };
             return Some(Self(with_zone.with_timezone(&Utc), Layout::read(text, zone)));
         }
         const NAIVE_FORMATS: [&str; 3] = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"];

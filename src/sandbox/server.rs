@@ -229,7 +229,11 @@ async fn create_contact(State(state): State<AppState>, body: Bytes) -> Reply<Val
     Ok(axum::Json(state.reshape_contacts(to_json(&contact)?).await?))
 }
 
-async fn update_contact(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiFailure> {
+async fn update_contact(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiFailure> {
     let id = contact_id(&id)?;
     let body = match state.dialect.odd_values {
         // The odd values sent back unchanged are kept as they are, not checked as new ones.
@@ -319,7 +323,11 @@ async fn set_zones(State(state): State<AppState>, Path(id): Path<String>, body: 
     Ok(state.written(to_json(&crate::api::Page::new(stored, count))?))
 }
 
-async fn set_password(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiFailure> {
+async fn set_password(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiFailure> {
     let id = contact_id(&id)?;
     let password = validate::password_body(&body)?;
     let zones = blocking(&state.store, move |store| store.set_password(id)).await?.ok_or(ApiFailure::not_found(id))?;

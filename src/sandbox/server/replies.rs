@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use super::{AppState, ApiFailure, blocking, json_text};
+use super::{ApiFailure, AppState, blocking, json_text};
 use crate::api::{DateForm, Timestamp};
 use crate::sandbox::store::patch_odd_values;
 
@@ -86,6 +86,9 @@ mod tests {
     fn dates_lose_their_zone_and_nothing_else_changes() {
         let mut value = json!({"CreatedDate": "2024-05-17T18:18:39.175Z", "Notes": "2024", "Expiry": "2024-05-18T01:00:00+14:00", "N": 3});
         dates_without_zone(&mut value);
-        assert_eq!(value, json!({"CreatedDate": "2024-05-17T18:18:39.175", "Notes": "2024", "Expiry": "2024-05-17T11:00:00", "N": 3}));
+        assert_eq!(
+            value,
+            json!({"CreatedDate": "2024-05-17T18:18:39.175", "Notes": "2024", "Expiry": "2024-05-17T11:00:00", "N": 3})
+        );
     }
 }

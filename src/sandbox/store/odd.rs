@@ -200,10 +200,12 @@ mod tests {
         body.insert("IsDataUsingAllowed".to_owned(), json!(true));
         body.insert(GROUPS.to_owned(), json!({"Odd": null, "Sparse": {"Note": null, "Count": 3}, "Prefs": {}}));
         store.settle_odd_values(1, &mut body).unwrap();
-        assert_eq!(body, Map::from_iter([
-            ("IsDataUsingAllowed".to_owned(), json!(true)),
-            (GROUPS.to_owned(), json!({"Prefs": {}})),
-        ]));
+        assert_eq!(
+            body,
+            Map::from_iter(
+                [("IsDataUsingAllowed".to_owned(), json!(true)), (GROUPS.to_owned(), json!({"Prefs": {}})),]
+            )
+        );
         let left = store.odd_values(&[1]).unwrap().remove(&1).unwrap();
         assert!(!left.contains_key("IsDataUsingAllowed"), "changed: no longer odd");
         assert_eq!(left.len(), 5);

@@ -33,8 +33,10 @@ pub fn unreadable_fields(contact: &Contact) -> BTreeMap<String, String> {
 /// A yes/no that may be unset: `None` shows as "not set" (not as unchecked) until clicked.
 pub fn tri_state_ui(ui: &mut egui::Ui, value: &mut Option<bool>, label: &str) -> egui::Response {
     let mut checked = value.unwrap_or(false);
-    let text = if value.is_none() { format!("{label} (not set)") } else { label.to_owned() };
-    let response = ui.add(egui::Checkbox::new(&mut checked, text).indeterminate(value.is_none()));
+    let response = ui.add(egui::Checkbox::new(&mut checked, label).indeterminate(value.is_none()));
+    if value.is_none() {
+        ui.weak("not set");
+    }
     if response.changed() {
         *value = Some(checked);
     }
