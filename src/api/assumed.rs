@@ -93,21 +93,27 @@ pub const OPEN_QUESTIONS: &[Assumption] = &[
     },
     Assumption {
         topic: "Dates without a zone",
-        choice: "read as UTC",
+        choice: "read as UTC; sent back as the same text, without a zone (a new date: wire::DateForm)",
         real_site_may: "mean the site's local time: shown times are then off by the site's offset",
-        lives_in: "wire::Timestamp::parse",
+        lives_in: "wire::Timestamp::parse, wire::Timestamp::to_wire",
     },
     Assumption {
         topic: "Update semantics",
-        choice: "send the whole object (loaded copy plus changes, unknown fields included) after re-reading it",
+        choice: "send the whole object as the site sent it, only the fields the user changed re-encoded, after re-reading it",
         real_site_may: "replace the whole record or merge fields: sending the whole object is right either way",
-        lives_in: "ContactInput::from_contact",
+        lives_in: "model::Contact (UpdateBody), Client::update_contact",
     },
     Assumption {
         topic: "Create reply",
         choice: "a Contact in the body of a 200/201",
         real_site_may: "answer 201 with an empty body or without the contact: the client finds it by its email",
         lives_in: "Client::create_contact",
+    },
+    Assumption {
+        topic: "Write replies",
+        choice: "the contact (or the zones) in the body of a contact PUT, set-password or the zones PUT",
+        real_site_may: "answer 200 or 204 with an empty body: a success, and the contact or zones are read again",
+        lives_in: "Client::update_contact, Client::set_password, Client::set_secure_zones",
     },
     Assumption {
         topic: "Error bodies",

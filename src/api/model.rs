@@ -454,8 +454,9 @@ impl BillingAddressInput {
 /// The body of a create or an update: a contact minus the fields the site owns
 /// (`EmailConfirmed, CreatedDate, CustomerTypeName`). Each field says what it does:
 /// [`Change::Keep`] leaves it out of the body, [`Change::Clear`] sends `null`,
-/// [`Change::Set`] sends the value. An update is built with [`ContactInput::from_contact`]
-/// from the loaded copy with the user's changes: the whole object, unknown fields included.
+/// [`Change::Set`] sends the value. The app updates a loaded contact by sending the
+/// [`Contact`] itself (see [`UpdateBody`]): the site's object with only the changed fields
+/// re-encoded. [`ContactInput::from_contact`] builds a typed body from a contact made here.
 /// The password of a create is passed to [`crate::api::Client::create_contact`] separately
 /// so that it never sits in a model.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
