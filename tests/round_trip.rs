@@ -5,6 +5,7 @@
 //! does it; expected values come from the site's raw replies and its database.
 
 mod common;
+mod scripted;
 
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -214,4 +215,37 @@ async fn a_bulk_edit_and_its_undo_send_odd_contacts_back_as_they_came() {
     for (id, before) in [1, 2].into_iter().zip(&loaded) {
         assert_eq!(&common::raw_get(&site, &contact_path(id)).await, before, "contact {id} as it was");
     }
+}
+
+#[tokio::test]
+async fn an_empty_200_to_a_write_is_done_and_what_it_wrote_is_read_again() {
+    use scripted::{Reply, Site, contact_reply, reply, token_reply};
+    const ZONES: &str =
+        r#"{"Items":[{"Id":4,"Name":"Gold","ExpiryDateTime":"2027-01-02T03:04:05"}],"TotalItemsCount":1}"#;
+    let site = Site::start(None, |request| {
+        Reply::Now(match (request.method.as_str(), request.target.as_str()) {
+            _ if request.is_token() => token_reply(),
+            ("GET", "/api/v2/admin/contacts/7") => contact_reply(7),
+            ("GET", target) if target.starts_with("/api/v2/admin/contacts/7/secure-zones") => reply(200, "", ZONES),
+            ("PUT", _) => reply(200, "", " "),
+            _ => reply(404, "", ""),
+        })
+    })
+    .await;
+    let client = site.client();
+    let loaded: treepl_contacts::api::Contact =
+        serde_json::from_str(r#"{"Id":7,"Email":"ada@example.com","FirstName":"Ada"}"#).unwrap();
+    let saved = client.update_contact(7, &loaded).await.expect("an empty 200 is a success");
+    assert_eq!((saved.id, saved.first_name.as_deref()), (7, Some("Ada")), "the contact as read again");
+    let zones = client.set_password(7, &SecretString::from("a-new-password-1")).await.expect("done");
+    let expected: Vec<SecureZone> = serde_json::from_str::<Value>(ZONES)
+        .map(|page| serde_json::from_value(page["Items"].clone()).unwrap())
+        .unwrap();
+    assert_eq!(zones, expected, "the zones, read again");
+    let stored = client.set_secure_zones(7, &expected).await.expect("done");
+    assert_eq!(stored, expected);
+    let asked: Vec<(String, String)> =
+        site.requests().into_iter().filter(|r| !r.is_token()).map(|r| (r.method, r.target)).collect();
+    let methods: Vec<&str> = asked.iter().map(|(m, _)| m.as_str()).collect();
+    assert_eq!(methods, ["PUT", "GET", "PUT", "GET", "PUT", "GET"], "{asked:?}");
 }
