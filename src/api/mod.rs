@@ -11,6 +11,7 @@ pub mod fuzzing;
 pub mod model;
 pub mod paging;
 pub mod query;
+mod received;
 mod retry;
 pub mod selection;
 mod site;
