@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
 use super::{Store, StoreError};
@@ -81,7 +81,7 @@ impl Store {
                 [RecordKind::Order as i64],
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )
-            .ok();
+            .optional()?;
         if let Some((id, doc)) = order {
             let mut doc: Value = serde_json::from_str(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             odd_order(&mut doc);
