@@ -173,7 +173,7 @@ async fn an_update_leaves_what_it_keeps_clears_what_it_clears_and_sets_what_it_s
     assert_eq!(stored.last_name.as_deref(), Some("Three"), "kept");
     assert_eq!(stored.billing.city.as_deref(), Some("Bergen"), "kept: not sent as null");
     assert_eq!(stored.address.city.as_deref(), Some("Wellington"), "kept");
-    assert!(stored.is_data_using_allowed, "kept: not sent as false");
+    assert_eq!(stored.is_data_using_allowed, Some(true), "kept: not sent as false");
     assert_eq!(stored.custom_crm_groups["Preferences"]["Newsletter"], json!(true), "kept: not sent as {{}}");
 }
 

@@ -148,13 +148,22 @@ proptest! {
 
 #[test]
 fn malformed_replies_are_errors_not_panics() {
-    for body in [
-        r#"{"Id": "x"}"#,
-        r#"{"Id": 1, "CreatedDate": "not a date"}"#,
-        r#"{"EmailConfirmed": "perhaps"}"#,
-        "[1,2]",
-        "nul",
-    ] {
+    for body in ["[1,2]", "nul", "null", r#""a contact""#] {
         assert!(serde_json::from_str::<Contact>(body).is_err(), "{body}");
+    }
+}
+
+#[test]
+fn an_odd_field_never_fails_its_contact_and_is_kept_as_sent() {
+    for (body, field) in [
+        (r#"{"Id": "x", "Email": "a@example.com"}"#, "Id"),
+        (r#"{"Id": 1, "CreatedDate": "not a date"}"#, "CreatedDate"),
+        (r#"{"Id": 1, "EmailConfirmed": "perhaps"}"#, "EmailConfirmed"),
+        (r#"{"Id": 1, "FirstName": {"Given": "Ann"}}"#, "FirstName"),
+    ] {
+        let sent: Value = serde_json::from_str(body).unwrap();
+        let contact: Contact = serde_json::from_str(body).unwrap_or_else(|e| panic!("{body}: {e}"));
+        assert_eq!(contact.unreadable(field), Some(&sent[field]), "{body}");
+        assert_eq!(serde_json::to_value(&contact).unwrap(), sent, "{body}: kept as sent");
     }
 }

@@ -77,8 +77,8 @@ fn contact() -> impl Strategy<Value = Contact> {
                     first_name: first,
                     last_name: last,
                     contact_type: kind,
-                    is_data_using_allowed: allowed,
-                    email_confirmed: confirmed,
+                    is_data_using_allowed: Some(allowed),
+                    email_confirmed: Some(confirmed),
                     created_date: created.and_then(Timestamp::parse),
                     ..Contact::default()
                 };

@@ -16,7 +16,7 @@ use url::Url;
 use super::auth::{self, Token};
 use super::dialect::Dialect;
 use super::error::ApiError;
-use super::model::{Booking, Case, Contact, ContactId, ContactInput, Order, Page, SecureZone};
+use super::model::{Booking, Case, Contact, ContactId, ContactInput, Order, Page, SecureZone, UpdateBody};
 use super::query::ListQuery;
 use super::retry::{RetryPolicy, Safety};
 use super::site::SiteCredentials;
@@ -191,15 +191,27 @@ impl Client {
         }
     }
 
-    /// Replaces the stored fields that `input` carries; the unknown fields it holds go back unchanged.
-    pub async fn update_contact(&self, id: ContactId, input: &ContactInput) -> Result<Contact, ApiError> {
-        let mut body = to_json(input)?;
+    /// Replaces the stored fields that `input` carries: a [`ContactInput`], or a loaded
+    /// [`Contact`] with the user's changes, which goes back as the site sent it with only the
+    /// changed fields re-encoded. A success with an empty body (a 200 or 204, as some sites
+    /// answer) is a success: the contact is then read again.
+    pub async fn update_contact(&self, id: ContactId, input: &(impl UpdateBody + ?Sized)) -> Result<Contact, ApiError> {
+        let mut body = input
+            .update_body()
+            .map_err(|e| ApiError::Undecodable { message: format!("could not encode the request: {e}") })?;
         if let Value::Object(fields) = &mut body {
-            fields.insert("Id".to_owned(), json!(id));
+            // The Id as the site wrote it stays; one missing or naming another contact is set.
+            let same = fields.get("Id").is_some_and(|sent| is_id(sent, id));
+            if !same {
+                fields.insert("Id".to_owned(), json!(id));
+            }
         }
         let request =
             ApiRequest::write(Method::PUT, contact_path(id), Some(body), Safety::Idempotent, "saving the contact");
         let reply = self.call(request.about(subject(id))).await?;
+        if is_empty(&reply) {
+            return self.get_contact(id).await;
+        }
         decode(&reply)
     }
 
@@ -232,17 +244,38 @@ impl Client {
         let path = format!("{}/secure-zones", contact_path(id));
         let request = ApiRequest::write(Method::PUT, path, Some(body), Safety::Idempotent, "saving the secure zones");
         let reply = self.call(request.about(subject(id))).await?;
+        if is_empty(&reply) {
+            return self.all_zones(id).await;
+        }
         decode_list(&reply).map(|page| page.items)
     }
 
     /// Sets the contact's password. Not retried once it may have reached the site.
-    /// Returns the contact's secure zones (as the vendor documents).
+    /// Returns the contact's secure zones (as the vendor documents; read again when the
+    /// success came with an empty body).
     pub async fn set_password(&self, id: ContactId, password: &SecretString) -> Result<Vec<SecureZone>, ApiError> {
         let body = json!({ "Password": password.expose_secret() });
         let path = format!("{}/set-password", contact_path(id));
         let request = ApiRequest::write(Method::PUT, path, Some(body), Safety::OnceOnly, "setting the password");
         let reply = self.call(request.about(subject(id))).await?;
+        if is_empty(&reply) {
+            return self.all_zones(id).await;
+        }
         decode_list(&reply).map(|page| page.items)
+    }
+
+    /// Every secure zone of the contact, page by page (after a write whose reply was empty).
+    async fn all_zones(&self, id: ContactId) -> Result<Vec<SecureZone>, ApiError> {
+        let mut zones = Vec::new();
+        loop {
+            let page = self.list_secure_zones(id, &ListQuery::default().page(zones.len() as u64, 500)).await?;
+            let done = page.items.is_empty()
+                || page.total_items_count.is_none_or(|total| zones.len() as u64 + page.items.len() as u64 >= total);
+            zones.extend(page.items);
+            if done {
+                return Ok(zones);
+            }
+        }
     }
 
     async fn related<T: DeserializeOwned>(
@@ -477,6 +510,20 @@ fn contact_path(id: ContactId) -> String {
 
 fn subject(id: ContactId) -> String {
     format!("Contact {id}")
+}
+
+/// A reply with no body (or only white space): a success that says nothing.
+fn is_empty(body: &[u8]) -> bool {
+    body.iter().all(u8::is_ascii_whitespace)
+}
+
+/// Whether `sent` (a number, or a number as text) is the Id `id`.
+fn is_id(sent: &Value, id: ContactId) -> bool {
+    match sent {
+        Value::Number(number) => number.as_i64() == Some(id),
+        Value::String(text) => text.trim().parse::<ContactId>().ok() == Some(id),
+        _ => false,
+    }
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, ApiError> {

@@ -19,6 +19,8 @@ pub enum FieldValue<'a> {
     Date(Timestamp),
     /// A custom field's number (kept as the site wrote it) or any other JSON value.
     Json(&'a Value),
+    /// A value the site sent that does not read as the field's type, as sent.
+    Unreadable(&'a Value),
 }
 
 impl FieldValue<'_> {
@@ -34,6 +36,7 @@ impl FieldValue<'_> {
             FieldValue::Json(Value::Bool(flag)) => Cow::Borrowed(if *flag { "yes" } else { "no" }),
             FieldValue::Json(Value::Null) => Cow::Borrowed(""),
             FieldValue::Json(other) => Cow::Owned(other.to_string()),
+            FieldValue::Unreadable(raw) => Cow::Owned(unreadable_text(raw)),
         }
     }
 }
@@ -41,6 +44,18 @@ impl FieldValue<'_> {
 /// The value of `field` (`LastName`, `CustomCrmGroups.<group>.<field>`) of `contact`;
 /// [`FieldValue::Empty`] for a field the contact lacks or a name that is no field.
 pub fn field_value<'a>(contact: &'a Contact, field: &str) -> FieldValue<'a> {
+    match typed_value(contact, field) {
+        FieldValue::Empty => contact.unreadable(field).map_or(FieldValue::Empty, FieldValue::Unreadable),
+        value => value,
+    }
+}
+
+/// How a value the app cannot read is shown: `unreadable: <the JSON the site sent>`.
+pub fn unreadable_text(raw: &Value) -> String {
+    format!("unreadable: {raw}")
+}
+
+fn typed_value<'a>(contact: &'a Contact, field: &str) -> FieldValue<'a> {
     let text = |value: &'a Option<String>| value.as_deref().map_or(FieldValue::Empty, FieldValue::Text);
     match field {
         "Id" => FieldValue::Int(contact.id),
@@ -48,7 +63,7 @@ pub fn field_value<'a>(contact: &'a Contact, field: &str) -> FieldValue<'a> {
         "FirstName" => text(&contact.first_name),
         "LastName" => text(&contact.last_name),
         "CrmType" => text(&contact.crm_type),
-        "EmailConfirmed" => FieldValue::Bool(contact.email_confirmed),
+        "EmailConfirmed" => contact.email_confirmed.map_or(FieldValue::Empty, FieldValue::Bool),
         "Role" => text(&contact.role),
         "CreatedDate" => contact.created_date.map_or(FieldValue::Empty, FieldValue::Date),
         "Address" => text(&contact.address.address),
@@ -67,7 +82,7 @@ pub fn field_value<'a>(contact: &'a Contact, field: &str) -> FieldValue<'a> {
         "Notes" => text(&contact.notes),
         "Type" => contact.contact_type.map_or(FieldValue::Empty, FieldValue::Int),
         "CustomerTypeName" => text(&contact.customer_type_name),
-        "IsDataUsingAllowed" => FieldValue::Bool(contact.is_data_using_allowed),
+        "IsDataUsingAllowed" => contact.is_data_using_allowed.map_or(FieldValue::Empty, FieldValue::Bool),
         other => match FieldPath::parse(other) {
             Ok(FieldPath::Custom { group, field }) => {
                 match contact.custom_crm_groups.get(&group).and_then(|g| g.get(&field)) {

@@ -2,15 +2,18 @@
 //!
 //! Every model is lenient: a missing or `null` field takes its default, and fields this
 //! version does not know are kept in `extra` and written back unchanged, so a round trip
-//! through the app never drops what a newer site sent.
+//! through the app never drops what a newer site sent. A contact also keeps the JSON object
+//! the site sent ([`Received`]): what goes back is that object with only the fields the user
+//! changed re-encoded, so an odd value, a date's text or a `null` returns as it came.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use super::received::{Received, UpdateBody};
 use super::wire::lenient;
-pub use super::wire::{Amount, Timestamp};
+pub use super::wire::{Amount, DateForm, Timestamp, WholeNumber};
 
 pub type ContactId = i64;
 
@@ -103,9 +106,12 @@ impl<T> Page<T> {
     }
 }
 
-/// A CRM contact as the site returns it.
+/// A CRM contact as the site returns it. Read leniently: a field whose value cannot be read
+/// takes its default and is kept, as sent, in [`Contact::received`] (see
+/// [`Contact::unreadable`]); one odd value never fails a contact. Serialised as the received
+/// object with the fields whose typed value changed re-encoded (see [`Received`]).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+#[serde(remote = "Self", rename_all = "PascalCase", default)]
 pub struct Contact {
     #[serde(deserialize_with = "lenient::int")]
     pub id: ContactId,
@@ -117,8 +123,9 @@ pub struct Contact {
     pub last_name: Option<String>,
     #[serde(deserialize_with = "lenient::opt_string")]
     pub crm_type: Option<String>,
-    #[serde(deserialize_with = "lenient::bool")]
-    pub email_confirmed: bool,
+    /// `None`: the site sent `null` (or nothing), which is not `false`.
+    #[serde(deserialize_with = "lenient::opt_bool")]
+    pub email_confirmed: Option<bool>,
     #[serde(deserialize_with = "lenient::opt_string")]
     pub role: Option<String>,
     #[serde(deserialize_with = "lenient::opt_timestamp")]
@@ -139,12 +146,16 @@ pub struct Contact {
     pub contact_type: Option<i64>,
     #[serde(deserialize_with = "lenient::opt_string")]
     pub customer_type_name: Option<String>,
-    #[serde(deserialize_with = "lenient::bool")]
-    pub is_data_using_allowed: bool,
-    #[serde(deserialize_with = "lenient::or_default")]
+    /// `None`: not set (`null`), which is not `false`.
+    #[serde(deserialize_with = "lenient::opt_bool")]
+    pub is_data_using_allowed: Option<bool>,
+    #[serde(deserialize_with = "lenient::groups")]
     pub custom_crm_groups: CustomCrmGroups,
     #[serde(flatten)]
     pub extra: ExtraFields,
+    /// The object as the site sent it; empty for a contact made here.
+    #[serde(skip)]
+    pub received: Received,
 }
 
 /// `Address, City, State, ZipCode, Country` of a contact.
@@ -282,8 +293,9 @@ impl BillingAddressInput {
 /// The body of a create or an update: a contact minus the fields the site owns
 /// (`EmailConfirmed, CreatedDate, CustomerTypeName`). Each field says what it does:
 /// [`Change::Keep`] leaves it out of the body, [`Change::Clear`] sends `null`,
-/// [`Change::Set`] sends the value. An update is built with [`ContactInput::from_contact`]
-/// from the loaded copy with the user's changes: the whole object, unknown fields included.
+/// [`Change::Set`] sends the value. The app updates a loaded contact by sending the
+/// [`Contact`] itself (see [`UpdateBody`]): the site's object with only the changed fields
+/// re-encoded. [`ContactInput::from_contact`] builds a typed body from a contact made here.
 /// The password of a create is passed to [`crate::api::Client::create_contact`] separately
 /// so that it never sits in a model.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -362,7 +374,7 @@ impl ContactInput {
             status: set(&contact.status),
             notes: set(&contact.notes),
             contact_type: contact.contact_type.map_or(Change::Keep, Change::Set),
-            is_data_using_allowed: Change::Set(contact.is_data_using_allowed),
+            is_data_using_allowed: contact.is_data_using_allowed.map_or(Change::Keep, Change::Set),
             custom_crm_groups: if contact.custom_crm_groups.is_empty() {
                 Change::Keep
             } else {
@@ -395,6 +407,7 @@ impl ContactInput {
             is_data_using_allowed,
             custom_crm_groups,
             extra,
+            received: _,
         } = contact.clone();
         Self {
             id: Some(id),
@@ -410,7 +423,7 @@ impl ContactInput {
             status: Change::from_option(status),
             notes: Change::from_option(notes),
             contact_type: Change::from_option(contact_type),
-            is_data_using_allowed: Change::Set(is_data_using_allowed),
+            is_data_using_allowed: Change::from_option(is_data_using_allowed),
             custom_crm_groups: Change::Set(custom_crm_groups),
             extra,
         }
@@ -476,7 +489,7 @@ pub struct Booking {
     pub allocation: Option<i64>,
     #[serde(deserialize_with = "lenient::opt_timestamp")]
     pub created_date_time: Option<Timestamp>,
-    #[serde(deserialize_with = "lenient::or_default")]
+    #[serde(deserialize_with = "lenient::groups")]
     pub custom_crm_groups: CustomCrmGroups,
     pub member: Option<MemberRef>,
     pub form: Option<FormRef>,
@@ -500,7 +513,7 @@ pub struct Case {
     pub member_id: Option<ContactId>,
     #[serde(deserialize_with = "lenient::opt_timestamp")]
     pub created_date_time: Option<Timestamp>,
-    #[serde(deserialize_with = "lenient::or_default")]
+    #[serde(deserialize_with = "lenient::groups")]
     pub custom_crm_groups: CustomCrmGroups,
     pub member: Option<MemberRef>,
     pub form: Option<FormRef>,
@@ -582,7 +595,8 @@ pub struct ShippingInfo {
 pub struct LineAttribute {
     #[serde(deserialize_with = "lenient::opt_int")]
     pub attribute_id: Option<i64>,
-    #[serde(deserialize_with = "lenient::or_default")]
+    /// Read leniently: a number comes as its text.
+    #[serde(deserialize_with = "lenient::texts")]
     pub options_ids: Vec<String>,
     #[serde(flatten)]
     pub extra: ExtraFields,
@@ -656,9 +670,8 @@ pub struct Order {
     pub country: Option<String>,
     #[serde(deserialize_with = "lenient::opt_timestamp")]
     pub invoice_date: Option<Timestamp>,
-    /// A number in the vendor's reference (a numeric string also reads).
-    #[serde(deserialize_with = "lenient::opt_int")]
-    pub invoice_number: Option<i64>,
+    /// A number in the vendor's reference; text ("000456") is kept as text.
+    pub invoice_number: Option<WholeNumber>,
     #[serde(deserialize_with = "lenient::bool")]
     pub is_deleted: bool,
     #[serde(deserialize_with = "lenient::bool")]
@@ -698,7 +711,7 @@ pub struct Order {
     pub order_lines: Vec<OrderLine>,
     #[serde(deserialize_with = "lenient::or_default")]
     pub payments: Vec<Payment>,
-    #[serde(deserialize_with = "lenient::or_default")]
+    #[serde(deserialize_with = "lenient::groups")]
     pub custom_crm_groups: CustomCrmGroups,
     #[serde(flatten)]
     pub extra: ExtraFields,
@@ -789,7 +802,7 @@ mod tests {
         let contact: Contact =
             serde_json::from_value(json!({"Id": "12", "EmailConfirmed": null, "CustomCrmGroups": null})).unwrap();
         assert_eq!(contact.id, 12);
-        assert!(!contact.email_confirmed);
+        assert_eq!(contact.email_confirmed, None, "null is not false");
         assert!(contact.custom_crm_groups.is_empty());
         let page: Page<Contact> = serde_json::from_value(json!({"Items": null})).unwrap();
         assert!(page.items.is_empty());
@@ -797,15 +810,74 @@ mod tests {
     }
 
     #[test]
-    fn numbers_of_the_reference_read_as_numbers_or_numeric_strings() {
+    fn numbers_of_the_reference_read_as_numbers_and_text_stays_text() {
         let order: Order =
             serde_json::from_value(json!({"Id": 1, "InvoiceNumber": 123, "OrderLines": [{"Id": 1, "Quantity": "2"}]}))
                 .unwrap();
-        assert_eq!(order.invoice_number, Some(123));
+        assert_eq!(order.invoice_number.as_ref().and_then(WholeNumber::as_i64), Some(123));
+        assert_eq!(serde_json::to_value(&order).unwrap()["InvoiceNumber"], json!(123));
         assert_eq!(order.order_lines[0].quantity, Some(2));
         let order: Order = serde_json::from_value(json!({"Id": 1, "InvoiceNumber": "000456"})).unwrap();
-        assert_eq!(order.invoice_number, Some(456));
-        assert_eq!(serde_json::to_value(&order).unwrap()["InvoiceNumber"], json!(456), "sent back as a number");
+        assert_eq!(order.invoice_number.as_ref().map(ToString::to_string).as_deref(), Some("000456"));
+        assert_eq!(serde_json::to_value(&order).unwrap()["InvoiceNumber"], json!("000456"), "kept as text");
+    }
+
+    #[test]
+    fn odd_values_never_fail_a_record_and_are_kept() {
+        let order: Order = serde_json::from_value(json!({
+            "Id": 1, "CustomCrmGroups": {"G": null, "H": {"F": null}},
+            "OrderLines": [{"Id": 1, "Attributes": [{"AttributeId": 2, "OptionsIds": [7, "b"]}]}]
+        }))
+        .unwrap();
+        assert_eq!(order.order_lines[0].attributes[0].options_ids, ["7", "b"]);
+        assert_eq!(order.custom_crm_groups.get("H").and_then(|h| h.get("F")), Some(&Value::Null));
+
+        let sent = json!({
+            "Id": 9007199254740993_i64, "Email": "odd@example.com", "EmailConfirmed": "maybe",
+            "IsDataUsingAllowed": null, "CreatedDate": "17/05/2024 18:18", "Type": "2",
+            "CustomCrmGroups": {"G": null, "Prefs": {"News": true, "Gone": null}}
+        });
+        let contact: Contact = serde_json::from_value(sent.clone()).unwrap();
+        assert_eq!(contact.id, 9_007_199_254_740_993, "an Id above 2^53, exact");
+        assert_eq!(contact.email, "odd@example.com", "the readable fields are read");
+        assert_eq!(contact.contact_type, Some(2));
+        assert_eq!((contact.email_confirmed, contact.is_data_using_allowed), (None, None));
+        assert_eq!(contact.unreadable("EmailConfirmed"), Some(&json!("maybe")));
+        assert_eq!(contact.unreadable("CreatedDate"), Some(&json!("17/05/2024 18:18")));
+        assert_eq!(contact.unreadable("IsDataUsingAllowed"), None, "null is not set, not unreadable");
+        assert_eq!(contact.unreadable("Type"), None, "a number as text reads");
+        assert_eq!(contact.update_body().unwrap(), sent, "unchanged: sent back as it came");
+    }
+
+    #[test]
+    fn an_update_re_encodes_only_what_changed() {
+        let sent = json!({
+            "Id": 5, "Email": "a@example.com", "FirstName": "Ann", "EmailConfirmed": "true",
+            "IsDataUsingAllowed": null, "CreatedDate": "2024-05-17T18:18:39", "Type": "2", "Phone": 6421555123_i64,
+            "CustomCrmGroups": {"G": null, "Prefs": {"News": true, "Gone": null}}, "Future": {"x": 1}
+        });
+        let loaded: Contact = serde_json::from_value(sent.clone()).unwrap();
+        let mut edited = loaded.clone();
+        edited.first_name = Some("Anna".to_owned());
+        let mut expected = sent.clone();
+        expected["FirstName"] = json!("Anna");
+        assert_eq!(edited.update_body().unwrap(), expected);
+
+        let mut edited = loaded.clone();
+        edited.custom_crm_groups.get_mut("Prefs").unwrap().insert("News".to_owned(), json!(false));
+        edited.is_data_using_allowed = Some(false);
+        let mut expected = sent.clone();
+        expected["CustomCrmGroups"]["Prefs"]["News"] = json!(false);
+        expected["IsDataUsingAllowed"] = json!(false);
+        assert_eq!(edited.update_body().unwrap(), expected, "the null group and the null field stay");
+
+        let mut edited = loaded;
+        edited.address.city = Some("Oslo".to_owned());
+        edited.custom_crm_groups.remove("Prefs");
+        let mut expected = sent;
+        expected["City"] = json!("Oslo");
+        expected["CustomCrmGroups"] = json!({"G": null});
+        assert_eq!(edited.update_body().unwrap(), expected, "a field the site left out goes only when set");
     }
 
     #[test]

@@ -7,45 +7,190 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
-/// An instant from the API. Serialised as ISO-8601 UTC with milliseconds
-/// (`2024-05-17T18:18:39.175Z`), the form the site itself sends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Timestamp(pub DateTime<Utc>);
+/// How a date the app writes carries its zone. A site's dialect picks it for the dates the
+/// app creates (a date read from the site keeps the form it came in).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum DateForm {
+    /// UTC with milliseconds and `Z`: `2024-05-17T18:18:39.175Z` (the reference's form).
+    #[default]
+    WithZone,
+    /// The UTC wall time with no zone: `2024-05-17T18:18:39`.
+    WithoutZone,
+}
+
+/// The zone part of a date's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Zone {
+    Utc,
+    /// Seconds east of UTC, written `+HH:MM`.
+    Offset(i32),
+    None,
+}
+
+/// The layout of a date's text, remembered when it is read so that an unchanged date goes
+/// back to the site as the same text (a date without a zone is never given one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Layout {
+    zone: Zone,
+    /// `T` or a space between date and time.
+    separator: char,
+    seconds: bool,
+    /// Digits after the seconds' dot; 0 writes no dot.
+    fraction: u8,
+    date_only: bool,
+}
+
+impl Layout {
+    fn of(form: DateForm, instant: &DateTime<Utc>) -> Self {
+        match form {
+            DateForm::WithZone => {
+                Self { zone: Zone::Utc, separator: 'T', seconds: true, fraction: 3, date_only: false }
+            }
+            DateForm::WithoutZone => {
+                let fraction = if instant.timestamp_subsec_millis() == 0 { 0 } else { 3 };
+                Self { zone: Zone::None, separator: 'T', seconds: true, fraction, date_only: false }
+            }
+        }
+    }
+
+    /// The layout of `text` (a date that parsed), with the zone its parser found.
+    fn read(text: &str, zone: Zone) -> Self {
+        let date_only = text.len() <= 10;
+        let separator = if text.as_bytes().get(10) == Some(&b' ') { ' ' } else { 'T' };
+        let time = text.get(11..).unwrap_or_default();
+        let time = time.split(['Z', 'z', '+']).next().unwrap_or_default();
+        // A `-` in the time part starts an offset.
+        let time = time.split('-').next().unwrap_or_default();
+        let seconds = time.matches(':').count() >= 2;
+        let fraction = time.split_once('.').map_or(0, |(_, digits)| digits.len().min(9) as u8);
+        Self { zone, separator, seconds, fraction, date_only }
+    }
+
+    fn write(&self, instant: &DateTime<Utc>) -> String {
+        let local = match self.zone {
+            Zone::Offset(seconds) => chrono::FixedOffset::east_opt(seconds)
+                .map_or_else(|| instant.naive_utc(), |offset| instant.with_timezone(&offset).naive_local()),
+            Zone::Utc | Zone::None => instant.naive_utc(),
+        };
+        let mut out = local.format("%Y-%m-%d").to_string();
+        if self.date_only {
+            return out;
+        }
+        out.push(self.separator);
+        out.push_str(&local.format("%H:%M").to_string());
+        if self.seconds {
+            out.push_str(&local.format(":%S").to_string());
+            if self.fraction > 0 {
+                let nanos = format!("{:09}", local.and_utc().timestamp_subsec_nanos() % 1_000_000_000);
+                out.push('.');
+                out.push_str(&nanos[..usize::from(self.fraction.min(9))]);
+            }
+        }
+        match self.zone {
+            Zone::Utc => out.push('Z'),
+            Zone::Offset(seconds) => {
+                let sign = if seconds < 0 { '-' } else { '+' };
+                let minutes = seconds.unsigned_abs() / 60;
+                out.push_str(&format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60));
+            }
+            Zone::None => {}
+        }
+        out
+    }
+}
+
+/// An instant from the API. A date read from the site is written back as the same text (its
+/// zone or lack of one, its digits); one the app makes takes a [`DateForm`], by default
+/// ISO-8601 UTC with milliseconds (`2024-05-17T18:18:39.175Z`). Compared as instants.
+#[derive(Clone, Copy, Debug)]
+pub struct Timestamp(pub DateTime<Utc>, Layout);
+
+impl PartialEq for Timestamp {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for Timestamp {}
+
+impl PartialOrd for Timestamp {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Timestamp {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.cmp(&other.0)
+    }
+}
+
+impl std::hash::Hash for Timestamp {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl From<DateTime<Utc>> for Timestamp {
+    /// An instant the app makes, in the default form ([`DateForm::WithZone`]).
+    fn from(instant: DateTime<Utc>) -> Self {
+        Self::with_form(instant, DateForm::WithZone)
+    }
+}
 
 impl Timestamp {
+    /// An instant the app makes, written in `form`.
+    pub fn with_form(instant: DateTime<Utc>, form: DateForm) -> Self {
+        Self(instant, Layout::of(form, &instant))
+    }
+
+    /// The same instant, written in `form` from now on.
+    pub fn in_form(self, form: DateForm) -> Self {
+        Self::with_form(self.0, form)
+    }
+
+    /// Whether the text carries a zone (`Z` or an offset).
+    pub fn form(&self) -> DateForm {
+        if self.1.zone == Zone::None { DateForm::WithoutZone } else { DateForm::WithZone }
+    }
+
     /// Parses both forms the site sends: with a zone (`Z` or an offset) and, in older
-    /// payloads, without one. [assumed] A date without a zone is UTC.
+    /// payloads, without one. [assumed] A date without a zone is UTC. The text's layout is
+    /// kept: [`Timestamp::to_wire`] writes it back the same.
     pub fn parse(text: &str) -> Option<Self> {
         let text = text.trim();
         if let Ok(with_zone) = DateTime::parse_from_rfc3339(text) {
-            return Some(Self(with_zone.with_timezone(&Utc)));
+            let zone =
+                if text.ends_with(['Z', 'z']) { Zone::Utc } else { Zone::Offset(with_zone.offset().local_minus_utc()) };
+            return Some(Self(with_zone.with_timezone(&Utc), Layout::read(text, zone)));
         }
         const NAIVE_FORMATS: [&str; 3] = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"];
         for format in NAIVE_FORMATS {
             if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
-                return Some(Self(naive.and_utc()));
+                return Some(Self(naive.and_utc(), Layout::read(text, Zone::None)));
             }
         }
         chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .ok()
             .and_then(|date| date.and_hms_opt(0, 0, 0))
-            .map(|naive| Self(naive.and_utc()))
+            .map(|naive| Self(naive.and_utc(), Layout::read(text, Zone::None)))
     }
 
     pub fn from_millis(millis: i64) -> Option<Self> {
-        DateTime::from_timestamp_millis(millis).map(Self)
+        DateTime::from_timestamp_millis(millis).map(Self::from)
     }
 
     pub fn millis(&self) -> i64 {
         self.0.timestamp_millis()
     }
 
+    /// The text for the site: as it was read, or in the form the app chose.
     pub fn to_wire(&self) -> String {
-        self.0.to_rfc3339_opts(SecondsFormat::Millis, true)
+        self.1.write(&self.0)
     }
 }
 
@@ -125,6 +270,58 @@ impl<'de> Deserialize<'de> for Amount {
     }
 }
 
+/// A whole number the site may send as a number or as text with leading zeros
+/// (`InvoiceNumber "000456"`): read as either, shown and written back as it came.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct WholeNumber {
+    text: String,
+    quoted: bool,
+}
+
+impl WholeNumber {
+    /// The number, when the text is one.
+    pub fn as_i64(&self) -> Option<i64> {
+        self.text.trim().parse().ok()
+    }
+}
+
+impl From<i64> for WholeNumber {
+    fn from(number: i64) -> Self {
+        Self { text: number.to_string(), quoted: false }
+    }
+}
+
+impl fmt::Display for WholeNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Serialize for WholeNumber {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if !self.quoted {
+            if let Some(number) = self.as_i64() {
+                return serializer.serialize_i64(number);
+            }
+            if let Ok(number) = self.text.parse::<f64>() {
+                return serializer.serialize_f64(number);
+            }
+        }
+        serializer.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for WholeNumber {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(Scalar(|value| match value {
+            Lenient::Int(n) => Ok(Self::from(n)),
+            Lenient::Float(n) => Ok(Self { text: n.to_string(), quoted: false }),
+            Lenient::Text(text) => Ok(Self { text, quoted: true }),
+            other => Err(format!("expected a whole number, got {other:?}")),
+        }))
+    }
+}
+
 /// What kind of JSON value this is, for messages ("got a number").
 pub fn describe_json(value: &serde_json::Value) -> &'static str {
     use serde_json::Value;
@@ -193,6 +390,7 @@ impl<'de, T, F: FnOnce(Lenient) -> Result<T, String>> Visitor<'de> for Scalar<F>
 /// and the obvious alternative spellings of its type.
 pub mod lenient {
     use super::*;
+    use crate::api::model::CustomCrmGroups;
 
     /// A string; numbers and booleans are turned into their text.
     pub fn string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
@@ -240,6 +438,47 @@ pub mod lenient {
         }))
     }
 
+    /// A boolean that may be unset: `null` stays `None` (it is not `false`); also
+    /// `"true"`/`"false"` and `0`/`1`.
+    pub fn opt_bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
+        deserializer.deserialize_any(Scalar(|value| match value {
+            Lenient::Null => Ok(None),
+            Lenient::Bool(flag) => Ok(Some(flag)),
+            Lenient::Int(n) => Ok(Some(n != 0)),
+            Lenient::Float(n) => Ok(Some(n != 0.0)),
+            Lenient::Text(text) if text.eq_ignore_ascii_case("true") || text == "1" => Ok(Some(true)),
+            Lenient::Text(text) if text.eq_ignore_ascii_case("false") || text == "0" => Ok(Some(false)),
+            Lenient::Text(text) if text.is_empty() => Ok(None),
+            Lenient::Text(text) => Err(format!("expected true or false, got `{text}`")),
+        }))
+    }
+
+    /// Texts (`OptionsIds`): a number is read as its text, any other value as its JSON.
+    pub fn texts<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+        let values = Option::<Vec<serde_json::Value>>::deserialize(deserializer)?.unwrap_or_default();
+        Ok(values
+            .into_iter()
+            .map(|value| match value {
+                serde_json::Value::String(text) => text,
+                other => other.to_string(),
+            })
+            .collect())
+    }
+
+    /// Custom CRM groups: a group that is not an object (`"G": null`) is left out of the
+    /// typed view (the contact's received JSON keeps it, and sends it back).
+    pub fn groups<'de, D: Deserializer<'de>>(deserializer: D) -> Result<CustomCrmGroups, D::Error> {
+        let groups = Option::<serde_json::Map<String, serde_json::Value>>::deserialize(deserializer)?;
+        Ok(groups
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(name, group)| match group {
+                serde_json::Value::Object(fields) => Some((name, fields.into_iter().collect())),
+                _ => None,
+            })
+            .collect())
+    }
+
     /// A date; `null` and `""` are "no date".
     pub fn opt_timestamp<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Timestamp>, D::Error> {
         match Option::<String>::deserialize(deserializer)? {
@@ -275,6 +514,43 @@ mod tests {
         assert!(offset < noon, "compared as instants whatever the offset");
         assert_eq!(with_z.to_wire(), "2024-05-17T18:18:39.175Z");
         assert!(Timestamp::parse("yesterday").is_none());
+    }
+
+    #[test]
+    fn a_date_read_is_written_back_as_the_same_text() {
+        for text in [
+            "2024-05-17T18:18:39.175Z",
+            "2024-05-17T18:18:39",
+            "2024-05-17 18:18:39.1234567",
+            "2024-05-18T01:00:00+14:00",
+            "2024-05-17T06:30:00.5-05:30",
+            "2024-05-17T18:18",
+            "2024-05-17",
+        ] {
+            let parsed = Timestamp::parse(text).unwrap();
+            assert_eq!(parsed.to_wire(), text);
+            let json = serde_json::to_value(parsed).unwrap();
+            assert_eq!(json, serde_json::json!(text));
+        }
+        let naive = Timestamp::parse("2024-05-17T18:18:39").unwrap();
+        assert_eq!(naive.form(), DateForm::WithoutZone);
+        assert_eq!(naive.in_form(DateForm::WithZone).to_wire(), "2024-05-17T18:18:39.000Z", "read as UTC");
+    }
+
+    #[test]
+    fn a_date_the_app_makes_takes_the_form_asked_for() {
+        let instant = DateTime::parse_from_rfc3339("2027-01-02T03:04:05Z").unwrap().with_timezone(&Utc);
+        assert_eq!(Timestamp::from(instant).to_wire(), "2027-01-02T03:04:05.000Z", "today's default");
+        assert_eq!(Timestamp::with_form(instant, DateForm::WithoutZone).to_wire(), "2027-01-02T03:04:05");
+        assert_eq!(Timestamp::with_form(instant, DateForm::WithoutZone).form(), DateForm::WithoutZone);
+    }
+
+    #[test]
+    fn whole_numbers_go_back_as_they_came() {
+        for text in ["\"000456\"", "123", "\"INV-1\""] {
+            let number: WholeNumber = serde_json::from_str(text).unwrap();
+            assert_eq!(serde_json::to_string(&number).unwrap(), text);
+        }
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub fn payment_state(state: &str) -> String {
 
 /// "Invoice 1042", or the order's id when it has no invoice number.
 pub fn invoice(order: &Order) -> String {
-    order.invoice_number.map_or_else(|| format!("Order {}", order.id), |n| format!("Invoice {n}"))
+    order.invoice_number.as_ref().map_or_else(|| format!("Order {}", order.id), |n| format!("Invoice {n}"))
 }
 
 /// "1 change", "3 changes".

@@ -107,5 +107,7 @@ fn json_value(value: FieldValue<'_>) -> Value {
         FieldValue::Bool(flag) => Value::Bool(flag),
         FieldValue::Date(instant) => Value::String(instant.to_string()),
         FieldValue::Json(value) => value.clone(),
+        // As the site sent it.
+        FieldValue::Unreadable(raw) => raw.clone(),
     }
 }

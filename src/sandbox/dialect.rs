@@ -20,11 +20,13 @@ pub struct SiteDialect {
     pub order_asc_only: bool,
     /// The secure zones PUT adds to the contact's zones instead of replacing them.
     pub zones_merge: bool,
-    /// A contact PUT and set-password answer 204 with an empty body.
+    /// A contact PUT, set-password and the zones PUT answer 204 with an empty body.
     pub put_empty_204: bool,
-    /// Dates go out without a zone (`2024-05-17T18:18:39`).
+    /// Dates go out without a zone (`2024-05-17T18:18:39`, the UTC wall time); dates without
+    /// a zone that come in are read as UTC.
     pub dates_without_zone: bool,
-    /// Seeded contacts hold odd shapes: numbers as text, null groups, other date forms.
+    /// Seeded contacts hold odd shapes: numbers as text, null groups and booleans, other date
+    /// forms, an Id above 2^53, an order's invoice number as text (`store::odd`).
     pub odd_values: bool,
 }
 

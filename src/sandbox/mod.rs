@@ -204,6 +204,9 @@ impl Sandbox {
             if added > 0 {
                 tracing::info!(contacts = added, seconds = started.elapsed().as_secs_f64(), "seeded the sandbox");
             }
+            if dialect.odd_values {
+                store.plant_odd_values()?;
+            }
             Ok(store)
         })
         .await

@@ -342,7 +342,7 @@ fn contact(rng: &mut Rng, index: u64, country: &'static Country, since: i64, cus
         first_name: Some(first_name.to_owned()),
         last_name: Some(last_name.to_owned()),
         crm_type: Some(if customer { "Customer" } else { "Contact" }.to_owned()),
-        email_confirmed: chance(rng, 80),
+        email_confirmed: Some(chance(rng, 80)),
         // The role a site gives a contact created without one, now and then another.
         role: Some(if chance(rng, 10) { pick(rng, ROLES) } else { "General" }.to_owned()),
         created_date: Some(at(since)),
@@ -354,9 +354,10 @@ fn contact(rng: &mut Rng, index: u64, country: &'static Country, since: i64, cus
         notes: chance(rng, 12).then(|| pick(rng, NOTES).to_owned()),
         contact_type: Some(rng.i64(0..=3)),
         customer_type_name: weighted(rng, CUSTOMER_TYPES, |t| t.1).0.map(str::to_owned),
-        is_data_using_allowed: chance(rng, 60),
+        is_data_using_allowed: Some(chance(rng, 60)),
         custom_crm_groups: contact_groups(rng, country),
         extra: Default::default(),
+        received: Default::default(),
     }
 }
 
@@ -576,7 +577,7 @@ fn order(rng: &mut Rng, owner: &Owner, k: usize) -> Order {
         currency: Some(country.currency.to_owned()),
         country: Some(country.code.to_owned()),
         invoice_date: Some(at(later(rng, created, 2))),
-        invoice_number: Some(invoice_number),
+        invoice_number: Some(invoice_number.into()),
         is_recurring,
         order_name: Some(format!("Order #{serial}")),
         payment_state: Some(payment_state.to_owned()),
@@ -758,7 +759,7 @@ fn later(rng: &mut Rng, from: i64, days: i64) -> i64 {
 }
 
 fn at(millis: i64) -> Timestamp {
-    Timestamp(DateTime::from_timestamp_millis(millis).unwrap_or_default())
+    Timestamp::from(DateTime::from_timestamp_millis(millis).unwrap_or_default())
 }
 
 /// Rounded to cents, half away from zero as a till does.
@@ -879,7 +880,7 @@ mod tests {
         for demo in (0..300).map(demo_contact) {
             assert!(demo.orders.len() < MOST_ORDERS as usize || demo.orders.len() == BIGGEST_CUSTOMER_ORDERS);
             for order in demo.orders {
-                assert!(seen.insert(order.invoice_number), "{:?} twice", order.invoice_number);
+                assert!(seen.insert(order.invoice_number.clone()), "{:?} twice", order.invoice_number);
             }
         }
     }
@@ -908,8 +909,8 @@ mod tests {
                 !demo.zones.is_empty(),
                 contact.billing.address.is_some(),
                 contact.phone.is_none(),
-                contact.email_confirmed,
-                contact.is_data_using_allowed,
+                contact.email_confirmed == Some(true),
+                contact.is_data_using_allowed == Some(true),
                 contact.notes.is_some(),
             ];
             for (count, flag) in counts.iter_mut().zip(flags) {

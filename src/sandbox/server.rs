@@ -28,6 +28,8 @@ use super::schema::RecordKind;
 use super::store::{Store, StoreError};
 use super::validate::{self, Invalid, Mode};
 
+mod replies;
+
 /// [assumed] The sandbox's cap on `Limit`: larger values are clamped, not refused.
 pub const MAX_LIMIT: u32 = 500;
 
@@ -202,13 +204,13 @@ async fn list_contacts(
 ) -> Result<Response, ApiFailure> {
     let query = state.list_query(raw.as_deref(), &body)?;
     let page = blocking(&state.store, move |store| store.list_contacts_json(&query)).await?;
-    Ok(json_text(page))
+    state.contacts_reply(page).await
 }
 
 async fn get_contact(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiFailure> {
     let id = contact_id(&id)?;
     let contact = blocking(&state.store, move |store| store.get_contact_json(id)).await?;
-    Ok(json_text(contact.ok_or(ApiFailure::not_found(id))?))
+    state.contacts_reply(contact.ok_or(ApiFailure::not_found(id))?).await
 }
 
 /// A reply whose JSON the store wrote already.
@@ -224,16 +226,32 @@ async fn create_contact(State(state): State<AppState>, body: Bytes) -> Reply<Val
     if let Some(password) = &checked.password {
         state.passwords.set(contact.id, password);
     }
-    Ok(axum::Json(to_json(&contact)?))
+    Ok(axum::Json(state.reshape_contacts(to_json(&contact)?).await?))
 }
 
-async fn update_contact(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Reply<Value> {
+async fn update_contact(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiFailure> {
     let id = contact_id(&id)?;
+    let body = match state.dialect.odd_values {
+        // The odd values sent back unchanged are kept as they are, not checked as new ones.
+        true => settle_odd_values(&state, id, &body).await?,
+        false => body,
+    };
     let checked = validate::contact_body(&body, Mode::Update { id })?;
     let contact = blocking(&state.store, move |store| store.update_contact(id, &checked.fields))
         .await?
         .ok_or(ApiFailure::not_found(id))?;
-    Ok(axum::Json(to_json(&contact)?))
+    let reply = state.reshape_contacts(to_json(&contact)?).await?;
+    Ok(state.written(reply))
+}
+
+async fn settle_odd_values(state: &AppState, id: ContactId, body: &Bytes) -> Result<Bytes, ApiFailure> {
+    let Ok(Value::Object(mut fields)) = serde_json::from_slice::<Value>(body) else { return Ok(body.clone()) };
+    let fields = blocking(&state.store, move |store| store.settle_odd_values(id, &mut fields).map(|()| fields)).await?;
+    Ok(Bytes::from(Value::Object(fields).to_string()))
 }
 
 async fn delete_contact(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiFailure> {
@@ -253,7 +271,7 @@ async fn list_records(state: AppState, id: String, raw: Option<String>, body: By
     let page = blocking(&state.store, move |store| store.list_records(id, kind, &query))
         .await?
         .ok_or(ApiFailure::not_found(id))?;
-    Ok(axum::Json(to_json(&page)?))
+    Ok(axum::Json(state.dates(to_json(&page)?)))
 }
 
 async fn list_bookings(
@@ -293,25 +311,29 @@ async fn list_zones(
     let query = state.list_query(raw.as_deref(), &body)?;
     let page =
         blocking(&state.store, move |store| store.list_zones(id, &query)).await?.ok_or(ApiFailure::not_found(id))?;
-    Ok(axum::Json(to_json(&page)?))
+    Ok(axum::Json(state.dates(to_json(&page)?)))
 }
 
-async fn set_zones(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Reply<Value> {
+async fn set_zones(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiFailure> {
     let id = contact_id(&id)?;
     let zones = validate::zones_body(&body)?;
     let stored =
         blocking(&state.store, move |store| store.set_zones(id, &zones)).await?.ok_or(ApiFailure::not_found(id))?;
     let count = stored.len() as u64;
-    Ok(axum::Json(to_json(&crate::api::Page::new(stored, count))?))
+    Ok(state.written(to_json(&crate::api::Page::new(stored, count))?))
 }
 
-async fn set_password(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Reply<Value> {
+async fn set_password(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiFailure> {
     let id = contact_id(&id)?;
     let password = validate::password_body(&body)?;
     let zones = blocking(&state.store, move |store| store.set_password(id)).await?.ok_or(ApiFailure::not_found(id))?;
     state.passwords.set(id, &password);
     let count = zones.len() as u64;
-    Ok(axum::Json(to_json(&crate::api::Page::new(zones, count))?))
+    Ok(state.written(to_json(&crate::api::Page::new(zones, count))?))
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, ApiFailure> {

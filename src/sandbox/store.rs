@@ -22,6 +22,9 @@ use super::rows::{Inserter, column_values, contact_columns, to_json, write_conta
 use super::schema::{CONTACT_FIELDS, CREATE_INDEXES, CREATE_TABLES, DATA_VERSION, RecordKind};
 use super::seed::{self, DemoContact};
 
+mod odd;
+pub use odd::{BIG_ID, ODD_INVOICE, patch as patch_odd_values};
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The request cannot be answered as asked (a bad filter, an unknown zone): a 400.
@@ -164,6 +167,7 @@ impl Store {
         writer.pragma_update(None, "user_version", DATA_VERSION)?;
         writer.execute_batch("PRAGMA journal_mode = WAL;")?;
         writer.execute_batch(CREATE_TABLES)?;
+        writer.execute_batch(odd::CREATE)?;
         let mut zone = writer.prepare("INSERT OR IGNORE INTO zones (id, name) VALUES (?1, ?2)")?;
         for (id, name) in seed::ZONES {
             zone.execute(params![id, name])?;
@@ -309,7 +313,7 @@ impl Store {
         let email = fields.get("Email").and_then(Value::as_str).unwrap_or_default();
         ensure_email_free(&tx, email, None)?;
         let mut row = fields.clone();
-        row.insert("CreatedDate".to_owned(), json!(Timestamp(chrono::Utc::now()).to_wire()));
+        row.insert("CreatedDate".to_owned(), json!(Timestamp::from(chrono::Utc::now()).to_wire()));
         // [assumed] What a site fills in when the body has no value (nothing to clear on a create).
         for field in CONTACT_FIELDS {
             if let Some(preset) = field.on_create

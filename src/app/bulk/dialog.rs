@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::api::{ContactScope, Op, Timestamp};
+use crate::api::{ContactScope, DateForm, Op, Timestamp};
 use crate::app::filter::{field_type, parse_value};
 use crate::app::grid::Grid;
 use crate::app::tasks::TaskId;
@@ -155,10 +155,7 @@ impl BulkDialog {
         if self.zone.revoke {
             return Ok(ZoneAction::Revoke { id, name });
         }
-        let expiry = match self.zone.expiry.trim() {
-            "" => None,
-            text => Some(Timestamp::parse(text).ok_or_else(|| format!("`{text}` is not a date (e.g. 2027-01-31)."))?),
-        };
+        let expiry = typed_expiry(&self.zone.expiry)?;
         Ok(ZoneAction::Grant { id, name, expiry })
     }
 
@@ -175,5 +172,29 @@ impl BulkDialog {
             BulkKind::Edit => format!("Bulk edit of {what}"),
             BulkKind::Zones => format!("Secure zones of {what}"),
         }
+    }
+}
+
+/// The expiry typed in the zone form; none when empty. Written in the app's form, not as
+/// typed: a bare day would otherwise go to the site as one.
+fn typed_expiry(text: &str) -> Result<Option<Timestamp>, String> {
+    match text.trim() {
+        "" => Ok(None),
+        text => Timestamp::parse(text)
+            .map(|at| Some(at.in_form(DateForm::default())))
+            .ok_or_else(|| format!("`{text}` is not a date (e.g. 2027-01-31).")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_typed_expiry_goes_out_in_the_apps_form() {
+        let at = typed_expiry(" 2027-01-31 ").unwrap().unwrap();
+        assert_eq!(at.to_wire(), "2027-01-31T00:00:00.000Z");
+        assert_eq!(typed_expiry("").unwrap(), None);
+        assert!(typed_expiry("soon").unwrap_err().contains("soon"));
     }
 }

@@ -46,8 +46,14 @@ impl FieldEdit {
             }
             FieldPath::Top(name) => {
                 let Ok(Value::Object(mut fields)) = serde_json::to_value(&contact) else { return Err(refused()) };
-                fields.insert(name, self.value.clone().unwrap_or(Value::Null));
-                serde_json::from_value(Value::Object(fields)).map_err(|_| refused())
+                fields.insert(name.clone(), self.value.clone().unwrap_or(Value::Null));
+                // Read as the site would send it: the other fields keep their text; a value
+                // the field cannot take is refused rather than sent.
+                let edited = Contact::from_received(fields);
+                match edited.unreadable(&name) {
+                    Some(_) => Err(refused()),
+                    None => Ok(edited),
+                }
             }
         }
     }

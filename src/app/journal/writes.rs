@@ -82,9 +82,10 @@ impl Writes {
         }
     }
 
-    /// Writes `edited` over the site's copy (`before`, as the caller last read it).
+    /// Writes `edited` over the site's copy (`before`, as the caller last read it). The body
+    /// is `edited` as the site sent it, with only the fields changed since re-encoded (see
+    /// [`crate::api::UpdateBody`]): odd values, dates and nulls go back as they came.
     pub async fn update(&self, before: &Contact, edited: &Contact, context: Context) -> Result<Contact, ApiError> {
-        let input = ContactInput::from_contact(edited);
         let intent = Intent {
             before: to_json(before),
             // The contact as asked for (the body is the whole of it).
@@ -94,7 +95,7 @@ impl Writes {
             ..Intent::new(Operation::Save, Some(before.id), contact_name(before))
         };
         let (journal, entry) = self.begin(intent).await?;
-        let result = self.client.update_contact(before.id, &input).await;
+        let result = self.client.update_contact(before.id, edited).await;
         let after = result.as_ref().ok().and_then(to_json);
         Self::finish(journal, entry, &result, Some(before.id), after).await;
         result

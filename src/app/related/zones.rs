@@ -90,9 +90,15 @@ impl ZoneEditor {
         }
     }
 
+    /// A new date takes the form (with or without a zone) of the date it replaces, so a
+    /// site that sends dates without a zone gets its own form back.
     pub fn set_expiry(&mut self, id: i64, expiry: Option<Timestamp>) {
         if let Some(zone) = self.draft.iter_mut().find(|z| z.id == id) {
-            zone.expiry_date_time = expiry;
+            let form = zone.expiry_date_time.map(|old| old.form());
+            zone.expiry_date_time = match (expiry, form) {
+                (Some(new), Some(form)) => Some(new.in_form(form)),
+                (new, _) => new,
+            };
         }
     }
 

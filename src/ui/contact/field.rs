@@ -3,6 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::api::Contact;
+use crate::api::fields::unreadable_text;
+use crate::api::model::CONTACT_FIELDS;
 use crate::app::command::Command;
 use crate::app::contact::EditorCommand;
 
@@ -18,8 +21,32 @@ pub fn text_input(ui: &mut egui::Ui, text: &mut String, multiline: bool, width: 
 /// Width of the labels column.
 const LABEL_WIDTH: f32 = 118.0;
 
+/// The fields of `contact` whose value the site sent could not be read, with the text shown
+/// for each ("unreadable: <raw>").
+pub fn unreadable_fields(contact: &Contact) -> BTreeMap<String, String> {
+    CONTACT_FIELDS
+        .iter()
+        .filter_map(|(field, _)| Some(((*field).to_owned(), unreadable_text(contact.unreadable(field)?))))
+        .collect()
+}
+
+/// A yes/no that may be unset: `None` shows as "not set" (not as unchecked) until clicked.
+pub fn tri_state_ui(ui: &mut egui::Ui, value: &mut Option<bool>, label: &str) -> egui::Response {
+    let mut checked = value.unwrap_or(false);
+    let response = ui.add(egui::Checkbox::new(&mut checked, label).indeterminate(value.is_none()));
+    if value.is_none() {
+        ui.weak("not set");
+    }
+    if response.changed() {
+        *value = Some(checked);
+    }
+    response
+}
+
 /// What every row needs to know of the edit.
 pub struct Rows<'a> {
+    /// Fields whose value could not be read, with their text (see [`unreadable_fields`]).
+    pub unreadable: &'a BTreeMap<String, String>,
     pub changed: &'a BTreeSet<String>,
     pub problems: &'a BTreeMap<String, String>,
     pub intents: &'a mut Intents,
@@ -91,6 +118,13 @@ impl Rows<'_> {
                 }
             }
         });
+        if let Some(raw) = self.unreadable.get(field).filter(|_| !changed) {
+            ui.horizontal(|ui| {
+                ui.add_space(LABEL_WIDTH + ui.spacing().item_spacing.x);
+                ui.add(egui::Label::new(egui::RichText::new(raw).weak()).wrap())
+                    .on_hover_text("Kept as the site sent it, and sent back unchanged unless you change it");
+            });
+        }
         let shown = self.reveal_all || self.left.contains(field);
         if let Some(problem) = self.problems.get(field).filter(|_| shown) {
             ui.horizontal(|ui| {

@@ -55,8 +55,18 @@ pub fn ui(
         return;
     }
     rows.read_only(ui, "Id", &contact.id.to_string());
-    let created = contact.created_date.as_ref().map(crate::app::layout::local_date).unwrap_or_default();
+    let created = match (&contact.created_date, contact.unreadable("CreatedDate")) {
+        (Some(date), _) => crate::app::layout::local_date(date),
+        (None, Some(raw)) => crate::api::fields::unreadable_text(raw),
+        (None, None) => String::new(),
+    };
     rows.read_only(ui, "Created", &created);
-    rows.read_only(ui, "Email confirmed", if contact.email_confirmed { "Yes" } else { "No" });
+    let confirmed = match (contact.email_confirmed, contact.unreadable("EmailConfirmed")) {
+        (Some(true), _) => "Yes".to_owned(),
+        (Some(false), _) => "No".to_owned(),
+        (None, Some(raw)) => crate::api::fields::unreadable_text(raw),
+        (None, None) => "Not set".to_owned(),
+    };
+    rows.read_only(ui, "Email confirmed", &confirmed);
     rows.read_only(ui, "Customer type", contact.customer_type_name.as_deref().unwrap_or("—"));
 }

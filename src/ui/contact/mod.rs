@@ -114,7 +114,9 @@ fn editor_ui(
     let OpenContact { draft, first_password, .. } = open;
     let Some(draft) = draft.as_mut() else { return };
     let first_password = is_new.then_some(first_password);
+    let unreadable = field::unreadable_fields(draft);
     let mut rows = field::Rows {
+        unreadable: &unreadable,
         changed: &changed,
         problems: &problems,
         intents,
@@ -140,7 +142,7 @@ fn editor_ui(
         egui::CollapsingHeader::new("Notes and consent").default_open(true).show(ui, |ui| {
             rows.text(ui, "Notes", "Notes", &mut draft.notes, true);
             rows.row(ui, "IsDataUsingAllowed", "Data use", |ui, _| {
-                ui.checkbox(&mut draft.is_data_using_allowed, "Allowed")
+                field::tri_state_ui(ui, &mut draft.is_data_using_allowed, "Allowed")
                     .on_hover_text("The contact's consent to the use of their data")
             });
         });

@@ -35,7 +35,7 @@ pub fn ui(ui: &mut egui::Ui, related: &mut Related, intents: &mut Intents) {
             if zones.draft.is_empty() && changes.is_empty() {
                 empty_ui(ui, "This contact is in no secure zones.");
             }
-            let now = Timestamp(Utc::now());
+            let now = Timestamp::from(Utc::now());
             for zone in zones.draft.clone() {
                 zone_ui(ui, zones, &zone, changes.get(&zone.id).copied(), now);
             }
@@ -109,7 +109,7 @@ fn expiry_ui(ui: &mut egui::Ui, zones: &mut ZoneEditor, zone: &SecureZone) {
         egui::WidgetInfo::selected(egui::Role::CheckBox, true, forever, format!("No expiry for {}", zone.name))
     });
     if checkbox.changed() {
-        let expiry = (!forever).then(|| Timestamp(Utc::now() + chrono::Duration::days(DEFAULT_TERM_DAYS)));
+        let expiry = (!forever).then(|| Timestamp::from(Utc::now() + chrono::Duration::days(DEFAULT_TERM_DAYS)));
         zones.set_expiry(zone.id, expiry.and_then(|at| end_of_day(local_date(at))));
     }
 }
@@ -211,5 +211,5 @@ fn local_date(at: Timestamp) -> jiff::civil::Date {
 fn end_of_day(date: jiff::civil::Date) -> Option<Timestamp> {
     let day = chrono::NaiveDate::from_ymd_opt(date.year().into(), date.month() as u32, date.day() as u32)?;
     let local = day.and_hms_opt(23, 59, 59)?.and_local_timezone(chrono::Local).earliest()?;
-    Some(Timestamp(local.with_timezone(&Utc)))
+    Some(Timestamp::from(local.with_timezone(&Utc)))
 }
