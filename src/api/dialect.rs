@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::query::{ListQuery, Op, OrderBy};
+use super::wire::DateForm;
 
 /// Where a list request's parameters go.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,15 +51,6 @@ pub enum ZonesPut {
     Merges,
 }
 
-/// Whether the site's dates carry a zone (`Z` or an offset).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum DateZones {
-    #[default]
-    WithZone,
-    /// `2024-05-17T18:18:39`: read as UTC, and sent back in the same form.
-    WithoutZone,
-}
-
 /// One site's dialect. `Dialect::default()` is today's behaviour, kept for a site the doctor
 /// has not checked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,7 +70,8 @@ pub struct Dialect {
     /// seen, so that no row is skipped or repeated while others write to the site.
     pub keyset_paging: bool,
     pub zones_put: ZonesPut,
-    pub dates: DateZones,
+    /// The form of the dates the app writes (a date read from the site keeps its own).
+    pub dates: DateForm,
 }
 
 impl Default for Dialect {
@@ -92,7 +85,7 @@ impl Default for Dialect {
             offset_honoured: true,
             keyset_paging: false,
             zones_put: ZonesPut::default(),
-            dates: DateZones::default(),
+            dates: DateForm::default(),
         }
     }
 }

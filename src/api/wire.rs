@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 /// How a date the app writes carries its zone. A site's dialect picks it for the dates the
 /// app creates (a date read from the site keeps the form it came in).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum DateForm {
     /// UTC with milliseconds and `Z`: `2024-05-17T18:18:39.175Z` (the reference's form).
     #[default]

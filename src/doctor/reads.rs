@@ -3,7 +3,8 @@
 
 use tokio_util::sync::CancellationToken;
 
-use crate::api::dialect::{DateZones, KeyCase, OrderForm, ParamPlacement};
+use crate::api::dialect::{KeyCase, OrderForm, ParamPlacement};
+use crate::api::wire::DateForm;
 use crate::api::{ApiError, Client, Contact, ContactId, Dialect, ListQuery, Op, OrderBy, Page, Where};
 
 use super::{Probe, Verdict};
@@ -366,7 +367,7 @@ async fn operator_probes(
 }
 
 /// Whether the site's dates carry a zone, from the sample's creation dates as sent.
-fn dates_probe(sample: &Sample, add: &mut impl FnMut(Probe)) -> DateZones {
+fn dates_probe(sample: &Sample, add: &mut impl FnMut(Probe)) -> DateForm {
     let texts: Vec<String> = sample
         .contacts
         .iter()
@@ -375,12 +376,12 @@ fn dates_probe(sample: &Sample, add: &mut impl FnMut(Probe)) -> DateZones {
         .collect();
     let Some(first) = texts.first() else {
         add(Probe::new("Dates carry a zone", "(the listed contacts' CreatedDate)", "no dates", Verdict::Undecided));
-        return DateZones::WithZone;
+        return DateForm::WithZone;
     };
     let with_zone = |text: &str| chrono::DateTime::parse_from_rfc3339(text).is_ok();
     if texts.iter().all(|t| with_zone(t)) {
         add(Probe::new("Dates carry a zone", "(the listed contacts' CreatedDate)", first.clone(), Verdict::Honoured));
-        DateZones::WithZone
+        DateForm::WithZone
     } else {
         add(Probe::new(
             "Dates carry a zone",
@@ -388,7 +389,7 @@ fn dates_probe(sample: &Sample, add: &mut impl FnMut(Probe)) -> DateZones {
             format!("{first}: no zone, read as UTC and sent back as it came"),
             Verdict::Differs,
         ));
-        DateZones::WithoutZone
+        DateForm::WithoutZone
     }
 }
 

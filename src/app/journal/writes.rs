@@ -167,6 +167,7 @@ impl Writes {
         context: Context,
     ) -> Result<Vec<SecureZone>, ApiError> {
         refuse_removal_where_zones_merge(self.client.dialect(), before, wanted)?;
+        let wanted = &dates_in_the_sites_form(self.client.dialect(), before, wanted);
         let intent = Intent {
             before: to_json(&before),
             sent: to_json(&wanted),
@@ -193,6 +194,30 @@ impl Writes {
         Self::finish(journal, entry, &result, Some(contact), None).await;
         result
     }
+}
+
+/// The zones to send, each expiry the app set (one not as the site sent it) in the form of
+/// the date it replaces, or else in the form the site's dialect writes dates: a site that
+/// sends dates without a zone gets its own form back. An expiry as sent goes back as it came.
+fn dates_in_the_sites_form(
+    dialect: &crate::api::Dialect,
+    before: &[SecureZone],
+    wanted: &[SecureZone],
+) -> Vec<SecureZone> {
+    let text = |zone: &SecureZone| zone.expiry_date_time.map(|at| at.to_wire());
+    wanted
+        .iter()
+        .map(|zone| {
+            let had = before.iter().find(|had| had.id == zone.id);
+            match zone.expiry_date_time {
+                Some(at) if had.is_none_or(|had| text(had) != text(zone)) => {
+                    let form = had.and_then(|had| had.expiry_date_time).map_or(dialect.dates, |old| old.form());
+                    SecureZone { expiry_date_time: Some(at.in_form(form)), ..zone.clone() }
+                }
+                _ => zone.clone(),
+            }
+        })
+        .collect()
 }
 
 /// A site whose zones PUT adds to the list cannot take a zone away through the API: sending
