@@ -219,3 +219,15 @@ async fn zones_merge_adds_zones_and_keeps_the_others() {
         assert_eq!(replied, now.iter().map(|(id, _)| *id).collect::<Vec<_>>(), "the reply is the stored list");
     }
 }
+
+#[test]
+fn sandbox_help_describes_every_switch() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_treepl-contacts"))
+        .args(["sandbox", "--help"])
+        .output()
+        .expect("the binary runs");
+    let help = String::from_utf8_lossy(&output.stdout);
+    for line in treepl_contacts::sandbox::DIALECT_HELP.lines() {
+        assert!(help.contains(line.trim()), "`{}` is missing from:\n{help}", line.trim());
+    }
+}

@@ -36,7 +36,7 @@ use url::Url;
 
 use crate::api::SiteCredentials;
 
-pub use dialect::SiteDialect;
+pub use dialect::{HELP as DIALECT_HELP, SiteDialect};
 pub use faults::{FaultRule, FaultSpec, Faults, Forced, Route};
 pub use http::MAX_BODY_BYTES;
 pub use list_request::{SiteListRequest, SiteOrder};
