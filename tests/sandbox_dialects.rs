@@ -40,6 +40,12 @@ impl Http {
         response.json().await.expect("a JSON page")
     }
 
+    /// The status of `GET /contacts?{query}`.
+    async fn status(&self, query: &str) -> StatusCode {
+        let url = format!("{}/api/v2/admin/contacts?{query}", self.base);
+        self.http.get(url).bearer_auth(&self.token).send().await.expect("the site answers").status()
+    }
+
     async fn put_zones(&self, contact: i64, zones: Value) -> Value {
         let url = format!("{}/api/v2/admin/contacts/{contact}/secure-zones", self.base);
         let response = self.http.put(url).bearer_auth(&self.token).json(&zones).send().await.expect("the site answers");
@@ -100,6 +106,10 @@ async fn where_ignored_answers_every_contact_whatever_the_filter() {
             assert_eq!(total(&page), people.len() as u64);
             assert_eq!(ids(&page), people);
         }
+        // A filter the site does not read cannot be refused either.
+        let unknown = format!("{}&Limit=1", where_param(&json!({"City": {"$like": "x"}})));
+        let status = Http::new(&site).await.status(&unknown).await;
+        assert_eq!(status, if ignores { StatusCode::OK } else { StatusCode::BAD_REQUEST });
     }
 }
 
@@ -111,6 +121,8 @@ async fn offset_ignored_answers_the_first_page_at_every_offset() {
         let page = Http::new(&site).await.contacts("Offset=10&Limit=5&Order_By=Id", None).await;
         let expected = if ignores { &all[..5] } else { &all[10..15] };
         assert_eq!(ids(&page), expected, "dialect `{dialect}`");
+        let status = Http::new(&site).await.status("Offset=-1").await;
+        assert_eq!(status, if ignores { StatusCode::OK } else { StatusCode::BAD_REQUEST });
     }
 }
 

@@ -74,7 +74,8 @@ impl SiteListRequest {
     ///
     /// The default site reads both (the query string wins) with keys in any case, and also
     /// takes `OrderBy`; `body-params` reads the body only; `lowercase-keys` honours only
-    /// `where`, `order_by`, `offset` and `limit` spelled so.
+    /// `where`, `order_by`, `offset` and `limit` spelled so; `where-ignored` and
+    /// `offset-ignored` do not read those two at all.
     pub fn read(query: Option<&str>, body: &[u8], dialect: &SiteDialect) -> Result<Self, String> {
         let mut given: Vec<(String, String)> = Vec::new();
         if !body.iter().all(u8::is_ascii_whitespace) {
@@ -99,6 +100,13 @@ impl SiteListRequest {
             if let Some(name) = param_name(&key, dialect.lowercase_keys) {
                 params.insert(name, value);
             }
+        }
+        // A site that ignores a parameter does not read it, so it cannot refuse it either.
+        if dialect.where_ignored {
+            params.remove("where");
+        }
+        if dialect.offset_ignored {
+            params.remove("offset");
         }
         Self::from_params(&params)
     }

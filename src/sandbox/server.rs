@@ -26,7 +26,6 @@ use super::openapi;
 use super::schema::RecordKind;
 use super::store::{Store, StoreError};
 use super::validate::{self, Invalid, Mode};
-use super::where_reader::SiteFilter;
 
 /// [assumed] The sandbox's cap on `Limit`: larger values are clamped, not refused.
 pub const MAX_LIMIT: u32 = 500;
@@ -50,12 +49,6 @@ impl AppState {
     fn list_query(&self, raw: Option<&str>, body: &[u8]) -> Result<SiteListRequest, ApiFailure> {
         let mut query = SiteListRequest::read(raw, body, &self.dialect).map_err(ApiFailure::bad_request)?;
         query.limit = query.limit.min(self.max_limit.max(1));
-        if self.dialect.where_ignored {
-            query.filter = SiteFilter::Everything;
-        }
-        if self.dialect.offset_ignored {
-            query.offset = 0;
-        }
         if self.dialect.order_asc_only
             && let Some(order) = &mut query.order
         {

@@ -198,7 +198,7 @@ pub fn read_where_text(text: &str) -> Result<SiteFilter, String> {
     read_where(&value)
 }
 
-/// `where` says which part is read, for messages ("item 2 of `$or`").
+/// `place` says which part is read, for messages ("item 2 of `$or`").
 fn read_filter(value: &Value, place: &str) -> Result<SiteFilter, String> {
     let Value::Object(keys) = value else {
         return Err(format!("{place} must be a JSON object, not {}", kind_of(value)));
