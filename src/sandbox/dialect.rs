@@ -2,10 +2,9 @@
 //! real site may, where the vendor's reference allows it. Each one is a difference the
 //! client must notice (the doctor names it) and survive (adapt, or refuse to act).
 //!
-//! The list switches act where the site reads a list request ([`super::list_request`] and
-//! `server::AppState::list_query`), so that every list endpoint (contacts, bookings, cases,
-//! orders, secure zones) has them. `/openapi.json` describes the default site whatever the
-//! switches.
+//! The list switches act where the site reads a list request ([`super::list_request`]), so
+//! that every list endpoint (contacts, bookings, cases, orders, secure zones) has them.
+//! `/openapi.json` describes the default site whatever the switches.
 
 use std::fmt;
 use std::str::FromStr;

@@ -75,7 +75,7 @@ impl SiteListRequest {
     /// The default site reads both (the query string wins) with keys in any case, and also
     /// takes `OrderBy`; `body-params` reads the body only; `lowercase-keys` honours only
     /// `where`, `order_by`, `offset` and `limit` spelled so; `where-ignored` and
-    /// `offset-ignored` do not read those two at all.
+    /// `offset-ignored` do not read those two at all; `order-asc-only` drops the direction.
     pub fn read(query: Option<&str>, body: &[u8], dialect: &SiteDialect) -> Result<Self, String> {
         let mut given: Vec<(String, String)> = Vec::new();
         if !body.iter().all(u8::is_ascii_whitespace) {
@@ -108,7 +108,13 @@ impl SiteListRequest {
         if dialect.offset_ignored {
             params.remove("offset");
         }
-        Self::from_params(&params)
+        let mut request = Self::from_params(&params)?;
+        if dialect.order_asc_only
+            && let Some(order) = &mut request.order
+        {
+            order.descending = false;
+        }
+        Ok(request)
     }
 
     /// Reads parameters given as pairs, as the default site reads a query string; for tests

@@ -49,11 +49,6 @@ impl AppState {
     fn list_query(&self, raw: Option<&str>, body: &[u8]) -> Result<SiteListRequest, ApiFailure> {
         let mut query = SiteListRequest::read(raw, body, &self.dialect).map_err(ApiFailure::bad_request)?;
         query.limit = query.limit.min(self.max_limit.max(1));
-        if self.dialect.order_asc_only
-            && let Some(order) = &mut query.order
-        {
-            order.descending = false;
-        }
         Ok(query)
     }
 }
@@ -297,15 +292,8 @@ async fn set_zones(State(state): State<AppState>, Path(id): Path<String>, body: 
     let id = contact_id(&id)?;
     let zones = validate::zones_body(&body)?;
     let merge = state.dialect.zones_merge;
-    let stored =
-        blocking(
-            &state.store,
-            move |store| {
-                if merge { store.merge_zones(id, &zones) } else { store.set_zones(id, &zones) }
-            },
-        )
-        .await?
-        .ok_or(ApiFailure::not_found(id))?;
+    let put = move |store: &Store| if merge { store.merge_zones(id, &zones) } else { store.set_zones(id, &zones) };
+    let stored = blocking(&state.store, put).await?.ok_or(ApiFailure::not_found(id))?;
     let count = stored.len() as u64;
     Ok(axum::Json(to_json(&crate::api::Page::new(stored, count))?))
 }
