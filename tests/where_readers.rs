@@ -2,13 +2,14 @@
 //! (`sandbox::where_reader::read_where`) on the same generated filters: what the client's
 //! builder writes, both read as the builder meant; on near-miss JSON (unknown operators,
 //! values of the wrong kind, shorthand, logic nested in odd places, bad custom paths) both
-//! accept or both refuse, and what both accept they read alike. A codec bug on either side
-//! is then a failing test rather than a blind spot the two halves share.
+//! accept or both refuse, and what both accept they read alike. The same for Order_By. A
+//! codec bug on either side is then a failing test rather than a blind spot the two share.
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use treepl_contacts::api::query::{FieldPath, Op, Where};
-use treepl_contacts::sandbox::where_reader::read_where;
+use treepl_contacts::api::query::{FieldPath, Op, OrderBy, Where};
+use treepl_contacts::sandbox::SiteOrder;
+use treepl_contacts::sandbox::where_reader::{SitePath, read_where};
 
 /// The neutral form of the sandbox's `to_canonical_json`, for a client filter.
 fn client_canonical(filter: &Where) -> Value {
@@ -354,6 +355,73 @@ proptest! {
     fn both_readers_accept_or_refuse_near_misses_alike(input in near_miss()) {
         both_read(&input)?;
     }
+}
+
+// ---- Order_By ----
+
+/// Both readers of an Order_By text: the client's `OrderBy::parse` with its field read as a
+/// `FieldPath` (as the sandbox read it before it had its own reader), and `SiteOrder::read`.
+/// `Some((path parts, descending))` when both accept and agree.
+fn both_read_order(text: &str) -> Result<Option<(Value, bool)>, TestCaseError> {
+    let client = OrderBy::parse(text).and_then(|order| Ok((FieldPath::parse(&order.field)?, order.descending)));
+    let site = SiteOrder::read(text);
+    match (&client, &site) {
+        (Ok((path, descending)), Ok(order)) => {
+            let client_parts = match path {
+                FieldPath::Top(name) => json!([name]),
+                FieldPath::Custom { group, field } => json!(["CustomCrmGroups", group, field]),
+            };
+            let site_parts = match &order.path {
+                SitePath::Field(name) => json!([name]),
+                SitePath::Custom { group, field } => json!(["CustomCrmGroups", group, field]),
+            };
+            prop_assert_eq!((&client_parts, *descending), (&site_parts, order.descending), "{:?}", text);
+            Ok(Some((site_parts, order.descending)))
+        }
+        (Err(_), Err(_)) => Ok(None),
+        _ => Err(TestCaseError::fail(format!("{text:?}: the client says {client:?}, the sandbox says {site:?}"))),
+    }
+}
+
+/// Order_By texts: a field (good or bad) with a direction (any case, a wrong one, none) and
+/// stray spaces, or led by `-` alone (the client's known disagreement, `-` with a direction,
+/// is tested on its own below).
+fn order_text() -> impl Strategy<Value = String> {
+    let field = proptest::sample::select(FIELD_KEYS);
+    let direction =
+        proptest::sample::select(vec!["", " ASC", " desc", " Desc", "  DESC", " sideways", " DESC DESC", " "]);
+    let space = proptest::sample::select(vec!["", " ", "\t"]);
+    prop_oneof![
+        3 => (space.clone(), field.clone(), direction, space.clone())
+            .prop_map(|(before, field, direction, after)| format!("{before}{field}{direction}{after}")),
+        1 => (space.clone(), field, space).prop_map(|(before, field, after)| format!("{before}-{field}{after}")),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn both_readers_read_order_by_alike(text in order_text()) {
+        both_read_order(&text)?;
+    }
+
+    #[test]
+    fn both_readers_read_the_order_the_client_writes(field in proptest::sample::select(FIELDS), descending in any::<bool>()) {
+        let order = OrderBy { field: field.to_owned(), descending };
+        let read = both_read_order(&order.to_string())?;
+        prop_assert_eq!(read, Some((json!([field]), descending)));
+    }
+}
+
+/// The contract's Order_By is a field with an optional ` ASC` / ` DESC`, or a field led by
+/// `-`; `-LastName DESC` is neither. The sandbox refuses it; the client reads it as a sort
+/// on a field named `LastName DESC` (descending), which only the schema then refuses.
+#[test]
+#[ignore = "client bug (src/api/query.rs OrderBy::parse): reads `-LastName DESC` as the field `LastName DESC`"]
+fn a_leading_minus_with_a_direction_is_refused_by_both() {
+    assert!(SiteOrder::read("-LastName DESC").is_err());
+    assert_eq!(both_read_order("-LastName DESC").unwrap_or_else(|e| panic!("{e}")), None);
 }
 
 /// Near misses chosen by hand, with the verdict the contract gives, so that the generated
