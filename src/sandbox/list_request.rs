@@ -20,7 +20,7 @@ pub struct SiteListRequest {
     /// `None`: by `Id`.
     pub order: Option<SiteOrder>,
     pub offset: u64,
-    /// At least 1 and at most [`super::MAX_LIMIT`] once read.
+    /// At least 1 and at most [`super::MAX_LIMIT`] when read from a request.
     pub limit: u32,
 }
 
