@@ -84,7 +84,7 @@ struct SandboxArgs {
     /// Read requests and write replies as a real site may, e.g. `where-ignored,offset-ignored`
     /// (switches: where-ignored, offset-ignored, body-params, lowercase-keys, order-asc-only,
     /// zones-merge, put-empty-204, dates-without-zone, odd-values).
-    #[arg(long, default_value = "")]
+    #[arg(long, default_value = "", long_help = sandbox::DIALECT_HELP)]
     dialect: sandbox::SiteDialect,
 }
 

@@ -136,9 +136,13 @@ async fn under_faults_every_save_ends_saved_once_or_failed_with_a_reason_and_no_
         let made = site
             .sandbox
             .store()
-            .list_contacts(&treepl_contacts::api::ListQuery::new(
-                treepl_contacts::api::Where::field("Email").eq(email.as_str()),
-            ))
+            .list_contacts(
+                &treepl_contacts::sandbox::SiteListRequest::from_pairs([(
+                    "Where",
+                    json!({"Email": email}).to_string(),
+                )])
+                .unwrap(),
+            )
             .unwrap()
             .total_items_count
             .unwrap_or(0);

@@ -9,7 +9,7 @@ use egui::{Pos2, Rect};
 use egui_kittest::kittest::Queryable;
 use serde_json::json;
 use treepl_contacts::api::{ListQuery, Where};
-use treepl_contacts::sandbox::Route;
+use treepl_contacts::sandbox::{Route, SiteListRequest};
 
 use common::app::{AppUnderTest, TestKeyring};
 
@@ -148,7 +148,8 @@ fn enter_in_a_condition_value_applies_the_filter() {
     let expected_where = json!({"LastName": {"$contains": "nguy"}});
     assert!(!filters.is_empty() && filters.iter().all(|w| *w == expected_where), "{filters:?}");
     let store = app.state().sandbox().unwrap().store().clone();
-    let page = store.list_contacts(&ListQuery::new(Where::field("LastName").contains("nguy")).page(0, 1)).unwrap();
+    let query = ListQuery::new(Where::field("LastName").contains("nguy")).page(0, 1);
+    let page = store.list_contacts(&SiteListRequest::from_pairs(query.to_query_pairs()).unwrap()).unwrap();
     assert_eq!(app.state().grid.total(), page.total_items_count);
 }
 

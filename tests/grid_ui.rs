@@ -8,14 +8,14 @@ use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
 use serde_json::json;
 use treepl_contacts::api::{Contact, ListQuery, OrderBy, Where};
-use treepl_contacts::sandbox::Route;
+use treepl_contacts::sandbox::{Route, SiteListRequest};
 
 use common::app::{AppUnderTest, DEMO_CONTACTS, TestKeyring};
 
 /// What the sandbox itself says for a query: the first contact and the total.
 fn server_first(app: &AppUnderTest, query: ListQuery) -> (Contact, u64) {
     let store = app.state().sandbox().unwrap().store().clone();
-    let page = store.list_contacts(&query.page(0, 1)).unwrap();
+    let page = store.list_contacts(&SiteListRequest::from_pairs(query.page(0, 1).to_query_pairs()).unwrap()).unwrap();
     (page.items[0].clone(), page.total_items_count.unwrap())
 }
 

@@ -238,7 +238,7 @@ async fn deleting_a_contact_takes_its_records_and_zones_with_it() {
     let site = common::site(3).await;
     let raw = Raw::new(&site).await;
     let store = site.sandbox.store();
-    let query = treepl_contacts::api::ListQuery::default();
+    let query = treepl_contacts::sandbox::SiteListRequest::default();
     let records_before =
         store.list_records(1, treepl_contacts::sandbox::schema::RecordKind::Order, &query).unwrap().unwrap();
     assert!(records_before.total_items_count.unwrap() > 0, "contact 1 has orders");

@@ -1,6 +1,10 @@
 //! `sandbox --dialect`: switches that make the sandbox read requests and write replies as a
 //! real site may, where the vendor's reference allows it. Each one is a difference the
 //! client must notice (the doctor names it) and survive (adapt, or refuse to act).
+//!
+//! The list switches act where the site reads a list request ([`super::list_request`]), so
+//! that every list endpoint (contacts, bookings, cases, orders, secure zones) has them.
+//! `/openapi.json` describes the default site whatever the switches.
 
 use std::fmt;
 use std::str::FromStr;
@@ -12,13 +16,18 @@ pub struct SiteDialect {
     pub where_ignored: bool,
     /// Lists ignore `Offset`: every page is the first one.
     pub offset_ignored: bool,
-    /// List parameters are read only from a JSON body on the GET (the reference's "Data").
+    /// List parameters are read only from a JSON body on the GET (the reference's "Data":
+    /// `{"Where": {..} or JSON text, "Order_By": "..", "Offset": n, "Limit": n}`); the query
+    /// string's are ignored, so a client that sends them there gets an unfiltered first page
+    /// of the default size.
     pub body_params: bool,
-    /// List parameter keys are honoured only in lower case (`where`, `order_by`, ...).
+    /// Only the keys `where`, `order_by`, `offset` and `limit` are honoured (query string or
+    /// body); any other casing is ignored. The default site reads any casing.
     pub lowercase_keys: bool,
-    /// `Order_By` sorts ascending only; a direction is ignored.
+    /// `Order_By` sorts ascending only: a direction (`X DESC`, `-X`) is ignored.
     pub order_asc_only: bool,
-    /// The secure zones PUT adds to the contact's zones instead of replacing them.
+    /// The secure zones PUT adds the listed zones (and updates their expiry) and keeps the
+    /// contact's other zones, instead of replacing the list. The reply is the stored list.
     pub zones_merge: bool,
     /// A contact PUT, set-password and the zones PUT answer 204 with an empty body.
     pub put_empty_204: bool,
@@ -45,6 +54,20 @@ pub const SWITCHES: &[(&str, Switch)] = &[
     ("dates-without-zone", |d| &mut d.dates_without_zone),
     ("odd-values", |d| &mut d.odd_values),
 ];
+
+/// The switches for `sandbox --help`, one a line.
+pub const HELP: &str = "\
+Read requests and write replies as a real site may; any of, comma-separated:
+  where-ignored       lists ignore Where: every record comes back, whatever the filter
+  offset-ignored      lists ignore Offset: every page is the first one
+  body-params         list parameters are read only from a JSON body on the GET
+                      ({\"Where\": .., \"Order_By\": .., \"Offset\": n, \"Limit\": n}); the query string's are ignored
+  lowercase-keys      only where, order_by, offset and limit are honoured; other casings are ignored
+  order-asc-only      Order_By sorts ascending only: DESC and a leading - are ignored
+  zones-merge         the secure-zones PUT adds the listed zones and keeps the others
+  put-empty-204       a contact PUT and set-password answer 204 with an empty body
+  dates-without-zone  dates go out without a zone (2024-05-17T18:18:39)
+  odd-values          seeded contacts hold odd shapes (numbers as text, null groups, other date forms)";
 
 impl SiteDialect {
     pub fn is_default(&self) -> bool {
@@ -91,5 +114,12 @@ mod tests {
         }
         assert_eq!("".parse::<SiteDialect>(), Ok(SiteDialect::default()));
         assert!("where-ignored,sideways".parse::<SiteDialect>().unwrap_err().contains("sideways"));
+    }
+
+    #[test]
+    fn the_help_describes_every_switch() {
+        for (name, _) in SWITCHES {
+            assert!(HELP.lines().any(|line| line.trim_start().starts_with(&format!("{name} "))), "{name}");
+        }
     }
 }

@@ -1,20 +1,19 @@
 //! How the fields of each listed record type look to SQL: contacts (columns and the
 //! custom-value side table), bookings / cases / orders (JSON documents) and secure zones.
 
-use crate::api::query::{CUSTOM_PREFIX, FieldPath};
-
 use super::filter::{Field, Schema, Sql, ValueKind};
 use super::schema::{FieldKind, RecordKind, ZONE_FIELDS, contact_field};
+use super::where_reader::{CUSTOM_GROUPS, SitePath};
 
 /// Contacts, listed from `contacts c`.
 pub struct Contacts;
 
 impl Schema for Contacts {
-    fn field(&self, path: &FieldPath) -> Result<Field, String> {
+    fn field(&self, path: &SitePath) -> Result<Field, String> {
         let name = match path {
-            FieldPath::Custom { group, field } => return Ok(custom_value_of_contact(group, field)),
-            FieldPath::Top(name) if name.eq_ignore_ascii_case(CUSTOM_PREFIX) => return Ok(Field::Nested),
-            FieldPath::Top(name) => name,
+            SitePath::Custom { group, field } => return Ok(custom_value_of_contact(group, field)),
+            SitePath::Field(name) if name.eq_ignore_ascii_case(CUSTOM_GROUPS) => return Ok(Field::Nested),
+            SitePath::Field(name) => name,
         };
         let field = contact_field(name).ok_or_else(|| format!("`{name}` is not a field of a contact"))?;
         let column = format!("c.{}", field.column);
@@ -35,10 +34,10 @@ impl Schema for Contacts {
 pub struct Records(pub RecordKind);
 
 impl Schema for Records {
-    fn field(&self, path: &FieldPath) -> Result<Field, String> {
+    fn field(&self, path: &SitePath) -> Result<Field, String> {
         let name = match path {
-            FieldPath::Custom { group, field } => return Ok(custom_value_in_document(group, field)),
-            FieldPath::Top(name) => name,
+            SitePath::Custom { group, field } => return Ok(custom_value_in_document(group, field)),
+            SitePath::Field(name) => name,
         };
         let (api, kind) =
             self.0.field(name).ok_or_else(|| format!("`{name}` is not a field of {}", self.describe()))?;
@@ -75,8 +74,8 @@ impl Records {
 pub struct Zones;
 
 impl Schema for Zones {
-    fn field(&self, path: &FieldPath) -> Result<Field, String> {
-        let FieldPath::Top(name) = path else {
+    fn field(&self, path: &SitePath) -> Result<Field, String> {
+        let SitePath::Field(name) = path else {
             return Err(format!("`{path}`: secure zones have no custom fields"));
         };
         let field = ZONE_FIELDS

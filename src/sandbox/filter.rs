@@ -8,7 +8,9 @@ use rusqlite::types::Value as SqlValue;
 use serde_json::Value;
 
 use crate::api::Timestamp;
-use crate::api::query::{FieldPath, Op, OrderBy, Where};
+
+use super::list_request::SiteOrder;
+use super::where_reader::{Bound, Scalar, SiteFilter, SitePath, Test, TextMatch};
 
 /// SQL text with its parameters, in order.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -67,7 +69,7 @@ pub enum Field {
 /// A record type's fields, as the translator sees them.
 pub trait Schema {
     /// `Err` names the problem: an unknown top-level field is a 400.
-    fn field(&self, path: &FieldPath) -> Result<Field, String>;
+    fn field(&self, path: &SitePath) -> Result<Field, String>;
     /// The tie-break column (the record's `Id`).
     fn id_column(&self) -> &'static str;
 }
@@ -144,20 +146,20 @@ pub fn check_limits(filter: &Value) -> Result<(), String> {
 }
 
 /// Appends the SQL condition for `filter` to `out`.
-pub fn where_sql(filter: &Where, schema: &dyn Schema, out: &mut Sql) -> Result<(), String> {
+pub fn where_sql(filter: &SiteFilter, schema: &dyn Schema, out: &mut Sql) -> Result<(), String> {
     match filter {
-        Where::All => {
+        SiteFilter::Everything => {
             out.push("1");
         }
-        Where::Compare { field, op, value } => {
-            let resolved = schema.field(field)?;
-            compare(&resolved, field, *op, value, out)?;
+        SiteFilter::Test { path, test } => {
+            let resolved = schema.field(path)?;
+            compare(&resolved, path, test, out)?;
         }
-        Where::And(parts) | Where::Or(parts) if parts.is_empty() => {
-            out.push(if matches!(filter, Where::And(_)) { "1" } else { "0" });
+        SiteFilter::All(parts) | SiteFilter::Any(parts) if parts.is_empty() => {
+            out.push(if matches!(filter, SiteFilter::All(_)) { "1" } else { "0" });
         }
-        Where::And(parts) | Where::Or(parts) => {
-            let joiner = if matches!(filter, Where::And(_)) { " AND " } else { " OR " };
+        SiteFilter::All(parts) | SiteFilter::Any(parts) => {
+            let joiner = if matches!(filter, SiteFilter::All(_)) { " AND " } else { " OR " };
             out.push("(");
             for (i, part) in parts.iter().enumerate() {
                 if i > 0 {
@@ -167,157 +169,157 @@ pub fn where_sql(filter: &Where, schema: &dyn Schema, out: &mut Sql) -> Result<(
             }
             out.push(")");
         }
-        Where::Not(inner) => {
+        SiteFilter::Not(inner) => {
             out.push("NOT (");
             where_sql(inner, schema, out)?;
             out.push(")");
-        }
-        Where::Raw(value) => {
-            let parsed = Where::parse(value).map_err(|e| e.0)?;
-            where_sql(&parsed, schema, out)?;
         }
     }
     Ok(())
 }
 
-/// `ORDER BY` keys for `order_by` (or just the id), always ending with `Id` ascending.
-pub fn order_sql(order_by: Option<&OrderBy>, schema: &dyn Schema, out: &mut Sql) -> Result<(), String> {
+/// `ORDER BY` keys for `order` (or just the id), always ending with `Id` ascending.
+pub fn order_sql(order: Option<&SiteOrder>, schema: &dyn Schema, out: &mut Sql) -> Result<(), String> {
     out.push(" ORDER BY ");
-    if let Some(order_by) = order_by {
-        let path = FieldPath::parse(&order_by.field)?;
-        let keys = match schema.field(&path)? {
+    if let Some(order) = order {
+        let keys = match schema.field(&order.path)? {
             Field::Direct { sort, .. } | Field::Side { sort, .. } => sort,
-            Field::Nested => return Err(format!("cannot sort by `{path}`: it is an object or a list")),
+            Field::Nested => return Err(format!("cannot sort by `{}`: it is an object or a list", order.path)),
         };
         for key in keys {
-            out.append(&key).push(if order_by.descending { " DESC, " } else { " ASC, " });
+            out.append(&key).push(if order.descending { " DESC, " } else { " ASC, " });
         }
     }
     out.push(schema.id_column()).push(" ASC");
     Ok(())
 }
 
-fn compare(field: &Field, path: &FieldPath, op: Op, value: &Value, out: &mut Sql) -> Result<(), String> {
+fn compare(field: &Field, path: &SitePath, test: &Test, out: &mut Sql) -> Result<(), String> {
     if matches!(field, Field::Nested) {
         return Err(format!("`{path}` is an object or a list; filter on a plain field instead"));
     }
-    match (op, value) {
-        (Op::IsNull, Value::Bool(is_null)) => presence(field, *is_null, out),
-        (Op::Eq, Value::Null) => presence(field, true, out),
-        (Op::Neq, Value::Null) => presence(field, false, out),
-        (Op::Neq, _) => {
+    match test {
+        Test::IsNull(is_null) => presence(field, *is_null, out),
+        Test::Eq(None) => presence(field, true, out),
+        Test::Neq(None) => presence(field, false, out),
+        Test::Eq(Some(value)) => ordered(field, path, " = ", value, out)?,
+        Test::Neq(Some(value)) => {
             out.push("NOT ");
-            return compare(field, path, Op::Eq, value, out);
+            ordered(field, path, " = ", value, out)?;
         }
-        (Op::Nin, _) => {
-            out.push("NOT ");
-            return compare(field, path, Op::In, value, out);
-        }
-        (Op::NotContains, _) => {
-            out.push("NOT ");
-            return compare(field, path, Op::Contains, value, out);
-        }
-        (Op::In, Value::Array(items)) => {
-            let mut alternatives = Vec::new();
-            if items.iter().any(Value::is_null) {
-                let mut null_test = Sql::default();
-                presence(field, true, &mut null_test);
-                alternatives.push(null_test);
-            }
-            for kind in [ValueKind::Text, ValueKind::Number, ValueKind::Bool, ValueKind::Date] {
-                let mut params = Vec::new();
-                for item in items.iter().filter(|v| !v.is_null()) {
-                    let (item_kind, param) = bind(field, path, item)?;
-                    if item_kind == kind {
-                        params.push(param);
-                    }
-                }
-                if params.is_empty() {
-                    continue;
-                }
-                let mut test = Sql::default();
-                predicate(field, path, kind, &mut test, |x, sql| {
-                    sql.append(x).push(" IN (");
-                    for (i, param) in params.iter().enumerate() {
-                        if i > 0 {
-                            sql.push(", ");
-                        }
-                        sql.param(param.clone());
-                    }
-                    sql.push(")");
-                })?;
-                alternatives.push(test);
-            }
-            match alternatives.len() {
-                0 => out.push("0"),
-                _ => {
-                    out.push("(");
-                    for (i, alternative) in alternatives.iter().enumerate() {
-                        if i > 0 {
-                            out.push(" OR ");
-                        }
-                        out.append(alternative);
-                    }
-                    out.push(")")
-                }
+        Test::Range(bound, value) => {
+            let operator = match bound {
+                Bound::Above => " > ",
+                Bound::AtLeast => " >= ",
+                Bound::Below => " < ",
+                Bound::AtMost => " <= ",
             };
+            ordered(field, path, operator, value, out)?;
         }
-        (Op::Contains | Op::StartsWith | Op::EndsWith, Value::String(text)) => {
-            let needle = text.to_lowercase();
-            predicate(field, path, ValueKind::Text, out, |x, sql| match op {
-                Op::Contains => {
-                    sql.push("instr(").append(x).push(", ").param(needle.clone()).push(") > 0");
-                }
-                Op::StartsWith => match prefix_upper_bound(&needle) {
-                    // A prefix range, so that an index on the column serves it.
-                    Some(upper) => {
-                        sql.append(x)
-                            .push(" >= ")
-                            .param(needle.clone())
-                            .push(" AND ")
-                            .append(x)
-                            .push(" < ")
-                            .param(upper);
-                    }
-                    None if needle.is_empty() => {
-                        sql.push("1");
-                    }
-                    None => {
-                        let length = needle.chars().count() as i64;
-                        sql.push("substr(").append(x).push(", 1, ").param(length).push(") = ").param(needle.clone());
-                    }
-                },
-                _ => {
-                    let length = needle.chars().count() as i64;
-                    sql.push("length(").append(x).push(") >= ").param(length);
-                    sql.push(" AND substr(").append(x).push(", length(").append(x).push(") - ").param(length);
-                    sql.push(" + 1) = ").param(needle.clone());
-                }
-            })?;
+        Test::In(items) => one_of(field, path, items, out)?,
+        Test::Nin(items) => {
+            out.push("NOT ");
+            one_of(field, path, items, out)?;
         }
-        (Op::Eq | Op::Gt | Op::Gte | Op::Lt | Op::Lte, _) => {
-            let (kind, param) = bind(field, path, value)?;
-            let operator = match op {
-                Op::Eq => " = ",
-                Op::Gt => " > ",
-                Op::Gte => " >= ",
-                Op::Lt => " < ",
-                _ => " <= ",
-            };
-            predicate(field, path, kind, out, |x, sql| {
-                sql.append(x).push(operator).param(param.clone());
-            })?;
+        Test::Text(TextMatch::NotContains, needle) => {
+            out.push("NOT ");
+            text_match(field, path, TextMatch::Contains, needle, out)?;
         }
-        (op, value) => return Err(format!("`{op}` on `{path}` cannot take {value}")),
+        Test::Text(how, needle) => text_match(field, path, *how, needle, out)?,
     }
     Ok(())
+}
+
+/// `x <operator> value` for the field's value of the value's kind.
+fn ordered(field: &Field, path: &SitePath, operator: &str, value: &Scalar, out: &mut Sql) -> Result<(), String> {
+    let (kind, param) = bind(field, path, value)?;
+    predicate(field, path, kind, out, |x, sql| {
+        sql.append(x).push(operator).param(param.clone());
+    })
+}
+
+/// `$in`: null among the items matches a null field; the others by kind.
+fn one_of(field: &Field, path: &SitePath, items: &[Option<Scalar>], out: &mut Sql) -> Result<(), String> {
+    let mut alternatives = Vec::new();
+    if items.iter().any(Option::is_none) {
+        let mut null_test = Sql::default();
+        presence(field, true, &mut null_test);
+        alternatives.push(null_test);
+    }
+    for kind in [ValueKind::Text, ValueKind::Number, ValueKind::Bool, ValueKind::Date] {
+        let mut params = Vec::new();
+        for item in items.iter().flatten() {
+            let (item_kind, param) = bind(field, path, item)?;
+            if item_kind == kind {
+                params.push(param);
+            }
+        }
+        if params.is_empty() {
+            continue;
+        }
+        let mut test = Sql::default();
+        predicate(field, path, kind, &mut test, |x, sql| {
+            sql.append(x).push(" IN (");
+            for (i, param) in params.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.param(param.clone());
+            }
+            sql.push(")");
+        })?;
+        alternatives.push(test);
+    }
+    match alternatives.len() {
+        0 => out.push("0"),
+        _ => {
+            out.push("(");
+            for (i, alternative) in alternatives.iter().enumerate() {
+                if i > 0 {
+                    out.push(" OR ");
+                }
+                out.append(alternative);
+            }
+            out.push(")")
+        }
+    };
+    Ok(())
+}
+
+/// `$contains`, `$startsWith`, `$endsWith` on the lowercase forms.
+fn text_match(field: &Field, path: &SitePath, how: TextMatch, needle: &str, out: &mut Sql) -> Result<(), String> {
+    let needle = needle.to_lowercase();
+    predicate(field, path, ValueKind::Text, out, |x, sql| match how {
+        TextMatch::Contains | TextMatch::NotContains => {
+            sql.push("instr(").append(x).push(", ").param(needle.clone()).push(") > 0");
+        }
+        TextMatch::StartsWith => match prefix_upper_bound(&needle) {
+            // A prefix range, so that an index on the column serves it.
+            Some(upper) => {
+                sql.append(x).push(" >= ").param(needle.clone()).push(" AND ").append(x).push(" < ").param(upper);
+            }
+            None if needle.is_empty() => {
+                sql.push("1");
+            }
+            None => {
+                let length = needle.chars().count() as i64;
+                sql.push("substr(").append(x).push(", 1, ").param(length).push(") = ").param(needle.clone());
+            }
+        },
+        TextMatch::EndsWith => {
+            let length = needle.chars().count() as i64;
+            sql.push("length(").append(x).push(") >= ").param(length);
+            sql.push(" AND substr(").append(x).push(", length(").append(x).push(") - ").param(length);
+            sql.push(" + 1) = ").param(needle.clone());
+        }
+    })
 }
 
 /// `(x IS NOT NULL AND <comparison on x>)` for the field's value of `kind`: false, never
 /// NULL, when the field is null or holds another kind.
 fn predicate(
     field: &Field,
-    path: &FieldPath,
+    path: &SitePath,
     kind: ValueKind,
     out: &mut Sql,
     comparison: impl Fn(&Sql, &mut Sql),
@@ -363,28 +365,27 @@ fn presence(field: &Field, is_null: bool, out: &mut Sql) {
 
 /// The kind and SQL parameter of a filter value, for this field. A string is a date when
 /// the field holds dates; then it must parse as one.
-fn bind(field: &Field, path: &FieldPath, value: &Value) -> Result<(ValueKind, SqlValue), String> {
+fn bind(field: &Field, path: &SitePath, value: &Scalar) -> Result<(ValueKind, SqlValue), String> {
     let holds_dates = match field {
         Field::Direct { values, .. } => values.iter().any(|(k, _)| *k == ValueKind::Date),
         _ => false,
     };
     Ok(match value {
-        Value::String(text) if holds_dates => {
+        Scalar::Text(text) if holds_dates => {
             let instant = Timestamp::parse(text)
                 .ok_or_else(|| format!("`{path}` holds dates; `{text}` is not an ISO-8601 date"))?;
             (ValueKind::Date, SqlValue::Integer(instant.millis()))
         }
-        Value::String(text) => (ValueKind::Text, SqlValue::Text(text.to_lowercase())),
-        Value::Bool(flag) => (ValueKind::Bool, SqlValue::Integer(i64::from(*flag))),
-        Value::Number(number) => match number.as_i64() {
+        Scalar::Text(text) => (ValueKind::Text, SqlValue::Text(text.to_lowercase())),
+        Scalar::Bool(flag) => (ValueKind::Bool, SqlValue::Integer(i64::from(*flag))),
+        Scalar::Number(number) => match number.as_i64() {
             Some(whole) => (ValueKind::Number, SqlValue::Integer(whole)),
             None => (ValueKind::Number, SqlValue::Real(number.as_f64().unwrap_or(f64::NAN))),
         },
-        other => return Err(format!("`{path}` cannot be compared with {other}")),
     })
 }
 
-fn wrong_kind(path: &FieldPath, got: ValueKind, holds: impl Iterator<Item = ValueKind>) -> String {
+fn wrong_kind(path: &SitePath, got: ValueKind, holds: impl Iterator<Item = ValueKind>) -> String {
     let name = |kind: ValueKind| match kind {
         ValueKind::Text => "text",
         ValueKind::Number => "numbers",

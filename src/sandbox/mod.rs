@@ -10,6 +10,7 @@ mod faults;
 mod fields;
 pub mod filter;
 mod http;
+pub mod list_request;
 mod openapi;
 mod openapi_where;
 mod passwords;
@@ -20,6 +21,7 @@ pub mod seed;
 mod server;
 pub mod store;
 pub mod validate;
+pub mod where_reader;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -34,9 +36,10 @@ use url::Url;
 
 use crate::api::SiteCredentials;
 
-pub use dialect::SiteDialect;
+pub use dialect::{HELP as DIALECT_HELP, SiteDialect};
 pub use faults::{FaultRule, FaultSpec, Faults, Forced, Route};
 pub use http::MAX_BODY_BYTES;
+pub use list_request::{SiteListRequest, SiteOrder};
 pub use requests::{RecordedRequest, RequestLog};
 pub use server::MAX_LIMIT;
 pub use store::{Store, StoreError};

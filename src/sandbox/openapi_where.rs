@@ -5,10 +5,9 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::api::query::CUSTOM_PREFIX;
-
 use super::filter::{MAX_WHERE_DEPTH, MAX_WHERE_LIST, MAX_WHERE_LISTED, MAX_WHERE_TERMS};
 use super::schema::{CONTACT_FIELDS, FieldKind, RecordKind, ZONE_FIELDS};
+use super::where_reader::CUSTOM_GROUPS;
 
 /// The record types a list can be of.
 #[derive(Clone, Copy, Debug)]
@@ -110,7 +109,7 @@ pub fn where_schema(listed: Listed) -> Value {
     }
     if listed.has_custom_fields() {
         // `CustomCrmGroups.<group>.<field>`: the group has no dot, the field may.
-        by_kind.insert(format!(r"^{}\.[^.]+\.[\s\S]+$", regex_escape(CUSTOM_PREFIX)), condition(None));
+        by_kind.insert(format!(r"^{}\.[^.]+\.[\s\S]+$", regex_escape(CUSTOM_GROUPS)), condition(None));
     }
     json!({
         "type": "object",

@@ -19,10 +19,9 @@ use serde_json::{Value, json};
 
 use crate::api::FieldError;
 use crate::api::model::ContactId;
-use crate::api::query::{ListQuery, OrderBy, Where};
 
-use super::filter;
 use super::http::PeerAddr;
+use super::list_request::SiteListRequest;
 use super::openapi;
 use super::schema::RecordKind;
 use super::store::{Store, StoreError};
@@ -48,17 +47,10 @@ pub(crate) struct AppState {
 }
 
 impl AppState {
-    /// The list query of a request, its `Limit` held to this site's cap, read as this
-    /// site's dialect reads it.
-    fn list_query(&self, raw: Option<&str>, body: &[u8]) -> Result<ListQuery, ApiFailure> {
-        let mut query = list_query(raw, body)?;
+    /// The list request as this site's dialect reads it, its `Limit` held to this site's cap.
+    fn list_query(&self, raw: Option<&str>, body: &[u8]) -> Result<SiteListRequest, ApiFailure> {
+        let mut query = SiteListRequest::read(raw, body, &self.dialect).map_err(ApiFailure::bad_request)?;
         query.limit = query.limit.min(self.max_limit.max(1));
-        if self.dialect.where_ignored {
-            query.filter = Where::All;
-        }
-        if self.dialect.offset_ignored {
-            query.offset = 0;
-        }
         Ok(query)
     }
 }
@@ -317,8 +309,9 @@ async fn list_zones(
 async fn set_zones(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiFailure> {
     let id = contact_id(&id)?;
     let zones = validate::zones_body(&body)?;
-    let stored =
-        blocking(&state.store, move |store| store.set_zones(id, &zones)).await?.ok_or(ApiFailure::not_found(id))?;
+    let merge = state.dialect.zones_merge;
+    let put = move |store: &Store| if merge { store.merge_zones(id, &zones) } else { store.set_zones(id, &zones) };
+    let stored = blocking(&state.store, put).await?.ok_or(ApiFailure::not_found(id))?;
     let count = stored.len() as u64;
     Ok(state.written(to_json(&crate::api::Page::new(stored, count))?))
 }
@@ -338,69 +331,6 @@ async fn set_password(
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, ApiFailure> {
     serde_json::to_value(value).map_err(|e| ApiFailure::internal(format_args!("encoding the reply: {e}")))
-}
-
-/// [assumed] Reads `Where`, `Order_By`, `Offset`, `Limit` from the query string, or from a
-/// JSON body on GET; key names in any case. The query string wins over the body.
-pub(crate) fn list_query(raw: Option<&str>, body: &[u8]) -> Result<ListQuery, ApiFailure> {
-    let mut params: HashMap<String, String> = HashMap::new();
-    if !body.iter().all(u8::is_ascii_whitespace) {
-        let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(body) else {
-            return Err(ApiFailure::bad_request(
-                "The body of a list request must be a JSON object (Where, Order_By, Offset, Limit).",
-            ));
-        };
-        for (key, value) in fields {
-            let text = match value {
-                Value::String(text) => text,
-                other => other.to_string(),
-            };
-            params.insert(key.to_ascii_lowercase(), text);
-        }
-    }
-    for (key, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
-        params.insert(key.to_ascii_lowercase(), value.into_owned());
-    }
-
-    let filter = match params.get("where").map(|w| w.trim()) {
-        None | Some("") => Where::All,
-        Some(text) => {
-            // The published limits first, so that no filter too large for the database reaches it.
-            if let Ok(value) = serde_json::from_str::<Value>(text) {
-                filter::check_limits(&value).map_err(ApiFailure::bad_request)?;
-            }
-            Where::parse_str(text).map_err(|e| ApiFailure::bad_request(e.to_string()))?
-        }
-    };
-    let order_by = match params.get("order_by").or_else(|| params.get("orderby")).map(|o| o.trim()) {
-        None | Some("") => None,
-        Some(text) => Some(OrderBy::parse(text).map_err(ApiFailure::bad_request)?),
-    };
-    let offset = match params.get("offset").map(|o| o.trim()) {
-        None | Some("") => 0,
-        Some(text) if text.starts_with('-') && text[1..].chars().all(|c| c.is_ascii_digit()) => {
-            return Err(ApiFailure::bad_request("Offset cannot be negative."));
-        }
-        Some(text) => text.parse::<u64>().ok().filter(|o| i64::try_from(*o).is_ok()).ok_or_else(|| {
-            ApiFailure::bad_request(format!("Offset `{text}` is not a whole number from 0 to {}.", i64::MAX))
-        })?,
-    };
-    let limit = match params.get("limit").map(|l| l.trim()) {
-        None | Some("") => crate::api::query::DEFAULT_LIMIT,
-        Some(text) if !text.is_empty() && text.chars().all(|c| c.is_ascii_digit()) => {
-            // Clamped, however large: a huge Limit is not an error.
-            match text.parse::<u64>() {
-                Ok(0) => return Err(ApiFailure::bad_request("Limit must be at least 1.")),
-                Ok(limit) => limit.min(u64::from(MAX_LIMIT)) as u32,
-                Err(_) => MAX_LIMIT,
-            }
-        }
-        Some(text) if text.starts_with('-') && text[1..].chars().all(|c| c.is_ascii_digit()) => {
-            return Err(ApiFailure::bad_request("Limit must be at least 1."));
-        }
-        Some(text) => return Err(ApiFailure::bad_request(format!("Limit `{text}` is not a whole number."))),
-    };
-    Ok(ListQuery { filter, order_by, offset, limit })
 }
 
 /// Issues and checks bearer tokens for one API application (client id and secret).
@@ -629,22 +559,5 @@ mod tests {
             assert!(!tokens.accepts("app", wrong), "{wrong:?}");
         }
         assert!(!tokens.accepts("other", "s3cret-value"));
-    }
-
-    #[test]
-    fn list_parameters_are_read_leniently_and_checked() {
-        let query =
-            list_query(Some("where=%7B%22City%22%3A%22Oslo%22%7D&ORDER_BY=LastName+DESC&offset=5&Limit=10"), b"")
-                .unwrap();
-        assert_eq!(query.filter, Where::field("City").eq("Oslo"));
-        assert_eq!(query.order_by, Some(OrderBy::desc("LastName")));
-        assert_eq!((query.offset, query.limit), (5, 10));
-        let from_body = list_query(None, br#"{"Where": {"Id": 3}, "Limit": 2}"#).unwrap();
-        assert_eq!((from_body.filter, from_body.limit), (Where::field("Id").eq(3), 2));
-        assert_eq!(list_query(Some("Limit=99999999999999999999999"), b"").unwrap().limit, MAX_LIMIT);
-        for bad in ["Limit=0", "Limit=-3", "Limit=ten", "Offset=-1", "Offset=x", "Where=%7B", "Order_By=A+B+C"] {
-            let failure = list_query(Some(bad), b"").unwrap_err();
-            assert_eq!(failure.status, StatusCode::BAD_REQUEST, "{bad}");
-        }
     }
 }

@@ -14,13 +14,14 @@ use serde_json::{Map, Value, json};
 
 use crate::api::Timestamp;
 use crate::api::model::{Contact, ContactId, Page, SecureZone};
-use crate::api::query::{ListQuery, Where};
 
 use super::fields::{Contacts, Records, Zones};
 use super::filter::{Schema, Sql, order_sql, where_sql};
+use super::list_request::SiteListRequest;
 use super::rows::{Inserter, column_values, contact_columns, to_json, write_contact_json};
 use super::schema::{CONTACT_FIELDS, CREATE_INDEXES, CREATE_TABLES, DATA_VERSION, RecordKind};
 use super::seed::{self, DemoContact};
+use super::where_reader::SiteFilter;
 
 mod odd;
 pub use odd::{BIG_ID, ODD_INVOICE, patch as patch_odd_values};
@@ -263,14 +264,14 @@ impl Store {
         Ok(ids)
     }
 
-    pub fn list_contacts(&self, query: &ListQuery) -> Result<Page<Contact>, StoreError> {
+    pub fn list_contacts(&self, query: &SiteListRequest) -> Result<Page<Contact>, StoreError> {
         let page = self.list_contacts_json(query)?;
         serde_json::from_str(&page).map_err(|e| StoreError::Corrupt(format!("stored contacts do not read back: {e}")))
     }
 
     /// A page of contacts as the envelope JSON the API returns, written straight from the
     /// rows (the hottest path of the sandbox: no model, no JSON tree in between).
-    pub fn list_contacts_json(&self, query: &ListQuery) -> Result<String, StoreError> {
+    pub fn list_contacts_json(&self, query: &SiteListRequest) -> Result<String, StoreError> {
         let columns = contact_columns();
         let source = ListSource {
             columns: &columns,
@@ -376,7 +377,7 @@ impl Store {
         &self,
         contact: ContactId,
         kind: RecordKind,
-        query: &ListQuery,
+        query: &SiteListRequest,
     ) -> Result<Option<Page<Value>>, StoreError> {
         self.read(|conn| {
             let Some(member) = member_ref(conn, contact)? else { return Ok(None) };
@@ -397,7 +398,11 @@ impl Store {
     }
 
     /// A contact's secure zones; `None` when there is no such contact.
-    pub fn list_zones(&self, contact: ContactId, query: &ListQuery) -> Result<Option<Page<SecureZone>>, StoreError> {
+    pub fn list_zones(
+        &self,
+        contact: ContactId,
+        query: &SiteListRequest,
+    ) -> Result<Option<Page<SecureZone>>, StoreError> {
         self.read(|conn| {
             if !contact_exists(conn, contact)? {
                 return Ok(None);
@@ -416,6 +421,21 @@ impl Store {
 
     /// Replaces the contact's zone subscriptions; `None` when there is no such contact.
     pub fn set_zones(&self, contact: ContactId, zones: &[ZoneChoice]) -> Result<Option<Vec<SecureZone>>, StoreError> {
+        self.put_zones(contact, zones, true)
+    }
+
+    /// Adds `zones` to the contact's subscriptions (updating their expiry) and keeps the
+    /// others, as a site of the `zones-merge` dialect does. Returns what is stored after.
+    pub fn merge_zones(&self, contact: ContactId, zones: &[ZoneChoice]) -> Result<Option<Vec<SecureZone>>, StoreError> {
+        self.put_zones(contact, zones, false)
+    }
+
+    fn put_zones(
+        &self,
+        contact: ContactId,
+        zones: &[ZoneChoice],
+        replace: bool,
+    ) -> Result<Option<Vec<SecureZone>>, StoreError> {
         let mut conn = self.writer()?;
         let tx = conn.begin_write()?;
         if !contact_exists(&tx, contact)? {
@@ -428,7 +448,9 @@ impl Store {
                 return Err(StoreError::BadRequest(format!("There is no secure zone with Id {zone}.")));
             }
         }
-        tx.execute("DELETE FROM zone_subscriptions WHERE contact_id = ?1", [contact])?;
+        if replace {
+            tx.execute("DELETE FROM zone_subscriptions WHERE contact_id = ?1", [contact])?;
+        }
         for (zone, expiry) in zones {
             tx.execute(
                 "INSERT OR REPLACE INTO zone_subscriptions (contact_id, zone_id, expiry) VALUES (?1, ?2, ?3)",
@@ -531,12 +553,12 @@ fn list<T>(
     conn: &Connection,
     source: &ListSource,
     schema: &dyn Schema,
-    query: &ListQuery,
+    query: &SiteListRequest,
     mut map: impl FnMut(&Row) -> rusqlite::Result<T>,
 ) -> Result<(Vec<T>, u64), StoreError> {
     // "WHERE 1" would cost SQLite its fast COUNT(*) of a whole table.
     let mut condition = Sql::default();
-    if source.owner.is_some() || query.filter != Where::All {
+    if source.owner.is_some() || query.filter != SiteFilter::Everything {
         condition.push(" WHERE ");
         if let Some(owner) = &source.owner {
             condition.append(owner).push(" AND ");
@@ -544,7 +566,7 @@ fn list<T>(
         where_sql(&query.filter, schema, &mut condition).map_err(StoreError::BadRequest)?;
     }
     let mut order = Sql::default();
-    order_sql(query.order_by.as_ref(), schema, &mut order).map_err(StoreError::BadRequest)?;
+    order_sql(query.order.as_ref(), schema, &mut order).map_err(StoreError::BadRequest)?;
     let offset = i64::try_from(query.offset).map_err(|_| StoreError::BadRequest("Offset is too large.".to_owned()))?;
     let mut slice = Sql::default();
     slice.append(&order).push(" LIMIT ").param(i64::from(query.limit)).push(" OFFSET ").param(offset);
@@ -678,7 +700,7 @@ mod tests {
     fn cached_totals_follow_every_write() {
         let folder = tempfile::tempdir().unwrap();
         let store = Store::open(&folder.path().join("totals.db")).unwrap();
-        let in_oslo = ListQuery::new(Where::field("City").eq("Oslo"));
+        let in_oslo = SiteListRequest::from_pairs([("Where", r#"{"City": "Oslo"}"#)]).unwrap();
         let total = |store: &Store| store.list_contacts(&in_oslo).unwrap().total_items_count;
         assert_eq!(total(&store), Some(0));
         let created = store.create_contact(&fields(json!({"Email": "a@b.example", "City": "Oslo"}))).unwrap();
