@@ -149,7 +149,14 @@ fn enter_in_a_condition_value_applies_the_filter() {
     assert!(!filters.is_empty() && filters.iter().all(|w| *w == expected_where), "{filters:?}");
     let store = app.state().sandbox().unwrap().store().clone();
     let query = ListQuery::new(Where::field("LastName").contains("nguy")).page(0, 1);
-    let page = store.list_contacts(&SiteListRequest::from_pairs(query.to_query_pairs()).unwrap()).unwrap();
+    let page = store
+        .list_contacts(
+            &SiteListRequest::from_pairs(
+                treepl_contacts::api::Dialect::default().list_request(&query).expect("the client encodes it").query,
+            )
+            .unwrap(),
+        )
+        .unwrap();
     assert_eq!(app.state().grid.total(), page.total_items_count);
 }
 

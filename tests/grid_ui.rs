@@ -15,7 +15,17 @@ use common::app::{AppUnderTest, DEMO_CONTACTS, TestKeyring};
 /// What the sandbox itself says for a query: the first contact and the total.
 fn server_first(app: &AppUnderTest, query: ListQuery) -> (Contact, u64) {
     let store = app.state().sandbox().unwrap().store().clone();
-    let page = store.list_contacts(&SiteListRequest::from_pairs(query.page(0, 1).to_query_pairs()).unwrap()).unwrap();
+    let page = store
+        .list_contacts(
+            &SiteListRequest::from_pairs(
+                treepl_contacts::api::Dialect::default()
+                    .list_request(&query.page(0, 1))
+                    .expect("the client encodes it")
+                    .query,
+            )
+            .unwrap(),
+        )
+        .unwrap();
     (page.items[0].clone(), page.total_items_count.unwrap())
 }
 

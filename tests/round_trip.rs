@@ -14,7 +14,7 @@ use treepl_contacts::api::{ListQuery, SecureZone, Timestamp};
 use treepl_contacts::app::contact::save::{SaveOutcome, save_contact};
 use treepl_contacts::app::related::zones::ZoneEditor;
 use treepl_contacts::sandbox::store::{BIG_ID, ODD_INVOICE};
-use treepl_contacts::sandbox::{Route, SandboxConfig};
+use treepl_contacts::sandbox::{Route, SandboxConfig, SiteListRequest};
 
 async fn site_in(dialect: &str, seed: u64) -> common::Site {
     let mut config = SandboxConfig::new("");
@@ -122,7 +122,7 @@ async fn writes_answered_with_an_empty_204_are_done_and_read_again() {
     assert_eq!(stored.notes.as_deref(), Some("After an empty reply"));
     assert_eq!(site.sandbox.requests().to(Route::GetContact).len(), 3, "loaded, checked, and read again after");
 
-    let zones_on_site = |id| store.list_zones(id, &ListQuery::default()).unwrap().unwrap().items;
+    let zones_on_site = |id| store.list_zones(id, &SiteListRequest::default()).unwrap().unwrap().items;
     let (zone, _) = store.zone_catalog().unwrap().remove(0);
     store.set_zones(2, &[(zone, None)]).unwrap();
     let password = SecretString::from("a-new-password-1");
@@ -167,7 +167,7 @@ async fn zone_dates_without_a_zone_go_back_as_they_came() {
     let put = site.sandbox.requests().to(Route::SetSecureZones).pop().and_then(|r| r.body).unwrap();
     assert_eq!(text_of(&put, kept), text_of(&raw["Items"], kept), "unchanged: the same text");
     assert_eq!(text_of(&put, changed), json!("2028-01-02T03:04:05"), "a new date in the site's form");
-    let stored = store.list_zones(1, &ListQuery::default()).unwrap().unwrap().items;
+    let stored = store.list_zones(1, &SiteListRequest::default()).unwrap().unwrap().items;
     let millis = |id: i64| stored.iter().find(|z| z.id == id).and_then(|z| z.expiry_date_time).map(|t| t.millis());
     assert_eq!(millis(kept), kept_at.map(|t| t.millis()), "not shifted");
     assert_eq!(millis(changed), Some(picked.millis()));

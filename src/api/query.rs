@@ -66,7 +66,12 @@ impl OrderBy {
     pub fn parse(text: &str) -> Result<Self, String> {
         let text = text.trim();
         if let Some(field) = text.strip_prefix('-') {
-            return Self::checked(field.trim(), true);
+            // `-Field` or `Field DESC`, not both.
+            let field = field.trim();
+            if field.contains(char::is_whitespace) {
+                return Err(format!("Order_By `{text}` has both a leading `-` and more than a field"));
+            }
+            return Self::checked(field, true);
         }
         let mut words = text.split_whitespace();
         let field = words.next().unwrap_or_default();
@@ -117,7 +122,8 @@ impl FieldPath {
             }
             return Ok(Self::Top(text.to_owned()));
         };
-        if rest.is_empty() {
+        // `CustomCrmGroups` itself, or a name that only begins like it, is a top-level field.
+        if !rest.starts_with('.') {
             return Ok(Self::Top(text.to_owned()));
         }
         let mut parts = rest.strip_prefix('.').map(|path| path.splitn(2, '.'));
