@@ -20,7 +20,7 @@ const PAGE: u32 = 100;
 /// The store's request for `query`, read from the client's wire encoding as the site reads it.
 fn in_store(query: &ListQuery) -> SiteListRequest {
     SiteListRequest::from_pairs(
-        treepl_contacts::api::Dialect::default().list_request(&query).expect("the client encodes it").query,
+        treepl_contacts::api::Dialect::default().list_request(query).expect("the client encodes it").query,
     )
     .expect("the site reads the query")
 }

@@ -202,7 +202,7 @@ fn stored(contacts: &[Contact]) -> (tempfile::TempDir, Store, Vec<Contact>) {
 /// What the store lists for `query`, read from the client's wire encoding as the site reads it.
 fn listed(store: &Store, query: &ListQuery) -> Result<Page<Contact>, String> {
     let request = SiteListRequest::from_pairs(
-        treepl_contacts::api::Dialect::default().list_request(&query).expect("the client encodes it").query,
+        treepl_contacts::api::Dialect::default().list_request(query).expect("the client encodes it").query,
     )?;
     store.list_contacts(&request).map_err(|e| e.to_string())
 }
