@@ -8,12 +8,13 @@ use std::path::Path;
 use std::process::Output;
 
 use tokio_util::sync::CancellationToken;
-use treepl_contacts::api::dialect::OrderForm;
-use treepl_contacts::api::{ApiError, Dialect, ListQuery, OrderBy};
+use treepl_contacts::api::dialect::{KeyCase, OrderForm, ParamPlacement, ZonesPut};
+use treepl_contacts::api::wire::DateForm;
+use treepl_contacts::api::{ApiError, ContactId, Dialect, ListQuery, OrderBy, SecureZone, Timestamp, Where};
 use treepl_contacts::app::profiles::{ProfileFile, SiteProfile};
 use treepl_contacts::doctor::{self, EXIT_REFUSED, EXIT_WORKS, Probe, SiteCheck, Verdict};
 use treepl_contacts::sandbox::{
-    DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, MAX_LIMIT, Route, SandboxConfig, SiteDialect,
+    DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, MAX_LIMIT, Route, SandboxConfig, SiteDialect, SiteListRequest,
 };
 
 /// A sandbox speaking `dialect` (e.g. "where-ignored"), seeded with `seed` contacts.
@@ -167,4 +168,131 @@ async fn the_command_prints_the_table_saves_the_dialect_and_exits_by_its_verdict
     assert_eq!(output.status.code(), Some(i32::from(EXIT_REFUSED)), "{stdout}");
     assert!(stdout.contains("A filter narrows the list"), "{stdout}");
     assert!(String::from_utf8_lossy(&output.stderr).contains("Not saved"), "an unsaved site keeps nothing");
+}
+
+/// Every contact in the site's database, read without the client.
+fn all_on_site(site: &common::Site) -> Vec<treepl_contacts::api::Contact> {
+    let everything = SiteListRequest { limit: 100_000, ..SiteListRequest::default() };
+    site.sandbox.store().list_contacts(&everything).unwrap().items
+}
+
+/// A filter on the city of the site's third contact, and the ids the database says match it.
+fn city_filter_and_its_ids(site: &common::Site) -> (Where, Vec<ContactId>) {
+    let contacts = all_on_site(site);
+    let city = contacts[2].address.city.clone().expect("a seeded city");
+    let ids = contacts.iter().filter(|c| c.address.city.as_deref() == Some(city.as_str())).map(|c| c.id).collect();
+    (Where::field("City").eq(city), ids)
+}
+
+/// The doctor learns where and how a site reads list parameters, and the app, speaking its
+/// dialect, gets exactly the contacts a filter matches (the database's count).
+async fn learns_the_encoding(dialect: &str, honoured: &str) -> Dialect {
+    let site = site_speaking(dialect, 60).await;
+    let check = read_check(&site).await;
+    assert_eq!(verdict_of(&check, "Where in the query string").verdict, Verdict::Differs, "\n{}", check.table());
+    assert_eq!(verdict_of(&check, honoured).verdict, Verdict::Honoured, "\n{}", check.table());
+    assert_eq!(check.exit_status(), EXIT_WORKS, "\n{}", check.table());
+    let (filter, expected) = city_filter_and_its_ids(&site);
+    let before = site.client.list_contacts(&ListQuery::new(filter.clone()).page(0, 500)).await.unwrap();
+    assert_eq!(before.items.len(), 60, "in the default dialect the filter is lost");
+    let client = site.client.with_dialect(check.dialect.clone());
+    let page = client.list_contacts(&ListQuery::new(filter).order_by(OrderBy::asc("Id")).page(0, 500)).await.unwrap();
+    assert_eq!(page.items.iter().map(|c| c.id).collect::<Vec<_>>(), expected);
+    check.dialect
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_site_reading_list_parameters_from_a_body_is_spoken_to_in_a_body() {
+    let dialect = learns_the_encoding("body-params", "Where in a JSON body").await;
+    assert_eq!((dialect.params, dialect.keys), (ParamPlacement::Body, KeyCase::Reference));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_site_honouring_lowercase_keys_only_is_spoken_to_in_lowercase() {
+    let dialect = learns_the_encoding("lowercase-keys", "lowercase keys in the query string").await;
+    assert_eq!((dialect.params, dialect.keys), (ParamPlacement::Query, KeyCase::Lower));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_site_sorting_ascending_only_is_not_asked_to_sort_descending() {
+    let site = site_speaking("order-asc-only", 30).await;
+    let check = read_check(&site).await;
+    assert_eq!(verdict_of(&check, "Descending sorts").verdict, Verdict::Differs, "\n{}", check.table());
+    assert_eq!(check.dialect.order, OrderForm::AscendingOnly);
+    assert!(!check.dialect.sorts_descending());
+    assert_eq!(check.exit_status(), EXIT_WORKS);
+    let client = site.client.with_dialect(check.dialect);
+    site.sandbox.requests().clear();
+    let refused = client.list_contacts(&ListQuery::default().order_by(OrderBy::desc("Email"))).await.unwrap_err();
+    assert!(matches!(refused, ApiError::NotOnThisSite(_)), "{refused:?}");
+    assert!(site.sandbox.requests().to(Route::ListContacts).is_empty(), "nothing was sent");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_site_whose_zones_put_merges_is_never_asked_to_remove_a_zone() {
+    let site = site_speaking("zones-merge", 30).await;
+    let (mut probes, mut dialect) = doctor::check_reads(&site.client, &CancellationToken::new(), |_| {}).await.unwrap();
+    let writes = site.writes().with_dialect(dialect.clone());
+    probes.extend(doctor::check_writes(&writes, &mut dialect, &CancellationToken::new(), |_| {}).await);
+    let check = SiteCheck::new(probes, dialect.clone());
+    let zones = verdict_of(&check, "Secure zones PUT replaces the list");
+    assert_eq!(zones.verdict, Verdict::Differs, "\n{}", check.table());
+    assert_eq!(dialect.zones_put, ZonesPut::Merges);
+    assert_eq!(check.exit_status(), EXIT_WORKS);
+
+    let store = site.sandbox.store();
+    let catalog = store.zone_catalog().unwrap();
+    store.set_zones(1, &[(catalog[0].0, None), (catalog[1].0, None)]).unwrap();
+    let writes = writes.with_dialect(dialect);
+    let before = writes.client().list_secure_zones(1, &ListQuery::default()).await.unwrap().items;
+    let refused = writes.set_zones(1, "Contact 1", &before, &before[..1], Default::default()).await.unwrap_err();
+    assert!(refused.to_string().contains("cannot take one away"), "{refused}");
+    let on_site = store.list_zones(1, &SiteListRequest::default()).unwrap().unwrap().items;
+    assert_eq!(on_site.len(), 2, "both zones kept");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_site_answering_writes_with_an_empty_204_checks_out() {
+    let site = site_speaking("put-empty-204", 30).await;
+    let (mut probes, mut dialect) = doctor::check_reads(&site.client, &CancellationToken::new(), |_| {}).await.unwrap();
+    let writes = site.writes().with_dialect(dialect.clone());
+    probes.extend(doctor::check_writes(&writes, &mut dialect, &CancellationToken::new(), |_| {}).await);
+    let check = SiteCheck::new(probes, dialect);
+    assert_eq!(not_honoured(&check), Vec::<String>::new(), "\n{}", check.table());
+    assert_eq!(verdict_of(&check, "Update").came_back, "saved, and read back so");
+    assert_eq!(site.sandbox.store().contact_count().unwrap(), 30, "its contact deleted again");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_site_writing_dates_without_a_zone_gets_new_dates_in_that_form() {
+    let site = site_speaking("dates-without-zone", 30).await;
+    let check = read_check(&site).await;
+    let dates = verdict_of(&check, "Dates carry a zone");
+    assert_eq!(dates.verdict, Verdict::Differs, "\n{}", check.table());
+    assert_eq!(check.dialect.dates, DateForm::WithoutZone);
+    // A zone given its first expiry goes out in the site's form, meaning the same instant.
+    let store = site.sandbox.store();
+    let zone = store.zone_catalog().unwrap()[0].clone();
+    store.set_zones(1, &[(zone.0, None)]).unwrap();
+    let writes = site.writes().with_dialect(check.dialect);
+    let before = writes.client().list_secure_zones(1, &ListQuery::default()).await.unwrap().items;
+    let picked = Timestamp::parse("2028-01-02T03:04:05Z").unwrap();
+    let wanted = vec![SecureZone { expiry_date_time: Some(picked), ..before[0].clone() }];
+    writes.set_zones(1, "Contact 1", &before, &wanted, Default::default()).await.unwrap();
+    let put = site.sandbox.requests().to(Route::SetSecureZones).pop().and_then(|r| r.body).unwrap();
+    assert_eq!(put[0]["ExpiryDateTime"], serde_json::json!("2028-01-02T03:04:05"));
+    let stored = store.list_zones(1, &SiteListRequest::default()).unwrap().unwrap().items;
+    assert_eq!(stored[0].expiry_date_time.map(|t| t.millis()), Some(picked.millis()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_site_with_odd_values_is_checked_without_a_hitch() {
+    let site = site_speaking("odd-values", 30).await;
+    let (mut probes, mut dialect) = doctor::check_reads(&site.client, &CancellationToken::new(), |_| {}).await.unwrap();
+    let writes = site.writes().with_dialect(dialect.clone());
+    probes.extend(doctor::check_writes(&writes, &mut dialect, &CancellationToken::new(), |_| {}).await);
+    let check = SiteCheck::new(probes, dialect);
+    let undecided: Vec<&Probe> = check.probes.iter().filter(|p| p.verdict == Verdict::Undecided).collect();
+    assert!(undecided.is_empty(), "\n{}", check.table());
+    assert_eq!(check.exit_status(), EXIT_WORKS, "\n{}", check.table());
 }
