@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::api::model::{CONTACT_FIELDS, FieldType};
-use crate::api::query::{FieldPath, Op, Where};
+use crate::api::query::{FieldPath, Op, Where, WhereError};
 
 /// How the conditions combine.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,6 +104,12 @@ pub fn ops_for(kind: FieldType) -> &'static [Op] {
     }
 }
 
+/// The operators the filter builder offers for a field type on a site: those the site's
+/// dialect honours (all of them on a site not yet checked).
+pub fn ops_offered(kind: FieldType, dialect: &crate::api::Dialect) -> Vec<Op> {
+    ops_for(kind).iter().copied().filter(|op| dialect.honours(*op)).collect()
+}
+
 /// The type of a field by name: a contact field's own, or for a custom field the type of a
 /// value seen (text when unknown).
 pub fn field_type(field: &str, custom_sample: Option<&Value>) -> FieldType {
@@ -193,15 +199,36 @@ impl FilterSpec {
         }
     }
 
-    /// Checks raw JSON and makes it the filter; an empty box (like `{}`) is no filter.
-    pub fn set_raw(&mut self, text: &str) -> Result<(), String> {
-        Where::parse_str(text).map_err(|e| e.to_string())?;
+    /// Makes raw JSON the filter, sent as typed: any valid JSON (an empty box, like `{}`, is no
+    /// filter). Says whether the app reads it in its own dialect (so that it can check the
+    /// site's rows against it) or not, and why.
+    pub fn set_raw(&mut self, text: &str) -> Result<RawReading, String> {
         let text = text.trim();
-        let value = if text.is_empty() { None } else { Some(serde_json::from_str(text).map_err(|e| e.to_string())?) };
-        self.raw = value.filter(|value: &Value| *value != Value::Object(Default::default()));
+        let value: Option<Value> = if text.is_empty() {
+            None
+        } else {
+            Some(
+                serde_json::from_str(text)
+                    .map_err(|e| WhereError(format!("the text is not JSON ({e})")).to_string())?,
+            )
+        };
+        let reading = match value.as_ref().map(Where::parse) {
+            Some(Err(outside)) => RawReading::Outside(outside.0),
+            None | Some(Ok(_)) => RawReading::Known,
+        };
+        self.raw = value.filter(|value| *value != Value::Object(Default::default()));
         self.conditions.clear();
-        Ok(())
+        Ok(reading)
     }
+}
+
+/// How the app reads a raw filter it took.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RawReading {
+    /// In the app's Where dialect: the site's rows are checked against it.
+    Known,
+    /// Outside it (the reason): sent as typed, but the app cannot check what comes back.
+    Outside(String),
 }
 
 #[cfg(test)]
@@ -240,12 +267,22 @@ mod tests {
     fn raw_json_is_checked_before_it_applies() {
         let mut spec =
             FilterSpec { conditions: vec![Condition::new("City", Op::Eq, json!("Oslo"))], ..Default::default() };
-        assert!(spec.set_raw(r#"{"City": {"$like": "x"}}"#).unwrap_err().contains("$like"));
-        assert_eq!(spec.conditions.len(), 1, "a bad filter changes nothing");
-        spec.set_raw(r#"{"Id": {"$gt": 5}}"#).unwrap();
+        assert!(spec.set_raw(r#"{"City": "#).unwrap_err().contains("not JSON"));
+        assert_eq!(spec.conditions.len(), 1, "text that is not JSON changes nothing");
+        assert_eq!(spec.set_raw(r#"{"Id": {"$gt": 5}}"#), Ok(RawReading::Known));
         assert_eq!(spec.to_where().to_json(), json!({"Id": {"$gt": 5}}));
         assert!(spec.conditions.is_empty());
         assert_eq!(Condition::new("Country", Op::In, json!(["NZ", "AU"])).describe(), "Country is one of NZ, AU");
+    }
+
+    #[test]
+    fn raw_json_outside_the_dialect_is_sent_as_typed_and_says_why_it_cannot_be_checked() {
+        let mut spec = FilterSpec::default();
+        let typed = r#"{"City": {"$like": "Auck%"}, "Extra": [1, 2]}"#;
+        let reading = spec.set_raw(typed).unwrap();
+        assert!(matches!(&reading, RawReading::Outside(why) if why.contains("$like")), "{reading:?}");
+        let sent = spec.to_where().to_json();
+        assert_eq!(sent, serde_json::from_str::<Value>(typed).unwrap(), "as typed");
     }
 
     #[test]
@@ -254,7 +291,7 @@ mod tests {
         for empty in ["", "  \n", "{}"] {
             let mut spec =
                 FilterSpec { conditions: vec![Condition::new("City", Op::Eq, json!("Oslo"))], ..Default::default() };
-            assert_eq!(spec.set_raw(empty), Ok(()), "{empty:?}");
+            assert_eq!(spec.set_raw(empty), Ok(RawReading::Known), "{empty:?}");
             assert_eq!(spec, FilterSpec::default(), "{empty:?}");
         }
     }

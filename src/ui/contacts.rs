@@ -34,8 +34,9 @@ pub fn ui(ui: &mut egui::Ui, state: &mut AppState, bar: &mut QueryBar, keys: boo
         SiteStatus::Connected => {}
     }
     let key = state.site_key();
+    let dialect = state.site.client.as_ref().map(|client| client.dialect().clone()).unwrap_or_default();
     let layout = state.settings.layouts.entry(key.clone()).or_default();
-    bar.ui(ui, &state.grid, layout, intents);
+    bar.ui(ui, &state.grid, layout, &dialect, intents);
     ui.add_space(4.0);
     if state.grid.total() == Some(0) && state.grid.error().is_none() {
         nothing_matches_ui(ui, &state.grid.query, bar, intents);
@@ -45,7 +46,7 @@ pub fn ui(ui: &mut egui::Ui, state: &mut AppState, bar: &mut QueryBar, keys: boo
         ui.label("Every column is hidden: choose some under Columns.");
         return;
     }
-    grid::table_ui(ui, &mut state.grid, layout, &key, keys, intents);
+    grid::table_ui(ui, &mut state.grid, layout, &key, keys, dialect.sorts_descending(), intents);
 }
 
 /// What the grid shows when the query has no rows: an empty site, or a search or filter that

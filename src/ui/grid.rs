@@ -24,6 +24,7 @@ pub fn table_ui(
     layout: &mut GridLayout,
     site_key: &str,
     keys: bool,
+    sorts_descending: bool,
     intents: &mut Intents,
 ) {
     if keys {
@@ -32,7 +33,7 @@ pub fn table_ui(
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
     egui::ScrollArea::horizontal().id_salt(("grid_across", site_key)).auto_shrink([false, false]).show(ui, |ui| {
         ui.spacing_mut().item_spacing.y = 0.0;
-        header_ui(ui, grid, layout, row_height + 4.0, intents);
+        header_ui(ui, grid, layout, row_height + 4.0, sorts_descending, intents);
         // After the header: it may have moved, shown or hidden columns.
         let columns: &mut [&mut GridColumn] = &mut layout.columns.iter_mut().filter(|c| c.visible).collect::<Vec<_>>();
         let width: f32 = columns.iter().map(|c| c.width).sum();
@@ -75,7 +76,14 @@ fn offset_showing(grid: &Grid, target: u64, row_height: f32) -> f32 {
 /// The header: a title per visible column. A click on a title sorts (again: reverses), a
 /// drag of it moves the column to where it is dropped, a drag of a column's right edge
 /// resizes it, and a right-click anywhere lists every column to show or hide.
-fn header_ui(ui: &mut egui::Ui, grid: &Grid, layout: &mut GridLayout, height: f32, intents: &mut Intents) {
+fn header_ui(
+    ui: &mut egui::Ui,
+    grid: &Grid,
+    layout: &mut GridLayout,
+    height: f32,
+    sorts_descending: bool,
+    intents: &mut Intents,
+) {
     let width: f32 = layout.visible().map(|c| c.width).sum();
     let (rect, response) =
         ui.allocate_exact_size(egui::vec2(width.max(ui.available_width()), height), egui::Sense::hover());
@@ -92,7 +100,7 @@ fn header_ui(ui: &mut egui::Ui, grid: &Grid, layout: &mut GridLayout, height: f3
     let mut x = rect.left();
     for column in layout.columns.iter_mut().filter(|c| c.visible) {
         let cell = egui::Rect::from_x_y_ranges(x..=x + column.width, rect.y_range());
-        let title = title_ui(ui, grid, column, cell, intents);
+        let title = title_ui(ui, grid, column, cell, sorts_descending, intents);
         if title.dragged() {
             if let Some(pointer) = title.interact_pointer_pos() {
                 ui.data_mut(|d| d.insert_temp(drag_x_id, pointer.x));
@@ -123,6 +131,7 @@ fn title_ui(
     grid: &Grid,
     column: &GridColumn,
     cell: egui::Rect,
+    sorts_descending: bool,
     intents: &mut Intents,
 ) -> egui::Response {
     let order_by = &grid.query.order_by;
@@ -141,11 +150,14 @@ fn title_ui(
     let inner = cell.shrink2(egui::vec2(CELL_PADDING - 2.0, 2.0));
     let left_aligned = egui::UiBuilder::new().max_rect(inner).layout(egui::Layout::left_to_right(egui::Align::Center));
     let response = ui.scope_builder(left_aligned, |ui| ui.add(button)).inner;
-    let response = response.on_hover_text(
-        "Sort by this column; click again to reverse. Drag to move it; right-click to show or hide columns.",
-    );
+    let response = response.on_hover_text(if sorts_descending {
+        "Sort by this column; click again to reverse. Drag to move it; right-click to show or hide columns."
+    } else {
+        "Sort by this column (this site sorts in ascending order only). Drag to move it; right-click to show or \
+         hide columns."
+    });
     if response.clicked() {
-        let descending = matches!(order_by, Some(o) if o.field == column.field && !o.descending);
+        let descending = sorts_descending && matches!(order_by, Some(o) if o.field == column.field && !o.descending);
         let mut query = grid.query.clone();
         query.order_by = Some(OrderBy { field: column.field.clone(), descending });
         intents.commands.push(Command::SetQuery(query));

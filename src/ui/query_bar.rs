@@ -3,11 +3,12 @@
 
 use std::time::{Duration, Instant};
 
+use crate::api::Dialect;
 use crate::api::Op;
 use crate::api::model::CONTACT_FIELDS;
 use crate::api::query::CUSTOM_PREFIX;
 use crate::app::command::Command;
-use crate::app::filter::{Combine, Condition, FilterSpec, field_type, op_label, ops_for, parse_value};
+use crate::app::filter::{Combine, Condition, FilterSpec, RawReading, field_type, op_label, ops_offered, parse_value};
 use crate::app::grid::{Grid, GridQuery};
 use crate::app::layout::{GridLayout, column_title};
 
@@ -27,6 +28,8 @@ pub struct QueryBar {
     raw_open: bool,
     raw_text: String,
     raw_error: Option<String>,
+    /// Why the applied raw JSON is outside the dialect the app reads, if it is.
+    raw_note: Option<String>,
     view_name: String,
 }
 
@@ -56,7 +59,15 @@ impl DraftRow {
 }
 
 impl QueryBar {
-    pub fn ui(&mut self, ui: &mut egui::Ui, grid: &Grid, layout: &mut GridLayout, intents: &mut Intents) {
+    /// `dialect`: the open site's, so that the builder offers only what the site honours.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        grid: &Grid,
+        layout: &mut GridLayout,
+        dialect: &Dialect,
+        intents: &mut Intents,
+    ) {
         ui.horizontal(|ui| {
             let label = ui.label("Search");
             let search = egui::TextEdit::singleline(&mut self.search).hint_text("Name or email").desired_width(240.0);
@@ -95,7 +106,7 @@ impl QueryBar {
         self.debounce_search(ui.ctx(), grid, intents);
         self.chips_ui(ui, grid, intents);
         if self.filter_open {
-            self.builder_ui(ui, grid, layout, intents);
+            self.builder_ui(ui, grid, layout, dialect, intents);
         }
         if let Some(error) = grid.error() {
             ui.colored_label(ui.visuals().error_fg_color, error);
@@ -192,9 +203,17 @@ impl QueryBar {
             .collect();
         self.raw_text = filter.raw.as_ref().map(|raw| raw.to_string()).unwrap_or_default();
         self.raw_error = None;
+        self.raw_note = None;
     }
 
-    fn builder_ui(&mut self, ui: &mut egui::Ui, grid: &Grid, layout: &GridLayout, intents: &mut Intents) {
+    fn builder_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        grid: &Grid,
+        layout: &GridLayout,
+        dialect: &Dialect,
+        intents: &mut Intents,
+    ) {
         let fields: Vec<String> = CONTACT_FIELDS
             .iter()
             .map(|(f, _)| (*f).to_owned())
@@ -223,14 +242,15 @@ impl QueryBar {
                         .response
                         .accessible_name(format!("Field of condition {}", i + 1));
                     let kind = field_type(&row.field, sample(grid, &row.field).as_ref());
-                    if !ops_for(kind).contains(&row.op) {
-                        row.op = ops_for(kind)[0];
+                    let offered = ops_offered(kind, dialect);
+                    if let Some(first) = offered.first().filter(|_| !offered.contains(&row.op)) {
+                        row.op = *first;
                     }
                     egui::ComboBox::from_id_salt(("filter_op", i))
                         .selected_text(op_label(row.op))
                         .width(130.0)
                         .show_ui(ui, |ui| {
-                            for op in ops_for(kind) {
+                            for op in &offered {
                                 ui.selectable_value(&mut row.op, *op, op_label(*op));
                             }
                         })
@@ -297,8 +317,16 @@ impl QueryBar {
                     {
                         let mut filter = FilterSpec::default();
                         match filter.set_raw(&self.raw_text) {
-                            Ok(()) => {
+                            Ok(reading) => {
                                 self.raw_error = None;
+                                self.raw_note = match reading {
+                                    RawReading::Known => None,
+                                    RawReading::Outside(why) => Some(format!(
+                                        "Sent as typed, but outside the filters this app reads ({why}): it cannot \
+                                         check the site's rows against it, so delete and bulk changes ask you to \
+                                         type the count."
+                                    )),
+                                };
                                 self.rows.clear();
                                 intents.commands.push(Command::SetQuery(GridQuery { filter, ..grid.query.clone() }));
                             }
@@ -309,6 +337,9 @@ impl QueryBar {
                         ui.colored_label(ui.visuals().error_fg_color, error);
                     }
                 });
+                if let Some(note) = &self.raw_note {
+                    ui.colored_label(ui.visuals().warn_fg_color, note);
+                }
             }
         });
     }
