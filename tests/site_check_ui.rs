@@ -38,8 +38,8 @@ fn checking_a_saved_site_shows_the_table_keeps_the_dialect_and_sorts_only_as_the
         matches!(app.state().site.target, Target::Profile(_)) && app.rows_loaded()
     });
 
-    app.harness.get_by_label("Site").click();
-    app.settle();
+    // The banner says the new site is not checked yet, with the check one click away.
+    app.harness.get_by_label("Not checked yet");
     app.harness.get_by_label("Check this site…").click();
     app.settle();
     app.harness.get_by_label("Check").click();
@@ -57,6 +57,7 @@ fn checking_a_saved_site_shows_the_table_keeps_the_dialect_and_sorts_only_as_the
     app.harness.get_by_label("Close").click();
     app.settle();
     assert!(app.state().site_checks.dialog.is_none());
+    assert!(app.harness.query_by_label("Not checked yet").is_none(), "checked now");
 
     // A header clicked twice sorts ascending both times; nothing asks the site for DESC.
     site.sandbox.requests().clear();

@@ -1,4 +1,5 @@
-//! The strip under the menu: which site this is, and for the sandbox, that it holds demo data.
+//! The strip under the menu: which site this is; for the sandbox, that it holds demo data; for
+//! a saved site the doctor has not checked, that it has not been.
 
 use crate::app::command::{Target, UiCommand};
 use crate::app::{AppState, SiteStatus};
@@ -22,6 +23,20 @@ pub fn ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
                 ui.label(egui::RichText::new(&state.site.name).strong());
                 if let Some(client) = &state.site.client {
                     ui.label(client.site_url().as_str());
+                }
+                // A site the doctor has not met is spoken to in the app's own reading of the
+                // reference: say so, with the check one click away.
+                let unchecked = match &state.site.target {
+                    Target::Profile(id) => state.profiles.find(id).is_some_and(|p| p.site_check.is_none()),
+                    Target::Sandbox => false,
+                };
+                if unchecked {
+                    ui.separator();
+                    ui.colored_label(ui.visuals().warn_fg_color, "Not checked yet");
+                    let command = UiCommand::CheckSite;
+                    if ui.button(command.label()).on_hover_text(command.tooltip()).clicked() {
+                        intents.ui_commands.push(command);
+                    }
                 }
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| match &state.site.status {
