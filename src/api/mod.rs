@@ -6,8 +6,10 @@ mod auth;
 mod client;
 mod error;
 pub mod fields;
+pub mod filter_check;
 #[doc(hidden)]
 pub mod fuzzing;
+mod guard;
 pub mod model;
 pub mod paging;
 pub mod query;
@@ -19,6 +21,8 @@ pub mod wire;
 
 pub use client::{Client, ClientOptions, MAX_REPLY_BYTES};
 pub use error::{ApiError, FieldError};
+pub use filter_check::{Checked, RowCheck};
+pub use guard::Distrust;
 pub use model::{Amount, Booking, Case, Change, Contact, ContactId, ContactInput, Order, Page, SecureZone, Timestamp};
 pub use query::{FieldPath, ListQuery, Op, OrderBy, Where, WhereError};
 pub use retry::{MAX_RETRY_AFTER, RetryPolicy};
