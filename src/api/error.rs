@@ -100,7 +100,7 @@ pub enum ApiError {
 
     /// The site's answer to a walk did not hold together (rows outside the filter, paging that
     /// did not advance, a count that changed), so nothing was acted on.
-    #[error("{}. Nothing was acted on.", capitalized(&.0.to_string()))]
+    #[error("{}.", capitalized(&.0.to_string()))]
     Untrusted(super::guard::Distrust),
 
     /// The change could not be recorded in the local change journal, so it was not sent.

@@ -25,6 +25,9 @@ pub enum Distrust {
     TotalChanged { before: u64, after: u64 },
     /// Paging by Id (`Id $gt <last>` in Id order) brought an Id not past the last one.
     KeysetBackwards { last: ContactId, got: ContactId },
+    /// A filter the client cannot check, on an action that writes, not confirmed by typing
+    /// the count.
+    UncheckedFilter { filter: String },
     /// A scope confirmed as `confirmed` contacts resolved to `found` distinct ones.
     CountChanged { confirmed: u64, found: u64 },
 }
@@ -66,6 +69,11 @@ impl fmt::Display for Distrust {
                 f,
                 "this site ignored `Id > {last}` when paging by Id (it sent contact {got}), so its paging cannot be \
                  trusted"
+            ),
+            Distrust::UncheckedFilter { filter } => write!(
+                f,
+                "this app cannot check which contacts match {filter}, so it cannot tell whether the site read it \
+                 as meant; type the number of contacts to confirm"
             ),
             Distrust::CountChanged { confirmed, found } => write!(
                 f,

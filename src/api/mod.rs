@@ -26,5 +26,5 @@ pub use guard::Distrust;
 pub use model::{Amount, Booking, Case, Change, Contact, ContactId, ContactInput, Order, Page, SecureZone, Timestamp};
 pub use query::{FieldPath, ListQuery, Op, OrderBy, Where, WhereError};
 pub use retry::{MAX_RETRY_AFTER, RetryPolicy};
-pub use selection::{ContactScope, Rows, Selection};
+pub use selection::{Confirmed, ContactScope, Rows, Selection};
 pub use site::{SiteCredentials, parse_site_url};

@@ -226,21 +226,43 @@ pub async fn resolve_ids<S: PageSource<Contact>>(
     Ok(ids)
 }
 
-/// [`resolve_ids`] for a scope the user confirmed as `confirmed` contacts: any other number of
-/// distinct ids stops it ([`Distrust::CountChanged`](super::Distrust::CountChanged)), before
-/// anything acts on them.
+/// What the user confirmed of a scope before anything acts on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Confirmed {
+    /// How many contacts the confirmation named.
+    pub count: u64,
+    /// The user typed the count to act on a filter the client cannot check (raw JSON outside
+    /// the dialect); without it such a filter is refused.
+    pub unchecked_filter: bool,
+}
+
+impl Confirmed {
+    pub fn count(count: u64) -> Self {
+        Self { count, unchecked_filter: false }
+    }
+}
+
+/// [`resolve_ids`] for a scope the user confirmed, before anything acts on it: a filter the
+/// client cannot check is refused unless the user typed the count for it
+/// ([`Distrust::UncheckedFilter`](super::Distrust::UncheckedFilter)), and any other number of
+/// distinct ids than confirmed stops it
+/// ([`Distrust::CountChanged`](super::Distrust::CountChanged)).
 pub async fn resolve_confirmed_ids<S: PageSource<Contact>>(
     source: &S,
     scope: &ContactScope,
-    confirmed: u64,
+    confirmed: Confirmed,
     paging: &PagingOptions,
     cancel: &CancellationToken,
     progress: impl FnMut(u64, Option<u64>),
 ) -> Result<Vec<ContactId>, ApiError> {
+    if !confirmed.unchecked_filter && !scope.query.filter.is_checkable() {
+        let filter = scope.query.filter.describe();
+        return Err(ApiError::Untrusted(super::Distrust::UncheckedFilter { filter }));
+    }
     let ids = resolve_ids(source, scope, paging, cancel, progress).await?;
     let found = ids.len() as u64;
-    if found != confirmed {
-        return Err(ApiError::Untrusted(super::Distrust::CountChanged { confirmed, found }));
+    if found != confirmed.count {
+        return Err(ApiError::Untrusted(super::Distrust::CountChanged { confirmed: confirmed.count, found }));
     }
     Ok(ids)
 }

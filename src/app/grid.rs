@@ -2,15 +2,18 @@
 //! screen, and the selection. The rows of a million-contact query are never all held: the
 //! grid knows the total, and asks for the pages the table is about to draw.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use tokio_util::sync::CancellationToken;
 
 use crate::api::fields::custom_fields_of;
-use crate::api::{ApiError, Contact, ContactId, ContactScope, ListQuery, OrderBy, Page, Rows, Selection, Where};
+use crate::api::{
+    ApiError, Contact, ContactId, ContactScope, ListQuery, OrderBy, Page, RowCheck, Rows, Selection, Where,
+};
 
 use super::filter::FilterSpec;
 use super::pages::{KEEP_PAGES, PageFetch, PageWindow};
+use super::text::thousands;
 
 /// Rows asked for per request; a site that caps pages lower is followed (see `page_size`).
 pub const PAGE_SIZE: u32 = 100;
@@ -84,6 +87,11 @@ pub struct Grid {
     /// Bumped when a loaded row changes in place (a saved contact), so that its cells are
     /// laid out again.
     revision: u64,
+    /// Per loaded page of this generation: its rows outside the filter, and its rows. Shown,
+    /// never hidden: the user sees what the site did.
+    outside_filter: BTreeMap<u64, (u64, u64)>,
+    /// The generation `outside_filter` counts.
+    checked_generation: u64,
     /// The cursor moved to another row, and the detail pane has not followed yet.
     cursor_moved: bool,
 }
@@ -102,6 +110,8 @@ impl Default for Grid {
             menu_row: None,
             revision: 0,
             cursor_moved: false,
+            outside_filter: BTreeMap::new(),
+            checked_generation: 0,
         }
     }
 }
@@ -145,6 +155,29 @@ impl Grid {
         self.selection = Selection::ids([id]);
         self.cursor = None;
         self.reload();
+    }
+
+    /// What the loaded rows say about the site's reading of the filter: rows outside it, or a
+    /// filter the app cannot check.
+    pub fn filter_warning(&self) -> Option<String> {
+        let filter = self.query.filter();
+        if !filter.is_checkable() {
+            return Some(format!(
+                "This app cannot check this filter (raw JSON outside the filters it knows): the rows below are as the \
+                 site sent them, and may not all match {}.",
+                filter.describe()
+            ));
+        }
+        let (failing, rows) = self.outside_filter.values().fold((0, 0), |(f, r), (pf, pr)| (f + pf, r + pr));
+        (failing > 0).then(|| {
+            let seems = if failing * 2 >= rows { "ignored" } else { "misread" };
+            format!(
+                "This site {seems} the filter: the rows below do not all match {} ({} of the {} loaded rows do not).",
+                filter.describe(),
+                thousands(failing),
+                thousands(rows)
+            )
+        })
     }
 
     /// The contact the cursor moved to, once its row is loaded (asked once per move).
@@ -207,6 +240,17 @@ impl Grid {
         if let Ok(loaded) = &result
             && self.window.is_current(generation)
         {
+            if self.checked_generation != generation {
+                self.outside_filter.clear();
+                self.checked_generation = generation;
+            }
+            let filter = self.query.filter();
+            if !filter.is_all()
+                && let Some(check) = RowCheck::new(&filter)
+            {
+                let failing = loaded.items.iter().filter(|contact| !check.matches(contact)).count() as u64;
+                self.outside_filter.insert(page, (failing, loaded.items.len() as u64));
+            }
             for (group, field) in loaded.items.iter().flat_map(custom_fields_of) {
                 if !self.custom_fields.iter().any(|(g, f)| g == group && f == field) {
                     self.custom_fields.insert((group.to_owned(), field.to_owned()));

@@ -28,6 +28,7 @@ pub mod settings;
 mod state;
 pub mod tasks;
 pub mod text;
+pub mod typed_count;
 
 pub use effects::TaskResult;
 pub use profiles::ConnectDialog;

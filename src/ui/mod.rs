@@ -17,6 +17,7 @@ mod query_bar;
 mod related;
 mod shortcuts;
 mod status;
+mod typed_count;
 
 use std::time::Instant;
 
@@ -153,7 +154,7 @@ fn install_fallback_font(ctx: &egui::Context) {
 }
 
 /// Asks before deleting what `confirmation` froze; `Some(true)` to go ahead.
-fn confirm_delete_ui(ctx: &egui::Context, confirmation: &DeleteConfirmation) -> Option<bool> {
+fn confirm_delete_ui(ctx: &egui::Context, confirmation: &mut DeleteConfirmation) -> Option<bool> {
     let mut answer = None;
     let modal = egui::Modal::new(egui::Id::unique("confirm_delete")).show(ctx, |ui| {
         ui.set_width(420.0);
@@ -165,6 +166,7 @@ fn confirm_delete_ui(ctx: &egui::Context, confirmation: &DeleteConfirmation) -> 
              creates {them} again from the last copy with {its} custom values and zones, but with a new Id and \
              without {its} bookings, cases, orders or password."
         ));
+        typed_count::typed_count_ui(ui, &mut confirmation.typed_count, confirmation.count);
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             if ui.button("Cancel").on_hover_text("Delete nothing").clicked() {
@@ -173,7 +175,8 @@ fn confirm_delete_ui(ctx: &egui::Context, confirmation: &DeleteConfirmation) -> 
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let delete = egui::Button::new(egui::RichText::new("Delete").color(ui.visuals().error_fg_color));
                 let what = crate::app::text::contacts(confirmation.count);
-                if ui.add(delete).on_hover_text(format!("Delete {what} from the site")).clicked() {
+                let delete = ui.add_enabled(confirmation.may_delete(), delete);
+                if delete.on_hover_text(format!("Delete {what} from the site")).clicked() {
                     answer = Some(true);
                 }
             });
@@ -352,7 +355,7 @@ impl eframe::App for TreeplApp {
                 crate::app::forget::ForgetCommand::Cancel
             }));
         }
-        if let Some(confirmation) = &self.state.deletes.confirmation
+        if let Some(confirmation) = &mut self.state.deletes.confirmation
             && let Some(confirmed) = confirm_delete_ui(&ctx, confirmation)
         {
             if confirmed {
