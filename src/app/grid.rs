@@ -92,6 +92,8 @@ pub struct Grid {
     outside_filter: BTreeMap<u64, (u64, u64)>,
     /// The generation `outside_filter` counts.
     checked_generation: u64,
+    /// What the banner over the rows says, if anything.
+    filter_warning: Option<String>,
     /// The cursor moved to another row, and the detail pane has not followed yet.
     cursor_moved: bool,
 }
@@ -112,6 +114,7 @@ impl Default for Grid {
             cursor_moved: false,
             outside_filter: BTreeMap::new(),
             checked_generation: 0,
+            filter_warning: None,
         }
     }
 }
@@ -158,26 +161,32 @@ impl Grid {
     }
 
     /// What the loaded rows say about the site's reading of the filter: rows outside it, or a
-    /// filter the app cannot check.
-    pub fn filter_warning(&self) -> Option<String> {
+    /// filter the app cannot check. Worked out when pages arrive, not each frame.
+    pub fn filter_warning(&self) -> Option<&str> {
+        self.filter_warning.as_deref()
+    }
+
+    fn update_filter_warning(&mut self) {
         let filter = self.query.filter();
-        if !filter.is_checkable() {
-            return Some(format!(
+        self.filter_warning = if !filter.is_checkable() {
+            Some(format!(
                 "This app cannot check this filter (raw JSON outside the filters it knows): the rows below are as the \
                  site sent them, and may not all match {}.",
                 filter.describe()
-            ));
-        }
-        let (failing, rows) = self.outside_filter.values().fold((0, 0), |(f, r), (pf, pr)| (f + pf, r + pr));
-        (failing > 0).then(|| {
-            let seems = if failing * 2 >= rows { "ignored" } else { "misread" };
-            format!(
-                "This site {seems} the filter: the rows below do not all match {} ({} of the {} loaded rows do not).",
-                filter.describe(),
-                thousands(failing),
-                thousands(rows)
-            )
-        })
+            ))
+        } else {
+            let (failing, rows) = self.outside_filter.values().fold((0, 0), |(f, r), (pf, pr)| (f + pf, r + pr));
+            (failing > 0).then(|| {
+                let seems = if failing * 2 >= rows { "ignored" } else { "misread" };
+                format!(
+                    "This site {seems} the filter: the rows below do not all match {} ({} of the {} loaded rows do \
+                     not).",
+                    filter.describe(),
+                    thousands(failing),
+                    thousands(rows)
+                )
+            })
+        };
     }
 
     /// The contact the cursor moved to, once its row is loaded (asked once per move).
@@ -200,6 +209,8 @@ impl Grid {
             return;
         }
         self.query = query;
+        self.outside_filter.clear();
+        self.update_filter_warning();
         self.selection = Selection::default();
         self.cursor = None;
         self.anchor = None;
@@ -251,6 +262,7 @@ impl Grid {
                 let failing = loaded.items.iter().filter(|contact| !check.matches(contact)).count() as u64;
                 self.outside_filter.insert(page, (failing, loaded.items.len() as u64));
             }
+            self.update_filter_warning();
             for (group, field) in loaded.items.iter().flat_map(custom_fields_of) {
                 if !self.custom_fields.iter().any(|(g, f)| g == group && f == field) {
                     self.custom_fields.insert((group.to_owned(), field.to_owned()));
@@ -419,6 +431,32 @@ mod tests {
 
     fn serve(grid: &mut Grid, total: u64) -> Vec<u64> {
         serve_capped(grid, total, 500)
+    }
+
+    #[test]
+    fn rows_outside_the_search_are_shown_under_a_banner_and_a_raw_filter_is_flagged() {
+        let mut grid = Grid::default();
+        grid.set_query(GridQuery { search: "obrien".into(), ..GridQuery::default() });
+        let request = grid.requests().remove(0);
+        let mut rows = page(1, 100, 3000);
+        rows.items[0].last_name = Some("O'Brien-OBRIEN".into());
+        rows.items[1].email = "obrien@example.com".into();
+        grid.page_loaded(request.generation, request.page, Ok(rows));
+        let warning = grid.filter_warning().expect("a banner");
+        assert!(warning.starts_with("This site ignored the filter: the rows below do not all match"), "{warning}");
+        assert!(warning.contains("98 of the 100 loaded rows"), "{warning}");
+        assert!(matches!(grid.row(0), RowView::Loaded(_)) && matches!(grid.row(99), RowView::Loaded(_)), "shown");
+
+        grid.set_query(GridQuery { search: "example".into(), ..GridQuery::default() });
+        let request = grid.requests().remove(0);
+        let mut rows = page(1, 10, 10);
+        rows.items.iter_mut().for_each(|c| c.email = format!("{}@Example.com", c.id));
+        grid.page_loaded(request.generation, request.page, Ok(rows));
+        assert_eq!(grid.filter_warning(), None, "every row matches");
+
+        let raw = FilterSpec { raw: Some(serde_json::json!({"City": {"$like": "A%"}})), ..FilterSpec::default() };
+        grid.set_query(GridQuery { filter: raw, ..GridQuery::default() });
+        assert!(grid.filter_warning().is_some_and(|w| w.contains("cannot check this filter")));
     }
 
     #[test]
