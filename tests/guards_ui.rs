@@ -1,0 +1,81 @@
+//! The issue's own walk-through, in the real app (egui_kittest) connected to a site that
+//! ignores `Where`: a search, Ctrl+A, Delete. The grid shows the site's rows under a banner,
+//! and the confirmed delete stops before its first write; checked against the site's database.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use egui::{Key, Modifiers};
+use egui_kittest::kittest::Queryable;
+use treepl_contacts::api::{Contact, ContactId, ListQuery, OrderBy};
+use treepl_contacts::sandbox::{DEFAULT_CLIENT_SECRET, Sandbox, SandboxConfig, SiteDialect, Store};
+
+use common::app::{AppUnderTest, TestKeyring};
+
+const CONTACTS: u64 = 300;
+
+fn database(store: &Store) -> BTreeMap<ContactId, Contact> {
+    let mut all = BTreeMap::new();
+    loop {
+        let query = ListQuery::default().order_by(OrderBy::asc("Id")).page(all.len() as u64, 500);
+        let page = store.list_contacts(&query).unwrap();
+        if page.items.is_empty() {
+            return all;
+        }
+        all.extend(page.items.into_iter().map(|c| (c.id, c)));
+    }
+}
+
+#[test]
+fn on_a_site_that_ignores_the_filter_the_grid_warns_and_a_delete_of_the_matches_deletes_nothing() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let folder = tempfile::tempdir().unwrap();
+    let dialect = SiteDialect { where_ignored: true, ..SiteDialect::default() };
+    let config = SandboxConfig { dialect, ..SandboxConfig::new(folder.path().join("site.db")).seed(CONTACTS) };
+    let site = app.runtime().block_on(Sandbox::start(config)).unwrap();
+    let before = database(site.store());
+    // A word of one contact's last name: few contacts match it (from the database).
+    let word = before.values().find_map(|c| c.last_name.clone().filter(|n| n.len() >= 5)).unwrap().to_lowercase();
+    let matching = before
+        .values()
+        .filter(|c| {
+            let text = format!(
+                "{} {} {}",
+                c.first_name.as_deref().unwrap_or(""),
+                c.last_name.as_deref().unwrap_or(""),
+                c.email
+            );
+            text.to_lowercase().contains(&word)
+        })
+        .count() as u64;
+    assert!(matching < CONTACTS / 4, "{word}: {matching}");
+
+    app.harness.get_by_label("Connect a real site…").click();
+    app.settle();
+    app.fill_connect_fields("Odd site", site.url().as_str(), DEFAULT_CLIENT_SECRET);
+    app.harness.get_by_label("Save").click();
+    app.wait_until("the odd site is open", |app| {
+        app.state().profiles.dialog.is_none() && app.rows_loaded() && app.state().grid.total() == Some(CONTACTS)
+    });
+
+    app.fill(egui::accesskit::Role::TextInput, "Search", &word);
+    app.wait_until("the search applies", |app| app.state().grid.query.search == word && app.rows_loaded());
+    assert_eq!(app.state().grid.total(), Some(CONTACTS), "the site ignored the search");
+    app.harness.get_by_label_contains("This site ignored the filter: the rows below do not all match");
+    let first = app.state().grid.peek(0).unwrap().email.clone();
+    app.harness.get_by_label_contains(&first).click();
+    app.settle();
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    app.settle();
+    app.harness.key_press(Key::Delete);
+    app.settle();
+    app.harness.get_by_label(&format!("Delete {CONTACTS} contacts matching the filter?"));
+    app.harness.get_by_label("Delete").click();
+    app.wait_until("the delete reports", |app| {
+        app.state().notifications.history().iter().any(|n| n.title == "Nothing was deleted")
+    });
+    let note = app.state().notifications.history().iter().find(|n| n.title == "Nothing was deleted").unwrap();
+    assert!(note.detail.contains("This site ignored the filter"), "{}", note.detail);
+    assert_eq!(database(site.store()), before, "nothing was deleted");
+}
