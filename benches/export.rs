@@ -165,8 +165,7 @@ fn guard_cost(runtime: &tokio::runtime::Runtime, client: &Client, folder: &Path)
     let filter = Where::field("Email").contains("@").and(Where::field("CreatedDate").lt("2100-01-01T00:00:00Z"));
     let query = ListQuery::new(filter.clone());
     let scope = ContactScope::matching(query.clone(), Default::default());
-    let settings =
-        ExportSettings { format: Format::Csv, columns: all_fields(&Default::default()), ..Default::default() };
+    let settings = ExportSettings { format: Format::Csv, columns: all_fields(&[]), ..Default::default() };
     let paging = PagingOptions::default();
     let cancel = CancellationToken::new();
     let path = folder.join("guards.csv");
@@ -232,7 +231,6 @@ async fn unchecked_export(
     .await
     .expect("the contacts");
     writer.finish().expect("finished");
-    drop(writer);
     std::io::Write::flush(&mut out).expect("flushed");
     drop(out);
     file.commit().expect("committed");
