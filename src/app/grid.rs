@@ -2,7 +2,7 @@
 //! screen, and the selection. The rows of a million-contact query are never all held: the
 //! grid knows the total, and asks for the pages the table is about to draw.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use tokio_util::sync::CancellationToken;
 
@@ -92,6 +92,8 @@ pub struct Grid {
     outside_filter: BTreeMap<u64, (u64, u64)>,
     /// The generation `outside_filter` counts.
     checked_generation: u64,
+    /// Whether a contact came on two pages of this generation (the site ignores Offset).
+    rows_repeat: bool,
     /// What the banner over the rows says, if anything.
     filter_warning: Option<String>,
     /// The cursor moved to another row, and the detail pane has not followed yet.
@@ -114,6 +116,7 @@ impl Default for Grid {
             cursor_moved: false,
             outside_filter: BTreeMap::new(),
             checked_generation: 0,
+            rows_repeat: false,
             filter_warning: None,
         }
     }
@@ -168,7 +171,13 @@ impl Grid {
 
     fn update_filter_warning(&mut self) {
         let filter = self.query.filter();
-        self.filter_warning = if !filter.is_checkable() {
+        self.filter_warning = if self.rows_repeat {
+            Some(
+                "This site seems to ignore Offset: the same contacts come back on different pages, so rows below \
+                 repeat. Check the site (Site > Check this site…)."
+                    .to_owned(),
+            )
+        } else if !filter.is_checkable() {
             Some(format!(
                 "This app cannot check this filter (raw JSON outside the filters it knows): the rows below are as the \
                  site sent them, and may not all match {}.",
@@ -210,6 +219,7 @@ impl Grid {
         }
         self.query = query;
         self.outside_filter.clear();
+        self.rows_repeat = false;
         self.update_filter_warning();
         self.selection = Selection::default();
         self.cursor = None;
@@ -253,6 +263,7 @@ impl Grid {
         {
             if self.checked_generation != generation {
                 self.outside_filter.clear();
+                self.rows_repeat = false;
                 self.checked_generation = generation;
             }
             let filter = self.query.filter();
@@ -262,6 +273,11 @@ impl Grid {
                 let failing = loaded.items.iter().filter(|contact| !check.matches(contact)).count() as u64;
                 self.outside_filter.insert(page, (failing, loaded.items.len() as u64));
             }
+            // A site that ignores Offset sends the same rows for every page.
+            let size = u64::from(self.window.page_size().max(1));
+            let ids: HashSet<ContactId> = loaded.items.iter().map(|contact| contact.id).collect();
+            self.rows_repeat |=
+                self.window.loaded().any(|(index, contact)| index / size != page && ids.contains(&contact.id));
             self.update_filter_warning();
             for (group, field) in loaded.items.iter().flat_map(custom_fields_of) {
                 if !self.custom_fields.iter().any(|(g, f)| g == group && f == field) {
@@ -453,6 +469,18 @@ mod tests {
         rows.items.iter_mut().for_each(|c| c.email = format!("{}@Example.com", c.id));
         grid.page_loaded(request.generation, request.page, Ok(rows));
         assert_eq!(grid.filter_warning(), None, "every row matches");
+
+        // Every page the first one again: a site that ignores Offset.
+        grid.set_query(GridQuery::default());
+        grid.visible = Some((0, 150));
+        for request in grid.requests() {
+            grid.page_loaded(request.generation, request.page, Ok(page(1, 100, 3000)));
+        }
+        assert!(
+            grid.filter_warning().is_some_and(|w| w.contains("seems to ignore Offset")),
+            "{:?}",
+            grid.filter_warning()
+        );
 
         let raw = FilterSpec { raw: Some(serde_json::json!({"City": {"$like": "A%"}})), ..FilterSpec::default() };
         grid.set_query(GridQuery { filter: raw, ..GridQuery::default() });
