@@ -406,6 +406,27 @@ mod tests {
     }
 
     #[test]
+    fn every_contact_field_is_read_from_the_contact() {
+        // Every field set, through the model's own reading of the site's JSON.
+        let mut json = serde_json::Map::new();
+        for (name, kind) in crate::api::model::CONTACT_FIELDS {
+            let value = match kind {
+                crate::api::model::FieldType::Text => json!(format!("v-{name}")),
+                crate::api::model::FieldType::Number => json!(3),
+                crate::api::model::FieldType::Bool => json!(true),
+                crate::api::model::FieldType::Date => json!("2024-05-17T12:00:00Z"),
+            };
+            json.insert((*name).to_owned(), value);
+        }
+        let contact: Contact = serde_json::from_value(Value::Object(json)).unwrap();
+        for (name, _) in crate::api::model::CONTACT_FIELDS {
+            let set = Where::field(*name).is_null(false);
+            assert_eq!(set.check(&contact), Checked::Matches, "{name}");
+            assert!(contact.extra.get(*name).is_none(), "{name} is a field of the model, read from it");
+        }
+    }
+
+    #[test]
     fn raw_json_outside_the_dialect_cannot_be_checked() {
         let raw = Where::Raw(json!({"City": {"$like": "Auck%"}}));
         assert!(!raw.is_checkable());
