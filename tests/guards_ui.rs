@@ -27,12 +27,14 @@ fn database(store: &Store) -> BTreeMap<ContactId, Contact> {
     }
 }
 
-#[test]
-fn on_a_site_that_ignores_the_filter_the_grid_warns_and_a_delete_of_the_matches_deletes_nothing() {
-    let mut app = AppUnderTest::start(TestKeyring::mock());
-    let folder = tempfile::tempdir().unwrap();
-    let dialect = SiteDialect { where_ignored: true, ..SiteDialect::default() };
-    let config = SandboxConfig { dialect, ..SandboxConfig::new(folder.path().join("site.db")).seed(CONTACTS) };
+/// The app connected to a site of `dialect` with [`CONTACTS`] contacts, searching for a word
+/// few of them hold; the site, its database before, and the word.
+fn searching_an_odd_site(
+    app: &mut AppUnderTest,
+    folder: &std::path::Path,
+    dialect: SiteDialect,
+) -> (Sandbox, BTreeMap<ContactId, Contact>, String) {
+    let config = SandboxConfig { dialect, ..SandboxConfig::new(folder.join("site.db")).seed(CONTACTS) };
     let site = app.runtime().block_on(Sandbox::start(config)).unwrap();
     let before = database(site.store());
     // A word of one contact's last name: few contacts match it (from the database).
@@ -61,6 +63,18 @@ fn on_a_site_that_ignores_the_filter_the_grid_warns_and_a_delete_of_the_matches_
 
     app.fill(egui::accesskit::Role::TextInput, "Search", &word);
     app.wait_until("the search applies", |app| app.state().grid.query.search == word && app.rows_loaded());
+    (site, before, word)
+}
+
+fn where_ignored() -> SiteDialect {
+    SiteDialect { where_ignored: true, ..SiteDialect::default() }
+}
+
+#[test]
+fn on_a_site_that_ignores_the_filter_the_grid_warns_and_a_delete_of_the_matches_deletes_nothing() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let folder = tempfile::tempdir().unwrap();
+    let (site, before, _) = searching_an_odd_site(&mut app, folder.path(), where_ignored());
     assert_eq!(app.state().grid.total(), Some(CONTACTS), "the site ignored the search");
     app.harness.get_by_label_contains("This site ignored the filter: the rows below do not all match");
     let first = app.state().grid.peek(0).unwrap().email.clone();
@@ -78,4 +92,24 @@ fn on_a_site_that_ignores_the_filter_the_grid_warns_and_a_delete_of_the_matches_
     let note = app.state().notifications.history().iter().find(|n| n.title == "Nothing was deleted").unwrap();
     assert!(note.detail.contains("This site ignored the filter"), "{}", note.detail);
     assert_eq!(database(site.store()), before, "nothing was deleted");
+}
+
+#[test]
+fn on_a_site_that_ignores_the_filter_an_export_of_the_matches_writes_no_file_and_says_why() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let folder = tempfile::tempdir().unwrap();
+    let (_site, _, _) = searching_an_odd_site(&mut app, folder.path(), where_ignored());
+    app.harness.get_by_label("Edit").click();
+    app.settle();
+    app.harness.get_by_label_contains("Export contacts…").click();
+    app.settle();
+    app.harness.get_by_label(&format!("All contacts matching the filter ({CONTACTS})")).click();
+    app.settle();
+    app.chooser.answer(app.exports.join("matches.csv"));
+    app.harness.get_by_label(&format!("Export {CONTACTS} contacts…")).click();
+    app.wait_until("the export stopped", |app| app.state().exports.dialog.as_ref().is_some_and(|d| d.error.is_some()));
+    let error = app.state().exports.dialog.as_ref().and_then(|d| d.error.clone()).unwrap();
+    assert!(error.starts_with("This site ignored the filter:") && error.ends_with("No file was written."), "{error}");
+    app.harness.get_by_label(&error);
+    assert_eq!(std::fs::read_dir(&app.exports).unwrap().count(), 0, "no file, not even a temporary one");
 }
