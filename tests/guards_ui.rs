@@ -113,3 +113,28 @@ fn on_a_site_that_ignores_the_filter_an_export_of_the_matches_writes_no_file_and
     app.harness.get_by_label(&error);
     assert_eq!(std::fs::read_dir(&app.exports).unwrap().count(), 0, "no file, not even a temporary one");
 }
+
+#[test]
+fn on_a_site_that_ignores_the_filter_a_bulk_edit_of_the_matches_changes_nothing_and_says_why() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let folder = tempfile::tempdir().unwrap();
+    let (site, before, _) = searching_an_odd_site(&mut app, folder.path(), where_ignored());
+    let first = app.state().grid.peek(0).unwrap().email.clone();
+    app.harness.get_by_label_contains(&first).click();
+    app.settle();
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    app.settle();
+    app.harness.get_by_label("Edit").click();
+    app.settle();
+    app.harness.get_by_label("Bulk edit selected contacts…").click();
+    app.settle();
+    app.fill(egui::accesskit::Role::TextInput, "New City", "Narvik");
+    app.harness.get_by_label(&format!("Apply to {CONTACTS} contacts")).click();
+    app.wait_until("the bulk edit stopped", |app| {
+        app.state().bulk.dialog.as_ref().is_some_and(|d| d.error.is_some() && !d.is_busy())
+    });
+    let error = app.state().bulk.dialog.as_ref().and_then(|d| d.error.clone()).unwrap();
+    assert!(error.starts_with("Nothing was changed: This site ignored the filter:"), "{error}");
+    app.harness.get_by_label(&error);
+    assert_eq!(database(site.store()), before, "nothing was changed");
+}
