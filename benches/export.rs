@@ -4,6 +4,10 @@
 //!
 //! `cargo bench --bench export` (seeds `target/bench-data/*.db` on first use; the 1M
 //! database takes a few minutes). Prints Markdown tables for BENCHMARKS.md.
+//!
+//! `cargo bench --bench export -- guards` runs only the cost of the guards: a filtered export
+//! of 100k contacts with every row checked against the filter, against the same export
+//! without the checks (the unguarded page walk into the same file), rounds interleaved.
 
 mod support;
 
@@ -15,8 +19,8 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 use treepl_contacts::api::fields::{all_fields, custom_fields_of};
 use treepl_contacts::api::paging::{self, PagingOptions};
-use treepl_contacts::api::{Contact, ListQuery};
-use treepl_contacts::export::{ExportSettings, Format, write_contacts};
+use treepl_contacts::api::{Client, Contact, ContactScope, ListQuery, RowCheck, Where};
+use treepl_contacts::export::{AtomicFile, ExportSettings, Format, run_export, write_contacts};
 
 const CONTACTS: u64 = 100_000;
 const MILLION: u64 = 1_000_000;
@@ -29,6 +33,10 @@ fn main() {
     println!();
 
     let site = support::SandboxProcess::start("paging-100k.db", CONTACTS, None);
+    guard_cost(&runtime, &site.client(), folder.path());
+    if std::env::args().any(|arg| arg == "guards") {
+        return;
+    }
     // Whole exports through the command line: fetch + write, and the process's peak memory.
     // First, while this process is small: a child's peak RSS counts what it shared with this
     // process when it was forked.
@@ -143,4 +151,96 @@ fn export_command(url: &str, format: Format, out: &Path) -> (Duration, i64) {
     assert!(waited > 0 && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "the export succeeded");
     let _ = std::fs::remove_file(&file);
     (time, usage.ru_maxrss)
+}
+
+/// Rounds of each export in the guard comparison, interleaved so that drift hits both alike.
+const GUARD_ROUNDS: usize = 9;
+
+/// A filtered export of every contact, with the client's row checks (`run_export`, as the app
+/// and the command line run it) and without them (the plain page walk into the same
+/// all-or-nothing file): the export's cost of the guards. Then the checks alone, in memory.
+fn guard_cost(runtime: &tokio::runtime::Runtime, client: &Client, folder: &Path) {
+    // Every contact matches (so that every row is written and every row is checked), and the
+    // check does real work: a Unicode-lowercased text search and a date compared as an instant.
+    let filter = match std::env::var("GUARDS_FILTER").as_deref() {
+        // Only the repeated-id check and the walk's own checks: what the row check adds shows apart.
+        Ok("all") => Where::All,
+        _ => Where::field("Email").contains("@").and(Where::field("CreatedDate").lt("2100-01-01T00:00:00Z")),
+    };
+    let query = ListQuery::new(filter.clone());
+    let scope = ContactScope::matching(query.clone(), Default::default());
+    let settings = ExportSettings { format: Format::Csv, columns: all_fields(&[]), ..Default::default() };
+    let paging = PagingOptions::default();
+    let cancel = CancellationToken::new();
+    let path = folder.join("guards.csv");
+    let (mut checked, mut unchecked) = (Vec::new(), Vec::new());
+    for round in 0..GUARD_ROUNDS {
+        // Each goes first in every other round: neither gains from the other's warm-up.
+        for checked_turn in [round % 2 == 0, round % 2 == 1] {
+            let started = Instant::now();
+            if checked_turn {
+                let summary = runtime
+                    .block_on(run_export(client, &scope, &settings, &path, &paging, &cancel, |_, _| {}))
+                    .expect("the checked export");
+                checked.push(started.elapsed());
+                assert_eq!(summary.contacts, CONTACTS);
+            } else {
+                let written = runtime.block_on(unchecked_export(client, query.clone(), &settings, &path, &paging));
+                unchecked.push(started.elapsed());
+                assert_eq!(written, CONTACTS);
+            }
+        }
+    }
+    let (checked, unchecked) = (support::median(checked), support::median(unchecked));
+    let slower = (checked.as_secs_f64() / unchecked.as_secs_f64() - 1.0) * 100.0;
+    println!(
+        "Cost of the guards: a filtered CSV export of {CONTACTS} contacts (median of {GUARD_ROUNDS}, interleaved):"
+    );
+    println!();
+    println!("| export | time | |");
+    println!("|---|---|---|");
+    println!("| without the row checks (plain page walk) | {:.2} s | |", unchecked.as_secs_f64());
+    println!("| with every row checked (`run_export`) | {:.2} s | {slower:+.1}% |", checked.as_secs_f64());
+
+    // The checks alone: the compiled filter and the repeated-id set over the same rows.
+    let contacts = runtime.block_on(paging::fetch_all(client, query, &paging, &cancel, |_| {})).expect("the contacts");
+    let check = RowCheck::new(&filter).expect("a filter of the dialect");
+    let time = median_of(|| {
+        let mut seen = std::collections::HashSet::with_capacity(contacts.len());
+        let matching = contacts.iter().filter(|c| check.matches(c) && seen.insert(c.id)).count();
+        assert_eq!(matching as u64, CONTACTS);
+    });
+    println!(
+        "| the checks alone, in memory ({CONTACTS} rows) | {:.1} ms | {:.0} ns a row |",
+        time.as_secs_f64() * 1000.0,
+        time.as_nanos() as f64 / CONTACTS as f64
+    );
+    println!();
+}
+
+/// The export as it ran before the guards: pages walked and written, nothing checked.
+async fn unchecked_export(
+    client: &Client,
+    query: ListQuery,
+    settings: &ExportSettings,
+    path: &Path,
+    paging: &PagingOptions,
+) -> u64 {
+    let mut file = AtomicFile::create(path).expect("a file");
+    let mut out = BufWriter::with_capacity(1 << 18, file.file_mut());
+    let mut writer = treepl_contacts::export::writer(&mut out, settings).expect("a writer");
+    let mut written = 0;
+    paging::for_each_page(client, query, paging, &CancellationToken::new(), |page, _| {
+        for contact in &page {
+            writer.write(contact).expect("written");
+            written += 1;
+        }
+    })
+    .await
+    .expect("the contacts");
+    writer.finish().expect("finished");
+    std::io::Write::flush(&mut out).expect("flushed");
+    drop(out);
+    file.commit().expect("committed");
+    written
 }

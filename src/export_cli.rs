@@ -71,7 +71,7 @@ pub fn run(args: ExportArgs, config_dir: Option<PathBuf>) -> anyhow::Result<()> 
 
 async fn export(args: ExportArgs, config_dir: Option<PathBuf>) -> anyhow::Result<()> {
     let filter = match &args.filter {
-        Some(text) => Where::parse_str(text).map_err(|e| anyhow::anyhow!("--where: {e}"))?,
+        Some(text) => where_arg(text)?,
         None => Where::All,
     };
     let mut query = ListQuery::new(filter);
@@ -122,7 +122,26 @@ async fn export(args: ExportArgs, config_dir: Option<PathBuf>) -> anyhow::Result
             Ok(())
         }
         Err(ExportError::Cancelled) => bail!("interrupted; no file was written"),
+        Err(error @ ExportError::Site(_)) => bail!("{error} No file was written."),
         Err(error) => Err(error.into()),
+    }
+}
+
+/// `--where`: the dialect, or any other JSON object sent as it is, with a warning that the rows
+/// cannot be checked against it.
+fn where_arg(text: &str) -> anyhow::Result<Where> {
+    match Where::parse_str(text) {
+        Ok(filter) => Ok(filter),
+        Err(error) => match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(value @ serde_json::Value::Object(_)) => {
+                eprintln!(
+                    "warning: --where is outside the filters this tool knows ({error}); it is sent as it is, and the \
+                     exported rows cannot be checked against it"
+                );
+                Ok(Where::Raw(value))
+            }
+            _ => Err(anyhow::anyhow!("--where: {error}")),
+        },
     }
 }
 

@@ -262,3 +262,21 @@ fn a_custom_path_no_record_has_matches_as_null() {
     let path = FieldPath::Custom { group: "Nobody".into(), field: "Has".into() };
     assert_eq!(path.to_string(), "CustomCrmGroups.Nobody.Has");
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// The client's own row check (what the guards use) reads the dialect as the reference does.
+    #[test]
+    fn the_clients_row_check_agrees_with_the_reference(
+        contacts in proptest::collection::vec(contact(), 1..40),
+        filters in proptest::collection::vec(filter(), 1..8),
+    ) {
+        for filter in filters {
+            let check = treepl_contacts::api::RowCheck::new(&filter).expect("a filter of the dialect");
+            for contact in &contacts {
+                prop_assert_eq!(check.matches(contact), reference::matches(&filter, contact), "filter {}", filter.to_json());
+            }
+        }
+    }
+}

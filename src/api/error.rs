@@ -98,6 +98,11 @@ pub enum ApiError {
     #[error("Cancelled.")]
     Cancelled,
 
+    /// The site's answer to a walk did not hold together (rows outside the filter, paging that
+    /// did not advance, a count that changed), so nothing was acted on.
+    #[error("{}.", capitalized(&.0.to_string()))]
+    Untrusted(super::guard::Distrust),
+
     /// The change could not be recorded in the local change journal, so it was not sent.
     #[error("Nothing was sent: {message}.")]
     Journal { message: String },
@@ -150,6 +155,11 @@ fn describe_rejection(message: &str, fields: &[FieldError]) -> String {
     }
     let details: Vec<String> = fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect();
     format!("{message} ({})", details.join("; "))
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
 
 fn rate_limited_text(retry_after: Option<Duration>) -> String {

@@ -4,6 +4,11 @@
 //! page (it may cap `Limit`). The remaining pages are then requested a few at a time,
 //! each offset advanced by what was actually received: a short page is followed by a
 //! request for the rest of its slice. Work stops at `TotalItemsCount` or at an empty page.
+//!
+//! A walk refuses what does not hold together: a page larger than its `Limit`, or a total
+//! that changes between pages (offset paging then skips or repeats rows). Under
+//! [`PagingOptions::keyset`], a walk in Id order pages by `Id $gt <last id>` instead of
+//! `Offset`, which holds while others write to the site and where a site ignores `Offset`.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -13,8 +18,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::client::Client;
 use super::error::ApiError;
-use super::model::{Contact, Page};
-use super::query::ListQuery;
+use super::guard::Distrust;
+use super::model::{Contact, ContactId, Page};
+use super::query::{ListQuery, OrderBy, Where};
 
 /// Something that serves pages of a list.
 pub trait PageSource<T>: Sync {
@@ -55,12 +61,26 @@ pub struct PagingOptions {
     pub max_in_flight: usize,
     /// The `Limit` asked for; the site may return fewer per page.
     pub page_size: u32,
+    /// Walks in Id order page by `Id $gt <last id>` with `Order_By=Id` rather than by
+    /// `Offset` (see [`for_each_page_by_id`]); set from the site's dialect.
+    pub keyset: bool,
 }
 
 impl Default for PagingOptions {
     fn default() -> Self {
         // A site with a lower cap than we ask is followed.
-        Self { max_in_flight: 8, page_size: super::assumed::WALK_LIMIT }
+        Self { max_in_flight: 8, page_size: super::assumed::WALK_LIMIT, keyset: false }
+    }
+}
+
+/// A record with an Id to page by.
+pub trait Keyed {
+    fn key(&self) -> ContactId;
+}
+
+impl Keyed for Contact {
+    fn key(&self) -> ContactId {
+        self.id
     }
 }
 
@@ -111,6 +131,23 @@ pub async fn for_each_page_until<T: Send, S: PageSource<T>>(
     cancel: &CancellationToken,
     mut deliver: impl FnMut(Vec<T>, Progress),
 ) -> Result<(), ApiError> {
+    try_for_each_page_until(source, query, until, options, cancel, |items, done| {
+        deliver(items, done);
+        Ok(())
+    })
+    .await
+}
+
+/// As [`for_each_page_until`], where `deliver` may stop the walk with an error (a check on the
+/// rows failed): no page is delivered after it.
+pub async fn try_for_each_page_until<T: Send, S: PageSource<T>>(
+    source: &S,
+    query: ListQuery,
+    until: Option<u64>,
+    options: &PagingOptions,
+    cancel: &CancellationToken,
+    mut deliver: impl FnMut(Vec<T>, Progress) -> Result<(), ApiError>,
+) -> Result<(), ApiError> {
     let max_in_flight = options.max_in_flight.max(1);
     if until.is_some_and(|until| until <= query.offset) {
         return Ok(());
@@ -118,8 +155,8 @@ pub async fn for_each_page_until<T: Send, S: PageSource<T>>(
     let first_limit =
         until.map_or(u64::from(options.page_size), |until| (until - query.offset).min(u64::from(options.page_size)));
     let first_limit = u32::try_from(first_limit).unwrap_or(options.page_size);
-    let mut first = cancellable(cancel, source.fetch_page(query.clone().page(query.offset, first_limit))).await?;
-    first.items.truncate(first_limit as usize);
+    let first = cancellable(cancel, source.fetch_page(query.clone().page(query.offset, first_limit))).await?;
+    no_larger_than(first.items.len(), u64::from(first_limit))?;
     let end = match (first.total_items_count, until) {
         (Some(total), Some(until)) => Some(total.min(until)),
         (total, None) => total,
@@ -127,7 +164,8 @@ pub async fn for_each_page_until<T: Send, S: PageSource<T>>(
     };
     let received = first.items.len() as u64;
     let mut progress = Progress { fetched: received, total: end.map(|end| end.saturating_sub(query.offset)) };
-    deliver(first.items, progress);
+    let first_total = first.total_items_count;
+    deliver(first.items, progress)?;
     let start = query.offset + received;
     if received == 0 || end.is_some_and(|end| start >= end) {
         return Ok(());
@@ -161,10 +199,12 @@ pub async fn for_each_page_until<T: Send, S: PageSource<T>>(
         }) else {
             return Ok(());
         };
-        let mut items = result?.items;
-        // A site that sends more than was asked sends rows of the next slice (asked for on
-        // its own): keeping them would repeat rows, and put the counts below out of step.
-        items.truncate(usize::try_from(asked).unwrap_or(usize::MAX));
+        let page = result?;
+        // A site that sends more than was asked does not page as asked: its rows may repeat
+        // the next slice's, or skip some.
+        no_larger_than(page.items.len(), asked)?;
+        same_total(first_total, page.total_items_count)?;
+        let items = page.items;
         let got = items.len() as u64;
         if got == 0 {
             // The list ended early (items were deleted meanwhile): nothing lies beyond.
@@ -179,7 +219,7 @@ pub async fn for_each_page_until<T: Send, S: PageSource<T>>(
         while let Some(items) = arrived.remove(&delivered_to) {
             delivered_to += items.len() as u64;
             progress.fetched += items.len() as u64;
-            deliver(items, progress);
+            deliver(items, progress)?;
         }
         if delivered_to >= stop_at {
             return Ok(());
@@ -196,6 +236,84 @@ pub async fn for_each_page_until<T: Send, S: PageSource<T>>(
                 concurrency += 1;
                 calm_pages = 0;
             }
+        }
+    }
+}
+
+fn no_larger_than(got: usize, asked: u64) -> Result<(), ApiError> {
+    let got = got as u64;
+    if got > asked {
+        return Err(ApiError::Untrusted(Distrust::PageTooLarge { asked, got }));
+    }
+    Ok(())
+}
+
+/// Offset paging while the total moves skips or repeats rows.
+fn same_total(first: Option<u64>, now: Option<u64>) -> Result<(), ApiError> {
+    match (first, now) {
+        (Some(before), Some(after)) if before != after => {
+            Err(ApiError::Untrusted(Distrust::TotalChanged { before, after }))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether a walk of `query` may page by Id: it is in ascending Id order from its first row.
+pub fn pages_by_id(query: &ListQuery, options: &PagingOptions) -> bool {
+    let by_id = query.order_by.as_ref().is_none_or(|order| order.field == "Id" && !order.descending);
+    options.keyset && by_id && query.offset == 0
+}
+
+/// Every item of `query` (which must be in ascending Id order, from its first row) up to the
+/// `until`-th, a page at a time, each page asked as `<filter> and Id $gt <last Id seen>` in Id
+/// order. Rows written meanwhile neither shift the pages nor come twice: each contact that
+/// exists throughout the walk comes exactly once. One request at a time (each needs the last).
+pub async fn for_each_page_by_id<T: Keyed + Send, S: PageSource<T>>(
+    source: &S,
+    query: ListQuery,
+    until: Option<u64>,
+    options: &PagingOptions,
+    cancel: &CancellationToken,
+    mut deliver: impl FnMut(Vec<T>, Progress) -> Result<(), ApiError>,
+) -> Result<(), ApiError> {
+    let mut last: Option<ContactId> = None;
+    let mut progress = Progress { fetched: 0, total: until };
+    loop {
+        let left = until.map_or(u64::MAX, |until| until.saturating_sub(progress.fetched));
+        if left == 0 {
+            return Ok(());
+        }
+        let limit = u32::try_from(left.min(u64::from(options.page_size))).unwrap_or(options.page_size);
+        let filter = match last {
+            Some(last) => query.filter.clone().and(Where::field("Id").gt(last)),
+            None => query.filter.clone(),
+        };
+        let page_query = ListQuery { filter, order_by: Some(OrderBy::asc("Id")), offset: 0, limit };
+        let page = cancellable(cancel, source.fetch_page(page_query)).await?;
+        no_larger_than(page.items.len(), u64::from(limit))?;
+        for item in &page.items {
+            let key = item.key();
+            if let Some(last) = last.filter(|last| key <= *last) {
+                return Err(ApiError::Untrusted(Distrust::KeysetBackwards { last, got: key }));
+            }
+            last = Some(key);
+        }
+        let got = page.items.len() as u64;
+        // The total of this page's query is what is left from here on.
+        let rest = page.total_items_count;
+        if progress.fetched == 0 {
+            progress.total = match (rest, until) {
+                (Some(rest), Some(until)) => Some(rest.min(until)),
+                (rest, until) => rest.or(until),
+            };
+        }
+        progress.fetched += got;
+        if got == 0 {
+            return Ok(());
+        }
+        deliver(page.items, progress)?;
+        if rest.is_some_and(|rest| rest <= got) {
+            return Ok(());
         }
     }
 }
@@ -253,7 +371,7 @@ mod tests {
     #[tokio::test]
     async fn every_item_arrives_once_in_order_when_the_site_caps_pages() {
         let source = numbers(1234, 70);
-        let options = PagingOptions { max_in_flight: 4, page_size: 100 };
+        let options = PagingOptions { max_in_flight: 4, page_size: 100, keyset: false };
         let mut reports = Vec::new();
         let all = fetch_all(&source, ListQuery::default(), &options, &CancellationToken::new(), |p| reports.push(p))
             .await
@@ -280,7 +398,7 @@ mod tests {
         let all = fetch_all(
             &source,
             ListQuery::default(),
-            &PagingOptions { max_in_flight: 3, page_size: 100 },
+            &PagingOptions { max_in_flight: 3, page_size: 100, keyset: false },
             &CancellationToken::new(),
             |_| {},
         )
@@ -290,7 +408,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_site_sending_more_than_asked_gives_each_item_once() {
+    async fn a_site_sending_more_than_asked_is_refused() {
         // Pages after the first come half as long again as asked (rows of the next slice).
         struct Generous(Numbers);
         impl PageSource<u64> for Generous {
@@ -302,16 +420,93 @@ mod tests {
             }
         }
         let source = Generous(numbers(1000, 1000));
-        let all = fetch_all(
-            &source,
-            ListQuery::default(),
-            &PagingOptions { max_in_flight: 3, page_size: 100 },
-            &CancellationToken::new(),
-            |_| {},
-        )
+        let options = PagingOptions { max_in_flight: 3, page_size: 100, keyset: false };
+        let result = fetch_all(&source, ListQuery::default(), &options, &CancellationToken::new(), |_| {}).await;
+        assert_eq!(result, Err(ApiError::Untrusted(Distrust::PageTooLarge { asked: 100, got: 150 })));
+    }
+
+    #[tokio::test]
+    async fn a_total_that_changes_between_pages_is_refused() {
+        struct Growing(Numbers, Mutex<u64>);
+        impl PageSource<u64> for Growing {
+            fn fetch_page(&self, query: ListQuery) -> impl Future<Output = Result<Page<u64>, ApiError>> + Send {
+                let mut calls = self.1.lock().unwrap();
+                *calls += 1;
+                let grown = *calls > 3;
+                let page = self.0.fetch_page(query);
+                async move {
+                    let mut page = page.await?;
+                    if grown {
+                        page.total_items_count = page.total_items_count.map(|t| t + 1);
+                    }
+                    Ok(page)
+                }
+            }
+        }
+        let source = Growing(numbers(1000, 1000), Mutex::new(0));
+        let options = PagingOptions { max_in_flight: 1, page_size: 100, keyset: false };
+        let result = fetch_all(&source, ListQuery::default(), &options, &CancellationToken::new(), |_| {}).await;
+        assert_eq!(result, Err(ApiError::Untrusted(Distrust::TotalChanged { before: 1000, after: 1001 })));
+    }
+
+    /// Numbers as records with an Id, served by `Id $gt` in Id order (as a site's filter would).
+    #[derive(Debug, PartialEq)]
+    struct Row(i64);
+    impl Keyed for Row {
+        fn key(&self) -> ContactId {
+            self.0
+        }
+    }
+
+    fn after_id(filter: &Where) -> Option<i64> {
+        match filter {
+            Where::Compare { value, .. } => value.as_i64(),
+            Where::And(parts) => parts.iter().find_map(after_id),
+            _ => None,
+        }
+    }
+
+    #[tokio::test]
+    async fn keyset_paging_asks_past_the_last_id_and_ends_at_the_rest() {
+        let ids: Vec<i64> = (1..=1000).filter(|id| id % 7 != 0).collect();
+        let requests = Mutex::new(Vec::new());
+        let source = FnSource(|query: ListQuery| {
+            requests.lock().unwrap().push(query.clone());
+            let after = after_id(&query.filter).unwrap_or(0);
+            let rest: Vec<i64> = ids.iter().copied().filter(|id| *id > after).collect();
+            let page: Vec<Row> = rest.iter().take(query.limit.min(60) as usize).map(|id| Row(*id)).collect();
+            async move { Ok(Page::new(page, rest.len() as u64)) }
+        });
+        let options = PagingOptions { max_in_flight: 4, page_size: 100, keyset: true };
+        let mut all = Vec::new();
+        for_each_page_by_id(&source, ListQuery::default(), None, &options, &CancellationToken::new(), |items, _| {
+            all.extend(items.into_iter().map(|row| row.0));
+            Ok(())
+        })
         .await
         .unwrap();
-        assert_eq!(all, (0..1000).collect::<Vec<_>>());
+        assert_eq!(all, ids);
+        let requests = requests.lock().unwrap();
+        assert!(requests.iter().all(|q| q.offset == 0 && q.order_by == Some(OrderBy::asc("Id"))));
+        assert_eq!(requests.len(), ids.len().div_ceil(60), "no request past the end");
+    }
+
+    #[tokio::test]
+    async fn keyset_paging_refuses_a_site_that_ignores_the_id_filter() {
+        let source = FnSource(|query: ListQuery| async move {
+            Ok(Page::new((1..=i64::from(query.limit)).map(Row).collect::<Vec<_>>(), 1000))
+        });
+        let options = PagingOptions { max_in_flight: 1, page_size: 100, keyset: true };
+        let result = for_each_page_by_id(
+            &source,
+            ListQuery::default(),
+            None,
+            &options,
+            &CancellationToken::new(),
+            |_, _| Ok(()),
+        )
+        .await;
+        assert_eq!(result, Err(ApiError::Untrusted(Distrust::KeysetBackwards { last: 100, got: 1 })));
     }
 
     #[tokio::test]
@@ -335,7 +530,7 @@ mod tests {
         let mut reports = Vec::new();
         let mut all = Vec::new();
         let query = ListQuery::default().page(10, 100);
-        let options = PagingOptions { max_in_flight: 3, page_size: 100 };
+        let options = PagingOptions { max_in_flight: 3, page_size: 100, keyset: false };
         for_each_page_until(&source, query, Some(1_001), &options, &CancellationToken::new(), |items, p| {
             all.extend(items);
             reports.push(p);

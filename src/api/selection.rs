@@ -2,12 +2,17 @@
 //! of rows in a query's order, or every contact the query matches, each less or plus some
 //! ids. A million selected contacts cost a few bytes; an action resolves its scope by
 //! streaming when it runs (page by page, at the site's own page size, cancellable).
+//!
+//! Every walk here checks what the site sent before handing it on ([`super::guard`]): rows
+//! outside the filter or a contact met twice stop the walk with [`ApiError::Untrusted`], so
+//! no export, delete or bulk edit acts on rows the site got wrong.
 
 use std::collections::BTreeSet;
 
 use tokio_util::sync::CancellationToken;
 
-use super::paging::{self, PageSource, PagingOptions};
+use super::guard::ContactGuard;
+use super::paging::{self, PageSource, PagingOptions, Progress};
 use super::{ApiError, Contact, ContactId, ListQuery, Where};
 
 use super::assumed::IDS_PER_REQUEST;
@@ -138,9 +143,33 @@ impl ContactScope {
     }
 }
 
+/// Walks the pages of `query` (up to the `until`-th row) by Id when the options and the
+/// query's order allow it, else by offset; each page is checked by `guard` first.
+async fn checked_pages<S: PageSource<Contact>>(
+    source: &S,
+    query: ListQuery,
+    until: Option<u64>,
+    paging: &PagingOptions,
+    cancel: &CancellationToken,
+    guard: &mut ContactGuard,
+    mut deliver: impl FnMut(Vec<Contact>, Progress),
+) -> Result<(), ApiError> {
+    let mut checked = |page: Vec<Contact>, done: Progress| {
+        guard.inspect(&page).map_err(ApiError::Untrusted)?;
+        deliver(page, done);
+        Ok(())
+    };
+    if paging::pages_by_id(&query, paging) {
+        paging::for_each_page_by_id(source, query, until, paging, cancel, checked).await
+    } else {
+        paging::try_for_each_page_until(source, query, until, paging, cancel, &mut checked).await
+    }
+}
+
 /// Hands the contacts of `scope` to `deliver`, a page at a time: the rows in the query's
 /// order less the exceptions, then the extra ids that still match the filter (in the query's
 /// order within each batch of ids). `deliver` also hears how many the scope holds, once known.
+/// Nothing is delivered past a page that fails the checks.
 pub async fn for_each_contact<S: PageSource<Contact>>(
     source: &S,
     scope: &ContactScope,
@@ -150,12 +179,10 @@ pub async fn for_each_contact<S: PageSource<Contact>>(
 ) -> Result<(), ApiError> {
     let selection = &scope.selection;
     let mut expected = scope.known_count();
-    // Extra ids met among the rows already (the rows moved since): not delivered twice.
-    let mut met = BTreeSet::new();
+    let mut guard = ContactGuard::new(&scope.query.filter);
     if let Some((query, until)) = scope.rows_query() {
-        paging::for_each_page_until(source, query, until, paging, cancel, |mut page, done| {
+        checked_pages(source, query, until, paging, cancel, &mut guard, |mut page, done| {
             page.retain(|c| !selection.except.contains(&c.id));
-            met.extend(page.iter().map(|c| c.id).filter(|id| selection.also.contains(id)));
             if selection.rows == Rows::All {
                 let rows = done.total.map(|t| t.saturating_sub(selection.except.len() as u64));
                 expected = rows.map(|rows| rows + selection.also.len() as u64);
@@ -164,17 +191,20 @@ pub async fn for_each_contact<S: PageSource<Contact>>(
         })
         .await?;
     }
-    let ids: Vec<ContactId> = selection.also.difference(&met).copied().collect();
+    // Extra ids met among the rows already (the rows moved since) are not delivered twice.
+    let ids: Vec<ContactId> = selection.also.iter().copied().filter(|id| !guard.has_seen(*id)).collect();
     for batch in ids.chunks(IDS_PER_REQUEST) {
         let filter = scope.query.filter.clone().and(Where::field("Id").is_in(batch.iter().copied()));
+        guard.set_filter(&filter);
         let batch_query = ListQuery { filter, offset: 0, ..scope.query.clone() };
-        paging::for_each_page(source, batch_query, paging, cancel, |page, _| deliver(page, expected)).await?;
+        checked_pages(source, batch_query, None, paging, cancel, &mut guard, |page, _| deliver(page, expected)).await?;
     }
     Ok(())
 }
 
 /// The ids of `scope`, streamed page by page and kept alone (a million ids are 8 MB; their
-/// contacts would not fit). Ids selected one by one are taken as they are, without a request.
+/// contacts would not fit), each once. Ids selected one by one are taken as they are, without
+/// a request. Fails, with nothing returned, when a page fails the checks.
 pub async fn resolve_ids<S: PageSource<Contact>>(
     source: &S,
     scope: &ContactScope,
@@ -184,16 +214,55 @@ pub async fn resolve_ids<S: PageSource<Contact>>(
 ) -> Result<Vec<ContactId>, ApiError> {
     let selection = &scope.selection;
     let mut ids = Vec::new();
+    let mut guard = ContactGuard::new(&scope.query.filter);
     if let Some((query, until)) = scope.rows_query() {
-        paging::for_each_page_until(source, query, until, paging, cancel, |page, done| {
+        checked_pages(source, query, until, paging, cancel, &mut guard, |page, done| {
             ids.extend(page.iter().map(|c| c.id).filter(|id| !selection.except.contains(id)));
             progress(done.fetched, done.total);
         })
         .await?;
     }
-    if !selection.also.is_empty() {
-        let met: std::collections::HashSet<ContactId> = ids.iter().copied().collect();
-        ids.extend(selection.also.iter().copied().filter(|id| !met.contains(id)));
+    ids.extend(selection.also.iter().copied().filter(|id| !guard.has_seen(*id)));
+    Ok(ids)
+}
+
+/// What the user confirmed of a scope before anything acts on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Confirmed {
+    /// How many contacts the confirmation named.
+    pub count: u64,
+    /// The user typed the count to act on a filter the client cannot check (raw JSON outside
+    /// the dialect); without it such a filter is refused.
+    pub unchecked_filter: bool,
+}
+
+impl Confirmed {
+    pub fn count(count: u64) -> Self {
+        Self { count, unchecked_filter: false }
+    }
+}
+
+/// [`resolve_ids`] for a scope the user confirmed, before anything acts on it: a filter the
+/// client cannot check is refused unless the user typed the count for it
+/// ([`Distrust::UncheckedFilter`](super::Distrust::UncheckedFilter)), and any other number of
+/// distinct ids than confirmed stops it
+/// ([`Distrust::CountChanged`](super::Distrust::CountChanged)).
+pub async fn resolve_confirmed_ids<S: PageSource<Contact>>(
+    source: &S,
+    scope: &ContactScope,
+    confirmed: Confirmed,
+    paging: &PagingOptions,
+    cancel: &CancellationToken,
+    progress: impl FnMut(u64, Option<u64>),
+) -> Result<Vec<ContactId>, ApiError> {
+    if !confirmed.unchecked_filter && !scope.query.filter.is_checkable() {
+        let filter = scope.query.filter.describe();
+        return Err(ApiError::Untrusted(super::Distrust::UncheckedFilter { filter }));
+    }
+    let ids = resolve_ids(source, scope, paging, cancel, progress).await?;
+    let found = ids.len() as u64;
+    if found != confirmed.count {
+        return Err(ApiError::Untrusted(super::Distrust::CountChanged { confirmed: confirmed.count, found }));
     }
     Ok(ids)
 }

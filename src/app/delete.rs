@@ -4,8 +4,8 @@
 use tokio_util::sync::CancellationToken;
 
 use crate::api::paging::PagingOptions;
-use crate::api::selection::resolve_ids;
-use crate::api::{ApiError, ContactScope, Rows};
+use crate::api::selection::resolve_confirmed_ids;
+use crate::api::{ApiError, Confirmed, ContactScope, Distrust, Rows};
 
 use super::effects::{Effects, TaskResult};
 use super::grid::Grid;
@@ -13,6 +13,7 @@ use super::journal::{Context, Writes};
 use super::notifications::{Level, Notifications};
 use super::tasks::Progress;
 use super::text::{contact_name, contacts, thousands};
+use super::typed_count::TypedCount;
 
 /// Deleting, as a feature: the confirmation waiting for the user's answer, the delete it
 /// starts, and what its outcome does to the grid and the notifications.
@@ -38,8 +39,9 @@ impl Deletes {
         let connection = fx.connection;
         let label = format!("Deleting {}", contacts(confirmation.count));
         fx.tasks.spawn_stoppable(label, move |cancel, progress| async move {
-            let DeleteConfirmation { scope, count, .. } = confirmation;
-            TaskResult::for_site(connection, delete_contacts(&writes, &scope, count, &cancel, &progress).await)
+            let confirmed = confirmation.confirmed();
+            let scope = confirmation.scope;
+            TaskResult::for_site(connection, delete_confirmed(&writes, &scope, confirmed, &cancel, &progress).await)
         });
     }
 
@@ -59,6 +61,7 @@ impl Deletes {
                 "Delete cancelled",
                 format!("{done} of {of} deleted before it stopped."),
             ),
+            DeleteStop::Failed(error) if deleted == 0 => notifications.error("Nothing was deleted", error.to_string()),
             DeleteStop::Failed(error) => {
                 notifications.error(format!("Stopped after deleting {done} of {of}"), error.to_string())
             }
@@ -87,6 +90,8 @@ pub struct DeleteConfirmation {
     names: Vec<String>,
     /// Whether the grid's query narrows the contacts (a filter or a search).
     filtered: bool,
+    /// The count to type first, when the filter is one the client cannot check.
+    pub typed_count: TypedCount,
 }
 
 impl DeleteConfirmation {
@@ -104,7 +109,8 @@ impl DeleteConfirmation {
             _ => None,
         };
         let filtered = !scope.query.filter.is_all();
-        Some(Self { scope, count, names: names.unwrap_or_default(), filtered })
+        let typed_count = TypedCount::for_scope(&scope, count);
+        Some(Self { scope, count, names: names.unwrap_or_default(), filtered, typed_count })
     }
 
     /// One contact, as the editor asks to delete it.
@@ -114,7 +120,18 @@ impl DeleteConfirmation {
             count: 1,
             names: vec![contact_name(contact)],
             filtered: false,
+            typed_count: TypedCount::default(),
         }
+    }
+
+    /// What the user confirmed, as the delete is told it.
+    pub fn confirmed(&self) -> Confirmed {
+        self.typed_count.confirmed(self.count)
+    }
+
+    /// Whether Delete may be pressed: the count is typed where the filter asks for it.
+    pub fn may_delete(&self) -> bool {
+        self.typed_count.is_satisfied()
     }
 
     /// The contacts it names by id, when it names them so (the pane lets go of them).
@@ -178,17 +195,31 @@ pub async fn delete_contacts(
     cancel: &CancellationToken,
     progress: &Progress,
 ) -> DeleteOutcome {
-    let outcome = |deleted, stop| DeleteOutcome { confirmed, deleted, stop };
+    delete_confirmed(writes, scope, Confirmed::count(confirmed), cancel, progress).await
+}
+
+/// [`delete_contacts`], with what the user confirmed. Nothing is deleted unless the scope
+/// resolves, through the client's checks, to exactly the confirmed number of contacts.
+pub async fn delete_confirmed(
+    writes: &Writes,
+    scope: &ContactScope,
+    confirmed: Confirmed,
+    cancel: &CancellationToken,
+    progress: &Progress,
+) -> DeleteOutcome {
+    let count = confirmed.count;
+    let outcome = |deleted, stop| DeleteOutcome { confirmed: count, deleted, stop };
     let paging = PagingOptions::default();
-    let listed = resolve_ids(writes.client(), scope, &paging, cancel, |_, _| progress.set(0, Some(confirmed)));
+    let listed =
+        resolve_confirmed_ids(writes.client(), scope, confirmed, &paging, cancel, |_, _| progress.set(0, Some(count)));
     let ids = match listed.await {
         Ok(ids) => ids,
         Err(ApiError::Cancelled) => return outcome(0, DeleteStop::Cancelled),
+        Err(ApiError::Untrusted(Distrust::CountChanged { found, .. })) if found > count => {
+            return outcome(0, DeleteStop::Grew { found });
+        }
         Err(error) => return outcome(0, DeleteStop::Failed(error)),
     };
-    if ids.len() as u64 > confirmed {
-        return outcome(0, DeleteStop::Grew { found: ids.len() as u64 });
-    }
     // More than one contact is one bulk operation in the journal, undone as one.
     let mut context = Context::default();
     if ids.len() > 1 {
@@ -206,7 +237,7 @@ pub async fn delete_contacts(
             Ok(()) | Err(ApiError::NotFound { .. }) => deleted += 1,
             Err(error) => return outcome(deleted, DeleteStop::Failed(error)),
         }
-        progress.set(deleted, Some(confirmed));
+        progress.set(deleted, Some(count));
     }
     outcome(deleted, DeleteStop::Finished)
 }
@@ -218,6 +249,7 @@ mod tests {
 
     fn confirmation(selection: Selection, filter: Where, count: u64, names: &[&str]) -> DeleteConfirmation {
         DeleteConfirmation {
+            typed_count: TypedCount::default(),
             filtered: !filter.is_all(),
             scope: ContactScope { query: ListQuery::new(filter), selection },
             count,

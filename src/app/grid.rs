@@ -2,15 +2,18 @@
 //! screen, and the selection. The rows of a million-contact query are never all held: the
 //! grid knows the total, and asks for the pages the table is about to draw.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use tokio_util::sync::CancellationToken;
 
 use crate::api::fields::custom_fields_of;
-use crate::api::{ApiError, Contact, ContactId, ContactScope, ListQuery, OrderBy, Page, Rows, Selection, Where};
+use crate::api::{
+    ApiError, Contact, ContactId, ContactScope, ListQuery, OrderBy, Page, RowCheck, Rows, Selection, Where,
+};
 
 use super::filter::FilterSpec;
 use super::pages::{KEEP_PAGES, PageFetch, PageWindow};
+use super::text::thousands;
 
 /// Rows asked for per request; a site that caps pages lower is followed (see `page_size`).
 pub const PAGE_SIZE: u32 = 100;
@@ -84,6 +87,15 @@ pub struct Grid {
     /// Bumped when a loaded row changes in place (a saved contact), so that its cells are
     /// laid out again.
     revision: u64,
+    /// Per loaded page of this generation: its rows outside the filter, and its rows. Shown,
+    /// never hidden: the user sees what the site did.
+    outside_filter: BTreeMap<u64, (u64, u64)>,
+    /// The generation `outside_filter` counts.
+    checked_generation: u64,
+    /// Whether a contact came on two pages of this generation (the site ignores Offset).
+    rows_repeat: bool,
+    /// What the banner over the rows says, if anything.
+    filter_warning: Option<String>,
     /// The cursor moved to another row, and the detail pane has not followed yet.
     cursor_moved: bool,
 }
@@ -102,6 +114,10 @@ impl Default for Grid {
             menu_row: None,
             revision: 0,
             cursor_moved: false,
+            outside_filter: BTreeMap::new(),
+            checked_generation: 0,
+            rows_repeat: false,
+            filter_warning: None,
         }
     }
 }
@@ -147,6 +163,41 @@ impl Grid {
         self.reload();
     }
 
+    /// What the loaded rows say about the site's reading of the filter: rows outside it, or a
+    /// filter the app cannot check. Worked out when pages arrive, not each frame.
+    pub fn filter_warning(&self) -> Option<&str> {
+        self.filter_warning.as_deref()
+    }
+
+    fn update_filter_warning(&mut self) {
+        let filter = self.query.filter();
+        self.filter_warning = if self.rows_repeat {
+            Some(
+                "This site seems to ignore Offset: the same contacts come back on different pages, so rows below \
+                 repeat. Check the site (Site > Check this site…)."
+                    .to_owned(),
+            )
+        } else if !filter.is_checkable() {
+            Some(format!(
+                "This app cannot check this filter (raw JSON outside the filters it knows): the rows below are as the \
+                 site sent them, and may not all match {}.",
+                filter.describe()
+            ))
+        } else {
+            let (failing, rows) = self.outside_filter.values().fold((0, 0), |(f, r), (pf, pr)| (f + pf, r + pr));
+            (failing > 0).then(|| {
+                let seems = if failing * 2 >= rows { "ignored" } else { "misread" };
+                format!(
+                    "This site {seems} the filter: the rows below do not all match {} ({} of the {} loaded rows do \
+                     not).",
+                    filter.describe(),
+                    thousands(failing),
+                    thousands(rows)
+                )
+            })
+        };
+    }
+
     /// The contact the cursor moved to, once its row is loaded (asked once per move).
     pub fn take_cursor_contact(&mut self) -> Option<ContactId> {
         let id = self.cursor.filter(|_| self.cursor_moved).and_then(|index| self.id_at(index))?;
@@ -167,6 +218,9 @@ impl Grid {
             return;
         }
         self.query = query;
+        self.outside_filter.clear();
+        self.rows_repeat = false;
+        self.update_filter_warning();
         self.selection = Selection::default();
         self.cursor = None;
         self.anchor = None;
@@ -207,6 +261,29 @@ impl Grid {
         if let Ok(loaded) = &result
             && self.window.is_current(generation)
         {
+            if self.checked_generation != generation {
+                self.outside_filter.clear();
+                self.rows_repeat = false;
+                self.checked_generation = generation;
+            }
+            let filter = self.query.filter();
+            if !filter.is_all()
+                && let Some(check) = RowCheck::new(&filter)
+            {
+                let failing = loaded.items.iter().filter(|contact| !check.matches(contact)).count() as u64;
+                self.outside_filter.insert(page, (failing, loaded.items.len() as u64));
+            }
+            // A site that ignores Offset sends the same rows for every page. (A row or two met
+            // again is a contact that moved between pages while others write: not counted.)
+            let size = u64::from(self.window.page_size().max(1));
+            let ids: HashSet<ContactId> = loaded.items.iter().map(|contact| contact.id).collect();
+            let again = self
+                .window
+                .loaded()
+                .filter(|(index, contact)| index / size != page && ids.contains(&contact.id))
+                .count();
+            self.rows_repeat |= again >= 2 && again * 2 >= ids.len();
+            self.update_filter_warning();
             for (group, field) in loaded.items.iter().flat_map(custom_fields_of) {
                 if !self.custom_fields.iter().any(|(g, f)| g == group && f == field) {
                     self.custom_fields.insert((group.to_owned(), field.to_owned()));
@@ -375,6 +452,55 @@ mod tests {
 
     fn serve(grid: &mut Grid, total: u64) -> Vec<u64> {
         serve_capped(grid, total, 500)
+    }
+
+    #[test]
+    fn rows_outside_the_search_are_shown_under_a_banner_and_a_raw_filter_is_flagged() {
+        let mut grid = Grid::default();
+        grid.set_query(GridQuery { search: "obrien".into(), ..GridQuery::default() });
+        let request = grid.requests().remove(0);
+        let mut rows = page(1, 100, 3000);
+        rows.items[0].last_name = Some("O'Brien-OBRIEN".into());
+        rows.items[1].email = "obrien@example.com".into();
+        grid.page_loaded(request.generation, request.page, Ok(rows));
+        let warning = grid.filter_warning().expect("a banner");
+        assert!(warning.starts_with("This site ignored the filter: the rows below do not all match"), "{warning}");
+        assert!(warning.contains("98 of the 100 loaded rows"), "{warning}");
+        assert!(matches!(grid.row(0), RowView::Loaded(_)) && matches!(grid.row(99), RowView::Loaded(_)), "shown");
+
+        grid.set_query(GridQuery { search: "example".into(), ..GridQuery::default() });
+        let request = grid.requests().remove(0);
+        let mut rows = page(1, 10, 10);
+        rows.items.iter_mut().for_each(|c| c.email = format!("{}@Example.com", c.id));
+        grid.page_loaded(request.generation, request.page, Ok(rows));
+        assert_eq!(grid.filter_warning(), None, "every row matches");
+
+        // One contact met again on the next page (it moved while others wrote): no banner.
+        grid.set_query(GridQuery { search: "x".into(), ..GridQuery::default() });
+        grid.set_query(GridQuery::default());
+        grid.visible = Some((0, 150));
+        for request in grid.requests() {
+            let first = if request.page == 0 { 1 } else { request.page as i64 * 100 };
+            grid.page_loaded(request.generation, request.page, Ok(page(first, 100, 3000)));
+        }
+        assert_eq!(grid.filter_warning(), None);
+
+        // Every page the first one again: a site that ignores Offset.
+        grid.set_query(GridQuery { search: "y".into(), ..GridQuery::default() });
+        grid.set_query(GridQuery::default());
+        grid.visible = Some((0, 150));
+        for request in grid.requests() {
+            grid.page_loaded(request.generation, request.page, Ok(page(1, 100, 3000)));
+        }
+        assert!(
+            grid.filter_warning().is_some_and(|w| w.contains("seems to ignore Offset")),
+            "{:?}",
+            grid.filter_warning()
+        );
+
+        let raw = FilterSpec { raw: Some(serde_json::json!({"City": {"$like": "A%"}})), ..FilterSpec::default() };
+        grid.set_query(GridQuery { filter: raw, ..GridQuery::default() });
+        assert!(grid.filter_warning().is_some_and(|w| w.contains("cannot check this filter")));
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub mod site_check;
 mod state;
 pub mod tasks;
 pub mod text;
+pub mod typed_count;
 
 pub use effects::TaskResult;
 pub use profiles::ConnectDialog;

@@ -51,6 +51,11 @@ pub fn dialog_ui(
         if let Some(preview) = dialog.current_preview().filter(|_| dialog.applied.is_none()) {
             preview_ui(ui, preview);
         }
+        if dialog.applied.is_none() {
+            ui.add_enabled_ui(!busy, |ui| {
+                super::typed_count::typed_count_ui(ui, &mut dialog.typed_count, dialog.count);
+            });
+        }
         if let Some(error) = &dialog.error {
             ui.colored_label(ui.visuals().error_fg_color, error);
         }
@@ -99,9 +104,15 @@ pub fn dialog_ui(
 fn buttons_ui(ui: &mut egui::Ui, dialog: &BulkDialog, command: &mut impl FnMut(BulkCommand)) {
     let why_not = dialog.action().err();
     let ready = why_not.is_none() && !dialog.is_busy();
+    let why_not = why_not.or_else(|| (!dialog.typed_count.is_satisfied()).then(|| "Type the count first".to_owned()));
     let apply = egui::Button::new(format!("Apply to {}", contacts(dialog.count)));
     let hover = "Change every selected contact on the site, as one entry in the journal";
-    if ui.add_enabled(ready, apply).on_hover_text(hover).on_disabled_hover_text(why_not.unwrap_or_default()).clicked() {
+    if ui
+        .add_enabled(ready && dialog.typed_count.is_satisfied(), apply)
+        .on_hover_text(hover)
+        .on_disabled_hover_text(why_not.unwrap_or_default())
+        .clicked()
+    {
         command(BulkCommand::Apply);
     }
     if dialog.kind == BulkKind::Edit {

@@ -42,6 +42,10 @@ pub fn ui(ui: &mut egui::Ui, state: &mut AppState, bar: &mut QueryBar, keys: boo
         nothing_matches_ui(ui, &state.grid.query, bar, intents);
         return;
     }
+    if let Some(warning) = state.grid.filter_warning() {
+        ui.colored_label(ui.visuals().warn_fg_color, warning);
+        ui.add_space(4.0);
+    }
     if layout.visible().next().is_none() {
         ui.label("Every column is hidden: choose some under Columns.");
         return;

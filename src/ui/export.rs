@@ -118,6 +118,13 @@ fn scope_ui(ui: &mut egui::Ui, dialog: &mut ExportDialog) {
     let all = format!("All contacts matching the filter ({})", thousands(dialog.matching_count));
     ui.radio_value(&mut dialog.scope, ScopeChoice::AllMatching, all)
         .on_hover_text("Fetched page by page from the site, loaded in the list or not");
+    if !dialog.scope().query.filter.is_checkable() {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            "This app cannot check this filter (raw JSON outside the filters it knows): the file holds what the site \
+             sends, which may not all match it.",
+        );
+    }
 }
 
 fn format_ui(ui: &mut egui::Ui, dialog: &mut ExportDialog) {

@@ -18,6 +18,7 @@ mod related;
 mod shortcuts;
 mod site_check;
 mod status;
+mod typed_count;
 
 use std::time::Instant;
 
@@ -155,7 +156,7 @@ fn install_fallback_font(ctx: &egui::Context) {
 }
 
 /// Asks before deleting what `confirmation` froze; `Some(true)` to go ahead.
-fn confirm_delete_ui(ctx: &egui::Context, confirmation: &DeleteConfirmation) -> Option<bool> {
+fn confirm_delete_ui(ctx: &egui::Context, confirmation: &mut DeleteConfirmation) -> Option<bool> {
     let mut answer = None;
     let modal = egui::Modal::new(egui::Id::unique("confirm_delete")).show(ctx, |ui| {
         ui.set_width(420.0);
@@ -167,6 +168,7 @@ fn confirm_delete_ui(ctx: &egui::Context, confirmation: &DeleteConfirmation) -> 
              creates {them} again from the last copy with {its} custom values and zones, but with a new Id and \
              without {its} bookings, cases, orders or password."
         ));
+        typed_count::typed_count_ui(ui, &mut confirmation.typed_count, confirmation.count);
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             if ui.button("Cancel").on_hover_text("Delete nothing").clicked() {
@@ -175,7 +177,8 @@ fn confirm_delete_ui(ctx: &egui::Context, confirmation: &DeleteConfirmation) -> 
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let delete = egui::Button::new(egui::RichText::new("Delete").color(ui.visuals().error_fg_color));
                 let what = crate::app::text::contacts(confirmation.count);
-                if ui.add(delete).on_hover_text(format!("Delete {what} from the site")).clicked() {
+                let delete = ui.add_enabled(confirmation.may_delete(), delete);
+                if delete.on_hover_text(format!("Delete {what} from the site")).clicked() {
                     answer = Some(true);
                 }
             });
@@ -354,7 +357,7 @@ impl eframe::App for TreeplApp {
                 crate::app::forget::ForgetCommand::Cancel
             }));
         }
-        if let Some(confirmation) = &self.state.deletes.confirmation
+        if let Some(confirmation) = &mut self.state.deletes.confirmation
             && let Some(confirmed) = confirm_delete_ui(&ctx, confirmation)
         {
             if confirmed {

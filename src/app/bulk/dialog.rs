@@ -66,6 +66,8 @@ pub struct BulkDialog {
     /// A path typed when there is no save dialog.
     pub typed_path: Option<String>,
     pub exported_to: Option<std::path::PathBuf>,
+    /// The count to type before Apply, when the filter is one the client cannot check.
+    pub typed_count: crate::app::typed_count::TypedCount,
     /// The first value field has had the keyboard (asked until it holds: a modal's first
     /// frame only measures).
     pub focused_once: bool,
@@ -95,9 +97,11 @@ impl BulkDialog {
             .collect();
         let fields = editable_fields(&custom);
         let first = fields.iter().find(|f| *f == "City").or(fields.first()).cloned().unwrap_or_default();
+        let scope = grid.selection_scope();
         Some(Self {
             kind,
-            scope: grid.selection_scope(),
+            typed_count: crate::app::typed_count::TypedCount::for_scope(&scope, count),
+            scope,
             count,
             fields,
             custom_samples,

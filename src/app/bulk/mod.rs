@@ -165,11 +165,11 @@ fn apply(dialog: &mut BulkDialog, targets: Targets, retry: bool, fx: &mut Effect
             return;
         }
     };
-    let (connection, confirmed) = (fx.connection, dialog.count);
-    let label = if retry { "Retrying the failed contacts".to_owned() } else { action.title(confirmed) };
+    let (connection, confirmed) = (fx.connection, dialog.typed_count.confirmed(dialog.count));
+    let label = if retry { "Retrying the failed contacts".to_owned() } else { action.title(confirmed.count) };
     dialog.error = None;
     let task = fx.tasks.spawn_stoppable(label, move |cancel, progress| async move {
-        let result = run::run_bulk(&writes, &targets, confirmed, &action, &cancel, &progress).await;
+        let result = run::run_bulk_confirmed(&writes, &targets, confirmed, &action, &cancel, &progress).await;
         TaskResult::for_site(connection, BulkResult::Applied { action, retry, result })
     });
     dialog.stage = BulkStage::Applying(task);

@@ -9,8 +9,9 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use crate::api::paging::{PageSource, PagingOptions};
-use crate::api::selection::resolve_ids;
+use crate::api::selection::resolve_confirmed_ids;
 use crate::api::{ApiError, Client, Contact, ContactId, ContactScope, ListQuery, Page};
+use crate::api::{Confirmed, Distrust};
 use crate::app::journal::{Context, Writes};
 use crate::app::related::zones::read_zones;
 use crate::app::tasks::Progress;
@@ -88,11 +89,12 @@ pub struct Resolved {
     pub names: HashMap<ContactId, String>,
 }
 
-/// The ids of `targets` (no more than `confirmed` of them), with the names the listing gave.
+/// The ids of `targets` (exactly the `confirmed` number of them, through the client's checks),
+/// with the names the listing gave.
 pub async fn resolve(
     writes: &Writes,
     targets: &Targets,
-    confirmed: u64,
+    confirmed: Confirmed,
     cancel: &CancellationToken,
 ) -> Result<Resolved, NotStarted> {
     let scope = match targets {
@@ -100,11 +102,13 @@ pub async fn resolve(
         Targets::Scope(scope) => scope,
     };
     let source = NamingSource { client: writes.client(), names: Mutex::default() };
-    let listed = resolve_ids(&source, scope, &PagingOptions::default(), cancel, |_, _| {}).await;
+    let listed = resolve_confirmed_ids(&source, scope, confirmed, &PagingOptions::default(), cancel, |_, _| {}).await;
     let names = source.names.into_inner().unwrap_or_default();
     match listed {
-        Ok(ids) if ids.len() as u64 > confirmed => Err(NotStarted::Grew { found: ids.len() as u64 }),
         Ok(ids) => Ok(Resolved { ids, names }),
+        Err(ApiError::Untrusted(Distrust::CountChanged { found, .. })) if found > confirmed.count => {
+            Err(NotStarted::Grew { found })
+        }
         Err(ApiError::Cancelled) => Err(NotStarted::Cancelled),
         Err(error) => Err(NotStarted::Failed(error)),
     }
@@ -115,6 +119,19 @@ pub async fn run_bulk(
     writes: &Writes,
     targets: &Targets,
     confirmed: u64,
+    action: &BulkAction,
+    cancel: &CancellationToken,
+    progress: &Progress,
+) -> Result<(Option<i64>, BulkReport), NotStarted> {
+    run_bulk_confirmed(writes, targets, Confirmed::count(confirmed), action, cancel, progress).await
+}
+
+/// [`run_bulk`], with what the user confirmed (a typed count for a filter the client cannot
+/// check).
+pub async fn run_bulk_confirmed(
+    writes: &Writes,
+    targets: &Targets,
+    confirmed: Confirmed,
     action: &BulkAction,
     cancel: &CancellationToken,
     progress: &Progress,

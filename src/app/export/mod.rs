@@ -175,13 +175,20 @@ impl Exports {
                 self.dialog = None;
             }
             Err(ExportError::Cancelled) => self.dialog = None,
-            Err(error) => match self.dialog.as_mut() {
-                Some(dialog) => {
-                    dialog.stage = ExportStage::Editing;
-                    dialog.error = Some(error.to_string());
+            Err(error) => {
+                // A site's failure (the guards included) leaves no file: say so.
+                let text = match &error {
+                    ExportError::Site(_) => format!("{error} No file was written."),
+                    _ => error.to_string(),
+                };
+                match self.dialog.as_mut() {
+                    Some(dialog) => {
+                        dialog.stage = ExportStage::Editing;
+                        dialog.error = Some(text);
+                    }
+                    None => fx.notifications.error("The export failed", text),
                 }
-                None => fx.notifications.error("The export failed", error.to_string()),
-            },
+            }
         }
     }
 }
