@@ -110,11 +110,16 @@ async fn export(args: ExportArgs, config_dir: Option<PathBuf>) -> anyhow::Result
     });
     let mut bar = ProgressLine::new();
     let scope = ContactScope::matching(query, Default::default());
-    let result =
-        run_export(&client, &scope, &settings, &args.out, &PagingOptions::default(), &cancel, |written, total| {
-            bar.show(written, total)
-        })
-        .await;
+    let result = run_export(
+        &client,
+        &scope,
+        &settings,
+        &args.out,
+        &PagingOptions::for_site(client.dialect()),
+        &cancel,
+        |written, total| bar.show(written, total),
+    )
+    .await;
     bar.end();
     match result {
         Ok(summary) => {

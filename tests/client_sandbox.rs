@@ -377,7 +377,7 @@ async fn paging_fetches_every_contact_in_order_through_throttling() {
     // Some throttling for sure (the first two requests), and more at random while pages fly.
     site.sandbox.faults().set(treepl_contacts::sandbox::FaultSpec::parse("list:throttle=0.2,retry-after=0").unwrap());
     site.sandbox.faults().force(Route::ListContacts, Forced::Throttle, 2);
-    let options = PagingOptions { max_in_flight: 4, page_size: 100, keyset: false };
+    let options = PagingOptions { max_in_flight: 4, page_size: 100, keyset: false, whole_lists_by_id: false };
     let query = ListQuery::default().order_by(OrderBy::asc("Email"));
     let mut last = None;
     let all = paging::fetch_all(&site.client, query.clone(), &options, &CancellationToken::new(), |p| last = Some(p))
@@ -393,7 +393,7 @@ async fn paging_fetches_every_contact_in_order_through_throttling() {
 #[tokio::test]
 async fn paging_follows_a_server_cap_below_the_asked_limit() {
     let site = common::site(1100).await;
-    let options = PagingOptions { max_in_flight: 3, page_size: 2000, keyset: false };
+    let options = PagingOptions { max_in_flight: 3, page_size: 2000, keyset: false, whole_lists_by_id: false };
     let all = paging::fetch_all(&site.client, ListQuery::default(), &options, &CancellationToken::new(), |_| {})
         .await
         .unwrap();
@@ -408,7 +408,7 @@ async fn paging_can_be_cancelled() {
     let site = common::site(2000).await;
     site.sandbox.faults().set(treepl_contacts::sandbox::FaultSpec::parse("latency=30ms").unwrap());
     let cancel = CancellationToken::new();
-    let options = PagingOptions { max_in_flight: 2, page_size: 100, keyset: false };
+    let options = PagingOptions { max_in_flight: 2, page_size: 100, keyset: false, whole_lists_by_id: false };
     let stopper = cancel.clone();
     let result = paging::fetch_all(&site.client, ListQuery::default(), &options, &cancel, move |p| {
         if p.fetched >= 300 {
@@ -456,7 +456,7 @@ async fn paging_stays_stable_for_every_sort_field() {
     for field in fields {
         for descending in [false, true] {
             let order = OrderBy { field: field.to_owned(), descending };
-            let options = PagingOptions { max_in_flight: 4, page_size: 7, keyset: false };
+            let options = PagingOptions { max_in_flight: 4, page_size: 7, keyset: false, whole_lists_by_id: false };
             let paged = paging::fetch_all(
                 &site.client,
                 ListQuery::default().order_by(order.clone()),

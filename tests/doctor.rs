@@ -9,10 +9,14 @@ use std::process::Output;
 
 use tokio_util::sync::CancellationToken;
 use treepl_contacts::api::dialect::{KeyCase, OrderForm, ParamPlacement, ZonesPut};
+use treepl_contacts::api::paging::PagingOptions;
 use treepl_contacts::api::wire::DateForm;
-use treepl_contacts::api::{ApiError, ContactId, Dialect, ListQuery, OrderBy, SecureZone, Timestamp, Where};
+use treepl_contacts::api::{
+    ApiError, ContactId, ContactScope, Dialect, ListQuery, OrderBy, SecureZone, Selection, Timestamp, Where,
+};
 use treepl_contacts::app::profiles::{ProfileFile, SiteProfile};
 use treepl_contacts::doctor::{self, EXIT_REFUSED, EXIT_WORKS, Probe, SiteCheck, Verdict};
+use treepl_contacts::export::{ExportError, ExportSettings, Format, run_export};
 use treepl_contacts::sandbox::{
     DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, MAX_LIMIT, Route, SandboxConfig, SiteDialect, SiteListRequest,
 };
@@ -295,4 +299,36 @@ async fn a_site_with_odd_values_is_checked_without_a_hitch() {
     let undecided: Vec<&Probe> = check.probes.iter().filter(|p| p.verdict == Verdict::Undecided).collect();
     assert!(undecided.is_empty(), "\n{}", check.table());
     assert_eq!(check.exit_status(), EXIT_WORKS, "\n{}", check.table());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn once_checked_a_site_that_ignores_offset_is_exported_whole_by_id_and_a_range_still_refused() {
+    let mut config = SandboxConfig::new("");
+    config.dialect = "offset-ignored".parse().unwrap();
+    config.max_limit = 50;
+    let site = common::site_with(config, 200).await;
+    let check = read_check(&site).await;
+    let client = site.client.with_dialect(check.dialect);
+    let paging = PagingOptions::for_site(client.dialect());
+    let folder = tempfile::tempdir().unwrap();
+    let settings = ExportSettings { format: Format::Json, columns: vec!["Id".into()], ..ExportSettings::default() };
+    let by_name = ListQuery::default().order_by(OrderBy::asc("LastName"));
+    let cancel = CancellationToken::new();
+
+    // Everything matching, in the user's order: walked by Id, every contact once.
+    let whole = ContactScope::matching(by_name.clone(), Default::default());
+    let target = folder.path().join("all.json");
+    let summary = run_export(&client, &whole, &settings, &target, &paging, &cancel, |_, _| {}).await.unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
+    let mut exported: Vec<ContactId> = rows.iter().map(|row| row["Id"].as_i64().unwrap()).collect();
+    exported.sort_unstable();
+    let on_site: Vec<ContactId> = all_on_site(&site).iter().map(|c| c.id).collect();
+    assert_eq!((summary.contacts, exported), (200, on_site));
+
+    // Rows 10 to 120 in name order are not the same set by Id: refused, no file.
+    let range = ContactScope { query: by_name, selection: Selection::range(10, 120) };
+    let target = folder.path().join("range.json");
+    let refused = run_export(&client, &range, &settings, &target, &paging, &cancel, |_, _| {}).await;
+    assert!(matches!(refused, Err(ExportError::Site(ApiError::Untrusted(_)))), "{refused:?}");
+    assert!(!target.exists());
 }

@@ -371,7 +371,7 @@ async fn cancel_leaves_no_file() {
     let target = folder.path().join("contacts.xlsx");
     let cancel = CancellationToken::new();
     let settings = ExportSettings { format: Format::Xlsx, columns: all_fields(&[]), ..ExportSettings::default() };
-    let paging = PagingOptions { max_in_flight: 1, page_size: 100, keyset: false };
+    let paging = PagingOptions { max_in_flight: 1, page_size: 100, keyset: false, whole_lists_by_id: false };
     let mut seen = 0;
     let result = run_export(
         &site.client,
@@ -400,7 +400,7 @@ async fn a_failure_half_way_leaves_the_existing_file_unchanged() {
     let target = folder.path().join("contacts.csv");
     std::fs::write(&target, "the previous export\n").unwrap();
     let settings = ExportSettings { format: Format::Csv, columns: all_fields(&[]), ..ExportSettings::default() };
-    let paging = PagingOptions { max_in_flight: 1, page_size: 100, keyset: false };
+    let paging = PagingOptions { max_in_flight: 1, page_size: 100, keyset: false, whole_lists_by_id: false };
     let faults = site.sandbox.faults();
     let mut failed_at = None;
     let result = run_export(

@@ -31,7 +31,7 @@ const CONTACTS: u64 = 1_500;
 
 fn paging() -> PagingOptions {
     // Fifteen pages, three at a time: many requests, each a chance for a fault.
-    PagingOptions { max_in_flight: 3, page_size: 100, keyset: false }
+    PagingOptions { max_in_flight: 3, page_size: 100, keyset: false, whole_lists_by_id: false }
 }
 
 fn scope() -> ContactScope {

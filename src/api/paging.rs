@@ -64,12 +64,27 @@ pub struct PagingOptions {
     /// Walks in Id order page by `Id $gt <last id>` with `Order_By=Id` rather than by
     /// `Offset` (see [`for_each_page_by_id`]); set from the site's dialect.
     pub keyset: bool,
+    /// A walk of a whole list (not a range of rows) pages by Id whatever its order, its
+    /// rows then coming in Id order: the way through a site that ignores `Offset`.
+    pub whole_lists_by_id: bool,
+}
+
+impl PagingOptions {
+    /// The options a site's dialect allows: by Id where it honours `Id $gt`, and whole lists
+    /// by Id in any order where it ignores `Offset`.
+    pub fn for_site(dialect: &super::Dialect) -> Self {
+        Self {
+            keyset: dialect.keyset_paging,
+            whole_lists_by_id: dialect.keyset_paging && !dialect.offset_honoured,
+            ..Self::default()
+        }
+    }
 }
 
 impl Default for PagingOptions {
     fn default() -> Self {
         // A site with a lower cap than we ask is followed.
-        Self { max_in_flight: 8, page_size: super::assumed::WALK_LIMIT, keyset: false }
+        Self { max_in_flight: 8, page_size: super::assumed::WALK_LIMIT, keyset: false, whole_lists_by_id: false }
     }
 }
 
@@ -258,10 +273,13 @@ fn same_total(first: Option<u64>, now: Option<u64>) -> Result<(), ApiError> {
     }
 }
 
-/// Whether a walk of `query` may page by Id: it is in ascending Id order from its first row.
-pub fn pages_by_id(query: &ListQuery, options: &PagingOptions) -> bool {
+/// Whether a walk of `query` up to the `until`-th row may page by Id: it is in ascending Id
+/// order from its first row, or (on a site that ignores `Offset`) it is the whole list, whose
+/// rows are the same set in any order.
+pub fn pages_by_id(query: &ListQuery, until: Option<u64>, options: &PagingOptions) -> bool {
     let by_id = query.order_by.as_ref().is_none_or(|order| order.field == "Id" && !order.descending);
-    options.keyset && by_id && query.offset == 0
+    let whole_list = until.is_none() && options.whole_lists_by_id;
+    options.keyset && query.offset == 0 && (by_id || whole_list)
 }
 
 /// Every item of `query` (which must be in ascending Id order, from its first row) up to the
@@ -371,7 +389,7 @@ mod tests {
     #[tokio::test]
     async fn every_item_arrives_once_in_order_when_the_site_caps_pages() {
         let source = numbers(1234, 70);
-        let options = PagingOptions { max_in_flight: 4, page_size: 100, keyset: false };
+        let options = PagingOptions { max_in_flight: 4, page_size: 100, keyset: false, whole_lists_by_id: false };
         let mut reports = Vec::new();
         let all = fetch_all(&source, ListQuery::default(), &options, &CancellationToken::new(), |p| reports.push(p))
             .await
@@ -398,7 +416,7 @@ mod tests {
         let all = fetch_all(
             &source,
             ListQuery::default(),
-            &PagingOptions { max_in_flight: 3, page_size: 100, keyset: false },
+            &PagingOptions { max_in_flight: 3, page_size: 100, keyset: false, whole_lists_by_id: false },
             &CancellationToken::new(),
             |_| {},
         )
@@ -420,7 +438,7 @@ mod tests {
             }
         }
         let source = Generous(numbers(1000, 1000));
-        let options = PagingOptions { max_in_flight: 3, page_size: 100, keyset: false };
+        let options = PagingOptions { max_in_flight: 3, page_size: 100, keyset: false, whole_lists_by_id: false };
         let result = fetch_all(&source, ListQuery::default(), &options, &CancellationToken::new(), |_| {}).await;
         assert_eq!(result, Err(ApiError::Untrusted(Distrust::PageTooLarge { asked: 100, got: 150 })));
     }
@@ -444,7 +462,7 @@ mod tests {
             }
         }
         let source = Growing(numbers(1000, 1000), Mutex::new(0));
-        let options = PagingOptions { max_in_flight: 1, page_size: 100, keyset: false };
+        let options = PagingOptions { max_in_flight: 1, page_size: 100, keyset: false, whole_lists_by_id: false };
         let result = fetch_all(&source, ListQuery::default(), &options, &CancellationToken::new(), |_| {}).await;
         assert_eq!(result, Err(ApiError::Untrusted(Distrust::TotalChanged { before: 1000, after: 1001 })));
     }
@@ -477,7 +495,7 @@ mod tests {
             let page: Vec<Row> = rest.iter().take(query.limit.min(60) as usize).map(|id| Row(*id)).collect();
             async move { Ok(Page::new(page, rest.len() as u64)) }
         });
-        let options = PagingOptions { max_in_flight: 4, page_size: 100, keyset: true };
+        let options = PagingOptions { max_in_flight: 4, page_size: 100, keyset: true, whole_lists_by_id: false };
         let mut all = Vec::new();
         for_each_page_by_id(&source, ListQuery::default(), None, &options, &CancellationToken::new(), |items, _| {
             all.extend(items.into_iter().map(|row| row.0));
@@ -496,7 +514,7 @@ mod tests {
         let source = FnSource(|query: ListQuery| async move {
             Ok(Page::new((1..=i64::from(query.limit)).map(Row).collect::<Vec<_>>(), 1000))
         });
-        let options = PagingOptions { max_in_flight: 1, page_size: 100, keyset: true };
+        let options = PagingOptions { max_in_flight: 1, page_size: 100, keyset: true, whole_lists_by_id: false };
         let result = for_each_page_by_id(
             &source,
             ListQuery::default(),
@@ -530,7 +548,7 @@ mod tests {
         let mut reports = Vec::new();
         let mut all = Vec::new();
         let query = ListQuery::default().page(10, 100);
-        let options = PagingOptions { max_in_flight: 3, page_size: 100, keyset: false };
+        let options = PagingOptions { max_in_flight: 3, page_size: 100, keyset: false, whole_lists_by_id: false };
         for_each_page_until(&source, query, Some(1_001), &options, &CancellationToken::new(), |items, p| {
             all.extend(items);
             reports.push(p);

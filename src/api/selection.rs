@@ -159,7 +159,7 @@ async fn checked_pages<S: PageSource<Contact>>(
         deliver(page, done);
         Ok(())
     };
-    if paging::pages_by_id(&query, paging) {
+    if paging::pages_by_id(&query, until, paging) {
         paging::for_each_page_by_id(source, query, until, paging, cancel, checked).await
     } else {
         paging::try_for_each_page_until(source, query, until, paging, cancel, &mut checked).await

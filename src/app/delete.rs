@@ -209,7 +209,7 @@ pub async fn delete_confirmed(
 ) -> DeleteOutcome {
     let count = confirmed.count;
     let outcome = |deleted, stop| DeleteOutcome { confirmed: count, deleted, stop };
-    let paging = PagingOptions::default();
+    let paging = PagingOptions::for_site(writes.client().dialect());
     let listed =
         resolve_confirmed_ids(writes.client(), scope, confirmed, &paging, cancel, |_, _| progress.set(0, Some(count)));
     let ids = match listed.await {

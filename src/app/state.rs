@@ -562,7 +562,8 @@ impl AppState {
         }
         let connection = self.site.connection;
         self.tasks.spawn("Checking the selection", async move {
-            let existing = existing_ids(&client, ids, &PagingOptions::default(), &CancellationToken::new()).await;
+            let existing =
+                existing_ids(&client, ids, &PagingOptions::for_site(client.dialect()), &CancellationToken::new()).await;
             TaskResult::for_site(connection, GridResult::SelectionChecked(existing))
         });
     }

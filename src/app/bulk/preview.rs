@@ -42,7 +42,7 @@ pub async fn preview_edit(
     progress: &Progress,
 ) -> Result<Preview, ApiError> {
     let mut preview = Preview::default();
-    for_each_contact(client, scope, &PagingOptions::default(), cancel, |page, expected| {
+    for_each_contact(client, scope, &PagingOptions::for_site(client.dialect()), cancel, |page, expected| {
         for contact in page {
             preview.contacts += 1;
             match edits.apply(&contact) {

@@ -102,7 +102,15 @@ pub async fn resolve(
         Targets::Scope(scope) => scope,
     };
     let source = NamingSource { client: writes.client(), names: Mutex::default() };
-    let listed = resolve_confirmed_ids(&source, scope, confirmed, &PagingOptions::default(), cancel, |_, _| {}).await;
+    let listed = resolve_confirmed_ids(
+        &source,
+        scope,
+        confirmed,
+        &PagingOptions::for_site(writes.client().dialect()),
+        cancel,
+        |_, _| {},
+    )
+    .await;
     let names = source.names.into_inner().unwrap_or_default();
     match listed {
         Ok(ids) => Ok(Resolved { ids, names }),

@@ -147,7 +147,7 @@ impl Exports {
             // hold up the runtime's workers, nor the UI.
             let work = tokio::task::spawn_blocking(move || {
                 let report = |written, total| progress.set(written, total);
-                let paging = PagingOptions::default();
+                let paging = PagingOptions::for_site(client.dialect());
                 runtime.block_on(run_export(&client, &scope, &settings, &target, &paging, &cancel, report))
             });
             let result = work.await.unwrap_or_else(|stopped| {
