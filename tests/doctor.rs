@@ -213,7 +213,7 @@ async fn a_site_reading_list_parameters_from_a_body_is_spoken_to_in_a_body() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_site_honouring_lowercase_keys_only_is_spoken_to_in_lowercase() {
-    let dialect = learns_the_encoding("lowercase-keys", "lowercase keys in the query string").await;
+    let dialect = learns_the_encoding("lowercase-keys", "Lowercase keys in the query string").await;
     assert_eq!((dialect.params, dialect.keys), (ParamPlacement::Query, KeyCase::Lower));
 }
 

@@ -86,9 +86,9 @@ pub const OPEN_QUESTIONS: &[Assumption] = &[
         dialect: Some("Dialect::params, Dialect::keys"),
         probed_by: &[
             "Where in the query string",
-            "lowercase keys in the query string",
+            "Lowercase keys in the query string",
             "Where in a JSON body",
-            "lowercase keys in a JSON body",
+            "Lowercase keys in a JSON body",
         ],
     },
     Assumption {

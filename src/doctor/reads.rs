@@ -123,9 +123,9 @@ async fn encoding_probes(
     let filter = Where::field("Id").eq(wanted);
     let forms = [
         (ParamPlacement::Query, KeyCase::Reference, "Where in the query string", "?Where="),
-        (ParamPlacement::Query, KeyCase::Lower, "lowercase keys in the query string", "?where="),
+        (ParamPlacement::Query, KeyCase::Lower, "Lowercase keys in the query string", "?where="),
         (ParamPlacement::Body, KeyCase::Reference, "Where in a JSON body", "{\"Where\":"),
-        (ParamPlacement::Body, KeyCase::Lower, "lowercase keys in a JSON body", "{\"where\":"),
+        (ParamPlacement::Body, KeyCase::Lower, "Lowercase keys in a JSON body", "{\"where\":"),
     ];
     let mut found = None;
     for (params, keys, choice, prefix) in forms {
