@@ -346,7 +346,8 @@ async fn fetch_slice<T, S: PageSource<T>>(
     (offset, limit, source.fetch_page(query.clone().page(offset, limit32)).await)
 }
 
-async fn cancellable<T>(
+/// `work`, or `Cancelled` as soon as `cancel` fires.
+pub async fn cancellable<T>(
     cancel: &CancellationToken,
     work: impl Future<Output = Result<T, ApiError>>,
 ) -> Result<T, ApiError> {

@@ -4,6 +4,7 @@
 use tokio_util::sync::CancellationToken;
 
 use crate::api::dialect::{KeyCase, OrderForm, ParamPlacement};
+use crate::api::paging::cancellable;
 use crate::api::wire::DateForm;
 use crate::api::{ApiError, Client, Contact, ContactId, Dialect, ListQuery, Op, OrderBy, Page, Where};
 
@@ -368,38 +369,19 @@ async fn operator_probes(
 
 /// Whether the site's dates carry a zone, from the sample's creation dates as sent.
 fn dates_probe(sample: &Sample, add: &mut impl FnMut(Probe)) -> DateForm {
-    let texts: Vec<String> = sample
-        .contacts
-        .iter()
-        .filter_map(|c| serde_json::to_value(c).ok())
-        .filter_map(|value| value.get("CreatedDate").and_then(|d| d.as_str()).map(str::to_owned))
-        .collect();
-    let Some(first) = texts.first() else {
-        add(Probe::new("Dates carry a zone", "(the listed contacts' CreatedDate)", "no dates", Verdict::Undecided));
+    let sent = "(the listed contacts' CreatedDate)";
+    let dates: Vec<_> = sample.contacts.iter().filter_map(|c| c.created_date).collect();
+    let Some(first) = dates.first() else {
+        add(Probe::new("Dates carry a zone", sent, "no dates", Verdict::Undecided));
         return DateForm::WithZone;
     };
-    let with_zone = |text: &str| chrono::DateTime::parse_from_rfc3339(text).is_ok();
-    if texts.iter().all(|t| with_zone(t)) {
-        add(Probe::new("Dates carry a zone", "(the listed contacts' CreatedDate)", first.clone(), Verdict::Honoured));
+    // A date read from the site keeps the form (and the text) it came in.
+    if dates.iter().all(|date| date.form() == DateForm::WithZone) {
+        add(Probe::new("Dates carry a zone", sent, first.to_wire(), Verdict::Honoured));
         DateForm::WithZone
     } else {
-        add(Probe::new(
-            "Dates carry a zone",
-            "(the listed contacts' CreatedDate)",
-            format!("{first}: no zone, read as UTC and sent back as it came"),
-            Verdict::Differs,
-        ));
+        let came_back = format!("{}: no zone, read as UTC and sent back as it came", first.to_wire());
+        add(Probe::new("Dates carry a zone", sent, came_back, Verdict::Differs));
         DateForm::WithoutZone
-    }
-}
-
-async fn cancellable<T>(
-    cancel: &CancellationToken,
-    work: impl Future<Output = Result<T, ApiError>>,
-) -> Result<T, ApiError> {
-    tokio::select! {
-        biased;
-        () = cancel.cancelled() => Err(ApiError::Cancelled),
-        result = work => result,
     }
 }
