@@ -106,11 +106,9 @@ impl SiteCheck {
 
     /// The table as plain text, one probe a line, columns aligned.
     pub fn table(&self) -> String {
-        let header = Probe::new("Choice", "Sent", "Came back", Verdict::Honoured);
-        let rows: Vec<[&str; 4]> = std::iter::once(&header)
-            .chain(&self.probes)
-            .enumerate()
-            .map(|(i, p)| [p.choice.as_str(), p.sent.as_str(), p.came_back.as_str(), verdict_cell(i, p)])
+        let header = ["Choice", "Sent", "Came back", "Verdict"];
+        let rows: Vec<[&str; 4]> = std::iter::once(header)
+            .chain(self.probes.iter().map(|p| [p.choice.as_str(), &p.sent, &p.came_back, p.verdict.label()]))
             .collect();
         let mut widths = [0usize; 4];
         for row in &rows {
@@ -126,10 +124,6 @@ impl SiteCheck {
         }
         out
     }
-}
-
-fn verdict_cell(row: usize, probe: &Probe) -> &'static str {
-    if row == 0 { "Verdict" } else { probe.verdict.label() }
 }
 
 #[cfg(test)]
