@@ -1,5 +1,6 @@
 //! The typed client: one method per call of the contract, with authentication, retries
-//! and error mapping done once, in [`Client::call`].
+//! and error mapping done once, in [`ReadClient::call`]. Reads are on [`ReadClient`]; the
+//! write calls are on [`Client`] (in `writes`), which derefs to its reads.
 
 use std::fmt;
 use std::sync::Arc;
@@ -8,21 +9,27 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use reqwest::{Method, RequestBuilder, StatusCode};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use super::auth::{self, Token};
 use super::dialect::Dialect;
 use super::error::ApiError;
-use super::model::{Booking, Case, Contact, ContactId, ContactInput, Order, Page, SecureZone, UpdateBody};
-use super::query::ListQuery;
+use super::model::{Booking, Case, Contact, ContactId, Order, Page, SecureZone};
+use super::paging::{FnSource, PagingOptions, fetch_all};
+use super::query::{ListQuery, OrderBy, Where};
 use super::retry::{RetryPolicy, Safety};
 use super::site::SiteCredentials;
 use super::transport;
 
 use super::assumed::CONTACTS_PATH;
+
+mod writes;
+
+pub use writes::Client;
 
 /// The most the client reads of one reply by default: room for a page of 500 contacts with
 /// large custom fields many times over, far below what would strain a desktop's memory.
@@ -54,12 +61,14 @@ impl Default for ClientOptions {
     }
 }
 
-/// A connection to one site. Cheap to clone; clones share the token and the HTTP pool.
+/// A connection to one site that can only read: what features get to load what they show.
+/// The write calls are on [`Client`], which only the change journal holds in the app.
+/// Cheap to clone; clones share the token and the HTTP pool.
 #[derive(Clone)]
-pub struct Client {
+pub struct ReadClient {
     inner: Arc<Inner>,
     /// How list requests are encoded for this site; clones made with another dialect
-    /// ([`Client::with_dialect`]) share the token and the connection pool.
+    /// ([`ReadClient::with_dialect`]) share the token and the connection pool.
     dialect: Arc<Dialect>,
 }
 
@@ -71,9 +80,9 @@ struct Inner {
     throttle_events: AtomicU64,
 }
 
-impl fmt::Debug for Client {
+impl fmt::Debug for ReadClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client").field("credentials", &self.inner.credentials).finish_non_exhaustive()
+        f.debug_struct("ReadClient").field("credentials", &self.inner.credentials).finish_non_exhaustive()
     }
 }
 
@@ -83,12 +92,9 @@ struct Reply {
     body: Bytes,
 }
 
-impl Client {
-    pub fn new(credentials: SiteCredentials) -> Result<Self, ApiError> {
-        Self::with_options(credentials, ClientOptions::default())
-    }
-
-    pub fn with_options(credentials: SiteCredentials, options: ClientOptions) -> Result<Self, ApiError> {
+impl ReadClient {
+    /// Builds the connection that [`Client`] and its read-only view share.
+    fn open(credentials: SiteCredentials, options: ClientOptions) -> Result<Self, ApiError> {
         // `SiteCredentials` may be built by hand, so the check of `parse_site_url` is made again.
         transport::require_safe_transport(&credentials.site_url, credentials.site_url.as_str())?;
         let http = transport::Http::new(&credentials.site_url, &options)?;
@@ -147,80 +153,6 @@ impl Client {
         decode(&body)
     }
 
-    /// Creates a contact. Not retried once it may have reached the site: a failure then is
-    /// [`ApiError::OutcomeUnknown`], so that a contact is never created twice. A success
-    /// whose body does not hold the new contact (a 201 with no body) is still a success:
-    /// the contact is then found by its email.
-    pub async fn create_contact(
-        &self,
-        input: &ContactInput,
-        password: Option<&SecretString>,
-    ) -> Result<Contact, ApiError> {
-        let mut body = to_json(input)?;
-        if let Value::Object(fields) = &mut body {
-            fields.remove("Id");
-            if let Some(password) = password {
-                fields.insert("Password".to_owned(), Value::String(password.expose_secret().to_owned()));
-            }
-        }
-        let request = ApiRequest::write(
-            Method::POST,
-            CONTACTS_PATH.to_owned(),
-            Some(body),
-            Safety::OnceOnly,
-            "creating the contact",
-        );
-        let reply = self.call(request.about("The contacts API")).await?;
-        match decode::<Contact>(&reply) {
-            Ok(contact) if contact.id != 0 => Ok(contact),
-            _ => self.find_created(&input.email).await,
-        }
-    }
-
-    /// The contact a create made, when its reply did not say: the one with its email.
-    async fn find_created(&self, email: &str) -> Result<Contact, ApiError> {
-        let unknown = |detail: String| ApiError::OutcomeUnknown { action: "creating the contact".to_owned(), detail };
-        let query = ListQuery::new(super::Where::field("Email").eq(email)).page(0, 2);
-        match self.list_contacts(&query).await.map(|page| <[Contact; 1]>::try_from(page.items)) {
-            Ok(Ok([contact])) => Ok(contact),
-            Ok(Err(found)) => Err(unknown(format!(
-                "the site accepted it without saying which contact it made, and {} contacts have its email",
-                found.len()
-            ))),
-            Err(error) => Err(unknown(format!("the site accepted it, but looking it up failed: {error}"))),
-        }
-    }
-
-    /// Replaces the stored fields that `input` carries: a [`ContactInput`], or a loaded
-    /// [`Contact`] with the user's changes, which goes back as the site sent it with only the
-    /// changed fields re-encoded. A success with an empty body (a 200 or 204, as some sites
-    /// answer) is a success: the contact is then read again.
-    pub async fn update_contact(&self, id: ContactId, input: &(impl UpdateBody + ?Sized)) -> Result<Contact, ApiError> {
-        let mut body = input
-            .update_body()
-            .map_err(|e| ApiError::Undecodable { message: format!("could not encode the request: {e}") })?;
-        if let Value::Object(fields) = &mut body {
-            // The Id as the site wrote it stays; one missing or naming another contact is set.
-            let same = fields.get("Id").is_some_and(|sent| is_id(sent, id));
-            if !same {
-                fields.insert("Id".to_owned(), json!(id));
-            }
-        }
-        let request =
-            ApiRequest::write(Method::PUT, contact_path(id), Some(body), Safety::Idempotent, "saving the contact");
-        let reply = self.call(request.about(subject(id))).await?;
-        if is_empty(&reply) {
-            return self.get_contact(id).await;
-        }
-        decode(&reply)
-    }
-
-    pub async fn delete_contact(&self, id: ContactId) -> Result<(), ApiError> {
-        let request =
-            ApiRequest::write(Method::DELETE, contact_path(id), None, Safety::Idempotent, "deleting the contact");
-        self.call(request.about(subject(id))).await.map(drop)
-    }
-
     pub async fn list_bookings(&self, id: ContactId, query: &ListQuery) -> Result<Page<Booking>, ApiError> {
         self.related(id, "bookings", query).await
     }
@@ -237,45 +169,12 @@ impl Client {
         self.related(id, "secure-zones", query).await
     }
 
-    /// [assumed] Replaces the contact's whole list of zone subscriptions with `zones`
-    /// (build it from a fresh [`Client::list_secure_zones`]); returns the list as stored.
-    pub async fn set_secure_zones(&self, id: ContactId, zones: &[SecureZone]) -> Result<Vec<SecureZone>, ApiError> {
-        let body = to_json(&zones)?;
-        let path = format!("{}/secure-zones", contact_path(id));
-        let request = ApiRequest::write(Method::PUT, path, Some(body), Safety::Idempotent, "saving the secure zones");
-        let reply = self.call(request.about(subject(id))).await?;
-        if is_empty(&reply) {
-            return self.all_zones(id).await;
-        }
-        decode_list(&reply).map(|page| page.items)
-    }
-
-    /// Sets the contact's password. Not retried once it may have reached the site.
-    /// Returns the contact's secure zones (as the vendor documents; read again when the
-    /// success came with an empty body).
-    pub async fn set_password(&self, id: ContactId, password: &SecretString) -> Result<Vec<SecureZone>, ApiError> {
-        let body = json!({ "Password": password.expose_secret() });
-        let path = format!("{}/set-password", contact_path(id));
-        let request = ApiRequest::write(Method::PUT, path, Some(body), Safety::OnceOnly, "setting the password");
-        let reply = self.call(request.about(subject(id))).await?;
-        if is_empty(&reply) {
-            return self.all_zones(id).await;
-        }
-        decode_list(&reply).map(|page| page.items)
-    }
-
-    /// Every secure zone of the contact, page by page (after a write whose reply was empty).
-    async fn all_zones(&self, id: ContactId) -> Result<Vec<SecureZone>, ApiError> {
-        let mut zones = Vec::new();
-        loop {
-            let page = self.list_secure_zones(id, &ListQuery::default().page(zones.len() as u64, 500)).await?;
-            let done = page.items.is_empty()
-                || page.total_items_count.is_none_or(|total| zones.len() as u64 + page.items.len() as u64 >= total);
-            zones.extend(page.items);
-            if done {
-                return Ok(zones);
-            }
-        }
+    /// Every secure zone of the contact, however the site pages them (with the paging
+    /// guards: a page that repeats or does not advance stops the read).
+    pub async fn all_secure_zones(&self, id: ContactId) -> Result<Vec<SecureZone>, ApiError> {
+        let source = FnSource(|query: ListQuery| async move { self.list_secure_zones(id, &query).await });
+        let query = ListQuery::new(Where::All).order_by(OrderBy::asc("Id"));
+        fetch_all(&source, query, &PagingOptions::default(), &CancellationToken::new(), |_| {}).await
     }
 
     async fn related<T: DeserializeOwned>(

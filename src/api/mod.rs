@@ -21,7 +21,7 @@ mod site;
 mod transport;
 pub mod wire;
 
-pub use client::{Client, ClientOptions, MAX_REPLY_BYTES};
+pub use client::{Client, ClientOptions, MAX_REPLY_BYTES, ReadClient};
 pub use dialect::Dialect;
 pub use error::{ApiError, FieldError};
 pub use filter_check::{Checked, RowCheck};

@@ -16,7 +16,7 @@ use std::future::Future;
 use futures::stream::{FuturesUnordered, StreamExt};
 use tokio_util::sync::CancellationToken;
 
-use super::client::Client;
+use super::client::{Client, ReadClient};
 use super::error::ApiError;
 use super::guard::Distrust;
 use super::model::{Contact, ContactId, Page};
@@ -32,13 +32,24 @@ pub trait PageSource<T>: Sync {
     }
 }
 
+impl PageSource<Contact> for ReadClient {
+    async fn fetch_page(&self, query: ListQuery) -> Result<Page<Contact>, ApiError> {
+        self.list_contacts(&query).await
+    }
+
+    fn throttle_events(&self) -> u64 {
+        ReadClient::throttle_events(self)
+    }
+}
+
+/// A reading and writing client lists as its reads do.
 impl PageSource<Contact> for Client {
     async fn fetch_page(&self, query: ListQuery) -> Result<Page<Contact>, ApiError> {
         self.list_contacts(&query).await
     }
 
     fn throttle_events(&self) -> u64 {
-        Client::throttle_events(self)
+        ReadClient::throttle_events(self)
     }
 }
 

@@ -2,7 +2,7 @@
 //! work's result comes back ([`TaskResult`]): wrapped with the connection it belongs to, so
 //! that [`crate::app::AppState`] drops the results of a site no longer open, in one place.
 
-use crate::api::Client;
+use crate::api::ReadClient;
 
 use super::journal::Writes;
 
@@ -116,7 +116,7 @@ impl From<ProfilesResult> for FeatureResult {
 /// (when connected) with its connection number, and the notifications.
 pub struct Effects<'a> {
     pub tasks: &'a mut TaskRunner<TaskResult>,
-    pub client: Option<Client>,
+    pub client: Option<ReadClient>,
     /// The client with the site's change journal: every write goes through it.
     pub writes: Option<Writes>,
     pub connection: u64,

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::api::paging::PagingOptions;
 use crate::api::selection::existing_ids;
-use crate::api::{ApiError, Client, ClientOptions, Contact, ContactId, Page, SiteCredentials};
+use crate::api::{ApiError, Client, ClientOptions, ReadClient, Contact, ContactId, Page, SiteCredentials};
 use crate::sandbox::{FaultSpec, Sandbox, SandboxConfig};
 
 use super::bulk::{Bulk, BulkKind};
@@ -95,7 +95,7 @@ pub struct Site {
     pub target: Target,
     pub name: String,
     pub status: SiteStatus,
-    pub client: Option<Client>,
+    pub client: Option<ReadClient>,
     /// The client with the site's change journal: the path every write takes.
     pub writes: Option<Writes>,
     /// Bumped on every switch, so that late results for the previous site are dropped.

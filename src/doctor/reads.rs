@@ -6,7 +6,7 @@ use tokio_util::sync::CancellationToken;
 use crate::api::dialect::{KeyCase, OrderForm, ParamPlacement};
 use crate::api::paging::cancellable;
 use crate::api::wire::DateForm;
-use crate::api::{ApiError, Client, Contact, ContactId, Dialect, ListQuery, Op, OrderBy, Page, Where};
+use crate::api::{ApiError, ReadClient, Contact, ContactId, Dialect, ListQuery, Op, OrderBy, Page, Where};
 
 use super::{Probe, Verdict};
 use crate::app::text::{plural, thousands};
@@ -17,7 +17,7 @@ const FEWEST_CONTACTS: usize = 3;
 /// Runs the read-only probes, handing each to `on_probe` as it is decided; returns them
 /// with the dialect they show. Stops with `Cancelled` when `cancel` fires.
 pub async fn check_reads(
-    client: &Client,
+    client: &ReadClient,
     cancel: &CancellationToken,
     mut on_probe: impl FnMut(&Probe),
 ) -> Result<(Vec<Probe>, Dialect), ApiError> {
@@ -115,7 +115,7 @@ fn rows_text(page: &Page<Contact>) -> String {
 /// Where the list parameters go and in which casing: the first form under which a filter on
 /// one Id brings that contact alone.
 async fn encoding_probes(
-    base: &Client,
+    base: &ReadClient,
     sample: &Sample,
     cancel: &CancellationToken,
     add: &mut impl FnMut(Probe),
@@ -161,7 +161,7 @@ async fn encoding_probes(
 }
 
 async fn offset_probe(
-    site: &Client,
+    site: &ReadClient,
     sample: &Sample,
     cancel: &CancellationToken,
     add: &mut impl FnMut(Probe),
@@ -190,7 +190,7 @@ async fn offset_probe(
 }
 
 async fn order_probe(
-    site: &Client,
+    site: &ReadClient,
     sample: &Sample,
     cancel: &CancellationToken,
     add: &mut impl FnMut(Probe),
@@ -221,7 +221,7 @@ async fn order_probe(
 
 /// The largest page: what `Limit=1000` brings, or the first smaller Limit the site accepts.
 async fn limit_probe(
-    site: &Client,
+    site: &ReadClient,
     sample: &Sample,
     cancel: &CancellationToken,
     add: &mut impl FnMut(Probe),
@@ -290,7 +290,7 @@ impl Expect {
 /// Returns the operators the site does not honour. A logic operator it does not honour
 /// cannot be left out of a filter builder: that is refused.
 async fn operator_probes(
-    site: &Client,
+    site: &ReadClient,
     sample: &Sample,
     cancel: &CancellationToken,
     add: &mut impl FnMut(Probe),

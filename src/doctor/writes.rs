@@ -102,7 +102,7 @@ async fn zones_probe(writes: &Writes, contact: &Contact) -> (Probe, Option<Zones
     let steps = async {
         writes.set_zones(contact.id, label, &[], one, Context::default()).await?;
         writes.set_zones(contact.id, label, one, std::slice::from_ref(&second), Context::default()).await?;
-        crate::app::related::zones::read_zones(writes.client(), contact.id).await
+        writes.client().all_secure_zones(contact.id).await
     };
     match steps.await {
         Ok(now) => {
@@ -127,7 +127,7 @@ async fn two_zones(writes: &Writes) -> Result<Option<(SecureZone, SecureZone)>, 
     let page = client.list_contacts(&ListQuery::default().page(0, CONTACTS_SEARCHED_FOR_ZONES)).await?;
     let mut found: Vec<SecureZone> = Vec::new();
     for contact in page.items {
-        for zone in crate::app::related::zones::read_zones(client, contact.id).await? {
+        for zone in client.all_secure_zones(contact.id).await? {
             if !found.iter().any(|z| z.id == zone.id) {
                 found.push(SecureZone { expiry_date_time: None, ..zone });
             }

@@ -35,7 +35,7 @@ pub struct Preview {
 
 /// Reads the contacts of `scope` and works out what `edits` would do to them.
 pub async fn preview_edit(
-    client: &crate::api::Client,
+    client: &crate::api::ReadClient,
     scope: &ContactScope,
     edits: &Edits,
     cancel: &CancellationToken,

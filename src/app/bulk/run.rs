@@ -10,10 +10,9 @@ use std::sync::Mutex;
 
 use crate::api::paging::{PageSource, PagingOptions};
 use crate::api::selection::resolve_confirmed_ids;
-use crate::api::{ApiError, Client, Contact, ContactId, ContactScope, ListQuery, Page};
+use crate::api::{ApiError, ReadClient, Contact, ContactId, ContactScope, ListQuery, Page};
 use crate::api::{Confirmed, Distrust};
 use crate::app::journal::{Context, Writes};
-use crate::app::related::zones::read_zones;
 use crate::app::tasks::Progress;
 use crate::app::text::contact_name;
 
@@ -64,7 +63,7 @@ pub enum NotStarted {
 /// Contacts listed through a client, each one's name kept on the way: a contact whose own
 /// read fails later is still named in the result table, at no extra request.
 struct NamingSource<'a> {
-    client: &'a Client,
+    client: &'a ReadClient,
     names: Mutex<HashMap<ContactId, String>>,
 }
 
@@ -202,7 +201,7 @@ pub async fn apply_to_one(writes: &Writes, id: ContactId, action: &BulkAction, c
                 Err(error) => failed(&error),
             },
         },
-        BulkAction::Zones(zones) => match read_zones(writes.client(), id).await {
+        BulkAction::Zones(zones) => match writes.client().all_secure_zones(id).await {
             Err(error) => failed(&error),
             Ok(current) => {
                 let wanted = zones.wanted(&current);

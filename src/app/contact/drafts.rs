@@ -158,7 +158,7 @@ pub enum Checked {
 /// Compares a draft with the site's current copy. The draft becomes the site's copy with the
 /// user's changes on top, so that a field the site already has as the user left it is not
 /// marked unsaved, and a change made on the site meanwhile is not undone by the draft.
-pub async fn against_site(saved: SavedDraft, client: Option<&crate::api::Client>) -> Checked {
+pub async fn against_site(saved: SavedDraft, client: Option<&crate::api::ReadClient>) -> Checked {
     let id = saved.draft.id;
     let Some(client) = client.filter(|_| id != super::NEW) else { return Checked::Offer(Box::new(saved)) };
     match client.get_contact(id).await {

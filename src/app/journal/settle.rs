@@ -5,7 +5,6 @@ use serde_json::Value;
 
 use crate::api::{ApiError, Contact, SecureZone};
 use crate::app::contact::save::changed_fields;
-use crate::app::related::zones::read_zones;
 
 use super::Journal;
 use super::undo::zone_key;
@@ -72,7 +71,7 @@ async fn check(writes: &Writes, entry: &Entry) -> Result<Settled, ApiError> {
             Err(error) => Err(error),
         },
         Operation::Zones => {
-            let site = read_zones(client, contact).await?;
+            let site = client.all_secure_zones(contact).await?;
             let sent: Vec<SecureZone> =
                 entry.sent.clone().and_then(|s| serde_json::from_value(s).ok()).unwrap_or_default();
             Ok(if zone_key(&site) == zone_key(&sent) { found(serde_json::to_value(&site).ok()) } else { not_done() })

@@ -10,7 +10,6 @@ use tokio_util::sync::CancellationToken;
 
 use crate::api::{ApiError, Contact, SecureZone};
 use crate::app::contact::save::changed_fields;
-use crate::app::related::zones::read_zones;
 use crate::app::tasks::Progress;
 
 use super::writes::deleted_copy;
@@ -101,7 +100,7 @@ async fn undo_zones(writes: &Writes, entry: &Entry, context: Context) -> Result<
     else {
         return Ok(Undone::Skipped("the journal has no list to put back".to_owned()));
     };
-    let now = read_zones(writes.client(), contact).await?;
+    let now = writes.client().all_secure_zones(contact).await?;
     if zone_key(&now) != zone_key(&after) {
         return Ok(Undone::Skipped("its zones changed on the site since".to_owned()));
     }

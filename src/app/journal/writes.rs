@@ -5,8 +5,7 @@
 use secrecy::SecretString;
 use serde_json::Value;
 
-use crate::api::{ApiError, Client, Contact, ContactId, ContactInput, ListQuery, SecureZone, Where};
-use crate::app::related::zones::read_zones;
+use crate::api::{ApiError, Client, Contact, ContactId, ContactInput, ListQuery, ReadClient, SecureZone, Where};
 use crate::app::text::contact_name;
 
 use super::{Intent, Journal, Operation, Outcome};
@@ -15,6 +14,26 @@ use super::{Intent, Journal, Operation, Outcome};
 pub const ZONES_KEY: &str = "SecureZones";
 
 /// The site's client and its journal. Cheap to clone.
+///
+/// It is the only holder of a writing [`Client`] in the app, and never hands it out: the rest
+/// of the app reads through a [`ReadClient`], which has no write calls. So a feature cannot
+/// write without the journal; this does not compile:
+///
+/// ```compile_fail,E0599
+/// # async fn feature(writes: &treepl_contacts::app::journal::Writes) {
+/// let id: treepl_contacts::api::ContactId = 1;
+/// writes.client().delete_contact(id).await;
+/// # }
+/// ```
+///
+/// while a read through it does:
+///
+/// ```no_run
+/// # async fn feature(writes: &treepl_contacts::app::journal::Writes) {
+/// let id: treepl_contacts::api::ContactId = 1;
+/// let _ = writes.client().get_contact(id).await;
+/// # }
+/// ```
 #[derive(Clone, Debug)]
 pub struct Writes {
     client: Client,
@@ -40,8 +59,8 @@ impl Writes {
         Self { client: self.client.with_dialect(dialect), journal: self.journal.clone() }
     }
 
-    /// For reads.
-    pub fn client(&self) -> &Client {
+    /// For reads: the same connection, without its write calls.
+    pub fn client(&self) -> &ReadClient {
         &self.client
     }
 
@@ -136,7 +155,7 @@ impl Writes {
             Err(ApiError::NotFound { .. }) => return Ok(()),
             Err(error) => return Err(error),
         };
-        let zones = read_zones(&self.client, id).await?;
+        let zones = self.client.all_secure_zones(id).await?;
         let mut copy = to_json(&before).unwrap_or(Value::Null);
         if let Value::Object(fields) = &mut copy {
             fields.insert(ZONES_KEY.to_owned(), to_json(&zones).unwrap_or(Value::Null));
@@ -246,7 +265,7 @@ fn to_json(value: &impl serde::Serialize) -> Option<Value> {
 }
 
 /// The contact created with `email`, if the site has exactly one; otherwise why not.
-pub(super) async fn find_created(client: &Client, email: &str) -> Result<Contact, ApiError> {
+pub(super) async fn find_created(client: &ReadClient, email: &str) -> Result<Contact, ApiError> {
     let query = ListQuery::new(Where::field("Email").eq(email.trim())).page(0, 2);
     match client.list_contacts(&query).await.map(|page| <[Contact; 1]>::try_from(page.items)) {
         Ok(Ok([created])) => Ok(created),

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
 use crate::api::paging::{FnSource, PagingOptions, Progress, for_each_page};
-use crate::api::{ApiError, Booking, Case, Client, ContactId, Order, Timestamp};
+use crate::api::{ApiError, Booking, Case, ReadClient, ContactId, Order, Timestamp};
 use crate::app::effects::TaskResult;
 use crate::app::tasks::TaskRunner;
 
@@ -119,7 +119,7 @@ pub struct History {
 }
 
 impl History {
-    pub fn start(client: &Client, contact: ContactId, tasks: &TaskRunner<TaskResult>) -> Self {
+    pub fn start(client: &ReadClient, contact: ContactId, tasks: &TaskRunner<TaskResult>) -> Self {
         let cancel = CancellationToken::new();
         let read = Arc::new(AtomicU64::new(0));
         let expected = Arc::new(AtomicU64::new(0));
@@ -147,7 +147,7 @@ impl History {
 }
 
 async fn read_history(
-    client: Client,
+    client: ReadClient,
     contact: ContactId,
     cancel: CancellationToken,
     read: Arc<AtomicU64>,
@@ -190,7 +190,7 @@ impl Counter<'_> {
 }
 
 async fn walk<T: Record, F: Fn(&T, u64) -> Entry>(
-    client: &Client,
+    client: &ReadClient,
     contact: ContactId,
     cancel: &CancellationToken,
     counter: &Counter<'_>,
@@ -213,7 +213,7 @@ async fn walk<T: Record, F: Fn(&T, u64) -> Entry>(
 type OrderWalk = (Vec<Entry>, OrderSummary, HashMap<i64, u64>);
 
 async fn walk_orders(
-    client: &Client,
+    client: &ReadClient,
     contact: ContactId,
     cancel: &CancellationToken,
     counter: &Counter<'_>,

@@ -5,7 +5,7 @@ use futures::future::BoxFuture;
 use poll_promise::Promise;
 use tokio_util::sync::CancellationToken;
 
-use crate::api::{ApiError, Booking, Case, Client, ContactId, ListQuery, Order, OrderBy, Page, Where};
+use crate::api::{ApiError, Booking, Case, ReadClient, ContactId, ListQuery, Order, OrderBy, Page, Where};
 use crate::app::effects::TaskResult;
 use crate::app::pages::{PageFetch, PageWindow};
 use crate::app::tasks::TaskRunner;
@@ -21,12 +21,12 @@ pub fn newest_first() -> ListQuery {
 
 /// A record the contact's lists hold.
 pub trait Record: Send + Sized + 'static {
-    fn fetch(client: Client, contact: ContactId, query: ListQuery) -> BoxFuture<'static, Result<Page<Self>, ApiError>>;
+    fn fetch(client: ReadClient, contact: ContactId, query: ListQuery) -> BoxFuture<'static, Result<Page<Self>, ApiError>>;
     fn id(&self) -> i64;
 }
 
 impl Record for Booking {
-    fn fetch(client: Client, contact: ContactId, query: ListQuery) -> BoxFuture<'static, Result<Page<Self>, ApiError>> {
+    fn fetch(client: ReadClient, contact: ContactId, query: ListQuery) -> BoxFuture<'static, Result<Page<Self>, ApiError>> {
         Box::pin(async move { client.list_bookings(contact, &query).await })
     }
     fn id(&self) -> i64 {
@@ -35,7 +35,7 @@ impl Record for Booking {
 }
 
 impl Record for Case {
-    fn fetch(client: Client, contact: ContactId, query: ListQuery) -> BoxFuture<'static, Result<Page<Self>, ApiError>> {
+    fn fetch(client: ReadClient, contact: ContactId, query: ListQuery) -> BoxFuture<'static, Result<Page<Self>, ApiError>> {
         Box::pin(async move { client.list_cases(contact, &query).await })
     }
     fn id(&self) -> i64 {
@@ -44,7 +44,7 @@ impl Record for Case {
 }
 
 impl Record for Order {
-    fn fetch(client: Client, contact: ContactId, query: ListQuery) -> BoxFuture<'static, Result<Page<Self>, ApiError>> {
+    fn fetch(client: ReadClient, contact: ContactId, query: ListQuery) -> BoxFuture<'static, Result<Page<Self>, ApiError>> {
         Box::pin(async move { client.list_orders(contact, &query).await })
     }
     fn id(&self) -> i64 {
@@ -128,7 +128,7 @@ impl<T: Record> RecordList<T> {
     }
 
     /// Starts the pages the tab needs now, if it is `shown` (or was shown before).
-    pub fn fetch(&mut self, shown: bool, client: &Client, contact: ContactId, tasks: &TaskRunner<TaskResult>) {
+    pub fn fetch(&mut self, shown: bool, client: &ReadClient, contact: ContactId, tasks: &TaskRunner<TaskResult>) {
         self.wanted |= shown;
         if !self.wanted || self.window.error.is_some() {
             return;

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use poll_promise::Promise;
 
-use crate::api::{Booking, Case, Client, ContactId, ListQuery, Order, SecureZone, Where};
+use crate::api::{Booking, Case, ReadClient, ContactId, ListQuery, Order, SecureZone, Where};
 use crate::app::effects::Effects;
 
 pub use changes::ContactChanges;
@@ -233,7 +233,7 @@ impl Related {
 }
 
 /// The number of records of each list (a failed count leaves its tab without one).
-async fn count_records(client: Client, contact: ContactId) -> Counts {
+async fn count_records(client: ReadClient, contact: ContactId) -> Counts {
     let query = ListQuery::new(Where::All).page(0, 1);
     let (bookings, cases, orders, zones) = tokio::join!(
         client.list_bookings(contact, &query),

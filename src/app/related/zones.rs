@@ -5,10 +5,8 @@
 use std::collections::BTreeMap;
 
 use poll_promise::Promise;
-use tokio_util::sync::CancellationToken;
 
-use crate::api::paging::{FnSource, PagingOptions, fetch_all};
-use crate::api::{ApiError, Client, ContactId, ListQuery, OrderBy, SecureZone, Timestamp, Where};
+use crate::api::{ApiError, ContactId, ReadClient, SecureZone, Timestamp};
 use crate::app::effects::TaskResult;
 use crate::app::journal::{Context, Writes};
 use crate::app::tasks::TaskRunner;
@@ -103,13 +101,13 @@ impl ZoneEditor {
     }
 
     /// Loads the list when the tab is first shown.
-    pub fn fetch(&mut self, shown: bool, client: &Client, contact: ContactId, tasks: &TaskRunner<TaskResult>) {
+    pub fn fetch(&mut self, shown: bool, client: &ReadClient, contact: ContactId, tasks: &TaskRunner<TaskResult>) {
         self.wanted |= shown;
         let needed = self.loaded.is_none() || self.stale;
         if self.wanted && needed && self.loading.is_none() && self.load_error.is_none() {
             self.stale = false;
             let client = client.clone();
-            self.loading = Some(tasks.promise(async move { read_zones(&client, contact).await }));
+            self.loading = Some(tasks.promise(async move { client.all_secure_zones(contact).await }));
         }
     }
 
@@ -127,10 +125,10 @@ impl ZoneEditor {
         let writes = writes.clone();
         self.save_error = None;
         self.saving = Some(tasks.promise(async move {
-            let fresh = read_zones(writes.client(), contact).await?;
+            let fresh = writes.client().all_secure_zones(contact).await?;
             let wanted = rebase(&loaded, &draft, &fresh);
             writes.set_zones(contact, &label, &fresh, &wanted, Context::default()).await?;
-            read_zones(writes.client(), contact).await
+            writes.client().all_secure_zones(contact).await
         }));
     }
 
@@ -167,13 +165,6 @@ impl ZoneEditor {
         }
         arrived.then_some(self.loaded.as_deref().unwrap_or(&[]))
     }
-}
-
-/// Every zone of the contact, however the site pages them.
-pub async fn read_zones(client: &Client, contact: ContactId) -> Zones {
-    let source = FnSource(|query: ListQuery| async move { client.list_secure_zones(contact, &query).await });
-    let query = ListQuery::new(Where::All).order_by(OrderBy::asc("Id"));
-    fetch_all(&source, query, &PagingOptions::default(), &CancellationToken::new(), |_| {}).await
 }
 
 fn changes(loaded: &[SecureZone], draft: &[SecureZone]) -> BTreeMap<i64, ZoneChange> {
