@@ -15,6 +15,7 @@ use serde_json::json;
 use treepl_contacts::api::{Change, ContactInput};
 use treepl_contacts::app::command::Command;
 use treepl_contacts::app::contact::EditorCommand;
+use treepl_contacts::app::grid::GridCommand;
 use treepl_contacts::app::grid::GridQuery;
 
 use support::Headless;
@@ -57,7 +58,7 @@ fn main() {
 
     let mut app = Headless::open(&site.url, true);
     let query = GridQuery { search: EMAIL.to_owned(), ..GridQuery::default() };
-    app.app.state_mut().send(Command::SetQuery(query));
+    app.app.state_mut().send(Command::Grid(GridCommand::SetQuery(query)));
     app.until(Duration::from_secs(20), |app| app.state().grid.peek(0).is_some_and(|c| c.id == id));
     app.app.state_mut().grid.click(0);
     app.until(Duration::from_secs(20), |app| {

@@ -37,7 +37,7 @@ fn a_profile_with_a_wrong_secret_shows_the_credentials_error_and_saves_nothing()
     assert!(app.state().profiles.list.is_empty());
     assert!(app.keyring.stored.lock().unwrap().is_empty(), "nothing went to the keyring");
     assert!(!app.config_dir.join("profiles.json").exists(), "nothing went to the profiles file");
-    assert_eq!(app.state().site.target, Target::Sandbox, "still on the sandbox");
+    assert_eq!(app.state().shell.site.target, Target::Sandbox, "still on the sandbox");
 }
 
 #[test]
@@ -52,7 +52,7 @@ fn a_good_profile_keeps_its_secret_in_the_keyring_and_not_in_the_config_file() {
     app.harness.get_by_label("Save").click();
     app.wait_until("the site is saved and open", |app| app.state().profiles.dialog.is_none() && app.rows_loaded());
     let profile = app.state().profiles.list[0].clone();
-    assert_eq!(app.state().site.target, Target::Profile(profile.id.clone()));
+    assert_eq!(app.state().shell.site.target, Target::Profile(profile.id.clone()));
     assert_eq!(*app.keyring.stored.lock().unwrap(), vec![profile.id.clone()]);
     let secret = app.keyring.get(&profile.id).unwrap().unwrap();
     assert_eq!(secret.expose_secret(), "sandbox-secret");
@@ -95,14 +95,14 @@ fn the_command_palette_runs_a_command() {
 #[test]
 fn a_failed_task_shows_a_toast_and_keeps_it_in_the_notifications() {
     let mut app = AppUnderTest::start(TestKeyring::mock());
-    let sandbox = app.state().sandbox().unwrap();
+    let sandbox = app.state().shell.site.sandbox().unwrap();
     sandbox.faults().set_route(Route::ListContacts, FaultRule { error: 1.0, ..FaultRule::default() });
     app.harness.key_press(egui::Key::F5);
     app.wait_until("the refresh fails", |app| app.state().grid.error().is_some());
     app.harness.get_by_label("Could not load the contacts");
     app.harness.get_by_label("Notifications (1)").click();
     app.settle();
-    assert!(app.state().notifications.panel_open);
+    assert!(app.state().shell.notifications.panel_open);
     assert_eq!(app.harness.query_all_by_label("Could not load the contacts").count(), 2, "the toast and the history");
     app.harness.get_by_label("Dismiss").click();
     app.settle();

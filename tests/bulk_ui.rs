@@ -68,7 +68,7 @@ fn a_bulk_edit_from_the_row_menu_previews_then_changes_every_selected_contact_in
 
     // One batch in the journal, a save with before and after per changed contact.
     let (_, batch, _) = app.state().bulk.dialog.as_ref().unwrap().applied.clone().unwrap();
-    let journal = app.state().site.writes.as_ref().unwrap().journal().unwrap().clone();
+    let journal = app.state().shell.site.writes.as_ref().unwrap().journal().unwrap().clone();
     let entries = journal.entries(&Filter { batch, ..Filter::default() }, 10_000).unwrap();
     assert!(batch.is_some());
     assert_eq!(entries.len(), changing);
@@ -105,7 +105,7 @@ fn a_zone_granted_from_the_edit_menu_reaches_every_selected_contact() {
     });
     let (_, _, report) = app.state().bulk.dialog.as_ref().unwrap().applied.clone().unwrap();
     assert_eq!(report.tally().failed, 0, "{report:?}");
-    let client = app.state().site.client.clone().unwrap();
+    let client = app.state().shell.site.client.clone().unwrap();
     let ids: Vec<ContactId> = app.contacts_on_site().iter().map(|c| c.id).collect();
     for id in ids {
         let zones = app.runtime().block_on(treepl_contacts::api::paging::fetch_all(

@@ -82,8 +82,8 @@ fn refresh_after_a_filter_that_matched_nothing_asks_the_site_again() {
     app.wait_until("the filter matches nothing", |app| app.state().grid.total() == Some(0));
     app.harness.get_by_label("No contact matches the filter.");
     // A contact that matches appears on the site; F5 must ask again and find it.
-    let store = app.state().sandbox().unwrap().store().clone();
-    let first = app.state().sandbox().unwrap().store().get_contact(1).unwrap().unwrap();
+    let store = app.state().shell.site.sandbox().unwrap().store().clone();
+    let first = app.state().shell.site.sandbox().unwrap().store().get_contact(1).unwrap().unwrap();
     let mut fields = serde_json::Map::new();
     fields.insert("LastName".into(), serde_json::json!("Zzzyx"));
     store.update_contact(first.id, &fields).unwrap();
@@ -145,7 +145,7 @@ fn draft_file(app: &AppUnderTest, id: i64) -> std::path::PathBuf {
 /// Waits until the app has looked at last time's drafts (its task ended).
 fn drafts_looked_at(app: &mut AppUnderTest) {
     app.wait_until("the drafts are looked at", |app| {
-        !app.state().tasks.running().any(|(_, task)| task.label.contains("unsaved changes"))
+        !app.state().shell.tasks.running().any(|(_, task)| task.label.contains("unsaved changes"))
     });
 }
 
@@ -190,7 +190,7 @@ fn a_draft_the_site_already_holds_is_dropped_and_one_field_of_two_stays_unsaved(
     };
     folder.write(&edit(&saved_meanwhile, "Alta", None)).unwrap();
     folder.write(&edit(&half_saved, "Vardø", Some("+47 555 0199"))).unwrap();
-    let store = app.state().sandbox().unwrap().store().clone();
+    let store = app.state().shell.site.sandbox().unwrap().store().clone();
     let mut fields = serde_json::Map::new();
     fields.insert("City".into(), serde_json::json!("Alta"));
     store.update_contact(saved_meanwhile.id, &fields).unwrap();
@@ -342,7 +342,7 @@ fn a_bulk_edit_is_one_history_entry_that_opens_to_its_contacts_and_is_undone_onc
     app.settle();
     app.harness.get_by_label_contains(&format!("{title}, done, undone"));
     assert!(is_disabled(&app, "Undo the whole operation"), "an operation undone is not undone twice");
-    let notification = app.state().notifications.history().last().cloned().unwrap();
+    let notification = app.state().shell.notifications.history().last().cloned().unwrap();
     assert_eq!(notification.level, treepl_contacts::app::notifications::Level::Success, "{notification:?}");
     assert!(notification.detail.starts_with("6 of 6 undone"), "{}", notification.detail);
     // A contact of it: its own Undo is off too, and it links to the undo.
@@ -565,7 +565,7 @@ fn ctrl_shift_n_opens_the_notifications_not_a_new_contact() {
     let mut app = AppUnderTest::start(TestKeyring::mock());
     app.harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::N);
     app.settle();
-    assert!(app.state().notifications.panel_open);
+    assert!(app.state().shell.notifications.panel_open);
     assert!(app.state().editor.open.is_none(), "no new contact");
 }
 

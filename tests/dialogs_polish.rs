@@ -64,7 +64,7 @@ fn the_bulk_result_table_names_contacts_it_could_not_read_and_offers_retry_only_
 
     // Every read of a contact fails: the table can only name them from the listing.
     let failing = FaultRule { error: 1.0, ..FaultRule::default() };
-    app.state().sandbox().unwrap().faults().set_route(Route::GetContact, failing);
+    app.state().shell.site.sandbox().unwrap().faults().set_route(Route::GetContact, failing);
     app.harness.get_by_label(&format!("Apply to {DEMO_CONTACTS} contacts")).click();
     wait_for_the_run(&mut app);
     let (_, _, report) = app.state().bulk.dialog.as_ref().unwrap().applied.clone().unwrap();
@@ -101,7 +101,7 @@ fn the_bulk_result_table_names_contacts_it_could_not_read_and_offers_retry_only_
     assert_eq!(rows, DEMO_CONTACTS);
 
     // The site answers again: Retry takes them all, and then there is nothing to retry.
-    app.state().sandbox().unwrap().faults().clear();
+    app.state().shell.site.sandbox().unwrap().faults().clear();
     app.harness.get_by_label(&format!("Retry {DEMO_CONTACTS} contacts")).click();
     app.settle();
     wait_for_the_run(&mut app);
@@ -151,7 +151,7 @@ fn the_connect_dialog_says_which_fields_test_and_save_still_need() {
     assert_eq!(app.harness.query_all_by_label(all).count(), 2, "the line and the tooltip");
     app.harness.get_by_label("Connect a Treepl site").hover();
 
-    let url = app.state().sandbox().unwrap().url().to_string();
+    let url = app.state().shell.site.sandbox().unwrap().url().to_string();
     app.fill(Role::TextInput, "Site URL", &url);
     app.harness.get_by_label("Fill in the Client ID and the Client Secret to test the connection.");
     app.fill(Role::TextInput, "Client ID", "sandbox");
@@ -231,16 +231,16 @@ fn escape_closes_history_then_the_notifications_panel_and_leaves_the_grid_alone(
     // (Ctrl+Shift+N is taken by Ctrl+N, New contact: egui lets an extra Shift match.)
     app.harness.get_by_role_and_label(Role::Button, "Notifications").click();
     app.settle();
-    assert!(app.state().notifications.panel_open);
+    assert!(app.state().shell.notifications.panel_open);
     open_history(&mut app);
 
     escape(&mut app);
     assert!(!history_open(&app), "the window on top closes");
-    assert!(app.state().notifications.panel_open, "the panel behind stays for the next Escape");
+    assert!(app.state().shell.notifications.panel_open, "the panel behind stays for the next Escape");
     assert_eq!(app.state().grid.selection, selection, "the grid behind is left alone");
 
     escape(&mut app);
-    assert!(!app.state().notifications.panel_open);
+    assert!(!app.state().shell.notifications.panel_open);
     assert_eq!(app.state().grid.selection, selection);
 }
 
@@ -266,7 +266,7 @@ fn escape_closes_the_window_on_top_first_and_a_dialog_before_the_window_under_it
     app.settle();
     // The row menu's item (the pane, showing the clicked contact, has one too).
     app.harness.get_all_by_label("Open in a window").next().unwrap().click();
-    app.wait_until("the contact window", |app| app.state().open_contacts.iter().any(|w| w.contact.is_some()));
+    app.wait_until("the contact window", |app| app.state().grid.windows.iter().any(|w| w.contact.is_some()));
     app.settle();
     open_history(&mut app);
 
@@ -281,8 +281,8 @@ fn escape_closes_the_window_on_top_first_and_a_dialog_before_the_window_under_it
     // History opened last, so it is on top: it closes first, then the contact window.
     escape(&mut app);
     assert!(!history_open(&app));
-    assert_eq!(app.state().open_contacts.len(), 1, "the contact window stays for the next Escape");
+    assert_eq!(app.state().grid.windows.len(), 1, "the contact window stays for the next Escape");
     escape(&mut app);
-    assert!(app.state().open_contacts.is_empty(), "Escape closes the contact window");
+    assert!(app.state().grid.windows.is_empty(), "Escape closes the contact window");
     assert!(app.state().grid.selected_count() <= 1, "the grid behind is left alone");
 }

@@ -96,7 +96,7 @@ fn an_edit_in_each_panel_saved_with_ctrl_s_reads_back_exactly() {
 fn change_on_the_site(app: &AppUnderTest, id: i64, field: &str, value: serde_json::Value) {
     let mut fields = serde_json::Map::new();
     fields.insert(field.to_owned(), value);
-    app.state().sandbox().unwrap().store().update_contact(id, &fields).unwrap();
+    app.state().shell.site.sandbox().unwrap().store().update_contact(id, &fields).unwrap();
 }
 
 fn save_and_wait(app: &mut AppUnderTest, id: i64) {
@@ -105,7 +105,7 @@ fn save_and_wait(app: &mut AppUnderTest, id: i64) {
 }
 
 fn stored(app: &AppUnderTest, id: i64) -> Contact {
-    app.state().sandbox().unwrap().store().get_contact(id).unwrap().unwrap()
+    app.state().shell.site.sandbox().unwrap().store().get_contact(id).unwrap().unwrap()
 }
 
 #[test]
@@ -313,7 +313,7 @@ fn delete_from_the_pane_goes_through_the_same_confirmation_and_the_pane_lets_go(
     app.harness.get_by_label("Delete").click();
     let id = contact.id;
     app.wait_until("the contact is gone", |app| {
-        app.state().sandbox().unwrap().store().get_contact(id).unwrap().is_none()
+        app.state().shell.site.sandbox().unwrap().store().get_contact(id).unwrap().is_none()
     });
     assert!(app.state().editor.open.is_none(), "the pane no longer shows it");
     assert_eq!(app.contacts_on_site().len() as u64, common::app::DEMO_CONTACTS - 1, "only that one went");
@@ -327,7 +327,7 @@ fn ctrl_n_creates_a_contact_that_the_grid_then_selects_and_a_lost_reply_is_not_s
         if lost_reply {
             // The site creates the contact, then the connection drops before the reply.
             let drop = FaultRule { drop: 1.0, ..FaultRule::default() };
-            app.state().sandbox().unwrap().faults().set_route(Route::CreateContact, drop);
+            app.state().shell.site.sandbox().unwrap().faults().set_route(Route::CreateContact, drop);
         }
         app.harness.key_press_modifiers(Modifiers::COMMAND, Key::N);
         app.settle();
@@ -344,7 +344,7 @@ fn ctrl_n_creates_a_contact_that_the_grid_then_selects_and_a_lost_reply_is_not_s
         app.wait_until("the contact is created", |app| {
             app.state().editor.open.as_ref().is_some_and(|o| !o.is_new() && !o.saving)
         });
-        let sandbox = app.state().sandbox().unwrap();
+        let sandbox = app.state().shell.site.sandbox().unwrap();
         let creates = sandbox.requests().to(Route::CreateContact);
         assert_eq!(creates.len(), 1, "sent once (lost reply: {lost_reply})");
         assert_eq!(creates[0].body.as_ref().unwrap()["Password"], json!("<hidden>"), "the password went with it");

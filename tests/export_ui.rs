@@ -105,7 +105,7 @@ fn cancel_stops_the_export_and_leaves_no_file() {
     let mut app = AppUnderTest::start_with(TestKeyring::mock(), 3000);
     // A slow site: each page takes a second, so the export is still running at Cancel.
     let slow = FaultRule::latency(Duration::from_secs(1));
-    app.state().sandbox().unwrap().faults().set_route(Route::ListContacts, slow);
+    app.state().shell.site.sandbox().unwrap().faults().set_route(Route::ListContacts, slow);
     app.harness.get_by_label("Edit").click();
     app.settle();
     app.harness.get_by_label_contains("Export contacts…").click();
@@ -115,7 +115,7 @@ fn cancel_stops_the_export_and_leaves_no_file() {
     app.chooser.answer(app.exports.join("slow.csv"));
     app.harness.get_by_label("Export 3,000 contacts…").click();
     app.wait_until("the first page is written", |app| {
-        app.state().tasks.running().any(|(_, task)| task.progress.as_ref().is_some_and(|p| p.get().0 > 0))
+        app.state().shell.tasks.running().any(|(_, task)| task.progress.as_ref().is_some_and(|p| p.get().0 > 0))
     });
     app.harness.get_by_label_contains("of 3,000 contacts");
     app.harness.get_by_label("Cancel export").click();
@@ -160,7 +160,7 @@ fn a_failed_export_says_why_in_the_dialog_and_keeps_the_choices() {
     app.harness.get_by_label("JSON").click();
     app.settle();
     // Every list request fails, far past the client's retries.
-    let faults = app.state().sandbox().unwrap().faults();
+    let faults = app.state().shell.site.sandbox().unwrap().faults();
     faults.force(Route::ListContacts, treepl_contacts::sandbox::Forced::Error(503), 1000);
     let target = app.exports.join("never.json");
     app.chooser.answer(target.clone());

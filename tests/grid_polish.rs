@@ -139,15 +139,15 @@ fn enter_in_a_condition_value_applies_the_filter() {
     app.settle();
     // The new condition is Last name contains …
     app.fill(Role::TextInput, "Value of condition 1", "nguy");
-    app.state().sandbox().unwrap().requests().clear();
+    app.state().shell.site.sandbox().unwrap().requests().clear();
     app.harness.key_press(egui::Key::Enter);
     app.wait_until("the filter applies", |app| !app.state().grid.query.filter.is_empty() && app.rows_loaded());
-    let sent = app.state().sandbox().unwrap().requests().to(Route::ListContacts);
+    let sent = app.state().shell.site.sandbox().unwrap().requests().to(Route::ListContacts);
     let filters: Vec<serde_json::Value> =
         sent.iter().filter_map(|r| r.query_param("Where")).map(|w| serde_json::from_str(&w).unwrap()).collect();
     let expected_where = json!({"LastName": {"$contains": "nguy"}});
     assert!(!filters.is_empty() && filters.iter().all(|w| *w == expected_where), "{filters:?}");
-    let store = app.state().sandbox().unwrap().store().clone();
+    let store = app.state().shell.site.sandbox().unwrap().store().clone();
     let query = ListQuery::new(Where::field("LastName").contains("nguy")).page(0, 1);
     let page = store
         .list_contacts(

@@ -14,7 +14,7 @@ use common::app::{AppUnderTest, DEMO_CONTACTS, TestKeyring};
 
 /// What the sandbox itself says for a query: the first contact and the total.
 fn server_first(app: &AppUnderTest, query: ListQuery) -> (Contact, u64) {
-    let store = app.state().sandbox().unwrap().store().clone();
+    let store = app.state().shell.site.sandbox().unwrap().store().clone();
     let page = store
         .list_contacts(
             &SiteListRequest::from_pairs(
@@ -88,12 +88,12 @@ fn a_filter_built_in_the_ui_sends_the_expected_where_and_shows_its_rows() {
     app.harness.get_by_label("=").click();
     app.settle();
     app.fill(Role::TextInput, "Value of condition 1", "Gold");
-    app.state().sandbox().unwrap().requests().clear();
+    app.state().shell.site.sandbox().unwrap().requests().clear();
     app.harness.get_by_label("Apply").click();
     app.wait_until("the filter applies", |app| !app.state().grid.query.filter.is_empty() && app.rows_loaded());
 
     let expected_where = json!({"CustomCrmGroups.Membership.Level": {"$eq": "Gold"}});
-    let sent = app.state().sandbox().unwrap().requests().to(Route::ListContacts);
+    let sent = app.state().shell.site.sandbox().unwrap().requests().to(Route::ListContacts);
     let filters: Vec<serde_json::Value> =
         sent.iter().filter_map(|r| r.query_param("Where")).map(|w| serde_json::from_str(&w).unwrap()).collect();
     assert!(!filters.is_empty() && filters.iter().all(|w| *w == expected_where), "{filters:?}");
@@ -156,8 +156,8 @@ fn enter_takes_the_keyboard_to_the_contact_pane_and_a_window_opens_on_request() 
     app.harness.key_press(egui::Key::Escape);
     app.settle();
     app.harness.get_by_label("Open in a window").click();
-    app.wait_until("the window opens", |app| app.state().open_contacts.iter().any(|w| w.contact.is_some()));
-    assert_eq!(app.state().open_contacts[0].id, second.id);
+    app.wait_until("the window opens", |app| app.state().grid.windows.iter().any(|w| w.contact.is_some()));
+    assert_eq!(app.state().grid.windows[0].id, second.id);
     // The arrow keys move the cursor again, and the pane follows.
     app.harness.key_press(egui::Key::ArrowDown);
     let third = app.state().grid.peek(2).unwrap().id;
@@ -175,7 +175,7 @@ fn refresh_keeps_the_selection_of_contacts_that_still_exist() {
     app.harness.get_by_label_contains(&email(&app, 1)).click_modifiers(Modifiers::SHIFT);
     app.settle();
     let gone = app.state().grid.peek(1).unwrap().id;
-    app.state().sandbox().unwrap().store().delete_contact(gone).unwrap();
+    app.state().shell.site.sandbox().unwrap().store().delete_contact(gone).unwrap();
     app.harness.key_press(egui::Key::F5);
     app.wait_until("the refresh lands", |app| app.rows_loaded() && app.state().grid.selected_count() == 1);
     assert_eq!(app.state().grid.total(), Some(DEMO_CONTACTS - 1));
@@ -194,7 +194,7 @@ fn delete_from_the_row_menu_asks_then_removes_the_contact() {
     app.harness.get_by_label(&format!("Delete 1 contact ({name})?"));
     app.harness.get_by_label("Delete").click();
     app.wait_until("the delete lands", |app| app.state().grid.total() == Some(DEMO_CONTACTS - 1) && app.rows_loaded());
-    let store = app.state().sandbox().unwrap().store().clone();
+    let store = app.state().shell.site.sandbox().unwrap().store().clone();
     assert!(store.get_contact(victim.id).unwrap().is_none());
     assert!(app.harness.query_by_label_contains(&victim.email).is_none());
 }
@@ -265,7 +265,7 @@ fn deleting_a_ctrl_a_selection_removes_every_match_and_nothing_else() {
     app.harness.get_by_label(&format!("Delete {matching} contacts matching the filter?"));
     app.harness.get_by_label("Delete").click();
     app.wait_until("the deletes land", |app| app.state().grid.total() == Some(0));
-    let store = app.state().sandbox().unwrap().store().clone();
+    let store = app.state().shell.site.sandbox().unwrap().store().clone();
     assert_eq!(store.contact_count().unwrap(), DEMO_CONTACTS - matching, "only the matches went");
 }
 
@@ -274,7 +274,7 @@ fn refresh_shows_what_changed_on_the_site() {
     let mut app = AppUnderTest::start(TestKeyring::mock());
     let first = first_row(&app).unwrap();
     app.harness.get_by_label_contains(&first.email);
-    let store = app.state().sandbox().unwrap().store().clone();
+    let store = app.state().shell.site.sandbox().unwrap().store().clone();
     let mut fields = serde_json::Map::new();
     fields.insert("FirstName".to_owned(), json!("Renamed-Elsewhere"));
     store.update_contact(first.id, &fields).unwrap();

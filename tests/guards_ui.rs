@@ -87,9 +87,9 @@ fn on_a_site_that_ignores_the_filter_the_grid_warns_and_a_delete_of_the_matches_
     app.harness.get_by_label(&format!("Delete {CONTACTS} contacts matching the filter?"));
     app.harness.get_by_label("Delete").click();
     app.wait_until("the delete reports", |app| {
-        app.state().notifications.history().iter().any(|n| n.title == "Nothing was deleted")
+        app.state().shell.notifications.history().iter().any(|n| n.title == "Nothing was deleted")
     });
-    let note = app.state().notifications.history().iter().find(|n| n.title == "Nothing was deleted").unwrap();
+    let note = app.state().shell.notifications.history().iter().find(|n| n.title == "Nothing was deleted").unwrap();
     assert!(note.detail.contains("This site ignored the filter"), "{}", note.detail);
     assert_eq!(database(site.store()), before, "nothing was deleted");
 }

@@ -14,7 +14,7 @@ use treepl_contacts::app::journal::{Filter, HistoryItem, Operation, Outcome};
 use common::app::{AppUnderTest, TestKeyring};
 
 fn client(app: &AppUnderTest) -> Client {
-    Client::with_options(app.state().sandbox().unwrap().credentials(), common::quick_options()).unwrap()
+    Client::with_options(app.state().shell.site.sandbox().unwrap().credentials(), common::quick_options()).unwrap()
 }
 
 fn site_copy(app: &AppUnderTest, id: i64) -> Option<Contact> {
@@ -60,7 +60,7 @@ fn pick_newest(app: &mut AppUnderTest, operation: Operation, label: &str) {
 }
 
 fn journal_entries(app: &AppUnderTest, operation: Operation) -> Vec<treepl_contacts::app::journal::Entry> {
-    let journal = app.state().site.writes.as_ref().and_then(|w| w.journal()).unwrap();
+    let journal = app.state().shell.site.writes.as_ref().and_then(|w| w.journal()).unwrap();
     journal.entries(&Filter { operation: Some(operation), ..Filter::default() }, 100).unwrap()
 }
 

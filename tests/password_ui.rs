@@ -88,7 +88,7 @@ fn type_both(app: &mut AppUnderTest, password: &str, confirmation: &str) {
 }
 
 fn set_password_requests(app: &AppUnderTest) -> usize {
-    let sandbox = app.state().sandbox().unwrap();
+    let sandbox = app.state().shell.site.sandbox().unwrap();
     sandbox.requests().all().iter().filter(|request| request.route == Route::SetPassword).count()
 }
 
@@ -157,7 +157,7 @@ fn a_valid_password_is_set_on_the_site_and_nothing_of_it_is_left_in_the_logs_or_
     app.harness.key_press(Key::Enter);
     app.wait_until("the password is set", |app| app.state().passwords.dialog.is_none());
 
-    let sandbox = app.state().sandbox().unwrap();
+    let sandbox = app.state().shell.site.sandbox().unwrap();
     assert!(sandbox.password_is(contact.id, password), "the site holds the new password");
     assert!(!sandbox.password_is(contact.id, "Kestrel-Moor-7319-qua"));
     assert_eq!(set_password_requests(&app), 1);
@@ -165,7 +165,7 @@ fn a_valid_password_is_set_on_the_site_and_nothing_of_it_is_left_in_the_logs_or_
 
     // Nothing of it anywhere: the whole password, or its most telling part.
     let pieces = [password, "Kestrel-Moor"];
-    for note in app.state().notifications.history() {
+    for note in app.state().shell.notifications.history() {
         for piece in pieces {
             assert!(!note.title.contains(piece) && !note.detail.contains(piece), "{note:?}");
         }
@@ -215,7 +215,7 @@ fn an_ambiguous_failure_says_the_password_may_or_may_not_be_set_and_offers_to_se
     let password = "Harbour-Lantern-5521";
     let contact = open_dialog(&mut app, 3);
     // The site handles the request, then the connection drops before the answer.
-    app.state().sandbox().unwrap().faults().force(Route::SetPassword, Forced::Drop, 1);
+    app.state().shell.site.sandbox().unwrap().faults().force(Route::SetPassword, Forced::Drop, 1);
     type_both(&mut app, password, password);
     app.harness.get_by_label("Set password").click();
     app.wait_until("the failure shows", |app| dialog_stage(app) == Some(Stage::Unknown));
@@ -225,7 +225,7 @@ fn an_ambiguous_failure_says_the_password_may_or_may_not_be_set_and_offers_to_se
     app.harness.get_by_label("Set it again").click();
     app.wait_until("the second try lands", |app| app.state().passwords.dialog.is_none());
     assert_eq!(set_password_requests(&app), 2);
-    assert!(app.state().sandbox().unwrap().password_is(contact.id, password));
+    assert!(app.state().shell.site.sandbox().unwrap().password_is(contact.id, password));
 }
 
 #[test]
@@ -234,7 +234,7 @@ fn escape_during_the_request_closes_the_dialog_and_the_result_still_comes_as_a_n
     let password = "Copper-Thistle-8804";
     let contact = open_dialog(&mut app, 5);
     let slow = FaultRule::latency(Duration::from_millis(800));
-    app.state().sandbox().unwrap().faults().set_route(Route::SetPassword, slow);
+    app.state().shell.site.sandbox().unwrap().faults().set_route(Route::SetPassword, slow);
     type_both(&mut app, password, password);
     app.harness.get_by_label("Set password").click();
     app.settle();
@@ -244,10 +244,10 @@ fn escape_during_the_request_closes_the_dialog_and_the_result_still_comes_as_a_n
     app.settle();
     assert!(app.state().passwords.dialog.is_none());
     app.wait_until("the result is told", |app| {
-        app.state().notifications.history().iter().any(|note| note.title == "Password set")
+        app.state().shell.notifications.history().iter().any(|note| note.title == "Password set")
     });
-    assert!(app.state().sandbox().unwrap().password_is(contact.id, password));
-    for note in app.state().notifications.history() {
+    assert!(app.state().shell.site.sandbox().unwrap().password_is(contact.id, password));
+    for note in app.state().shell.notifications.history() {
         assert!(!note.detail.contains("Copper-Thistle") && !note.title.contains("Copper-Thistle"));
     }
 }
@@ -277,7 +277,7 @@ fn generate_fills_a_strong_password_and_copy_takes_it_off_the_clipboard_after_a_
 
     app.harness.get_by_label("Set password").click();
     app.wait_until("the password is set", |app| app.state().passwords.dialog.is_none());
-    assert!(app.state().sandbox().unwrap().password_is(contact.id, &generated));
+    assert!(app.state().shell.site.sandbox().unwrap().password_is(contact.id, &generated));
 }
 
 #[test]

@@ -92,7 +92,7 @@ fn forget_removes_every_byte_of_an_email_from_the_journal_and_the_drafts() {
     let name = treepl_contacts::app::text::contact_name(&contact);
     app.harness.get_by_label(&format!("Forget {name}?"));
     app.harness.get_by_label("Forget").click();
-    app.wait_until("forgotten", |app| app.state().notifications.history().iter().any(|n| n.title == "Forgotten"));
+    app.wait_until("forgotten", |app| app.state().shell.notifications.history().iter().any(|n| n.title == "Forgotten"));
     let after = with_email(&app, &contact.email);
     assert!(after.is_empty(), "the email is still in {after:?}");
     let journal_files = files_under(&journal);

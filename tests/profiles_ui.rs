@@ -43,7 +43,7 @@ fn a_damaged_profiles_file_is_kept_aside_reported_and_not_destroyed_by_a_later_s
     assert!(kept[0].starts_with("profiles.json.damaged-"), "{kept:?}");
     let aside = app.config_dir.join(&kept[0]);
     assert_eq!(std::fs::read_to_string(&aside).unwrap(), "{\"profiles\": [ {\"id\": 3");
-    let problem = &app.state().notifications.history()[0].detail;
+    let problem = &app.state().shell.notifications.history()[0].detail;
     assert!(problem.contains(&kept[0]), "the message says where it was kept: {problem}");
 
     app.fill_connect_dialog("sandbox-secret");
@@ -65,7 +65,7 @@ fn a_save_cancelled_after_its_secret_is_stored_finishes_whole_and_a_second_save_
     assert!(app.state().profiles.dialog.is_none(), "Cancel closes the dialog at once");
 
     // A second site, saved while the first save is still finishing.
-    let url = app.state().sandbox().unwrap().url().to_string();
+    let url = app.state().shell.site.sandbox().unwrap().url().to_string();
     app.harness.get_by_label("Connect a real site…").click();
     app.settle();
     app.fill_connect_fields("Second shop", &url, "sandbox-secret");
@@ -78,7 +78,7 @@ fn a_save_cancelled_after_its_secret_is_stored_finishes_whole_and_a_second_save_
         assert!(app.keyring.holds(&profile.id), "{} has its secret", profile.name);
     }
     app.harness.get_by_label_contains("was saved before the cancel reached it");
-    assert_eq!(app.state().site.name, "Second shop", "the site the user saved last is open");
+    assert_eq!(app.state().shell.site.name, "Second shop", "the site the user saved last is open");
 }
 
 #[test]
@@ -86,7 +86,7 @@ fn a_save_cancelled_before_anything_is_stored_keeps_nothing() {
     let mut app = AppUnderTest::start(TestKeyring::mock());
     let slow =
         FaultRule { latency: Some((Duration::from_millis(700), Duration::from_millis(700))), ..FaultRule::default() };
-    app.state().sandbox().unwrap().faults().set_route(Route::Token, slow);
+    app.state().shell.site.sandbox().unwrap().faults().set_route(Route::Token, slow);
     app.fill_connect_dialog("sandbox-secret");
     app.harness.get_by_label("Save").click();
     app.settle();
@@ -95,7 +95,7 @@ fn a_save_cancelled_before_anything_is_stored_keeps_nothing() {
     assert!(app.state().profiles.dialog.is_none());
     // Once the task has ended nothing more of it can happen.
     app.wait_until("the save has stopped", |app| {
-        app.state().tasks.running().all(|(_, t)| t.label != "Saving the site")
+        app.state().shell.tasks.running().all(|(_, t)| t.label != "Saving the site")
     });
     assert!(app.state().profiles.list.is_empty(), "not in the app");
     assert_eq!(keyring_calls(&app), 0, "nothing went to the keyring");

@@ -28,7 +28,7 @@ struct OnSite {
 }
 
 fn client(app: &AppUnderTest) -> Client {
-    Client::with_options(app.state().sandbox().unwrap().credentials(), common::quick_options()).unwrap()
+    Client::with_options(app.state().shell.site.sandbox().unwrap().credentials(), common::quick_options()).unwrap()
 }
 
 fn on_site(app: &AppUnderTest, contact: ContactId) -> OnSite {
@@ -189,7 +189,7 @@ fn a_contact_without_records_says_it_has_none() {
 fn a_failed_load_says_so_and_retry_loads_the_tab() {
     let mut app = AppUnderTest::start(TestKeyring::mock());
     let (contact, site) = contact_where(&app, |s| !s.bookings.is_empty());
-    let faults = std::sync::Arc::clone(app.state().sandbox().unwrap().faults());
+    let faults = std::sync::Arc::clone(app.state().shell.site.sandbox().unwrap().faults());
     open_in_pane(&mut app, &contact);
     app.wait_until("the tabs have their counts", |app| app.state().related.count(Tab::Orders).is_some());
     faults.set_route(Route::Bookings, FaultRule { error: 1.0, ..FaultRule::default() });
@@ -209,7 +209,7 @@ fn the_biggest_customers_orders_are_paged_and_scroll_to_the_last() {
     let contact = app.state().grid.peek(0).cloned().unwrap();
     let site = on_site(&app, contact.id);
     assert_eq!(site.orders.len(), 2_000, "the sandbox's biggest customer is first");
-    let requests = std::sync::Arc::clone(app.state().sandbox().unwrap().requests());
+    let requests = std::sync::Arc::clone(app.state().shell.site.sandbox().unwrap().requests());
     open_in_pane(&mut app, &contact);
     app.wait_until("the tabs have their counts", |app| app.state().related.count(Tab::Orders).is_some());
     requests.clear();
@@ -383,7 +383,7 @@ fn added_removed_and_redated_zones_persist_and_a_failed_save_keeps_them() {
     app.harness.get_by_label("new expiry");
 
     // The site refuses: the changes stay, marked, with the reason.
-    let faults = std::sync::Arc::clone(app.state().sandbox().unwrap().faults());
+    let faults = std::sync::Arc::clone(app.state().shell.site.sandbox().unwrap().faults());
     faults.force(Route::SetSecureZones, Forced::Error(400), 1);
     app.harness.get_by_label("Save zones").click();
     app.wait_until("the save fails", |app| app.state().related.zones.save_error.is_some());

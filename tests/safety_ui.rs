@@ -48,7 +48,7 @@ fn assert_nothing_changed_behind(app: &AppUnderTest, selection: &treepl_contacts
     assert_eq!(&state.grid.selection, selection, "the selection behind the dialog");
     assert_eq!(state.grid.cursor, cursor, "the cursor behind the dialog");
     assert!(state.exports.dialog.is_none() && state.profiles.dialog.is_none(), "no other dialog opened");
-    assert!(state.open_contacts.is_empty(), "no contact opened");
+    assert!(state.grid.windows.is_empty(), "no contact opened");
 }
 
 #[test]
@@ -130,7 +130,7 @@ fn a_confirmation_on_a_ctrl_a_scope_deletes_that_scope_and_nothing_more() {
 #[test]
 fn a_cancelled_delete_says_how_many_went_and_refreshes_the_grid() {
     let mut app = AppUnderTest::start(TestKeyring::mock());
-    let sandbox = app.state().sandbox().unwrap();
+    let sandbox = app.state().shell.site.sandbox().unwrap();
     let slow =
         FaultRule { latency: Some((Duration::from_millis(150), Duration::from_millis(150))), ..FaultRule::default() };
     sandbox.faults().set_route(Route::DeleteContact, slow);
@@ -143,11 +143,11 @@ fn a_cancelled_delete_says_how_many_went_and_refreshes_the_grid() {
     app.settle();
     app.harness.get_by_label("Delete 20 contacts?");
     app.harness.get_by_label("Delete").click();
-    let store = app.state().sandbox().unwrap().store().clone();
+    let store = app.state().shell.site.sandbox().unwrap().store().clone();
     app.wait_until("a few are deleted", |_| store.contact_count().unwrap() <= DEMO_CONTACTS - 3);
     app.harness.get_by_label("Cancel").click();
     app.wait_until("the delete reports", |app| {
-        app.state().notifications.history().iter().any(|n| n.title == "Delete cancelled")
+        app.state().shell.notifications.history().iter().any(|n| n.title == "Delete cancelled")
     });
     let gone = DEMO_CONTACTS - store.contact_count().unwrap();
     assert!(gone < 20, "it stopped early: {gone}");
@@ -161,18 +161,18 @@ fn a_shift_range_over_rows_never_loaded_fetches_only_the_window_and_exports_exac
     let tenth = app.state().grid.peek(10).unwrap().clone();
     app.harness.get_by_label_contains(&tenth.email).click();
     app.settle();
-    let sandbox = app.state().sandbox().unwrap();
+    let sandbox = app.state().shell.site.sandbox().unwrap();
     sandbox.requests().clear();
     app.harness.key_press_modifiers(Modifiers::SHIFT, Key::End);
     app.wait_until("the end of the list shows", |app| app.state().grid.peek(2999).is_some());
     app.settle();
-    let asked = app.state().sandbox().unwrap().requests().to(Route::ListContacts).len();
+    let asked = app.state().shell.site.sandbox().unwrap().requests().to(Route::ListContacts).len();
     assert!(asked <= 3, "the pages on screen and their margin, not the range: {asked}");
     assert_eq!(app.state().grid.selection.rows, Rows::Range { first: 10, last: 2999 });
     app.harness.get_by_label("2,990 selected");
 
     // Expected from the sandbox's own store, in its default order (Id), rows 10..=2999.
-    let store = app.state().sandbox().unwrap().store().clone();
+    let store = app.state().shell.site.sandbox().unwrap().store().clone();
     let everyone = treepl_contacts::sandbox::SiteListRequest { limit: 3000, ..Default::default() };
     let all = store.list_contacts(&everyone).unwrap().items;
     let expected: Vec<String> = all[10..].iter().map(|c| c.email.clone()).collect();

@@ -128,7 +128,7 @@ fn working_day() {
     app.fill_connect_fields("Shop", &var(SITE), &var(SECRET));
     app.harness.get_by_label("Save").click();
     app.wait_until("the site opens", |app| {
-        app.state().profiles.dialog.is_none() && app.state().site.name == "Shop" && app.rows_loaded()
+        app.state().profiles.dialog.is_none() && app.state().shell.site.name == "Shop" && app.rows_loaded()
     });
     assert_eq!(app.state().grid.total(), Some(30));
 

@@ -35,7 +35,7 @@ fn checking_a_saved_site_shows_the_table_keeps_the_dialect_and_sorts_only_as_the
     app.fill_connect_fields("Shop", site.sandbox.url().as_str(), DEFAULT_CLIENT_SECRET);
     app.harness.get_by_label("Save").click();
     app.wait_until("the saved site is open", |app| {
-        matches!(app.state().site.target, Target::Profile(_)) && app.rows_loaded()
+        matches!(app.state().shell.site.target, Target::Profile(_)) && app.rows_loaded()
     });
 
     // The banner says the new site is not checked yet, with the check one click away.
@@ -86,7 +86,7 @@ fn the_filter_builder_offers_only_the_operators_a_saved_site_honours() {
     });
     app.state_mut().send(Command::Open(Target::Profile(profile.id.clone())));
     app.wait_until("the saved site is open", |app| {
-        app.state().site.target == Target::Profile(profile.id.clone()) && app.rows_loaded()
+        app.state().shell.site.target == Target::Profile(profile.id.clone()) && app.rows_loaded()
     });
     app.harness.get_by_label("Filter…").click();
     app.settle();
@@ -110,13 +110,13 @@ fn raw_json_outside_the_dialect_is_sent_as_typed_and_the_box_says_it_cannot_be_c
     app.harness.key_press(Key::Backspace);
     let typed = r#"{"City": {"$like": "Auck%"}}"#;
     app.fill(Role::MultilineTextInput, "Where (JSON)", typed);
-    app.state().sandbox().unwrap().requests().clear();
+    app.state().shell.site.sandbox().unwrap().requests().clear();
     app.harness.get_by_label("Apply JSON").click();
     app.wait_until("the filter is sent", |app| {
-        !app.state().sandbox().unwrap().requests().to(Route::ListContacts).is_empty()
+        !app.state().shell.site.sandbox().unwrap().requests().to(Route::ListContacts).is_empty()
     });
     app.harness.get_by_label_contains("outside the filters this app reads");
-    let sent = app.state().sandbox().unwrap().requests().to(Route::ListContacts);
+    let sent = app.state().shell.site.sandbox().unwrap().requests().to(Route::ListContacts);
     let filters: Vec<serde_json::Value> =
         sent.iter().filter_map(|r| r.query_param("Where")).map(|w| serde_json::from_str(&w).unwrap()).collect();
     assert!(filters.iter().all(|w| *w == serde_json::from_str::<serde_json::Value>(typed).unwrap()), "{filters:?}");

@@ -21,7 +21,7 @@ fn profile_without_secret() -> SiteProfile {
 }
 
 fn sandbox_client(app: &AppUnderTest) -> Client {
-    Client::with_options(app.state().sandbox().unwrap().credentials(), common::quick_options()).unwrap()
+    Client::with_options(app.state().shell.site.sandbox().unwrap().credentials(), common::quick_options()).unwrap()
 }
 
 #[test]
@@ -53,8 +53,8 @@ fn an_undo_in_flight_when_the_site_switches_is_let_go_with_the_old_sites_history
     app.state_mut().send(Command::History(HistoryCommand::UndoLast));
     app.state_mut().send(Command::Open(Target::Profile(shop.id.clone())));
     app.wait_until("the shop failed to connect and the undo's task ended", |app| {
-        matches!(app.state().site.status, SiteStatus::Failed(_))
-            && !app.state().tasks.running().any(|(_, task)| task.label.starts_with("Undoing"))
+        matches!(app.state().shell.site.status, SiteStatus::Failed(_))
+            && !app.state().shell.tasks.running().any(|(_, task)| task.label.starts_with("Undoing"))
     });
     app.settle();
 
@@ -69,7 +69,7 @@ fn an_undo_in_flight_when_the_site_switches_is_let_go_with_the_old_sites_history
     // its email), and Undo works again.
     app.state_mut().send(Command::Open(Target::Sandbox));
     app.wait_until("the sandbox is open again", |app| {
-        app.state().site.status == SiteStatus::Connected && app.rows_loaded()
+        app.state().shell.site.status == SiteStatus::Connected && app.rows_loaded()
     });
     let by_email = ListQuery::new(Where::field("Email").eq(contact.email.as_str()));
     let back = app.runtime().block_on(client.list_contacts(&by_email)).unwrap().items;

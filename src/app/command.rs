@@ -221,11 +221,7 @@ pub enum Command {
     /// Asks the tabs of the contact in the pane.
     Related(RelatedCommand),
     History(HistoryCommand),
-    /// Loads the grid again, keeping its scroll position and selection.
-    Refresh,
-    /// Shows another filter, search or sort in the grid.
-    SetQuery(super::grid::GridQuery),
-    OpenContact(crate::api::ContactId),
+    Grid(super::grid::GridCommand),
     /// Deletes what the user confirmed (the scope frozen in the confirmation).
     Delete(super::delete::DeleteConfirmation),
     Editor(super::contact::EditorCommand),

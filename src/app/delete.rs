@@ -7,7 +7,7 @@ use crate::api::paging::PagingOptions;
 use crate::api::selection::resolve_confirmed_ids;
 use crate::api::{ApiError, Confirmed, ContactScope, Distrust, Rows};
 
-use super::effects::{Effects, TaskResult};
+use super::effects::{Effects, Feature, TaskResult};
 use super::grid::Grid;
 use super::journal::{Context, Writes};
 use super::notifications::{Level, Notifications};
@@ -21,6 +21,13 @@ use super::typed_count::TypedCount;
 pub struct Deletes {
     /// A delete waiting for the user's answer, with the scope it shows.
     pub confirmation: Option<DeleteConfirmation>,
+}
+
+impl Feature for Deletes {
+    /// A delete not confirmed was about the old site's contacts.
+    fn on_site_closed(&mut self) {
+        self.confirmation = None;
+    }
 }
 
 impl Deletes {

@@ -9,11 +9,13 @@ use super::journal::Writes;
 use super::contact::EditorResult;
 use super::delete::DeleteOutcome;
 use super::export::ExportResult;
+use super::grid::GridResult;
 use super::history::HistoryResult;
 use super::notifications::Notifications;
 use super::password::PasswordResult;
 use super::profiles::ProfilesResult;
-use super::state::{GridResult, SiteResult};
+use super::related::RelatedResult;
+use super::site::SiteResult;
 use super::tasks::TaskRunner;
 
 /// A finished task's result.
@@ -35,10 +37,26 @@ impl TaskResult {
     }
 }
 
-/// One result enum per feature; `AppState` routes each to its feature's `fold`.
-pub enum FeatureResult {
+/// One result enum per feature, each wrapped in its variant (with `From`, so that a task
+/// returns its feature's own result); `AppState` routes each to its feature's `fold`.
+macro_rules! feature_results {
+    ($($variant:ident($result:ty),)*) => {
+        pub enum FeatureResult {
+            $($variant($result),)*
+        }
+
+        $(impl From<$result> for FeatureResult {
+            fn from(result: $result) -> Self {
+                Self::$variant(result)
+            }
+        })*
+    };
+}
+
+feature_results! {
     Site(SiteResult),
     Grid(GridResult),
+    Related(RelatedResult),
     Delete(DeleteOutcome),
     Editor(EditorResult),
     Export(ExportResult),
@@ -50,65 +68,15 @@ pub enum FeatureResult {
     SiteCheck(super::site_check::SiteCheckDone),
 }
 
-impl From<super::site_check::SiteCheckDone> for FeatureResult {
-    fn from(result: super::site_check::SiteCheckDone) -> Self {
-        Self::SiteCheck(result)
-    }
-}
-
-impl From<super::forget::ForgetResult> for FeatureResult {
-    fn from(result: super::forget::ForgetResult) -> Self {
-        Self::Forget(result)
-    }
-}
-
 impl FeatureResult {
     /// Whether the work may have written to the site (and so to the journal): not a grid
     /// page, not an export.
     pub fn may_have_written(&self) -> bool {
-        !matches!(self, Self::Grid(_) | Self::Export(_))
-    }
-}
-
-impl From<SiteResult> for FeatureResult {
-    fn from(result: SiteResult) -> Self {
-        Self::Site(result)
-    }
-}
-
-impl From<GridResult> for FeatureResult {
-    fn from(result: GridResult) -> Self {
-        Self::Grid(result)
-    }
-}
-
-impl From<DeleteOutcome> for FeatureResult {
-    fn from(result: DeleteOutcome) -> Self {
-        Self::Delete(result)
-    }
-}
-
-impl From<EditorResult> for FeatureResult {
-    fn from(result: EditorResult) -> Self {
-        Self::Editor(result)
-    }
-}
-
-impl From<ExportResult> for FeatureResult {
-    fn from(result: ExportResult) -> Self {
-        Self::Export(result)
-    }
-}
-
-impl From<PasswordResult> for FeatureResult {
-    fn from(result: PasswordResult) -> Self {
-        Self::Password(result)
-    }
-}
-
-impl From<ProfilesResult> for FeatureResult {
-    fn from(result: ProfilesResult) -> Self {
-        Self::Profiles(result)
+        match self {
+            Self::Grid(_) | Self::Export(_) => false,
+            Self::Related(result) => result.may_have_written(),
+            _ => true,
+        }
     }
 }
 
@@ -123,8 +91,10 @@ pub struct Effects<'a> {
     pub notifications: &'a mut Notifications,
 }
 
-impl From<HistoryResult> for FeatureResult {
-    fn from(result: HistoryResult) -> Self {
-        Self::History(result)
-    }
+/// What every feature does when the site it worked on closes (the user switches site): it
+/// lets go of what belonged to that site: dialogs about its contacts, and work in flight,
+/// whose results will be dropped. Called for every feature in one place,
+/// `AppState::site_closed`.
+pub trait Feature {
+    fn on_site_closed(&mut self);
 }

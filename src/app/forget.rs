@@ -3,7 +3,7 @@
 //! the pane or the History panel, confirmed in a dialog, carried out off the UI thread.
 
 use super::contact::drafts::DraftFolder;
-use super::effects::{Effects, TaskResult};
+use super::effects::{Effects, Feature, TaskResult};
 use super::notifications::Level;
 use super::personal_data::{Forgot, forget};
 
@@ -31,6 +31,12 @@ pub struct ForgetResult {
 pub struct Forgetting {
     /// The person the confirmation dialog asks about.
     pub asking: Option<Person>,
+}
+
+impl Feature for Forgetting {
+    fn on_site_closed(&mut self) {
+        self.asking = None;
+    }
 }
 
 impl Forgetting {

@@ -9,7 +9,7 @@ use poll_promise::Promise;
 use crate::api::ContactId;
 
 use super::contact::EditorCommand;
-use super::effects::{Effects, TaskResult};
+use super::effects::{Effects, Feature, TaskResult};
 use super::journal::undo::{UndoReport, Undone, undo_batch, undo_entry};
 use super::journal::{BatchSummary, Entry, Filter, HistoryItem, Journal, JournalResult, Operation};
 use super::notifications::Level;
@@ -99,6 +99,15 @@ pub struct History {
     pub last_change: Option<HistoryItem>,
     last_loading: Option<Promise<JournalResult<Option<HistoryItem>>>>,
     last_stale: bool,
+}
+
+impl Feature for History {
+    /// Nothing of the old site's journal stays listed, and an undo running on it is no
+    /// longer this panel's (its result will be dropped): the panel reads the new site's
+    /// journal once it opens ([`History::site_opened`]).
+    fn on_site_closed(&mut self) {
+        *self = Self { open: self.open, ..Self::default() };
+    }
 }
 
 impl History {

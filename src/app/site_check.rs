@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 use crate::api::ApiError;
 use crate::doctor::{self, Probe, SiteCheck};
 
-use super::effects::{Effects, TaskResult};
+use super::effects::{Effects, Feature, TaskResult};
 use super::tasks::TaskId;
 
 #[derive(Debug)]
@@ -53,6 +53,13 @@ impl CheckDialog {
 #[derive(Default)]
 pub struct SiteChecks {
     pub dialog: Option<CheckDialog>,
+}
+
+impl Feature for SiteChecks {
+    /// A check of the old site is of no use to the new one (its result will be dropped).
+    fn on_site_closed(&mut self) {
+        self.dialog = None;
+    }
 }
 
 impl SiteChecks {

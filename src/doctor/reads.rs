@@ -6,7 +6,7 @@ use tokio_util::sync::CancellationToken;
 use crate::api::dialect::{KeyCase, OrderForm, ParamPlacement};
 use crate::api::paging::cancellable;
 use crate::api::wire::DateForm;
-use crate::api::{ApiError, ReadClient, Contact, ContactId, Dialect, ListQuery, Op, OrderBy, Page, Where};
+use crate::api::{ApiError, Contact, ContactId, Dialect, ListQuery, Op, OrderBy, Page, ReadClient, Where};
 
 use super::{Probe, Verdict};
 use crate::app::text::{plural, thousands};

@@ -7,7 +7,7 @@ use crate::app::{AppState, SiteStatus};
 use super::Intents;
 
 pub fn ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
-    let sandbox = state.site.target == Target::Sandbox;
+    let sandbox = state.shell.site.target == Target::Sandbox;
     let visuals = ui.visuals();
     let fill = if sandbox { visuals.warn_fg_color.gamma_multiply(0.18) } else { visuals.faint_bg_color };
     let frame = egui::Frame::new().fill(fill).inner_margin(egui::Margin::symmetric(12, 8));
@@ -20,13 +20,13 @@ pub fn ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
                     intents.ui_commands.push(UiCommand::ConnectSite);
                 }
             } else {
-                ui.label(egui::RichText::new(&state.site.name).strong());
-                if let Some(client) = &state.site.client {
+                ui.label(egui::RichText::new(&state.shell.site.name).strong());
+                if let Some(client) = &state.shell.site.client {
                     ui.label(client.site_url().as_str());
                 }
                 // A site the doctor has not met is spoken to in the app's own reading of the
                 // reference: say so, with the check one click away.
-                let unchecked = match &state.site.target {
+                let unchecked = match &state.shell.site.target {
                     Target::Profile(id) => state.profiles.find(id).is_some_and(|p| p.site_check.is_none()),
                     Target::Sandbox => false,
                 };
@@ -39,7 +39,7 @@ pub fn ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
                     }
                 }
             }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| match &state.site.status {
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| match &state.shell.site.status {
                 SiteStatus::Connecting => {
                     ui.label("Connecting…");
                     ui.spinner();

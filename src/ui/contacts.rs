@@ -3,6 +3,7 @@
 
 use crate::app::command::{Command, UiCommand};
 use crate::app::filter::FilterSpec;
+use crate::app::grid::GridCommand;
 use crate::app::grid::GridQuery;
 use crate::app::{AppState, SiteStatus};
 
@@ -12,7 +13,7 @@ use super::query_bar::QueryBar;
 
 /// `keys`: whether the grid may take keys (not while a dialog is open).
 pub fn ui(ui: &mut egui::Ui, state: &mut AppState, bar: &mut QueryBar, keys: bool, intents: &mut Intents) {
-    match &state.site.status {
+    match &state.shell.site.status {
         SiteStatus::Failed(message) => {
             ui.heading("Contacts");
             ui.colored_label(ui.visuals().error_fg_color, "Not connected to the site.");
@@ -33,8 +34,8 @@ pub fn ui(ui: &mut egui::Ui, state: &mut AppState, bar: &mut QueryBar, keys: boo
         }
         SiteStatus::Connected => {}
     }
-    let key = state.site_key();
-    let dialect = state.site.client.as_ref().map(|client| client.dialect().clone()).unwrap_or_default();
+    let key = state.shell.site.key();
+    let dialect = state.shell.site.client.as_ref().map(|client| client.dialect().clone()).unwrap_or_default();
     let layout = state.settings.layouts.entry(key.clone()).or_default();
     bar.ui(ui, &state.grid, layout, &dialect, intents);
     ui.add_space(4.0);
@@ -71,11 +72,16 @@ fn nothing_matches_ui(ui: &mut egui::Ui, query: &GridQuery, bar: &mut QueryBar, 
     ui.horizontal_wrapped(|ui| {
         if !search.is_empty() && ui.button("Clear the search").clicked() {
             bar.clear_search();
-            intents.commands.push(Command::SetQuery(GridQuery { search: String::new(), ..query.clone() }));
+            intents
+                .commands
+                .push(Command::Grid(GridCommand::SetQuery(GridQuery { search: String::new(), ..query.clone() })));
         }
         if !query.filter.is_empty() && ui.button("Clear the filter").clicked() {
             bar.forget_filter_draft();
-            intents.commands.push(Command::SetQuery(GridQuery { filter: FilterSpec::default(), ..query.clone() }));
+            intents.commands.push(Command::Grid(GridCommand::SetQuery(GridQuery {
+                filter: FilterSpec::default(),
+                ..query.clone()
+            })));
         }
         // The quick search looks at names and email only; offer the rest in one click.
         if !search.is_empty() && query.filter.is_empty() {
@@ -84,11 +90,11 @@ fn nothing_matches_ui(ui: &mut egui::Ui, query: &GridQuery, bar: &mut QueryBar, 
             if ui.button(label).on_hover_text("Every text field of the contact, address and notes too").clicked() {
                 bar.clear_search();
                 bar.forget_filter_draft();
-                intents.commands.push(Command::SetQuery(GridQuery {
+                intents.commands.push(Command::Grid(GridCommand::SetQuery(GridQuery {
                     search: String::new(),
                     filter: everywhere,
                     ..query.clone()
-                }));
+                })));
             }
         }
     });

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::api::{ContactId, OrderBy};
 use crate::app::command::{Command, UiCommand};
+use crate::app::grid::GridCommand;
 use crate::app::grid::{Grid, RowView};
 use crate::app::layout::{GridColumn, GridLayout, MIN_COLUMN_WIDTH, cell_text, column_title};
 
@@ -160,7 +161,7 @@ fn title_ui(
         let descending = sorts_descending && matches!(order_by, Some(o) if o.field == column.field && !o.descending);
         let mut query = grid.query.clone();
         query.order_by = Some(OrderBy { field: column.field.clone(), descending });
-        intents.commands.push(Command::SetQuery(query));
+        intents.commands.push(Command::Grid(GridCommand::SetQuery(query)));
     }
     if response.dragged() {
         ui.ctx().set_cursor_icon(egui::CursorIcon::Grabbing);
@@ -372,7 +373,7 @@ fn row_interaction(response: &egui::Response, grid: &mut Grid, index: u64, id: C
     }
     let menu = response.context_menu(|ui| {
         if ui.button("Open in a window").on_hover_text("Show this contact in a window of its own").clicked() {
-            intents.commands.push(Command::OpenContact(id));
+            intents.commands.push(Command::Grid(GridCommand::OpenContact(id)));
             ui.close();
         }
         if let Some(contact) = grid.peek(index)

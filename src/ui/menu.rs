@@ -55,7 +55,7 @@ pub fn bar_ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
 }
 
 fn site_menu_ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
-    let on_sandbox = state.site.target == Target::Sandbox;
+    let on_sandbox = state.shell.site.target == Target::Sandbox;
     if ui
         .add(egui::Button::selectable(on_sandbox, "Sandbox site (demo data)"))
         .on_hover_text(UiCommand::UseSandbox.tooltip())
@@ -65,7 +65,7 @@ fn site_menu_ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
         ui.close();
     }
     for profile in &state.profiles.list {
-        let selected = state.site.target == Target::Profile(profile.id.clone());
+        let selected = state.shell.site.target == Target::Profile(profile.id.clone());
         let label = if state.profiles.is_session_only(&profile.id) {
             format!("{} (this session)", profile.name)
         } else {

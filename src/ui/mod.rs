@@ -25,6 +25,7 @@ use std::time::Instant;
 use crate::app::command::{Command, Target, UiCommand};
 use crate::app::delete::DeleteConfirmation;
 use crate::app::export::ExportStage;
+use crate::app::grid::GridCommand;
 use crate::app::history::HistoryCommand;
 use crate::app::settings::{STORAGE_KEY, ThemeChoice};
 use crate::app::{AppConfig, AppState, ConnectDialog};
@@ -90,7 +91,7 @@ impl TreeplApp {
     /// and take a copied password off the clipboard (waiting for that half a second at most).
     /// Nothing else here waits; see [`crate::app::shut_down`] for the runtime.
     pub fn close(&mut self) {
-        self.state.tasks.cancel_all();
+        self.state.shell.tasks.cancel_all();
         self.state.passwords.take_off_clipboard();
     }
 
@@ -107,7 +108,7 @@ impl TreeplApp {
         match command {
             UiCommand::Undo => state.send(Command::History(HistoryCommand::UndoLast)),
             UiCommand::KeyboardShortcuts => self.view.shortcuts_open = true,
-            UiCommand::Refresh => state.send(Command::Refresh),
+            UiCommand::Refresh => state.send(Command::Grid(GridCommand::Refresh)),
             UiCommand::SelectAll => state.grid.select_all(),
             UiCommand::Delete => state.confirm_delete(),
             UiCommand::BulkEdit => state.open_bulk_dialog(crate::app::bulk::BulkKind::Edit),
@@ -134,7 +135,7 @@ impl TreeplApp {
             UiCommand::UseSandbox => state.send(Command::Open(Target::Sandbox)),
             UiCommand::CheckSite => state.send(Command::SiteCheck(crate::app::site_check::SiteCheckCommand::Open)),
             UiCommand::CommandPalette => self.view.palette = Some(palette::Palette::default()),
-            UiCommand::ToggleNotifications => state.notifications.toggle_panel(),
+            UiCommand::ToggleNotifications => state.shell.notifications.toggle_panel(),
             UiCommand::History => state.send(Command::History(HistoryCommand::Show(None))),
             UiCommand::ThemeFollowSystem => state.settings.theme = ThemeChoice::FollowSystem,
             UiCommand::ThemeDark => state.settings.theme = ThemeChoice::Dark,
@@ -327,8 +328,8 @@ impl eframe::App for TreeplApp {
         menu::bar_ui(ui, &self.state, &mut intents);
         banner::ui(ui, &self.state, &mut intents);
         status::bar_ui(ui, &self.state, &mut intents);
-        if self.state.notifications.panel_open {
-            notifications::panel_ui(ui, &mut self.state.notifications, &mut intents);
+        if self.state.shell.notifications.panel_open {
+            notifications::panel_ui(ui, &mut self.state.shell.notifications, &mut intents);
         }
         contact::pane_ui(ui, &mut self.state, &mut self.view.pane, &mut intents);
         history::ui(&ctx, &mut self.state, &mut self.view.history, &mut intents);
@@ -365,8 +366,8 @@ impl eframe::App for TreeplApp {
             }
             self.state.deletes.confirmation = None;
         }
-        for id in contact::windows_ui(&ctx, &self.state.open_contacts) {
-            self.state.open_contacts.retain(|w| w.id != id);
+        for id in contact::windows_ui(&ctx, &self.state.grid.windows) {
+            intents.commands.push(Command::Grid(GridCommand::CloseContact(id)));
         }
 
         let keyring = self.state.profiles.keyring_description();
@@ -379,6 +380,7 @@ impl eframe::App for TreeplApp {
             let progress = match dialog.stage {
                 ExportStage::Running { task, .. } => self
                     .state
+                    .shell
                     .tasks
                     .running()
                     .find(|(id, _)| *id == task)
@@ -397,15 +399,15 @@ impl eframe::App for TreeplApp {
                 _ => None,
             };
             let progress = task
-                .and_then(|task| self.state.tasks.running().find(|(id, _)| *id == task))
+                .and_then(|task| self.state.shell.tasks.running().find(|(id, _)| *id == task))
                 .and_then(|(_, running)| running.progress.as_ref().map(|p| p.get()));
             if bulk::dialog_ui(&ctx, dialog, progress, &mut intents) {
                 self.state.bulk.dialog = None;
             }
         }
         if let Some(dialog) = self.state.site_checks.dialog.as_mut() {
-            let kept = matches!(self.state.site.target, Target::Profile(_));
-            site_check::dialog_ui(&ctx, dialog, &self.state.site.name, kept, &mut intents);
+            let kept = matches!(self.state.shell.site.target, Target::Profile(_));
+            site_check::dialog_ui(&ctx, dialog, &self.state.shell.site.name, kept, &mut intents);
         }
         match self.state.passwords.dialog.as_mut() {
             Some(dialog) => {
@@ -423,7 +425,7 @@ impl eframe::App for TreeplApp {
         if self.view.shortcuts_open {
             self.view.shortcuts_open = shortcuts::window_ui(&ctx);
         }
-        notifications::toasts_ui(&ctx, &mut self.state.notifications);
+        notifications::toasts_ui(&ctx, &mut self.state.shell.notifications);
 
         if intents.delete_open_contact {
             self.state.confirm_delete_open_contact();
@@ -441,7 +443,7 @@ impl eframe::App for TreeplApp {
         self.state.run_commands();
         // Toasts disappear on their own, drafts are written after a pause: wake up for
         // that, and not before.
-        if let Some(wait) = self.state.notifications.next_expiry(Instant::now()) {
+        if let Some(wait) = self.state.shell.notifications.next_expiry(Instant::now()) {
             ctx.request_repaint_after(wait);
         }
         if let Some(wait) = self.state.wake_in {

@@ -9,6 +9,7 @@ use crate::api::model::CONTACT_FIELDS;
 use crate::api::query::CUSTOM_PREFIX;
 use crate::app::command::Command;
 use crate::app::filter::{Combine, Condition, FilterSpec, RawReading, field_type, op_label, ops_offered, parse_value};
+use crate::app::grid::GridCommand;
 use crate::app::grid::{Grid, GridQuery};
 use crate::app::layout::{GridLayout, column_title};
 
@@ -123,7 +124,7 @@ impl QueryBar {
         self.search_edited = None;
         if self.search.trim() != grid.query.search.trim() {
             let query = GridQuery { search: self.search.trim().to_owned(), ..grid.query.clone() };
-            intents.commands.push(Command::SetQuery(query));
+            intents.commands.push(Command::Grid(GridCommand::SetQuery(query)));
         }
     }
 
@@ -166,7 +167,7 @@ impl QueryBar {
             }
             if let Some(query) = query {
                 self.load_draft(&query.filter);
-                intents.commands.push(Command::SetQuery(query));
+                intents.commands.push(Command::Grid(GridCommand::SetQuery(query)));
             }
         });
     }
@@ -286,9 +287,10 @@ impl QueryBar {
                 }
                 if ui.button("Clear").on_hover_text("Remove every condition").clicked() {
                     self.rows.clear();
-                    intents
-                        .commands
-                        .push(Command::SetQuery(GridQuery { filter: FilterSpec::default(), ..grid.query.clone() }));
+                    intents.commands.push(Command::Grid(GridCommand::SetQuery(GridQuery {
+                        filter: FilterSpec::default(),
+                        ..grid.query.clone()
+                    })));
                 }
                 ui.separator();
                 if ui
@@ -328,7 +330,10 @@ impl QueryBar {
                                     )),
                                 };
                                 self.rows.clear();
-                                intents.commands.push(Command::SetQuery(GridQuery { filter, ..grid.query.clone() }));
+                                intents.commands.push(Command::Grid(GridCommand::SetQuery(GridQuery {
+                                    filter,
+                                    ..grid.query.clone()
+                                })));
                             }
                             Err(error) => self.raw_error = Some(error),
                         }
@@ -362,7 +367,7 @@ impl QueryBar {
         }
         let everywhere = grid.query.filter.everywhere.clone();
         let filter = FilterSpec { conditions, combine: self.combine, raw: None, everywhere };
-        intents.commands.push(Command::SetQuery(GridQuery { filter, ..grid.query.clone() }));
+        intents.commands.push(Command::Grid(GridCommand::SetQuery(GridQuery { filter, ..grid.query.clone() })));
     }
 
     fn views_menu_ui(&mut self, ui: &mut egui::Ui, grid: &Grid, layout: &mut GridLayout, intents: &mut Intents) {
@@ -387,7 +392,7 @@ impl QueryBar {
             layout.columns = view.columns;
             self.search = view.query.search.clone();
             self.load_draft(&view.query.filter);
-            intents.commands.push(Command::SetQuery(view.query));
+            intents.commands.push(Command::Grid(GridCommand::SetQuery(view.query)));
         }
         if let Some(i) = delete {
             layout.views.remove(i);

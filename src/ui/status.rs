@@ -10,7 +10,7 @@ pub fn bar_ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
     egui::Panel::bottom("status_bar").show(ui, |ui| {
         ui.horizontal(|ui| {
             let mut any = false;
-            for (id, task) in state.tasks.running() {
+            for (id, task) in state.shell.tasks.running() {
                 any = true;
                 match &task.progress {
                     Some(progress) => {
@@ -37,10 +37,10 @@ pub fn bar_ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
                 ui.label("Ready");
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let unread = state.notifications.unread;
+                let unread = state.shell.notifications.unread;
                 let label = if unread > 0 { format!("Notifications ({unread})") } else { "Notifications".to_owned() };
                 let command = UiCommand::ToggleNotifications;
-                let button = egui::Button::selectable(state.notifications.panel_open, label);
+                let button = egui::Button::selectable(state.shell.notifications.panel_open, label);
                 if ui.add(button).on_hover_text(command.tooltip()).clicked() {
                     intents.ui_commands.push(command);
                 }

@@ -226,7 +226,7 @@ impl AppUnderTest {
     /// Every contact on the app's sandbox, in Id order, read page by page over its HTTP API
     /// with a plain loop (not through the app, nor its paging code).
     pub fn contacts_on_site(&self) -> Vec<treepl_contacts::api::Contact> {
-        let sandbox = self.state().sandbox().unwrap();
+        let sandbox = self.state().shell.site.sandbox().unwrap();
         contacts_on(sandbox, &self._runtime)
     }
 
@@ -284,7 +284,7 @@ impl AppUnderTest {
     }
 
     pub fn fill_connect_dialog(&mut self, secret: &str) {
-        let url = self.state().sandbox().unwrap().url().to_string();
+        let url = self.state().shell.site.sandbox().unwrap().url().to_string();
         self.harness.get_by_label("Connect a real site…").click();
         self.settle();
         self.fill_connect_fields("Shop", &url, secret);

@@ -15,7 +15,9 @@ use super::super::query::ListQuery;
 use super::super::retry::Safety;
 use super::super::site::SiteCredentials;
 use super::super::{ApiError, Dialect};
-use super::{ApiRequest, ClientOptions, ReadClient, contact_path, decode, decode_list, is_empty, is_id, subject, to_json};
+use super::{
+    ApiRequest, ClientOptions, ReadClient, contact_path, decode, decode_list, is_empty, is_id, subject, to_json,
+};
 use crate::api::assumed::CONTACTS_PATH;
 
 /// A connection to one site that reads and writes. Cheap to clone; clones share the token

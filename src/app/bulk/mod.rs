@@ -17,7 +17,7 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 use crate::api::ApiError;
-use crate::app::effects::{Effects, TaskResult};
+use crate::app::effects::{Effects, Feature, TaskResult};
 use crate::app::export::{Chosen, FileChooser, SaveRequest};
 use crate::app::grid::Grid;
 use crate::app::notifications::{Level, Notifications};
@@ -54,16 +54,16 @@ pub enum BulkResult {
     Saved(Result<PathBuf, String>),
 }
 
-impl From<BulkResult> for crate::app::effects::FeatureResult {
-    fn from(result: BulkResult) -> Self {
-        Self::Bulk(result)
-    }
-}
-
 /// The bulk operations feature: its dialog, when open.
 #[derive(Default)]
 pub struct Bulk {
     pub dialog: Option<BulkDialog>,
+}
+
+impl Feature for Bulk {
+    fn on_site_closed(&mut self) {
+        *self = Self::default();
+    }
 }
 
 impl Bulk {

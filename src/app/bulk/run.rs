@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use crate::api::paging::{PageSource, PagingOptions};
 use crate::api::selection::resolve_confirmed_ids;
-use crate::api::{ApiError, ReadClient, Contact, ContactId, ContactScope, ListQuery, Page};
+use crate::api::{ApiError, Contact, ContactId, ContactScope, ListQuery, Page, ReadClient};
 use crate::api::{Confirmed, Distrust};
 use crate::app::journal::{Context, Writes};
 use crate::app::tasks::Progress;

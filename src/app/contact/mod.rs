@@ -14,7 +14,7 @@ use poll_promise::Promise;
 
 use crate::api::{ApiError, Contact, ContactId};
 
-use super::effects::{Effects, TaskResult};
+use super::effects::{Effects, Feature, TaskResult};
 use super::grid::Grid;
 use super::journal::Context;
 use super::notifications::Level;
@@ -281,6 +281,14 @@ pub struct Editor {
     drafts: Option<DraftFolder>,
     /// Drafts kept from last time, offered back until the user answers.
     pub offered: Vec<SavedDraft>,
+}
+
+impl Feature for Editor {
+    /// The pane shows nothing of the old site (the user has answered about unsaved changes
+    /// before the switch); the new site's drafts come with [`Editor::open_site`].
+    fn on_site_closed(&mut self) {
+        *self = Self::default();
+    }
 }
 
 impl Editor {

@@ -18,7 +18,7 @@ use secrecy::{ExposeSecret as _, SecretString};
 use crate::api::{ApiError, Contact, ContactId, SecureZone};
 
 use super::clipboard::{CLIPBOARD_KEEPS, Clipboard, ClipboardError, Fingerprint, clear_if_holding, copy_for_a_while};
-use super::effects::{Effects, TaskResult};
+use super::effects::{Effects, Feature, TaskResult};
 use super::notifications::{Level, Notifications};
 use super::secret_text::SecretText;
 use super::text::contact_name;
@@ -192,6 +192,13 @@ pub struct Passwords {
     /// The last password copied (its fingerprint), to take off the clipboard if the app
     /// closes before its time.
     copied: Option<Fingerprint>,
+}
+
+impl Feature for Passwords {
+    /// The dialog was about a contact of the old site; what was copied stays on its timer.
+    fn on_site_closed(&mut self) {
+        self.dialog = None;
+    }
 }
 
 impl Passwords {

@@ -1,13 +1,11 @@
 //! The contact's own changes: its entries in the site's change journal, newest first, for
 //! the pane's Changes tab (read off the UI thread when the tab shows, again after a write).
 
-use poll_promise::Promise;
-
 use crate::api::ContactId;
-use crate::app::effects::TaskResult;
 use crate::app::history::SHOWN;
 use crate::app::journal::{Entry, Filter, Journal, JournalResult};
-use crate::app::tasks::TaskRunner;
+
+use super::{RelatedPart, Visit};
 
 #[derive(Default)]
 pub struct ContactChanges {
@@ -16,7 +14,7 @@ pub struct ContactChanges {
     pub error: Option<String>,
     /// The entry whose changes show.
     pub selected: Option<i64>,
-    loading: Option<Promise<JournalResult<Vec<Entry>>>>,
+    loading: bool,
     stale: bool,
 }
 
@@ -30,29 +28,23 @@ impl ContactChanges {
         self.stale = true;
     }
 
-    pub fn fetch(
-        &mut self,
-        shown: bool,
-        journal: Option<&Journal>,
-        contact: ContactId,
-        tasks: &TaskRunner<TaskResult>,
-    ) {
+    pub fn fetch(&mut self, shown: bool, journal: Option<&Journal>, contact: ContactId, visit: &mut Visit<'_>) {
         let needed = self.entries.is_none() || self.stale;
-        let Some(journal) = journal.cloned().filter(|_| shown && needed && self.loading.is_none()) else { return };
+        let Some(journal) = journal.cloned().filter(|_| shown && needed && !self.loading) else { return };
         self.stale = false;
+        self.loading = true;
         let filter = Filter { contact: Some(contact), ..Filter::default() };
-        self.loading = Some(tasks.promise(async move { journal.off_thread(move |j| j.entries(&filter, SHOWN)).await }));
+        visit.spawn(async move { RelatedPart::Changes(journal.off_thread(move |j| j.entries(&filter, SHOWN)).await) });
     }
 
-    pub fn poll(&mut self) {
-        let Some(promise) = self.loading.take() else { return };
-        match promise.try_take() {
-            Ok(Ok(entries)) => {
+    pub fn read(&mut self, result: JournalResult<Vec<Entry>>) {
+        self.loading = false;
+        match result {
+            Ok(entries) => {
                 self.entries = Some(entries);
                 self.error = None;
             }
-            Ok(Err(error)) => self.error = Some(error),
-            Err(promise) => self.loading = Some(promise),
+            Err(error) => self.error = Some(error),
         }
     }
 }

@@ -6,16 +6,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use poll_promise::Promise;
 use rust_decimal::Decimal;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
-use crate::api::paging::{FnSource, PagingOptions, Progress, for_each_page};
-use crate::api::{ApiError, Booking, Case, ReadClient, ContactId, Order, Timestamp};
-use crate::app::effects::TaskResult;
-use crate::app::tasks::TaskRunner;
-
 use super::list::{Record, newest_first};
+use super::{RelatedPart, Visit};
+use crate::api::paging::{FnSource, PagingOptions, Progress, for_each_page};
+use crate::api::{ApiError, Booking, Case, ContactId, Order, ReadClient, Timestamp};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RecordKind {
@@ -109,22 +106,23 @@ pub struct HistoryData {
     pub order_rows: HashMap<i64, u64>,
 }
 
-/// The walk in progress, or its outcome. Dropping it stops the walk.
+/// The walk in progress, or its outcome. Dropping it stops the walk (its task then returns
+/// nothing).
 pub struct History {
     read: Arc<AtomicU64>,
     expected: Arc<AtomicU64>,
-    promise: Option<Promise<Result<HistoryData, ApiError>>>,
     pub outcome: Option<Result<HistoryData, String>>,
     _stop: DropGuard,
 }
 
 impl History {
-    pub fn start(client: &ReadClient, contact: ContactId, tasks: &TaskRunner<TaskResult>) -> Self {
+    pub fn start(client: &ReadClient, contact: ContactId, visit: &mut Visit<'_>) -> Self {
         let cancel = CancellationToken::new();
         let read = Arc::new(AtomicU64::new(0));
         let expected = Arc::new(AtomicU64::new(0));
         let walk = read_history(client.clone(), contact, cancel.clone(), Arc::clone(&read), Arc::clone(&expected));
-        Self { read, expected, promise: Some(tasks.promise(walk)), outcome: None, _stop: cancel.drop_guard() }
+        visit.spawn_unlisted(cancel.clone(), async move { RelatedPart::Activity(walk.await) });
+        Self { read, expected, outcome: None, _stop: cancel.drop_guard() }
     }
 
     /// Records read so far, and how many there are (once the first pages told).
@@ -136,13 +134,9 @@ impl History {
         self.outcome.as_ref().and_then(|outcome| outcome.as_ref().ok())
     }
 
-    /// Takes the outcome in once the walk is done. Called while drawing.
-    pub fn poll(&mut self) {
-        let Some(promise) = self.promise.take() else { return };
-        match promise.try_take() {
-            Ok(result) => self.outcome = Some(result.map_err(|e| e.to_string())),
-            Err(promise) => self.promise = Some(promise),
-        }
+    /// Takes the walk's outcome in.
+    pub fn done(&mut self, result: Result<HistoryData, ApiError>) {
+        self.outcome = Some(result.map_err(|e| e.to_string()));
     }
 }
 

@@ -1,14 +1,13 @@
 //! One of the contact's record lists (bookings, cases, orders) as its tab scrolls through
-//! it: a [`PageWindow`] over the site's pages, each page loaded by the tab's own promise.
+//! it: a [`PageWindow`] over the site's pages, each page a task whose result folds back in
+//! through the tabs' [`super::RelatedResult`].
 
 use futures::future::BoxFuture;
-use poll_promise::Promise;
-use tokio_util::sync::CancellationToken;
 
-use crate::api::{ApiError, Booking, Case, ReadClient, ContactId, ListQuery, Order, OrderBy, Page, Where};
-use crate::app::effects::TaskResult;
+use crate::api::{ApiError, Booking, Case, ContactId, ListQuery, Order, OrderBy, Page, ReadClient, Where};
 use crate::app::pages::{PageFetch, PageWindow};
-use crate::app::tasks::TaskRunner;
+
+use super::{RelatedPart, Visit};
 
 /// Rows asked for per page (a site that caps lower is followed).
 const PAGE_SIZE: u32 = crate::api::assumed::DEFAULT_LIMIT;
@@ -21,12 +20,25 @@ pub fn newest_first() -> ListQuery {
 
 /// A record the contact's lists hold.
 pub trait Record: Send + Sized + 'static {
-    fn fetch(client: ReadClient, contact: ContactId, query: ListQuery) -> BoxFuture<'static, Result<Page<Self>, ApiError>>;
+    fn fetch(
+        client: ReadClient,
+        contact: ContactId,
+        query: ListQuery,
+    ) -> BoxFuture<'static, Result<Page<Self>, ApiError>>;
     fn id(&self) -> i64;
+    /// A fetched page, as the tabs' result carries it.
+    fn arrived(generation: u64, page: u64, result: Result<Page<Self>, ApiError>) -> RelatedPart;
 }
 
 impl Record for Booking {
-    fn fetch(client: ReadClient, contact: ContactId, query: ListQuery) -> BoxFuture<'static, Result<Page<Self>, ApiError>> {
+    fn arrived(generation: u64, page: u64, result: Result<Page<Self>, ApiError>) -> RelatedPart {
+        RelatedPart::Bookings { generation, page, result }
+    }
+    fn fetch(
+        client: ReadClient,
+        contact: ContactId,
+        query: ListQuery,
+    ) -> BoxFuture<'static, Result<Page<Self>, ApiError>> {
         Box::pin(async move { client.list_bookings(contact, &query).await })
     }
     fn id(&self) -> i64 {
@@ -35,7 +47,14 @@ impl Record for Booking {
 }
 
 impl Record for Case {
-    fn fetch(client: ReadClient, contact: ContactId, query: ListQuery) -> BoxFuture<'static, Result<Page<Self>, ApiError>> {
+    fn arrived(generation: u64, page: u64, result: Result<Page<Self>, ApiError>) -> RelatedPart {
+        RelatedPart::Cases { generation, page, result }
+    }
+    fn fetch(
+        client: ReadClient,
+        contact: ContactId,
+        query: ListQuery,
+    ) -> BoxFuture<'static, Result<Page<Self>, ApiError>> {
         Box::pin(async move { client.list_cases(contact, &query).await })
     }
     fn id(&self) -> i64 {
@@ -44,7 +63,14 @@ impl Record for Case {
 }
 
 impl Record for Order {
-    fn fetch(client: ReadClient, contact: ContactId, query: ListQuery) -> BoxFuture<'static, Result<Page<Self>, ApiError>> {
+    fn arrived(generation: u64, page: u64, result: Result<Page<Self>, ApiError>) -> RelatedPart {
+        RelatedPart::Orders { generation, page, result }
+    }
+    fn fetch(
+        client: ReadClient,
+        contact: ContactId,
+        query: ListQuery,
+    ) -> BoxFuture<'static, Result<Page<Self>, ApiError>> {
         Box::pin(async move { client.list_orders(contact, &query).await })
     }
     fn id(&self) -> i64 {
@@ -52,15 +78,8 @@ impl Record for Order {
     }
 }
 
-struct Loading<T: Send + 'static> {
-    generation: u64,
-    page: u64,
-    promise: Promise<Result<Page<T>, ApiError>>,
-}
-
 pub struct RecordList<T: Record> {
     window: PageWindow<T>,
-    loading: Vec<Loading<T>>,
     /// The first and last row the list drew last frame.
     pub visible: Option<(u64, u64)>,
     /// The row whose record shows below the list.
@@ -73,14 +92,7 @@ pub struct RecordList<T: Record> {
 
 impl<T: Record> Default for RecordList<T> {
     fn default() -> Self {
-        Self {
-            window: PageWindow::new(PAGE_SIZE),
-            loading: Vec::new(),
-            visible: None,
-            selected: None,
-            scroll_to: None,
-            wanted: false,
-        }
+        Self { window: PageWindow::new(PAGE_SIZE), visible: None, selected: None, scroll_to: None, wanted: false }
     }
 }
 
@@ -97,7 +109,7 @@ impl<T: Record> RecordList<T> {
     }
 
     pub fn is_loading(&self) -> bool {
-        !self.loading.is_empty()
+        self.window.loading_pages() > 0
     }
 
     pub fn row(&self, index: u64) -> Option<&T> {
@@ -124,43 +136,24 @@ impl<T: Record> RecordList<T> {
         }
         self.window.reload();
         self.window.error = None;
-        self.loading.clear();
     }
 
     /// Starts the pages the tab needs now, if it is `shown` (or was shown before).
-    pub fn fetch(&mut self, shown: bool, client: &ReadClient, contact: ContactId, tasks: &TaskRunner<TaskResult>) {
+    pub fn fetch(&mut self, shown: bool, client: &ReadClient, contact: ContactId, visit: &mut Visit<'_>) {
         self.wanted |= shown;
         if !self.wanted || self.window.error.is_some() {
             return;
         }
         for PageFetch { generation, page, offset, limit, cancel } in self.window.requests(self.visible) {
-            let query = newest_first().page(offset, limit);
-            let work = T::fetch(client.clone(), contact, query);
-            let promise = tasks.promise(cancellable(cancel, work));
-            self.loading.push(Loading { generation, page, promise });
+            let work = T::fetch(client.clone(), contact, newest_first().page(offset, limit));
+            // A page scrolled far away is cancelled: it returns nothing, and the window has
+            // let go of it already.
+            visit.spawn_unlisted(cancel, async move { T::arrived(generation, page, work.await) });
         }
     }
 
-    /// Takes in the pages that arrived. Called while drawing.
-    pub fn poll(&mut self) {
-        for loading in std::mem::take(&mut self.loading) {
-            match loading.promise.try_take() {
-                Ok(result) => {
-                    self.window.page_loaded(loading.generation, loading.page, result);
-                }
-                Err(promise) => self.loading.push(Loading { promise, ..loading }),
-            }
-        }
-    }
-}
-
-async fn cancellable<T>(
-    cancel: CancellationToken,
-    work: BoxFuture<'static, Result<T, ApiError>>,
-) -> Result<T, ApiError> {
-    tokio::select! {
-        biased;
-        () = cancel.cancelled() => Err(ApiError::Cancelled),
-        result = work => result,
+    /// Folds a fetched page in (one of an older generation is dropped).
+    pub fn page_loaded(&mut self, generation: u64, page: u64, result: Result<Page<T>, ApiError>) {
+        self.window.page_loaded(generation, page, result);
     }
 }

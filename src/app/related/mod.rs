@@ -1,8 +1,10 @@
 //! What hangs off the contact in the pane, as the pane's tabs show it: its activity
-//! timeline, bookings, cases, orders (with the customer summary) and secure zones. Each tab
-//! loads when it is first shown (and again on F5) through its own promises; the app starts
-//! them at the end of a frame ([`Related::fetch`]) and the drawing takes them in
-//! ([`Related::poll`]).
+//! timeline, bookings, cases, orders (with the customer summary), secure zones and its own
+//! changes. A feature like the others: each tab loads when it is first shown (and again on
+//! F5) through tasks the app starts at the end of a frame ([`Related::fetch`]); their
+//! [`RelatedResult`]s fold back in [`Related::fold`], from `AppState::poll`. The UI only draws.
+//! Each result names the visit (the pane's stay on one contact) it was for: what arrives
+//! after the pane moved on is dropped, except a zones save, which is a write and is kept.
 
 pub mod changes;
 pub mod history;
@@ -10,11 +12,14 @@ pub mod list;
 pub mod zones;
 
 use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
 
-use poll_promise::Promise;
+use tokio_util::sync::CancellationToken;
 
-use crate::api::{Booking, Case, ReadClient, ContactId, ListQuery, Order, SecureZone, Where};
-use crate::app::effects::Effects;
+use crate::api::{ApiError, Booking, Case, ContactId, ListQuery, Order, Page, ReadClient, SecureZone, Where};
+use crate::app::effects::{Effects, Feature, TaskResult};
+use crate::app::journal::{Entry as JournalEntry, JournalResult};
+use crate::app::tasks::TaskRunner;
 
 pub use changes::ContactChanges;
 pub use history::{Entry, History, HistoryData, OrderSummary, RecordKind};
@@ -85,9 +90,9 @@ pub struct Related {
     pub zones: ZoneEditor,
     pub history: Option<History>,
     pub changes: ContactChanges,
-    /// A zone change was saved since this was last taken (History reads the journal again).
-    pub wrote: bool,
-    counts: Option<Promise<Counts>>,
+    /// Bumped when the pane moves to another contact: results of an earlier visit are dropped.
+    visit: u64,
+    counting: bool,
     counted: Counts,
     /// Every zone seen on this site (id, name), to add one by name.
     pub known_zones: BTreeMap<i64, String>,
@@ -118,7 +123,8 @@ impl Related {
             }
         }
         let zones = contact.and_then(|id| parked_zones.remove(&id)).unwrap_or_default();
-        *self = Self { contact: wanted, tab: self.tab, known_zones, parked_zones, zones, ..Self::default() };
+        let visit = self.visit + 1;
+        *self = Self { contact: wanted, tab: self.tab, known_zones, parked_zones, zones, visit, ..Self::default() };
     }
 
     /// What a tab's title says: "Orders (2,000)" once the count is known.
@@ -172,8 +178,9 @@ impl Related {
         match command {
             RelatedCommand::Reload(tab) => self.reload_tab(tab),
             RelatedCommand::SaveZones => {
-                let (Some(writes), Some(contact)) = (fx.writes.as_ref(), self.contact()) else { return };
-                self.zones.save(writes, contact, label, fx.tasks);
+                let (Some(writes), Some(contact)) = (fx.writes.clone(), self.contact()) else { return };
+                let visit = &mut Visit { tasks: fx.tasks, connection: fx.connection, visit: self.visit };
+                self.zones.save(&writes, contact, label, visit);
             }
         }
     }
@@ -185,50 +192,158 @@ impl Related {
         if !pane_shown {
             return;
         }
-        if self.counts.is_none() && self.counted.is_empty() {
-            self.counts = Some(fx.tasks.promise(count_records(client.clone(), contact)));
+        let journal = fx.writes.as_ref().and_then(|w| w.journal()).cloned();
+        let visit = &mut Visit { tasks: fx.tasks, connection: fx.connection, visit: self.visit };
+        if !self.counting && self.counted.is_empty() {
+            self.counting = true;
+            let counting = count_records(client.clone(), contact);
+            visit.spawn(async move { RelatedPart::Counts(counting.await) });
         }
         let tab = self.tab;
-        self.bookings.fetch(tab == Tab::Bookings, &client, contact, fx.tasks);
-        self.cases.fetch(tab == Tab::Cases, &client, contact, fx.tasks);
-        self.orders.fetch(tab == Tab::Orders, &client, contact, fx.tasks);
-        self.zones.fetch(tab == Tab::SecureZones, &client, contact, fx.tasks);
-        let journal = fx.writes.as_ref().and_then(|w| w.journal());
-        self.changes.fetch(tab == Tab::Changes, journal, contact, fx.tasks);
+        self.bookings.fetch(tab == Tab::Bookings, &client, contact, visit);
+        self.cases.fetch(tab == Tab::Cases, &client, contact, visit);
+        self.orders.fetch(tab == Tab::Orders, &client, contact, visit);
+        self.zones.fetch(tab == Tab::SecureZones, &client, contact, visit);
+        self.changes.fetch(tab == Tab::Changes, journal.as_ref(), contact, visit);
         // The walk through all records gives the summary, the timeline and the place of a
         // linked order.
         if !matches!(tab, Tab::Details | Tab::SecureZones | Tab::Changes) && self.history.is_none() {
-            self.history = Some(History::start(&client, contact, fx.tasks));
+            self.history = Some(History::start(&client, contact, visit));
         }
     }
 
-    /// Takes in what arrived. Called while drawing.
-    pub fn poll(&mut self) {
-        self.changes.poll();
-        self.bookings.poll();
-        self.cases.poll();
-        self.orders.poll();
-        if let Some(history) = &mut self.history {
-            history.poll();
-        }
-        if let Some(zones) = self.zones.poll() {
-            self.known_zones.extend(zones.iter().map(|zone: &SecureZone| (zone.id, zone.name.clone())));
-        }
-        if std::mem::take(&mut self.zones.wrote) {
+    /// Folds what a tab's work brought in.
+    pub fn fold(&mut self, result: RelatedResult) {
+        let RelatedResult { visit, part } = result;
+        // A save was written whether or not the pane is still on its contact: it is taken
+        // in by that contact's zones, here or parked.
+        if let RelatedPart::ZonesSaved { contact, result } = part {
             self.changes.mark_stale();
-            self.wrote = true;
-        }
-        if let Some(promise) = self.counts.take() {
-            match promise.try_take() {
-                Ok(counts) => self.counted = counts,
-                Err(promise) => self.counts = Some(promise),
+            let zones = match self.contact() == Some(contact) {
+                true => Some(&mut self.zones),
+                false => self.parked_zones.get_mut(&contact),
+            };
+            if let Some(zones) = zones {
+                zones.saved(result);
+                self.learn_zones();
             }
+            return;
         }
+        if visit != self.visit {
+            return;
+        }
+        match part {
+            RelatedPart::Bookings { generation, page, result } => self.bookings.page_loaded(generation, page, result),
+            RelatedPart::Cases { generation, page, result } => self.cases.page_loaded(generation, page, result),
+            RelatedPart::Orders { generation, page, result } => self.orders.page_loaded(generation, page, result),
+            RelatedPart::Activity(result) => {
+                if let Some(history) = &mut self.history {
+                    history.done(result);
+                }
+            }
+            RelatedPart::Changes(result) => self.changes.read(result),
+            RelatedPart::ZonesRead(result) => {
+                self.zones.read(result);
+                self.learn_zones();
+            }
+            RelatedPart::Counts(counts) => {
+                self.counting = false;
+                self.counted = counts;
+            }
+            RelatedPart::ZonesSaved { .. } => {}
+        }
+    }
+
+    /// Every zone seen is offered by name when adding one.
+    fn learn_zones(&mut self) {
+        let zones = self.zones.loaded.iter().flatten();
+        self.known_zones.extend(zones.map(|zone: &SecureZone| (zone.id, zone.name.clone())));
     }
 
     /// Unsaved zone changes, of this contact or of one the pane moved away from.
     pub fn is_dirty(&self) -> bool {
         self.zones.is_dirty() || !self.parked_zones.is_empty()
+    }
+}
+
+impl Feature for Related {
+    /// Another site: nothing of this one's contact stays, nor the zones seen on it.
+    fn on_site_closed(&mut self) {
+        *self = Self { tab: self.tab, visit: self.visit + 1, ..Self::default() };
+    }
+}
+
+/// What the tabs' work hands back, for the visit it was started in.
+pub struct RelatedResult {
+    visit: u64,
+    part: RelatedPart,
+}
+
+impl RelatedResult {
+    /// Only a zones save writes (to the site, and so to the journal).
+    pub fn may_have_written(&self) -> bool {
+        matches!(self.part, RelatedPart::ZonesSaved { .. })
+    }
+}
+
+/// One tab's result.
+pub enum RelatedPart {
+    Bookings {
+        generation: u64,
+        page: u64,
+        result: Result<Page<Booking>, ApiError>,
+    },
+    Cases {
+        generation: u64,
+        page: u64,
+        result: Result<Page<Case>, ApiError>,
+    },
+    Orders {
+        generation: u64,
+        page: u64,
+        result: Result<Page<Order>, ApiError>,
+    },
+    /// The walk through every record: the timeline and the customer summary.
+    Activity(Result<HistoryData, ApiError>),
+    Changes(JournalResult<Vec<JournalEntry>>),
+    ZonesRead(Result<Vec<SecureZone>, ApiError>),
+    ZonesSaved {
+        contact: ContactId,
+        result: Result<Vec<SecureZone>, ApiError>,
+    },
+    Counts(Counts),
+}
+
+/// Starts the tabs' work for one visit, each result tagged with it.
+pub struct Visit<'a> {
+    tasks: &'a mut TaskRunner<TaskResult>,
+    connection: u64,
+    visit: u64,
+}
+
+impl Visit<'_> {
+    fn tag(
+        &self,
+        work: impl Future<Output = RelatedPart> + Send + 'static,
+    ) -> impl Future<Output = TaskResult> + 'static {
+        let (connection, visit) = (self.connection, self.visit);
+        async move { TaskResult::for_site(connection, RelatedResult { visit, part: work.await }) }
+    }
+
+    /// Work the status area does not list.
+    pub fn spawn(&mut self, work: impl Future<Output = RelatedPart> + Send + 'static) {
+        let tagged = self.tag(work);
+        self.tasks.spawn_unlisted(CancellationToken::new(), tagged);
+    }
+
+    /// As [`Visit::spawn`], stopped (returning nothing) when `cancel` is.
+    pub fn spawn_unlisted(
+        &mut self,
+        cancel: CancellationToken,
+        work: impl Future<Output = RelatedPart> + Send + 'static,
+    ) {
+        let tagged = self.tag(work);
+        self.tasks.spawn_unlisted(cancel, tagged);
     }
 }
 

@@ -4,12 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use poll_promise::Promise;
-
 use crate::api::{ApiError, ContactId, ReadClient, SecureZone, Timestamp};
-use crate::app::effects::TaskResult;
 use crate::app::journal::{Context, Writes};
-use crate::app::tasks::TaskRunner;
+
+use super::{RelatedPart, Visit};
 
 /// What the user did to one zone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,12 +26,10 @@ pub struct ZoneEditor {
     pub loaded: Option<Vec<SecureZone>>,
     /// The list the user wants.
     pub draft: Vec<SecureZone>,
-    loading: Option<Promise<Zones>>,
-    saving: Option<Promise<Zones>>,
+    loading: bool,
+    saving: bool,
     pub load_error: Option<String>,
     pub save_error: Option<String>,
-    /// A save went through since this was last taken (the journal has a new entry).
-    pub wrote: bool,
     /// The "add by id" input.
     pub add_by_id: String,
     wanted: bool,
@@ -43,11 +39,11 @@ pub struct ZoneEditor {
 
 impl ZoneEditor {
     pub fn is_loading(&self) -> bool {
-        self.loading.is_some()
+        self.loading
     }
 
     pub fn is_saving(&self) -> bool {
-        self.saving.is_some()
+        self.saving
     }
 
     /// The zones changed, by id.
@@ -101,13 +97,14 @@ impl ZoneEditor {
     }
 
     /// Loads the list when the tab is first shown.
-    pub fn fetch(&mut self, shown: bool, client: &ReadClient, contact: ContactId, tasks: &TaskRunner<TaskResult>) {
+    pub fn fetch(&mut self, shown: bool, client: &ReadClient, contact: ContactId, visit: &mut Visit<'_>) {
         self.wanted |= shown;
         let needed = self.loaded.is_none() || self.stale;
-        if self.wanted && needed && self.loading.is_none() && self.load_error.is_none() {
+        if self.wanted && needed && !self.loading && self.load_error.is_none() {
             self.stale = false;
+            self.loading = true;
             let client = client.clone();
-            self.loading = Some(tasks.promise(async move { client.all_secure_zones(contact).await }));
+            visit.spawn(async move { RelatedPart::ZonesRead(client.all_secure_zones(contact).await) });
         }
     }
 
@@ -119,51 +116,49 @@ impl ZoneEditor {
     }
 
     /// `label`: who the contact is, for the change journal.
-    pub fn save(&mut self, writes: &Writes, contact: ContactId, label: String, tasks: &TaskRunner<TaskResult>) {
-        let Some(loaded) = self.loaded.clone().filter(|_| self.saving.is_none()) else { return };
+    pub fn save(&mut self, writes: &Writes, contact: ContactId, label: String, visit: &mut Visit<'_>) {
+        let Some(loaded) = self.loaded.clone().filter(|_| !self.saving) else { return };
         let draft = self.draft.clone();
         let writes = writes.clone();
         self.save_error = None;
-        self.saving = Some(tasks.promise(async move {
-            let fresh = writes.client().all_secure_zones(contact).await?;
-            let wanted = rebase(&loaded, &draft, &fresh);
-            writes.set_zones(contact, &label, &fresh, &wanted, Context::default()).await?;
-            writes.client().all_secure_zones(contact).await
-        }));
+        self.saving = true;
+        visit.spawn(async move {
+            let saved = async {
+                let fresh = writes.client().all_secure_zones(contact).await?;
+                let wanted = rebase(&loaded, &draft, &fresh);
+                writes.set_zones(contact, &label, &fresh, &wanted, Context::default()).await?;
+                writes.client().all_secure_zones(contact).await
+            };
+            RelatedPart::ZonesSaved { contact, result: saved.await }
+        });
     }
 
-    /// Takes in what arrived. Returns the zones read (for the site's list of known zones).
-    /// Called while drawing.
-    pub fn poll(&mut self) -> Option<&[SecureZone]> {
-        let mut arrived = false;
-        if let Some(promise) = self.loading.take() {
-            match promise.try_take() {
-                Ok(Ok(zones)) => {
-                    self.draft = match &self.loaded {
-                        Some(loaded) => rebase(loaded, &self.draft, &zones),
-                        None => zones.clone(),
-                    };
-                    self.loaded = Some(zones);
-                    arrived = true;
-                }
-                Ok(Err(error)) => self.load_error = Some(error.to_string()),
-                Err(promise) => self.loading = Some(promise),
+    /// Takes the list read in: the user's changes not saved are rebuilt on it.
+    pub fn read(&mut self, result: Zones) {
+        self.loading = false;
+        match result {
+            Ok(zones) => {
+                self.draft = match &self.loaded {
+                    Some(loaded) => rebase(loaded, &self.draft, &zones),
+                    None => zones.clone(),
+                };
+                self.loaded = Some(zones);
             }
+            Err(error) => self.load_error = Some(error.to_string()),
         }
-        if let Some(promise) = self.saving.take() {
-            match promise.try_take() {
-                Ok(Ok(zones)) => {
-                    self.draft = zones.clone();
-                    self.loaded = Some(zones);
-                    self.wrote = true;
-                    arrived = true;
-                }
-                // The user's list stays as it is, to save again.
-                Ok(Err(error)) => self.save_error = Some(error.to_string()),
-                Err(promise) => self.saving = Some(promise),
+    }
+
+    /// Takes a save's outcome in: the list as stored now, or why not (the user's list then
+    /// stays as it is, to save again).
+    pub fn saved(&mut self, result: Zones) {
+        self.saving = false;
+        match result {
+            Ok(zones) => {
+                self.draft = zones.clone();
+                self.loaded = Some(zones);
             }
+            Err(error) => self.save_error = Some(error.to_string()),
         }
-        arrived.then_some(self.loaded.as_deref().unwrap_or(&[]))
     }
 }
 

@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::app::command::{Command, UiCommand};
 use crate::app::contact::{EditState, EditorCommand, LeaveAnswer, OpenContact};
 use crate::app::grid::Grid;
+use crate::app::grid::GridCommand;
 use crate::app::history::HistoryCommand;
 use crate::app::related::Tab;
 use crate::app::text::contact_name;
@@ -51,9 +52,7 @@ pub fn pane_ui(ui: &mut egui::Ui, state: &mut AppState, view: &mut PaneView, int
             ui.weak("Click a contact to see and edit it here.");
             return;
         };
-        open.poll();
         open.forget_outdated_failure();
-        related.poll();
         if !contact_ready_ui(ui, open) {
             return;
         }
@@ -165,7 +164,7 @@ fn header_ui(ui: &mut egui::Ui, open: &OpenContact, state: &EditState, intents: 
                 .on_hover_text("Show this contact in a window, to compare it with another")
                 .clicked()
             {
-                intents.commands.push(Command::OpenContact(open.id));
+                intents.commands.push(Command::Grid(GridCommand::OpenContact(open.id)));
             }
             if ui
                 .small_button("History")

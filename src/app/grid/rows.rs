@@ -1,126 +1,16 @@
-//! The contact grid's data: which query it shows, a small cache of pages around what is on
-//! screen, and the selection. The rows of a million-contact query are never all held: the
-//! grid knows the total, and asks for the pages the table is about to draw.
+//! The grid's rows: a small cache of pages around what is on screen (the rows of a
+//! million-contact query are never all held: the grid knows the total, and asks for the
+//! pages the table is about to draw), the selection, and what the loaded rows say about the
+//! site's reading of the filter.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
-
-use tokio_util::sync::CancellationToken;
+use std::collections::{BTreeSet, HashSet};
 
 use crate::api::fields::custom_fields_of;
-use crate::api::{
-    ApiError, Contact, ContactId, ContactScope, ListQuery, OrderBy, Page, RowCheck, Rows, Selection, Where,
-};
+use crate::api::{ApiError, Contact, ContactId, ContactScope, Page, RowCheck, Rows, Selection};
 
-use super::filter::FilterSpec;
-use super::pages::{KEEP_PAGES, PageFetch, PageWindow};
-use super::text::thousands;
-
-/// Rows asked for per request; a site that caps pages lower is followed (see `page_size`).
-pub const PAGE_SIZE: u32 = 100;
-
-/// What the user asked to see: filter, quick search and sort.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-pub struct GridQuery {
-    pub filter: FilterSpec,
-    pub search: String,
-    pub order_by: Option<OrderBy>,
-}
-
-impl GridQuery {
-    /// The server-side filter: the filter spec, and the search over names and email.
-    pub fn filter(&self) -> Where {
-        let words: Vec<&str> = self.search.split_whitespace().collect();
-        let search = words.into_iter().fold(Where::All, |all, word| {
-            let any_field = Where::field("FirstName")
-                .contains(word)
-                .or(Where::field("LastName").contains(word))
-                .or(Where::field("Email").contains(word));
-            all.and(any_field)
-        });
-        self.filter.to_where().and(search)
-    }
-
-    /// The filter and order, from the first row.
-    pub fn list_query(&self) -> ListQuery {
-        let query = ListQuery::new(self.filter());
-        match &self.order_by {
-            Some(order_by) => query.order_by(order_by.clone()),
-            None => query,
-        }
-    }
-}
-
-/// A page the app should fetch: its query (for this generation of the grid) and the token
-/// that cancels it when the user has scrolled away.
-pub struct PageRequest {
-    pub generation: u64,
-    pub page: u64,
-    pub query: ListQuery,
-    pub cancel: CancellationToken,
-}
-
-/// A row as the table draws it.
-pub enum RowView<'a> {
-    Loaded(&'a Contact),
-    Pending,
-}
-
-pub struct Grid {
-    pub query: GridQuery,
-    /// The query's rows around what is on screen; a new generation when the query changes
-    /// or the data is refreshed.
-    window: PageWindow<Contact>,
-    pub selection: Selection,
-    /// The row with the keyboard focus.
-    pub cursor: Option<u64>,
-    /// Where a Shift+click range starts.
-    anchor: Option<u64>,
-    /// Every `CustomCrmGroups` group and field seen on a loaded contact.
-    pub custom_fields: BTreeSet<(String, String)>,
-    /// The first and last row the table drew last frame.
-    pub visible: Option<(u64, u64)>,
-    /// A row the table should scroll to on its next frame.
-    pub scroll_to: Option<u64>,
-    /// The row whose context menu is open (only that row needs to draw one).
-    pub menu_row: Option<u64>,
-    /// Bumped when a loaded row changes in place (a saved contact), so that its cells are
-    /// laid out again.
-    revision: u64,
-    /// Per loaded page of this generation: its rows outside the filter, and its rows. Shown,
-    /// never hidden: the user sees what the site did.
-    outside_filter: BTreeMap<u64, (u64, u64)>,
-    /// The generation `outside_filter` counts.
-    checked_generation: u64,
-    /// Whether a contact came on two pages of this generation (the site ignores Offset).
-    rows_repeat: bool,
-    /// What the banner over the rows says, if anything.
-    filter_warning: Option<String>,
-    /// The cursor moved to another row, and the detail pane has not followed yet.
-    cursor_moved: bool,
-}
-
-impl Default for Grid {
-    fn default() -> Self {
-        Self {
-            query: GridQuery::default(),
-            window: PageWindow::new(PAGE_SIZE),
-            selection: Selection::default(),
-            cursor: None,
-            anchor: None,
-            custom_fields: BTreeSet::new(),
-            visible: None,
-            scroll_to: None,
-            menu_row: None,
-            revision: 0,
-            cursor_moved: false,
-            outside_filter: BTreeMap::new(),
-            checked_generation: 0,
-            rows_repeat: false,
-            filter_warning: None,
-        }
-    }
-}
+use super::super::pages::{KEEP_PAGES, PageFetch};
+use super::super::text::thousands;
+use super::{Grid, GridQuery, PageRequest, RowView};
 
 impl Grid {
     pub fn generation(&self) -> u64 {
@@ -431,6 +321,8 @@ impl Grid {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::Where;
+    use crate::app::filter::FilterSpec;
 
     fn page(first_id: i64, count: usize, total: u64) -> Page<Contact> {
         let items = (0..count as i64).map(|i| Contact { id: first_id + i, ..Contact::default() }).collect();
