@@ -4,6 +4,7 @@
 pub mod bulk;
 pub mod clipboard;
 pub mod command;
+mod config;
 pub mod contact;
 pub mod credentials;
 pub mod delete;
@@ -29,6 +30,7 @@ pub mod settings;
 pub mod shell;
 pub mod site;
 pub mod site_check;
+mod site_switch;
 mod startup;
 mod state;
 pub mod tasks;

@@ -4,26 +4,21 @@
 //! check that drops results of a site no longer open. What crosses features (a delete lets
 //! go of the pane, an undo reloads the grid) is said here, where it can be seen.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::api::ClientOptions;
-
 use super::bulk::{Bulk, BulkResult};
-use super::command::{Command, Target};
+use super::command::Command;
 use super::contact::drafts::DraftFolder;
 use super::contact::{Editor, EditorCommand, Leaving, NEW};
-use super::credentials::SecretStore;
 use super::delete::Deletes;
-use super::effects::{Feature, FeatureResult, TaskResult};
-use super::export::{ExportCommand, Exports, FileChooser};
+use super::effects::{FeatureResult, TaskResult};
+use super::export::{ExportCommand, Exports};
 use super::forget::Forgetting;
 use super::grid::Grid;
 use super::history::History;
-use super::layout::GridLayout;
 use super::money::MoneyFormat;
 use super::password::Passwords;
-use super::profiles::{ProfileFile, Profiles, ProfilesEvent};
+use super::profiles::{ProfileFile, Profiles};
 use super::related::Related;
 use super::settings::Settings;
 use super::shell::Shell;
@@ -31,23 +26,7 @@ use super::site::SiteEvent;
 use super::site_check::SiteChecks;
 use super::tasks::TaskRunner;
 
-/// What the app needs from its surroundings; tests give temporary folders and a mock keyring.
-#[derive(Clone)]
-pub struct AppConfig {
-    pub config_dir: PathBuf,
-    pub data_dir: PathBuf,
-    pub keyring: Arc<dyn SecretStore>,
-    /// Demo contacts put into a new sandbox database.
-    pub sandbox_seed: u64,
-    pub client_options: ClientOptions,
-    /// Where exports go: the native save dialog, or a fixed path in tests.
-    pub file_chooser: Arc<dyn FileChooser>,
-    /// Faults for the built-in sandbox (`TREEPL_SANDBOX_FAULTS`, the sandbox command's
-    /// `--faults` syntax): a slow or flaky site to try the app against.
-    pub sandbox_faults: Option<String>,
-    /// Where Copy puts a password: the system clipboard, or one in memory in tests.
-    pub clipboard: Arc<dyn super::clipboard::Clipboard>,
-}
+pub use super::config::AppConfig;
 
 pub struct AppState {
     pub(super) config: AppConfig,
@@ -133,15 +112,6 @@ impl AppState {
         self.grid.fetch_pages(fx);
     }
 
-    /// The grid layout of the site open now.
-    pub fn layout(&self) -> GridLayout {
-        self.settings.layouts.get(&self.shell.site.key()).cloned().unwrap_or_default()
-    }
-
-    pub fn layout_mut(&mut self) -> &mut GridLayout {
-        self.settings.layouts.entry(self.shell.site.key()).or_default()
-    }
-
     fn execute(&mut self, command: Command) {
         let fx = &mut self.shell.effects();
         match command {
@@ -155,8 +125,7 @@ impl AppState {
             Command::SiteCheck(command) => self.site_checks.execute(command, fx),
             Command::Forget(command) => {
                 let drafts = DraftFolder::new(&self.config.data_dir, &self.shell.site.key());
-                let open = self.editor.open.as_ref().filter(|open| open.is_dirty());
-                let editing = open.and_then(|open| open.draft.as_ref()).map(|draft| draft.email.as_str());
+                let editing = self.editor.unsaved_email();
                 self.forgetting.execute(command, drafts, editing, &mut self.shell.effects());
             }
             Command::Delete(confirmation) => {
@@ -197,57 +166,9 @@ impl AppState {
                 let label = open.map_or_else(|| "a contact".to_owned(), crate::app::text::contact_name);
                 self.related.execute(command, label, fx);
             }
-            Command::Open(target) => {
-                if self.editor.may_leave(Leaving::ToSite(target.clone())) {
-                    self.open(target);
-                }
-            }
-            Command::Quit => {
-                if self.editor.may_leave(Leaving::Quit) {
-                    self.quit_allowed = true;
-                }
-            }
+            Command::Open(target) => self.leave(Leaving::ToSite(target)),
+            Command::Quit => self.leave(Leaving::Quit),
         }
-    }
-
-    /// Goes where the user was going once the editor let go of its unsaved changes.
-    fn proceed(&mut self, leaving: Leaving) {
-        match leaving {
-            Leaving::ToSite(target) => self.open(target),
-            Leaving::Quit => self.quit_allowed = true,
-            Leaving::ToContact(_) | Leaving::ToNewContact => {}
-        }
-    }
-
-    fn open(&mut self, target: Target) {
-        self.site_closed();
-        self.shell.open_site(target, &self.config, &self.profiles, &mut self.settings);
-    }
-
-    /// The one place where every feature lets go of the site that closes.
-    fn site_closed(&mut self) {
-        let features: [&mut dyn Feature; 9] = [
-            &mut self.grid,
-            &mut self.related,
-            &mut self.editor,
-            &mut self.history,
-            &mut self.deletes,
-            &mut self.bulk,
-            &mut self.passwords,
-            &mut self.forgetting,
-            &mut self.site_checks,
-        ];
-        for feature in features {
-            feature.on_site_closed();
-        }
-    }
-
-    /// The new site is connected: the features load what they show of it.
-    fn site_opened(&mut self) {
-        self.grid.reload();
-        self.history.site_opened();
-        let folder = DraftFolder::new(&self.config.data_dir, &self.shell.site.key());
-        self.editor.open_site(folder, &mut self.shell.effects());
     }
 
     /// Folds finished background work into the state. Call once per frame.
@@ -319,45 +240,6 @@ impl AppState {
                 // What an undo put back shows in the grid and the pane.
                 self.grid.reload();
                 self.editor.reload_if_unchanged(fx);
-            }
-        }
-    }
-
-    /// Speaks the dialect a site check learned to the open site from now on, saves the check
-    /// with the site's profile, and loads the grid again in that dialect.
-    fn apply_site_check(&mut self, check: crate::doctor::SiteCheck) {
-        let site = &mut self.shell.site;
-        site.client = site.client.take().map(|client| client.with_dialect(check.dialect.clone()));
-        site.writes = site.writes.take().map(|writes| writes.with_dialect(check.dialect.clone()));
-        if let Target::Profile(id) = &site.target {
-            let command = super::profiles::ProfilesCommand::SaveCheck { id: id.clone(), check: Box::new(check) };
-            self.send(Command::Profiles(command));
-        }
-        self.send(Command::Grid(super::grid::GridCommand::Refresh));
-    }
-
-    fn profiles_event(&mut self, event: ProfilesEvent) {
-        match event {
-            ProfilesEvent::Loaded => {
-                let target = match &self.settings.last_profile {
-                    Some(id) if self.profiles.find(id).is_some() => Target::Profile(id.clone()),
-                    _ => Target::Sandbox,
-                };
-                self.open(target);
-            }
-            ProfilesEvent::Open { profile, client, session_only } => {
-                self.site_closed();
-                self.shell.open_checked_site(&profile, client, &self.config);
-                self.settings.last_profile = (!session_only).then_some(profile.id);
-            }
-            ProfilesEvent::Removed { id, erase_data } => {
-                if self.shell.site.target == Target::Profile(id.clone()) {
-                    self.open(Target::Sandbox);
-                }
-                if erase_data {
-                    self.settings.layouts.remove(&id);
-                    self.shell.erase_site_data(id, &self.config);
-                }
             }
         }
     }

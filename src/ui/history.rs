@@ -24,7 +24,6 @@ pub fn ui(ctx: &egui::Context, state: &mut AppState, view: &mut HistoryView, int
     if !history.open {
         return;
     }
-    history.poll();
     let pane_contact = editor.open.as_ref().and_then(|o| o.base.as_ref()).map(|c| (c.id, contact_name(c)));
     let mut open = true;
     let middle = ctx.content_rect().center();

@@ -358,6 +358,12 @@ impl Editor {
     }
 
     /// Asks before going `to` when there are unsaved changes; `true` when the way is free.
+    /// The email of the contact being edited with unsaved changes (its draft), if any.
+    pub fn unsaved_email(&self) -> Option<&str> {
+        let open = self.open.as_ref().filter(|open| open.is_dirty())?;
+        open.draft.as_ref().map(|draft| draft.email.as_str())
+    }
+
     pub fn may_leave(&mut self, to: Leaving) -> bool {
         if !self.is_dirty() {
             return true;
@@ -366,7 +372,6 @@ impl Editor {
         false
     }
 
-    /// The site opened: its drafts are looked for in the background.
     /// The site opened: its drafts are looked for in the background, and each is compared
     /// with the site's copy: a draft the site already holds (saved after all) or of a contact
     /// gone from the site is removed; the others are offered on top of the site's copy.
