@@ -69,7 +69,8 @@ struct SandboxArgs {
     /// name other computers reach this one by. Repeatable. Other hosts get 421.
     #[arg(long = "allow-host", value_name = "NAME")]
     allow_host: Vec<String>,
-    /// Injected faults, e.g. "latency=20..200ms,error=0.2,throttle=0.1,drop=0.05;create:drop=1".
+    /// Injected faults, e.g. "latency=20..200ms,error=0.2,throttle=0.1,drop=0.05;create:drop=1";
+    /// add ",seed=N" to meet the same faults on every run (random otherwise).
     #[arg(long, value_parser = FaultSpec::parse)]
     faults: Option<FaultSpec>,
     /// The most contacts a page holds, whatever `Limit` asks (at most 500): acts as a site

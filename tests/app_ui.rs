@@ -108,3 +108,112 @@ fn a_failed_task_shows_a_toast_and_keeps_it_in_the_notifications() {
     app.settle();
     assert_eq!(app.harness.query_all_by_label("Could not load the contacts").count(), 1, "the history keeps it");
 }
+
+/// Runs the command named `name` from the command palette.
+fn run_command(app: &mut AppUnderTest, name: &str) {
+    app.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    app.settle();
+    app.fill(Role::TextInput, "Run a command", name);
+    app.harness.key_press(egui::Key::Enter);
+    app.settle();
+}
+
+/// Every control of every dialog and window has an accessible name (what a screen reader
+/// announces, and what these tests find controls by): each is opened in turn, and the controls
+/// without a name are listed, dialog by dialog.
+#[test]
+fn every_dialog_names_every_control() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let mut unnamed = Vec::new();
+    let mut check = |app: &mut AppUnderTest, dialog: &str, shows: &str| {
+        app.settle();
+        assert!(
+            app.harness.query_all_by_label_contains(shows).next().is_some(),
+            "{dialog} is open: it shows {shows:?}"
+        );
+        unnamed.extend(app.harness.unnamed_widgets().into_iter().map(|widget| format!("{dialog}: {widget}")));
+    };
+    let close = |app: &mut AppUnderTest| {
+        app.harness.key_press(egui::Key::Escape);
+        app.settle();
+    };
+
+    // The palette itself, before it runs anything.
+    app.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    check(&mut app, "Command palette", "Run a command");
+    close(&mut app);
+
+    // A contact changed in the pane, and another one clicked before the change is saved.
+    let first = app.state().grid.peek(1).unwrap().clone();
+    app.harness.get_by_label_contains(&first.email).click();
+    app.wait_until("the pane shows the contact", |app| app.harness.query_by_label("Reset password…").is_some());
+    app.harness.get_by_role_and_label(Role::TextInput, "City").focus();
+    app.harness.get_by_role_and_label(Role::TextInput, "City").type_text(" again");
+    app.settle();
+    let contact = app.state().grid.peek(2).unwrap().clone();
+    app.harness.get_by_label_contains(&contact.email).click();
+    let first_name = format!("{} {}", first.first_name.as_deref().unwrap(), first.last_name.as_deref().unwrap());
+    check(&mut app, "Unsaved changes", &format!("Save the changes to {first_name}?"));
+    app.harness.get_by_label("Discard").click();
+
+    // The next one in the pane (and a change of it in the journal), then every contact selected.
+    app.wait_until("the pane shows the next contact", |app| {
+        app.harness.query_by_label("Reset password…").is_some()
+            && app
+                .harness
+                .query_by_role_and_label(Role::TextInput, "Email")
+                .is_some_and(|email| email.value().as_deref() == Some(contact.email.as_str()))
+    });
+    let city = app.harness.get_by_role_and_label(Role::TextInput, "City");
+    city.focus();
+    city.type_text(" North");
+    app.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    let stored = |app: &AppUnderTest| app.state().sandbox().unwrap().store().get_contact(contact.id).unwrap().unwrap();
+    app.wait_until("the save is done", |app| stored(app).address.city.is_some_and(|city| city.ends_with(" North")));
+    let name = format!("{} {}", contact.first_name.as_deref().unwrap(), contact.last_name.as_deref().unwrap());
+    // The zones tab, whose zones the bulk zones dialog then offers to pick from.
+    app.wait_until("the tabs have their counts", |app| {
+        app.harness.query_all_by_label_contains("Secure zones (").next().is_some()
+    });
+    app.harness.get_by_label_contains("Secure zones (").click();
+    app.wait_until("the zones load", |app| app.harness.query_by_label("Save zones").is_some());
+    check(&mut app, "Secure zones tab", "Add a zone");
+
+    app.harness.get_by_label("Forget…").click();
+    check(&mut app, "Forget", &format!("Forget {name}?"));
+    close(&mut app);
+    app.harness.get_by_label("Delete contact…").click();
+    check(&mut app, "Delete contact", "Delete 1 contact");
+    close(&mut app);
+    run_command(&mut app, "Reset password");
+    check(&mut app, "Reset password", &format!("Reset the password of {name}"));
+    close(&mut app);
+    run_command(&mut app, "History of changes");
+    check(&mut app, "History", "Saved · ");
+    app.harness.get_by_label_contains(&format!("Saved · {name}, done")).click();
+    check(&mut app, "History with a change picked", "City after: ");
+    close(&mut app);
+    app.harness.get_by_label("Filter…").click();
+    check(&mut app, "Filter builder", "Edit as JSON…");
+    close(&mut app);
+
+    run_command(&mut app, "Select all matching contacts");
+    for (command, shows) in [
+        ("Export contacts", "Export contacts"),
+        ("Delete selected contacts", &format!("Delete all {DEMO_CONTACTS} contacts")),
+        ("Bulk edit selected contacts", &format!("Bulk edit of {DEMO_CONTACTS} contacts")),
+        ("Secure zones of selected contacts", &format!("Secure zones of {DEMO_CONTACTS} contacts")),
+        ("Connect a site", "Connect a Treepl site"),
+        ("Check this site", "Check this site"),
+        ("Keyboard shortcuts", "Keyboard shortcuts"),
+    ] {
+        run_command(&mut app, command);
+        check(&mut app, command, shows);
+        close(&mut app);
+    }
+    run_command(&mut app, "Notifications");
+    check(&mut app, "Notifications", "Notifications");
+    run_command(&mut app, "Notifications");
+
+    assert!(unnamed.is_empty(), "{} controls without a name:\n{}", unnamed.len(), unnamed.join("\n"));
+}

@@ -138,7 +138,8 @@ async fn a_bulk_edit_under_faults_ends_as_asked_or_failed_and_a_retry_converges(
     let scope = ContactScope { query, selection: Selection::range(0, SELECTED - 1) };
     let selected: BTreeSet<i64> = before.keys().take(SELECTED as usize).copied().collect();
 
-    site.sandbox.faults().set(FaultSpec::parse("error=0.2,throttle=0.1,drop=0.05").unwrap());
+    // Seeded: a failure comes back on the next run.
+    site.sandbox.faults().set(FaultSpec::parse("error=0.2,throttle=0.1,drop=0.05,seed=1").unwrap());
     site.sandbox.requests().reset_peak();
     let action = city_and_notes();
     let cancel = CancellationToken::new();
@@ -152,7 +153,7 @@ async fn a_bulk_edit_under_faults_ends_as_asked_or_failed_and_a_retry_converges(
     check_run(&first, &before, &dump(&site).await);
 
     // Retry the failed (faults on again) until none fails.
-    site.sandbox.faults().set(FaultSpec::parse("error=0.2,throttle=0.1,drop=0.05").unwrap());
+    site.sandbox.faults().set(FaultSpec::parse("error=0.2,throttle=0.1,drop=0.05,seed=2").unwrap());
     let mut rounds = 0;
     while !report.to_retry().is_empty() {
         rounds += 1;

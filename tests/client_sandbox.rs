@@ -375,7 +375,9 @@ async fn an_unreachable_site_is_a_network_error() {
 async fn paging_fetches_every_contact_in_order_through_throttling() {
     let site = common::site(1234).await;
     // Some throttling for sure (the first two requests), and more at random while pages fly.
-    site.sandbox.faults().set(treepl_contacts::sandbox::FaultSpec::parse("list:throttle=0.2,retry-after=0").unwrap());
+    site.sandbox
+        .faults()
+        .set(treepl_contacts::sandbox::FaultSpec::parse("list:throttle=0.2,retry-after=0;seed=4").unwrap());
     site.sandbox.faults().force(Route::ListContacts, Forced::Throttle, 2);
     let options = PagingOptions { max_in_flight: 4, page_size: 100, keyset: false, whole_lists_by_id: false };
     let query = ListQuery::default().order_by(OrderBy::asc("Email"));

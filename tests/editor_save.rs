@@ -93,7 +93,7 @@ async fn under_faults_every_save_ends_saved_once_or_failed_with_a_reason_and_no_
     use treepl_contacts::app::contact::save::create_contact;
     use treepl_contacts::sandbox::FaultSpec;
     let site = common::site(50).await;
-    site.sandbox.faults().set(FaultSpec::parse("latency=1..20ms,error=0.3,drop=0.1").unwrap());
+    site.sandbox.faults().set(FaultSpec::parse("latency=1..20ms,error=0.3,drop=0.1,seed=3").unwrap());
     let (mut saved, mut failed) = (0, 0);
     for id in 1..=50_i64 {
         let Ok(base) = site.client.get_contact(id).await else {

@@ -6,14 +6,19 @@
 //! temporary one). A save ends once (the site holds the edit, the journal says done), or fails
 //! with the edit still ours to save again; never half of it, never a journal that disagrees
 //! with the site.
+//!
+//! The fault mixes are seeded (`seed=N`): a run that fails meets the same faults again.
 
 mod common;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
+use tracing::instrument::WithSubscriber as _;
+use tracing_subscriber::layer::SubscriberExt as _;
 use treepl_contacts::api::fields::all_fields;
 use treepl_contacts::api::paging::PagingOptions;
 use treepl_contacts::api::{ApiError, Client, ClientOptions, Contact, ContactScope, ListQuery, OrderBy, RetryPolicy};
@@ -26,6 +31,11 @@ use common::process::SandboxProcess;
 
 /// The fault mix of the issue, exactly.
 const FAULTS: &str = "latency=20..200ms,error=0.2,throttle=0.1,drop=0.05";
+
+/// [`FAULTS`], its draws seeded with `seed`.
+fn seeded_faults(seed: u64) -> FaultSpec {
+    FaultSpec::parse(&format!("{FAULTS},seed={seed}")).unwrap()
+}
 
 const CONTACTS: u64 = 1_500;
 
@@ -80,7 +90,7 @@ async fn under_the_fault_mix_every_export_is_the_fault_free_one_or_an_error_with
     }
 
     let throttled_before = site.client.throttle_events();
-    site.sandbox.faults().set(FaultSpec::parse(FAULTS).unwrap());
+    site.sandbox.faults().set(seeded_faults(1));
     let (mut identical, mut refused) = (0, 0);
     for run in 0..6 {
         let (format, extension) = formats[run % formats.len()];
@@ -138,6 +148,34 @@ fn hasty() -> ClientOptions {
     }
 }
 
+/// Counts the client's retries (its `retrying` events) in the futures it is the subscriber of.
+#[derive(Clone, Default)]
+struct Retries(Arc<AtomicUsize>);
+
+impl Retries {
+    fn count(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Retries {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct IsRetrying(bool);
+        impl tracing::field::Visit for IsRetrying {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                if field.name() == "message" {
+                    self.0 = format!("{value:?}") == "retrying";
+                }
+            }
+        }
+        let mut message = IsRetrying(false);
+        event.record(&mut message);
+        if message.0 {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_site_killed_mid_export_and_back_a_moment_later_gives_the_same_file() {
     let folder = tempfile::tempdir().unwrap();
@@ -148,20 +186,30 @@ async fn a_site_killed_mid_export_and_back_a_moment_later_gives_the_same_file() 
     let reference = std::fs::read(path).unwrap();
 
     let out = tempfile::tempdir().unwrap();
+    let retries = Retries::default();
+    let met_the_dead_site = Arc::new(AtomicBool::new(false));
     let mut killed_at = None;
-    let (result, path) = export(&client, Format::Csv, out.path(), "contacts.csv", |written| {
+    let export_run = export(&client, Format::Csv, out.path(), "contacts.csv", |written| {
         if written >= 500 && killed_at.is_none() {
             killed_at = Some(written);
             site.lock().unwrap().kill();
-            let site = Arc::clone(&site);
+            // Back once the export has met the dead site (a request of it failed and waits
+            // to be tried again), or after a deadline, failing the test below.
+            let (site, retries, met) = (Arc::clone(&site), retries.clone(), Arc::clone(&met_the_dead_site));
+            let before = retries.count();
             std::thread::spawn(move || {
-                std::thread::sleep(Duration::from_millis(500));
+                let deadline = Instant::now() + Duration::from_secs(20);
+                while retries.count() == before && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                met.store(retries.count() > before, Ordering::SeqCst);
                 site.lock().unwrap().restart();
             });
         }
-    })
-    .await;
+    });
+    let (result, path) = export_run.with_subscriber(tracing_subscriber::registry().with(retries.clone())).await;
     assert!(killed_at.is_some_and(|at| at < CONTACTS), "the site went away half-way ({killed_at:?})");
+    assert!(met_the_dead_site.load(Ordering::SeqCst), "the export retried against the dead site within 20 s");
     assert_eq!(result.expect("the export outlasts the restart"), CONTACTS);
     assert!(std::fs::read(&path).unwrap() == reference, "the file is the fault-free one");
     assert_eq!(files_in(out.path()), ["contacts.csv"]);
@@ -209,7 +257,7 @@ async fn under_the_fault_mix_every_save_ends_once_or_keeps_the_edit_for_a_later_
     for id in 1..=60_i64 {
         originals.push(site.client.get_contact(id).await.unwrap());
     }
-    site.sandbox.faults().set(FaultSpec::parse(FAULTS).unwrap());
+    site.sandbox.faults().set(seeded_faults(2));
     let stored = |id: i64| site.sandbox.store().get_contact(id).unwrap().unwrap();
     let mut kept = Vec::new();
     for base in &originals {
@@ -262,7 +310,10 @@ async fn under_the_fault_mix_every_save_ends_once_or_keeps_the_edit_for_a_later_
 async fn a_site_killed_mid_save_ends_the_save_once_or_fails_it_as_the_site_says() {
     let folder = tempfile::tempdir().unwrap();
     // Updates take a while, so the save is surely on its way when the site goes.
-    let mut site = SandboxProcess::start(&folder.path().join("site.db"), 5, &["--faults", "update:latency=1500ms"]);
+    // The sandbox logs each fault it injects (only updates have one here).
+    let log = "info,treepl_contacts::sandbox::http=debug";
+    let mut site =
+        SandboxProcess::start_logging(&folder.path().join("site.db"), 5, &["--faults", "update:latency=1500ms"], log);
     let journal = Journal::open(folder.path(), "killed").unwrap();
     let writes = Writes::new(site.client(hasty()), Ok(journal.clone()));
     let base = writes.client().get_contact(3).await.unwrap();
@@ -273,7 +324,8 @@ async fn a_site_killed_mid_save_ends_the_save_once_or_fails_it_as_the_site_says(
         let (base, edited) = (base.clone(), edited.clone());
         tokio::spawn(async move { save_contact(&writes, &base, &edited, Default::default()).await })
     };
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    // Killed while the site holds the update, before it answers.
+    site.wait_for_stderr("injecting a fault");
     site.kill();
     let outcome = save.await.unwrap();
     let SaveOutcome::Failed(error) = outcome else { panic!("no site, no save: {outcome:?}") };

@@ -151,9 +151,10 @@ async fn the_journal_exports_as_json_lines_and_drops_what_is_older_than_it_keeps
         String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!((lines[0]["operation"].as_str(), lines[1]["operation"].as_str()), (Some("save"), Some("delete")));
     assert_eq!(lines[0]["after"]["Notes"], "exported");
-    // Kept 0 days: everything finished goes; kept 90: nothing does.
+    // Kept 90 days: nothing goes today, nor 89 days from now; 91 days from now, both do.
+    let now = chrono::Utc::now();
     assert_eq!(journal.prune(90).unwrap(), 0);
-    std::thread::sleep(std::time::Duration::from_millis(5));
-    assert_eq!(journal.prune(0).unwrap(), 2);
+    assert_eq!(journal.prune_as_of(90, now + chrono::Duration::days(89)).unwrap(), 0);
+    assert_eq!(journal.prune_as_of(90, now + chrono::Duration::days(91)).unwrap(), 2);
     assert!(journal.entries(&Filter::default(), 10).unwrap().is_empty());
 }

@@ -136,17 +136,6 @@ impl ApiError {
             _ => &[],
         }
     }
-
-    /// Whether trying the same thing again later may work (network, rate limit, server).
-    pub fn is_transient(&self) -> bool {
-        matches!(self, Self::RateLimited { .. } | Self::Server { .. } | Self::Network { .. })
-            && !self.asks_too_long_a_wait()
-    }
-
-    /// A 429 whose `Retry-After` is past what the client waits: trying again soon will not help.
-    fn asks_too_long_a_wait(&self) -> bool {
-        matches!(self, Self::RateLimited { retry_after: Some(wait) } if *wait > super::retry::MAX_RETRY_AFTER)
-    }
 }
 
 fn describe_rejection(message: &str, fields: &[FieldError]) -> String {

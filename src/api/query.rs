@@ -446,16 +446,6 @@ fn compare(field: FieldPath, op: Op, value: &Value) -> Result<Where, WhereError>
     Ok(Where::Compare { field, op, value: value.clone() })
 }
 
-/// The field names a filter mentions, for checks against a record's known fields.
-pub fn fields_of(filter: &Where, out: &mut Vec<FieldPath>) {
-    match filter {
-        Where::All | Where::Raw(_) => {}
-        Where::Compare { field, .. } => out.push(field.clone()),
-        Where::And(parts) | Where::Or(parts) => parts.iter().for_each(|part| fields_of(part, out)),
-        Where::Not(inner) => fields_of(inner, out),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

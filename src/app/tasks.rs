@@ -241,15 +241,21 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
+    /// Long enough for a loaded machine; only a test that fails waits this long.
+    const PATIENCE: Duration = Duration::from_secs(30);
+
+    /// The results of the first tasks to finish (the runner offers no blocking wait: the UI
+    /// never waits, so the test polls it).
     fn wait_for<R: Send + 'static>(runner: &mut TaskRunner<R>) -> Vec<(TaskId, Option<R>)> {
-        for _ in 0..500 {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
             let done = runner.finished();
             if !done.is_empty() {
                 return done;
             }
+            assert!(Instant::now() < deadline, "no task finished within {PATIENCE:?}");
             std::thread::sleep(Duration::from_millis(5));
         }
-        panic!("no task finished");
     }
 
     #[test]
@@ -268,19 +274,16 @@ mod tests {
         let ctx = egui::Context::default();
         let mut runner = TaskRunner::new(runtime.handle().clone(), ctx.clone());
         let (release, wait) = tokio::sync::oneshot::channel::<()>();
+        let (reported, seen) = std::sync::mpsc::channel();
         let id = runner.spawn_with_progress("Seeding", |progress| async move {
             progress.set(250, Some(500));
+            let _ = reported.send(());
             let _ = wait.await;
             7
         });
+        seen.recv_timeout(PATIENCE).expect("the work runs and reports");
         let running =
             || runner.running().find(|(i, _)| *i == id).map(|(_, t)| (t.progress.clone(), t.cancel.is_some()));
-        for _ in 0..200 {
-            if running().and_then(|(p, _)| p).is_some_and(|p| p.get() == (250, Some(500))) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
         let (progress, cancellable) = running().unwrap();
         assert_eq!(progress.unwrap().get(), (250, Some(500)));
         assert!(!cancellable, "this work cannot be stopped half-way");
@@ -305,12 +308,15 @@ mod tests {
     fn cancelled_work_returns_nothing_and_reports_progress_until_then() {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let mut runner = TaskRunner::new(runtime.handle().clone(), egui::Context::default());
+        let (reported, seen) = std::sync::mpsc::channel();
         let id = runner.spawn_cancellable("Counting", |_, progress| async move {
             progress.set(3, Some(10));
-            tokio::time::sleep(Duration::from_secs(60)).await;
+            let _ = reported.send(());
+            // Work that does not end on its own: only Cancel stops it.
+            std::future::pending::<()>().await;
             1
         });
-        std::thread::sleep(Duration::from_millis(50));
+        seen.recv_timeout(PATIENCE).expect("the work runs and reports");
         let progress = runner.running().find(|(i, _)| *i == id).and_then(|(_, t)| t.progress.clone()).unwrap();
         assert_eq!(progress.get(), (3, Some(10)));
         runner.cancel(id);

@@ -6,6 +6,9 @@
 //! `latency=20..200ms,error=0.2,throttle=0.1,drop=0.05;create:drop=1`. A route's rule
 //! replaces the global one for that route. Keys: `latency` (`50ms`, `20..200ms`, `1s`),
 //! `error`, `throttle`, `drop` (shares from 0 to 1), `retry-after` (seconds, default 1).
+//! `seed=N`, outside any route's rule, makes the draws repeatable: the same spec meets the
+//! same faults on the same sequence of requests to each route (each route draws from its own
+//! generator, so other routes' traffic does not shift it). Without a seed they differ each run.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -137,18 +140,22 @@ impl FaultRule {
                     rule.retry_after_secs =
                         value.trim().parse().map_err(|_| format!("retry-after: `{value}` is not whole seconds"))?
                 }
-                other => return Err(format!("unknown fault `{other}` (latency, error, throttle, drop, retry-after)")),
+                other => {
+                    return Err(format!("unknown fault `{other}` (latency, error, throttle, drop, retry-after, seed)"));
+                }
             }
         }
         Ok(rule)
     }
 }
 
-/// A global rule and per-route overrides.
+/// A global rule, per-route overrides, and the seed of the draws.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FaultSpec {
     pub global: FaultRule,
     pub routes: HashMap<Route, FaultRule>,
+    /// `seed=N`: the draws repeat from one run to the next. `None`: seeded afresh.
+    pub seed: Option<u64>,
 }
 
 impl FaultSpec {
@@ -161,13 +168,40 @@ impl FaultSpec {
                         let names: Vec<&str> = Route::ALL.iter().map(|r| r.name()).collect();
                         format!("unknown route `{route}` (one of {})", names.join(", "))
                     })?;
-                    spec.routes.insert(route, FaultRule::parse(settings)?);
+                    let (seed, settings) = split_seed(settings)?;
+                    if seed.is_some() {
+                        return Err(format!("seed: one seed serves every route; give it outside `{}:`", route.name()));
+                    }
+                    spec.routes.insert(route, FaultRule::parse(&settings)?);
                 }
-                _ => spec.global = FaultRule::parse(rule)?,
+                _ => {
+                    let (seed, settings) = split_seed(rule)?;
+                    // `error=0.2;seed=7`: a rule of only a seed leaves the global rule as it is.
+                    if seed.is_none() || !settings.is_empty() {
+                        spec.global = FaultRule::parse(&settings)?;
+                    }
+                    spec.seed = seed.or(spec.seed);
+                }
             }
         }
         Ok(spec)
     }
+}
+
+/// Takes `seed=N` out of a rule's settings; returns it and the other settings.
+fn split_seed(settings: &str) -> Result<(Option<u64>, String), String> {
+    let mut seed = None;
+    let mut others = Vec::new();
+    for setting in settings.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        match setting.split_once('=') {
+            Some((key, value)) if key.trim() == "seed" => {
+                let value = value.trim();
+                seed = Some(value.parse().map_err(|_| format!("seed: `{value}` is not a whole number"))?);
+            }
+            _ => others.push(setting),
+        }
+    }
+    Ok((seed, others.join(",")))
 }
 
 fn parse_latency(text: &str) -> Result<(Duration, Duration), String> {
@@ -210,11 +244,11 @@ pub enum Forced {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Decision {
     pub delay: Duration,
-    pub outcome: Outcome,
+    pub outcome: FaultOutcome,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
+pub enum FaultOutcome {
     Serve,
     Error(u16),
     Throttle {
@@ -229,14 +263,43 @@ pub enum Outcome {
 pub struct Faults {
     spec: Mutex<FaultSpec>,
     forced: Mutex<HashMap<Route, VecDeque<Forced>>>,
+    draws: Mutex<Draws>,
+}
+
+/// The random generators of the draws: one per route, so that a route's faults do not depend
+/// on how its requests interleave with other routes' ones.
+#[derive(Default)]
+struct Draws {
+    seed: Option<u64>,
+    routes: HashMap<Route, fastrand::Rng>,
+}
+
+impl Draws {
+    fn new(seed: Option<u64>) -> Self {
+        Self { seed, routes: HashMap::new() }
+    }
+
+    fn of(&mut self, route: Route) -> &mut fastrand::Rng {
+        let seed = self.seed;
+        self.routes.entry(route).or_insert_with(|| match seed {
+            // Each route's own stream: the seed mixed with the route's place in the list.
+            Some(seed) => {
+                let place = Route::ALL.iter().position(|r| *r == route).unwrap_or(Route::ALL.len()) as u64;
+                fastrand::Rng::with_seed(seed ^ (place + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            }
+            None => fastrand::Rng::new(),
+        })
+    }
 }
 
 impl Faults {
     pub fn new(spec: FaultSpec) -> Self {
-        Self { spec: Mutex::new(spec), forced: Mutex::default() }
+        Self { draws: Mutex::new(Draws::new(spec.seed)), spec: Mutex::new(spec), forced: Mutex::default() }
     }
 
+    /// Replaces the rules; the draws start again from the spec's seed (or afresh without one).
     pub fn set(&self, spec: FaultSpec) {
+        *lock(&self.draws) = Draws::new(spec.seed);
         *lock(&self.spec) = spec;
     }
 
@@ -260,20 +323,23 @@ impl Faults {
             let spec = lock(&self.spec);
             spec.routes.get(&route).unwrap_or(&spec.global).clone()
         };
+        let mut draws = lock(&self.draws);
+        let draw = draws.of(route);
         let delay = match rule.latency {
-            Some((low, high)) if high > low => low + (high - low).mul_f64(fastrand::f64()),
+            Some((low, high)) if high > low => low + (high - low).mul_f64(draw.f64()),
             Some((fixed, _)) => fixed,
             None => Duration::ZERO,
         };
         let forced = lock(&self.forced).get_mut(&route).and_then(VecDeque::pop_front);
+        let throttle = FaultOutcome::Throttle { retry_after_secs: rule.retry_after_secs };
         let outcome = match forced {
-            Some(Forced::Error(status)) => Outcome::Error(status),
-            Some(Forced::Throttle) => Outcome::Throttle { retry_after_secs: rule.retry_after_secs },
-            Some(Forced::Drop) => Outcome::Drop,
-            None if fastrand::f64() < rule.throttle => Outcome::Throttle { retry_after_secs: rule.retry_after_secs },
-            None if fastrand::f64() < rule.error => Outcome::Error(if fastrand::bool() { 500 } else { 503 }),
-            None if fastrand::f64() < rule.drop => Outcome::Drop,
-            None => Outcome::Serve,
+            Some(Forced::Error(status)) => FaultOutcome::Error(status),
+            Some(Forced::Throttle) => throttle,
+            Some(Forced::Drop) => FaultOutcome::Drop,
+            None if draw.f64() < rule.throttle => throttle,
+            None if draw.f64() < rule.error => FaultOutcome::Error(if draw.bool() { 500 } else { 503 }),
+            None if draw.f64() < rule.drop => FaultOutcome::Drop,
+            None => FaultOutcome::Serve,
         };
         Decision { delay, outcome }
     }
@@ -311,12 +377,73 @@ mod tests {
     fn forced_faults_come_first_then_the_rules() {
         let faults = Faults::new(FaultSpec::default());
         faults.force(Route::ListContacts, Forced::Error(503), 2);
-        assert_eq!(faults.decide(Route::ListContacts).outcome, Outcome::Error(503));
-        assert_eq!(faults.decide(Route::GetContact).outcome, Outcome::Serve, "other routes are untouched");
-        assert_eq!(faults.decide(Route::ListContacts).outcome, Outcome::Error(503));
-        assert_eq!(faults.decide(Route::ListContacts).outcome, Outcome::Serve);
+        assert_eq!(faults.decide(Route::ListContacts).outcome, FaultOutcome::Error(503));
+        assert_eq!(faults.decide(Route::GetContact).outcome, FaultOutcome::Serve, "other routes are untouched");
+        assert_eq!(faults.decide(Route::ListContacts).outcome, FaultOutcome::Error(503));
+        assert_eq!(faults.decide(Route::ListContacts).outcome, FaultOutcome::Serve);
         faults.set(FaultSpec::parse("throttle=1,retry-after=3").unwrap());
-        assert_eq!(faults.decide(Route::Token).outcome, Outcome::Throttle { retry_after_secs: 3 });
+        assert_eq!(faults.decide(Route::Token).outcome, FaultOutcome::Throttle { retry_after_secs: 3 });
+    }
+
+    #[test]
+    fn a_seed_is_read_outside_a_route_and_keeps_the_rules_beside_it() {
+        let spec = FaultSpec::parse("error=0.2,seed=42;create:drop=1").unwrap();
+        assert_eq!((spec.seed, spec.global.error, spec.routes[&Route::CreateContact].drop), (Some(42), 0.2, 1.0));
+        let apart = FaultSpec::parse("error=0.2,retry-after=3; seed=42").unwrap();
+        assert_eq!((apart.seed, apart.global.error, apart.global.retry_after_secs), (Some(42), 0.2, 3));
+        assert_eq!(FaultSpec::parse("error=0.2").unwrap().seed, None);
+        assert!(FaultSpec::parse("seed=-1").unwrap_err().contains("not a whole number"));
+        assert!(FaultSpec::parse("create:drop=1,seed=3").unwrap_err().contains("every route"));
+    }
+
+    /// The outcomes of `count` requests to `route`, as a string of letters.
+    fn draws(faults: &Faults, route: Route, count: usize) -> String {
+        let letter = |decision: Decision| match decision.outcome {
+            FaultOutcome::Serve => 's',
+            FaultOutcome::Error(500) => 'e',
+            FaultOutcome::Error(_) => 'u',
+            FaultOutcome::Throttle { .. } => 't',
+            FaultOutcome::Drop => 'd',
+        };
+        (0..count).map(|_| letter(faults.decide(route))).collect()
+    }
+
+    const MIX: &str = "latency=1..9ms,error=0.3,throttle=0.2,drop=0.2";
+
+    #[test]
+    fn a_seeded_spec_meets_the_same_faults_each_time() {
+        let seeded = || Faults::new(FaultSpec::parse(&format!("{MIX},seed=7")).unwrap());
+        let (first, again) = (seeded(), seeded());
+        let delays = |faults: &Faults| (0..20).map(|_| faults.decide(Route::GetContact).delay).collect::<Vec<_>>();
+        assert_eq!(draws(&first, Route::UpdateContact, 200), draws(&again, Route::UpdateContact, 200));
+        assert_eq!(delays(&first), delays(&again));
+        // Set again with the seed, the draws start over.
+        let reference = draws(&seeded(), Route::ListContacts, 100);
+        first.set(FaultSpec::parse(&format!("{MIX},seed=7")).unwrap());
+        assert_eq!(draws(&first, Route::ListContacts, 100), reference);
+        // Another seed, other draws (two equal runs of 200 would be a one-in-2^200 chance).
+        let other = Faults::new(FaultSpec::parse(&format!("{MIX},seed=8")).unwrap());
+        assert_ne!(draws(&other, Route::UpdateContact, 200), draws(&seeded(), Route::UpdateContact, 200));
+    }
+
+    #[test]
+    fn a_routes_draws_do_not_depend_on_other_routes_traffic() {
+        let spec = || FaultSpec::parse(&format!("{MIX},seed=11")).unwrap();
+        let alone = Faults::new(spec());
+        let alone = draws(&alone, Route::UpdateContact, 100);
+        let busy = Faults::new(spec());
+        let mut interleaved = String::new();
+        for i in 0..100 {
+            draws(&busy, Route::GetContact, i % 3);
+            interleaved += &draws(&busy, Route::UpdateContact, 1);
+        }
+        assert_eq!(interleaved, alone);
+    }
+
+    #[test]
+    fn without_a_seed_the_draws_differ_from_run_to_run() {
+        let unseeded = || Faults::new(FaultSpec::parse(MIX).unwrap());
+        assert_ne!(draws(&unseeded(), Route::UpdateContact, 200), draws(&unseeded(), Route::UpdateContact, 200));
     }
 
     #[test]

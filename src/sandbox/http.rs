@@ -20,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 use tracing::Instrument as _;
 
-use super::faults::{Faults, Outcome, Route};
+use super::faults::{FaultOutcome, Faults, Route};
 use super::requests::RequestLog;
 use super::server::ApiFailure;
 
@@ -231,24 +231,28 @@ async fn handle_in_span(
     }
     let _in_flight = gateway.requests.begin();
     let decision = gateway.faults.decide(route);
+    if !decision.delay.is_zero() || decision.outcome != FaultOutcome::Serve {
+        // What a seed reproduces; a test that must act while a request is held waits for it.
+        tracing::debug!(delay = ?decision.delay, outcome = ?decision.outcome, "injecting a fault");
+    }
     if !decision.delay.is_zero() {
         tokio::time::sleep(decision.delay).await;
     }
     match decision.outcome {
-        Outcome::Throttle { retry_after_secs } => {
+        FaultOutcome::Throttle { retry_after_secs } => {
             let mut response = ApiFailure::new(StatusCode::TOO_MANY_REQUESTS, "Too many requests; wait and try again.")
                 .into_response();
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
             return Ok(response);
         }
-        Outcome::Error(500) => return Ok(ApiFailure::injected_internal().into_response()),
-        Outcome::Error(status) => {
+        FaultOutcome::Error(500) => return Ok(ApiFailure::injected_internal().into_response()),
+        FaultOutcome::Error(status) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
             return Ok(
                 ApiFailure::new(status, "The site had a temporary problem (injected by the sandbox).").into_response()
             );
         }
-        Outcome::Serve | Outcome::Drop => {}
+        FaultOutcome::Serve | FaultOutcome::Drop => {}
     }
 
     let (parts, body) = request.into_parts();
@@ -285,7 +289,7 @@ async fn handle_in_span(
             ApiFailure::internal(format_args!("the handler panicked: {text}")).into_response()
         }
     };
-    if decision.outcome == Outcome::Drop {
+    if decision.outcome == FaultOutcome::Drop {
         // The request took effect; its answer is lost.
         return Err(DroppedOnPurpose);
     }

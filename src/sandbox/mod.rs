@@ -235,7 +235,7 @@ impl Sandbox {
         let faults = Arc::new(Faults::new(faults));
         let requests = Arc::new(RequestLog::default());
         let passwords = Arc::new(passwords::PasswordBook::default());
-        let state = server::AppState {
+        let state = server::ServerState {
             store: Arc::clone(&store),
             tokens: Arc::clone(&tokens),
             token_guard,

@@ -33,7 +33,7 @@ mod replies;
 pub const MAX_LIMIT: u32 = 500;
 
 #[derive(Clone)]
-pub(crate) struct AppState {
+pub(crate) struct ServerState {
     pub store: Arc<Store>,
     pub tokens: Arc<TokenIssuer>,
     /// Wrong credentials per client address: past its allowance, token requests get 429.
@@ -46,7 +46,7 @@ pub(crate) struct AppState {
     pub dialect: super::SiteDialect,
 }
 
-impl AppState {
+impl ServerState {
     /// The list request as this site's dialect reads it, its `Limit` held to this site's cap.
     fn list_query(&self, raw: Option<&str>, body: &[u8]) -> Result<SiteListRequest, ApiFailure> {
         let mut query = SiteListRequest::read(raw, body, &self.dialect).map_err(ApiFailure::bad_request)?;
@@ -55,7 +55,7 @@ impl AppState {
     }
 }
 
-pub(crate) fn router(state: AppState) -> Router {
+pub(crate) fn router(state: ServerState) -> Router {
     let contacts = Router::new()
         .route("/contacts", get(list_contacts).post(create_contact))
         .route("/contacts/{id}", get(get_contact).put(update_contact).delete(delete_contact))
@@ -190,7 +190,7 @@ fn contact_id(text: &str) -> Result<ContactId, ApiFailure> {
 }
 
 async fn list_contacts(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Result<Response, ApiFailure> {
@@ -199,7 +199,7 @@ async fn list_contacts(
     state.contacts_reply(page).await
 }
 
-async fn get_contact(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiFailure> {
+async fn get_contact(State(state): State<ServerState>, Path(id): Path<String>) -> Result<Response, ApiFailure> {
     let id = contact_id(&id)?;
     let contact = blocking(&state.store, move |store| store.get_contact_json(id)).await?;
     state.contacts_reply(contact.ok_or(ApiFailure::not_found(id))?).await
@@ -210,7 +210,7 @@ fn json_text(json: String) -> Response {
     ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], json).into_response()
 }
 
-async fn create_contact(State(state): State<AppState>, body: Bytes) -> Reply<Value> {
+async fn create_contact(State(state): State<ServerState>, body: Bytes) -> Reply<Value> {
     // The password is checked, then kept only as a salted hash in memory: never on disk.
     let checked = validate::contact_body(&body, Mode::Create)?;
     let fields = checked.fields;
@@ -222,7 +222,7 @@ async fn create_contact(State(state): State<AppState>, body: Bytes) -> Reply<Val
 }
 
 async fn update_contact(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiFailure> {
@@ -240,13 +240,13 @@ async fn update_contact(
     Ok(state.written(reply))
 }
 
-async fn settle_odd_values(state: &AppState, id: ContactId, body: &Bytes) -> Result<Bytes, ApiFailure> {
+async fn settle_odd_values(state: &ServerState, id: ContactId, body: &Bytes) -> Result<Bytes, ApiFailure> {
     let Ok(Value::Object(mut fields)) = serde_json::from_slice::<Value>(body) else { return Ok(body.clone()) };
     let fields = blocking(&state.store, move |store| store.settle_odd_values(id, &mut fields).map(|()| fields)).await?;
     Ok(Bytes::from(Value::Object(fields).to_string()))
 }
 
-async fn delete_contact(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, ApiFailure> {
+async fn delete_contact(State(state): State<ServerState>, Path(id): Path<String>) -> Result<StatusCode, ApiFailure> {
     let id = contact_id(&id)?;
     match blocking(&state.store, move |store| store.delete_contact(id)).await? {
         true => {
@@ -257,7 +257,13 @@ async fn delete_contact(State(state): State<AppState>, Path(id): Path<String>) -
     }
 }
 
-async fn list_records(state: AppState, id: String, raw: Option<String>, body: Bytes, kind: RecordKind) -> Reply<Value> {
+async fn list_records(
+    state: ServerState,
+    id: String,
+    raw: Option<String>,
+    body: Bytes,
+    kind: RecordKind,
+) -> Reply<Value> {
     let id = contact_id(&id)?;
     let query = state.list_query(raw.as_deref(), &body)?;
     let page = blocking(&state.store, move |store| store.list_records(id, kind, &query))
@@ -267,7 +273,7 @@ async fn list_records(state: AppState, id: String, raw: Option<String>, body: By
 }
 
 async fn list_bookings(
-    State(s): State<AppState>,
+    State(s): State<ServerState>,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
     body: Bytes,
@@ -276,7 +282,7 @@ async fn list_bookings(
 }
 
 async fn list_cases(
-    State(s): State<AppState>,
+    State(s): State<ServerState>,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
     body: Bytes,
@@ -285,7 +291,7 @@ async fn list_cases(
 }
 
 async fn list_orders(
-    State(s): State<AppState>,
+    State(s): State<ServerState>,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
     body: Bytes,
@@ -294,7 +300,7 @@ async fn list_orders(
 }
 
 async fn list_zones(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
     body: Bytes,
@@ -306,7 +312,11 @@ async fn list_zones(
     Ok(axum::Json(state.dates(to_json(&page)?)))
 }
 
-async fn set_zones(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> Result<Response, ApiFailure> {
+async fn set_zones(
+    State(state): State<ServerState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiFailure> {
     let id = contact_id(&id)?;
     let zones = validate::zones_body(&body)?;
     let merge = state.dialect.zones_merge;
@@ -317,7 +327,7 @@ async fn set_zones(State(state): State<AppState>, Path(id): Path<String>, body: 
 }
 
 async fn set_password(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiFailure> {
@@ -450,7 +460,7 @@ impl TokenGuard {
 /// contract's shape (`Message`, `Errors` naming the fields at fault) with the OAuth code as `error`.
 /// Past a client address's allowance of wrong credentials, 429 with `Retry-After`.
 async fn issue_token(
-    State(state): State<AppState>,
+    State(state): State<ServerState>,
     peer: Option<Extension<PeerAddr>>,
     headers: HeaderMap,
     body: Bytes,
@@ -526,7 +536,7 @@ fn token_request(tokens: &TokenIssuer, content_type: Option<&HeaderValue>, body:
     Ok(())
 }
 
-async fn require_token(State(state): State<AppState>, request: Request, next: Next) -> Response {
+async fn require_token(State(state): State<ServerState>, request: Request, next: Next) -> Response {
     let token = request
         .headers()
         .get(header::AUTHORIZATION)

@@ -131,6 +131,8 @@ fn fields_ui(ui: &mut egui::Ui, dialog: &mut BulkDialog) -> bool {
     let many = dialog.rows.len() > 1;
     egui::Grid::new("bulk_fields").num_columns(4).spacing([8.0, 4.0]).show(ui, |ui| {
         for (i, row) in dialog.rows.iter_mut().enumerate() {
+            // No label beside it: named for screen readers, which read the field chosen after.
+            let chooser = if many { format!("Field {} to change", i + 1) } else { "Field to change".to_owned() };
             egui::ComboBox::from_id_salt(("bulk_field", i))
                 .selected_text(field_title(&row.field))
                 .width(200.0)
@@ -138,7 +140,9 @@ fn fields_ui(ui: &mut egui::Ui, dialog: &mut BulkDialog) -> bool {
                     for field in &dialog.fields {
                         ui.selectable_value(&mut row.field, field.clone(), field_title(field));
                     }
-                });
+                })
+                .response
+                .accessible_name(chooser);
             let name = format!("New {}", field_title(&row.field));
             let value = egui::TextEdit::singleline(&mut row.text)
                 .id_salt(("bulk_value", i))
@@ -190,7 +194,9 @@ fn zone_ui(ui: &mut egui::Ui, dialog: &mut BulkDialog) {
                                 form.zone_id = id.to_string();
                             }
                         }
-                    });
+                    })
+                    .response
+                    .accessible_name("Known zones");
             }
         });
         ui.end_row();

@@ -18,6 +18,8 @@ pub struct SandboxProcess {
     db: PathBuf,
     port: u16,
     extra_args: Vec<String>,
+    /// `RUST_LOG` for the process, when a test set one.
+    log: Option<String>,
     stderr: Arc<Mutex<String>>,
 }
 
@@ -25,6 +27,16 @@ impl SandboxProcess {
     /// `treepl-contacts sandbox` on `db` (seeded with `seed` contacts if empty) and a free
     /// port, with `extra_args` (e.g. `["--faults", "latency=20ms"]`); returns once it serves.
     pub fn start(db: &Path, seed: u64, extra_args: &[&str]) -> Self {
+        Self::start_with_log(db, seed, extra_args, None)
+    }
+
+    /// As [`Self::start`], the sandbox logging what `filter` (`RUST_LOG` syntax) lets through,
+    /// for a test that waits on what it logs ([`Self::wait_for_stderr`]).
+    pub fn start_logging(db: &Path, seed: u64, extra_args: &[&str], filter: &str) -> Self {
+        Self::start_with_log(db, seed, extra_args, Some(filter.to_owned()))
+    }
+
+    fn start_with_log(db: &Path, seed: u64, extra_args: &[&str], log: Option<String>) -> Self {
         let mut extra: Vec<String> = vec!["--seed".into(), seed.to_string()];
         extra.extend(extra_args.iter().map(|a| a.to_string()));
         let mut site = Self {
@@ -32,6 +44,7 @@ impl SandboxProcess {
             db: db.to_owned(),
             port: free_port(),
             extra_args: extra,
+            log,
             stderr: Arc::new(Mutex::new(String::new())),
         };
         site.spawn();
@@ -47,6 +60,9 @@ impl SandboxProcess {
             .args(&self.extra_args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        if let Some(filter) = &self.log {
+            command.env("RUST_LOG", filter);
+        }
         let mut child = command.spawn().expect("the sandbox binary runs");
         let stdout = child.stdout.take().expect("piped stdout");
         let stderr = child.stderr.take().expect("piped stderr");
@@ -108,6 +124,20 @@ impl SandboxProcess {
     /// What the process wrote to stderr so far, every run of it.
     pub fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
+    }
+
+    /// Waits until the process has written `needle` to stderr (any run of it); fails after a
+    /// deadline generous enough for a loaded machine.
+    pub fn wait_for_stderr(&self, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !self.stderr().contains(needle) {
+            assert!(
+                Instant::now() < deadline,
+                "the sandbox did not log {needle:?} within 30 s; stderr:\n{}",
+                self.stderr()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// The lines of stderr that hold `needle`, each with `context` lines either side (a

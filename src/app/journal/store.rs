@@ -224,7 +224,13 @@ impl Journal {
 
     /// Drops entries older than `days`; returns how many went.
     pub fn prune(&self, days: u32) -> JournalResult<usize> {
-        let cutoff = now_millis() - i64::from(days) * 86_400_000;
+        self.prune_as_of(days, chrono::Utc::now())
+    }
+
+    /// As [`Self::prune`], the days counted back from `now` (a test need not wait for time to
+    /// pass); entries still pending are kept for the next start to settle.
+    pub fn prune_as_of(&self, days: u32, now: chrono::DateTime<chrono::Utc>) -> JournalResult<usize> {
+        let cutoff = now.timestamp_millis() - i64::from(days) * 86_400_000;
         self.with(|c| {
             let removed = c.execute("DELETE FROM entries WHERE at < ?1 AND outcome != 'pending'", [cutoff])?;
             c.execute("DELETE FROM batches WHERE id NOT IN (SELECT batch FROM entries WHERE batch IS NOT NULL)", [])?;

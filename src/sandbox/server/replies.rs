@@ -6,11 +6,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use super::{ApiFailure, AppState, blocking, json_text};
+use super::{ApiFailure, ServerState, blocking, json_text};
 use crate::api::{DateForm, Timestamp};
 use crate::sandbox::store::patch_odd_values;
 
-impl AppState {
+impl ServerState {
     fn reshapes(&self) -> bool {
         self.dialect.odd_values || self.dialect.dates_without_zone
     }
