@@ -146,7 +146,7 @@ pub struct AppState {
 async fn with_journal(client: Client, data_dir: PathBuf, site_key: String) -> Writes {
     let journal = tokio::task::spawn_blocking(move || Journal::open(&data_dir, &site_key))
         .await
-        .unwrap_or_else(|e| Err(e.to_string()));
+        .unwrap_or_else(|e| Err(e.into()));
     Writes::new(client, journal)
 }
 
@@ -524,7 +524,10 @@ impl AppState {
                 self.site.writes = Some(writes.clone());
                 let (connection, keep_days) = (self.site.connection, self.settings.journal_keep_days);
                 self.tasks.spawn("Checking unfinished changes", async move {
-                    TaskResult::for_site(connection, SiteResult::Settled(journal::tidy(&writes, keep_days).await))
+                    TaskResult::for_site(
+                        connection,
+                        SiteResult::Settled(journal::tidy(&writes, keep_days).await.map_err(|e| e.to_string())),
+                    )
                 });
                 self.site.status = SiteStatus::Connected;
                 self.grid.reload();

@@ -2,6 +2,8 @@
 //! its request leaves, and completed with its outcome and the site's copy after. A write
 //! whose intent cannot be recorded is not sent.
 
+use std::sync::Arc;
+
 use secrecy::SecretString;
 use serde_json::Value;
 
@@ -9,7 +11,7 @@ use crate::api::{ApiError, Client, Contact, ContactId, ContactInput, ListQuery, 
 use crate::app::related::zones::read_zones;
 use crate::app::text::contact_name;
 
-use super::{Intent, Journal, Operation, Outcome};
+use super::{Intent, Journal, JournalError, Operation, Outcome};
 
 /// Where a deleted contact's zones travel in its before-copy (taken out again on undo).
 pub const ZONES_KEY: &str = "SecureZones";
@@ -18,7 +20,8 @@ pub const ZONES_KEY: &str = "SecureZones";
 #[derive(Clone, Debug)]
 pub struct Writes {
     client: Client,
-    journal: Result<Journal, String>,
+    /// Shared by the clones: why the journal could not be opened.
+    journal: Result<Journal, Arc<JournalError>>,
 }
 
 /// A write's place in a larger piece of work: the bulk operation it belongs to, the entry
@@ -31,8 +34,8 @@ pub struct Context {
 
 impl Writes {
     /// `journal`: the site's journal, or why it could not be opened (writes are then refused).
-    pub fn new(client: Client, journal: Result<Journal, String>) -> Self {
-        Self { client, journal }
+    pub fn new(client: Client, journal: Result<Journal, JournalError>) -> Self {
+        Self { client, journal: journal.map_err(Arc::new) }
     }
 
     /// The same client and journal, speaking `dialect` to the site.
@@ -50,9 +53,9 @@ impl Writes {
     }
 
     async fn begin(&self, intent: Intent) -> Result<(Journal, i64), ApiError> {
-        let journal = self.journal.clone().map_err(|message| ApiError::Journal { message })?;
-        let id =
-            journal.off_thread(move |j| j.begin(&intent)).await.map_err(|message| ApiError::Journal { message })?;
+        let refused = |error: &JournalError| ApiError::Journal { message: error.to_string() };
+        let journal = self.journal.clone().map_err(|error| refused(&error))?;
+        let id = journal.off_thread(move |j| j.begin(&intent)).await.map_err(|error| refused(&error))?;
         Ok((journal, id))
     }
 

@@ -51,7 +51,7 @@ impl ContactChanges {
                 self.entries = Some(entries);
                 self.error = None;
             }
-            Ok(Err(error)) => self.error = Some(error),
+            Ok(Err(error)) => self.error = Some(error.to_string()),
             Err(promise) => self.loading = Some(promise),
         }
     }
