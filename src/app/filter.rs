@@ -262,9 +262,14 @@ mod tests {
     fn typed_values_follow_the_field_type() {
         assert_eq!(parse_value(FieldType::Number, Op::Gt, " 42 "), Ok(json!(42)));
         assert_eq!(parse_value(FieldType::Number, Op::In, "1, 2.5"), Ok(json!([1, 2.5])));
-        assert!(parse_value(FieldType::Number, Op::Eq, "many").is_err());
+        assert_eq!(parse_value(FieldType::Number, Op::Eq, " many ").unwrap_err().to_string(), "`many` is not a number");
+        assert_eq!(parse_value(FieldType::Number, Op::In, "1, NaN").unwrap_err().to_string(), "`NaN` is not a number");
         assert_eq!(parse_value(FieldType::Bool, Op::Eq, "Yes"), Ok(json!(true)));
-        assert!(parse_value(FieldType::Date, Op::Gt, "soon").is_err());
+        assert_eq!(parse_value(FieldType::Bool, Op::Eq, "maybe").unwrap_err().to_string(), "`maybe` is not yes or no");
+        assert_eq!(
+            parse_value(FieldType::Date, Op::Gt, " soon ").unwrap_err().to_string(),
+            "`soon` is not a date (e.g. 2024-05-17)"
+        );
         assert_eq!(parse_value(FieldType::Date, Op::Gt, "2024-05-17"), Ok(json!("2024-05-17")));
         assert_eq!(parse_value(FieldType::Text, Op::In, "NZ, AU"), Ok(json!(["NZ", "AU"])));
         assert_eq!(field_type("CreatedDate", None), FieldType::Date);

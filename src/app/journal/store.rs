@@ -359,3 +359,40 @@ fn entry_of(row: &Row<'_>) -> rusqlite::Result<Entry> {
 fn now_millis() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The texts are what the user reads when the journal fails (and what a refused write says).
+
+    #[test]
+    fn a_journal_whose_folder_cannot_be_made_says_so() {
+        let folder = tempfile::tempdir().unwrap();
+        let not_a_folder = folder.path().join("data");
+        std::fs::write(&not_a_folder, "a file where the data folder should be").unwrap();
+        let error = Journal::open(&not_a_folder, "site").unwrap_err();
+        let io = std::fs::create_dir_all(not_a_folder.join("journal")).unwrap_err();
+        assert!(matches!(error, JournalError::Folder(_)), "{error:?}");
+        assert_eq!(error.to_string(), format!("the change journal: {io}"));
+    }
+
+    #[test]
+    fn a_journal_file_that_is_no_database_says_so() {
+        let folder = tempfile::tempdir().unwrap();
+        let file = folder.path().join("site.sqlite");
+        std::fs::write(&file, "plain text, not SQLite, and long enough to be read as a header").unwrap();
+        let error = Journal::open_file(&file).unwrap_err();
+        assert!(matches!(error, JournalError::Database(_)), "{error:?}");
+        assert!(error.to_string().starts_with("the change journal: "), "{error}");
+        assert!(error.to_string().contains("not a database"), "{error}");
+    }
+
+    #[test]
+    fn forgetting_no_email_is_refused() {
+        let folder = tempfile::tempdir().unwrap();
+        let journal = Journal::open(folder.path(), "site").unwrap();
+        let error = journal.forget("  ").unwrap_err();
+        assert_eq!(error.to_string(), "the change journal: no email to forget");
+    }
+}
