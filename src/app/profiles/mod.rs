@@ -100,7 +100,7 @@ pub enum RemoveFailure {
     Keyring(#[from] SecretStoreError),
 }
 
-/// A test or a save that reached the site: how many contacts it has.
+/// A test that reached the site: how many contacts it has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Connected {
     pub contacts: u64,
@@ -120,7 +120,7 @@ pub struct ConnectDialog {
     pub saving: bool,
     /// The save this dialog started, if any (a closed dialog's save may still be finishing).
     save: Option<u64>,
-    /// The outcome of the last test or save, for the user.
+    /// The outcome of the last test (or why the last test or save failed), for the user.
     pub outcome: Option<Result<Connected, SaveFailure>>,
     /// Set when the keyring refused: the dialog offers to keep the secret for this session.
     pub keyring_problem: Option<String>,
