@@ -168,7 +168,9 @@ fn every_dialog_names_every_control() {
     city.focus();
     city.type_text(" North");
     app.harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
-    let stored = |app: &AppUnderTest| app.state().sandbox().unwrap().store().get_contact(contact.id).unwrap().unwrap();
+    let stored = |app: &AppUnderTest| {
+        app.state().shell.site.sandbox().unwrap().store().get_contact(contact.id).unwrap().unwrap()
+    };
     app.wait_until("the save is done", |app| stored(app).address.city.is_some_and(|city| city.ends_with(" North")));
     let name = format!("{} {}", contact.first_name.as_deref().unwrap(), contact.last_name.as_deref().unwrap());
     // The zones tab, whose zones the bulk zones dialog then offers to pick from.

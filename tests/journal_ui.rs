@@ -186,7 +186,7 @@ fn the_pane_lists_the_contacts_own_changes_and_undoes_from_there() {
 
 /// The contact's zones as the sandbox's database holds them: (id, name, expiry in ms).
 fn zones_in_database(app: &AppUnderTest, contact: ContactId) -> Vec<(i64, String, Option<i64>)> {
-    let store = app.state().sandbox().unwrap().store();
+    let store = app.state().shell.site.sandbox().unwrap().store();
     let request = SiteListRequest { limit: 500, ..SiteListRequest::default() };
     let zones: Vec<SecureZone> = store.list_zones(contact, &request).unwrap().unwrap().items;
     zones.into_iter().map(|z| (z.id, z.name, z.expiry_date_time.map(|at| at.0.timestamp_millis()))).collect()

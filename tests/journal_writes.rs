@@ -5,9 +5,9 @@
 
 mod common;
 
-use treepl_contacts::api::{ContactInput, ListQuery, SecureZone, Timestamp, Where};
+use treepl_contacts::api::{ApiError, ContactInput, ListQuery, SecureZone, Timestamp, Where};
 use treepl_contacts::app::journal::undo::{Undone, undo_entry};
-use treepl_contacts::app::journal::{Context, Filter, Intent, Operation, Outcome, settle_pending};
+use treepl_contacts::app::journal::{Context, Filter, Intent, Journal, Operation, Outcome, Writes, settle_pending};
 use treepl_contacts::sandbox::{Forced, Route};
 
 fn zone(id: i64, name: &str, expiry_day: Option<i64>) -> SecureZone {
@@ -33,6 +33,24 @@ async fn a_failed_write_is_recorded_as_failed_with_the_reason() {
     assert_eq!((entry.operation, entry.outcome, entry.contact), (Operation::Save, Outcome::Failed, Some(1)));
     assert!(entry.detail.is_some_and(|d| !d.is_empty()), "the reason is kept");
     assert_eq!(entry.after, None, "nothing came back");
+}
+
+#[tokio::test]
+async fn a_journal_that_did_not_open_refuses_writes_with_its_reason_and_nothing_is_sent() {
+    let site = common::site(3).await;
+    let folder = tempfile::tempdir().unwrap();
+    let not_a_folder = folder.path().join("data");
+    std::fs::write(&not_a_folder, "a file where the data folder should be").unwrap();
+    let writes = Writes::new(site.client.clone(), Journal::open(&not_a_folder, "site"));
+    assert!(writes.journal().is_none());
+    let before = site.sandbox.store().get_contact(1).unwrap().unwrap();
+    let mut edited = before.clone();
+    edited.phone = Some("+64 21 000 000".to_owned());
+    let error = writes.update(&before, &edited, Context::default()).await.unwrap_err();
+    // The reason in the user's words: the folder the file system would not make.
+    let io = std::fs::create_dir_all(not_a_folder.join("journal")).unwrap_err();
+    assert_eq!(error, ApiError::Journal { message: format!("the change journal: {io}") });
+    assert_eq!(site.sandbox.store().get_contact(1).unwrap().unwrap(), before, "nothing was sent");
 }
 
 #[tokio::test]

@@ -129,9 +129,20 @@ fn any_text_field_contains(text: &str) -> Where {
     Where::Or(text_fields.map(|(name, _)| Where::field(*name).contains(text)).collect())
 }
 
+/// Why a typed value is not one the field takes (the text as typed, trimmed).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    #[error("`{0}` is not a number")]
+    NotANumber(String),
+    #[error("`{0}` is not yes or no")]
+    NotYesOrNo(String),
+    #[error("`{0}` is not a date (e.g. 2024-05-17)")]
+    NotADate(String),
+}
+
 /// Reads what the user typed into the value box as the JSON value the operator needs.
-pub fn parse_value(kind: FieldType, op: Op, text: &str) -> Result<Value, String> {
-    let one = |part: &str| -> Result<Value, String> {
+pub fn parse_value(kind: FieldType, op: Op, text: &str) -> Result<Value, ValueError> {
+    let one = |part: &str| -> Result<Value, ValueError> {
         let part = part.trim();
         match kind {
             FieldType::Text | FieldType::Date => Ok(Value::String(part.to_owned())),
@@ -140,11 +151,11 @@ pub fn parse_value(kind: FieldType, op: Op, text: &str) -> Result<Value, String>
                 .map(Value::from)
                 // Rust reads `NaN` and `inf` as numbers; JSON has no such numbers (they became null).
                 .or_else(|_| part.parse::<f64>().ok().filter(|n| n.is_finite()).map(Value::from).ok_or(()))
-                .map_err(|_| format!("`{part}` is not a number")),
+                .map_err(|_| ValueError::NotANumber(part.to_owned())),
             FieldType::Bool => match part.to_lowercase().as_str() {
                 "true" | "yes" | "1" => Ok(Value::Bool(true)),
                 "false" | "no" | "0" => Ok(Value::Bool(false)),
-                _ => Err(format!("`{part}` is not yes or no")),
+                _ => Err(ValueError::NotYesOrNo(part.to_owned())),
             },
         }
     };
@@ -154,7 +165,7 @@ pub fn parse_value(kind: FieldType, op: Op, text: &str) -> Result<Value, String>
             text.split(',').filter(|p| !p.trim().is_empty()).map(one).collect::<Result<_, _>>().map(Value::Array)
         }
         _ if kind == FieldType::Date && crate::api::Timestamp::parse(text).is_none() => {
-            Err(format!("`{}` is not a date (e.g. 2024-05-17)", text.trim()))
+            Err(ValueError::NotADate(text.trim().to_owned()))
         }
         _ => one(text),
     }
@@ -202,15 +213,12 @@ impl FilterSpec {
     /// Makes raw JSON the filter, sent as typed: any valid JSON (an empty box, like `{}`, is no
     /// filter). Says whether the app reads it in its own dialect (so that it can check the
     /// site's rows against it) or not, and why.
-    pub fn set_raw(&mut self, text: &str) -> Result<RawReading, String> {
+    pub fn set_raw(&mut self, text: &str) -> Result<RawReading, WhereError> {
         let text = text.trim();
         let value: Option<Value> = if text.is_empty() {
             None
         } else {
-            Some(
-                serde_json::from_str(text)
-                    .map_err(|e| WhereError(format!("the text is not JSON ({e})")).to_string())?,
-            )
+            Some(serde_json::from_str(text).map_err(|e| WhereError(format!("the text is not JSON ({e})")))?)
         };
         let reading = match value.as_ref().map(Where::parse) {
             Some(Err(outside)) => RawReading::Outside(outside.0),
@@ -254,9 +262,14 @@ mod tests {
     fn typed_values_follow_the_field_type() {
         assert_eq!(parse_value(FieldType::Number, Op::Gt, " 42 "), Ok(json!(42)));
         assert_eq!(parse_value(FieldType::Number, Op::In, "1, 2.5"), Ok(json!([1, 2.5])));
-        assert!(parse_value(FieldType::Number, Op::Eq, "many").is_err());
+        assert_eq!(parse_value(FieldType::Number, Op::Eq, " many ").unwrap_err().to_string(), "`many` is not a number");
+        assert_eq!(parse_value(FieldType::Number, Op::In, "1, NaN").unwrap_err().to_string(), "`NaN` is not a number");
         assert_eq!(parse_value(FieldType::Bool, Op::Eq, "Yes"), Ok(json!(true)));
-        assert!(parse_value(FieldType::Date, Op::Gt, "soon").is_err());
+        assert_eq!(parse_value(FieldType::Bool, Op::Eq, "maybe").unwrap_err().to_string(), "`maybe` is not yes or no");
+        assert_eq!(
+            parse_value(FieldType::Date, Op::Gt, " soon ").unwrap_err().to_string(),
+            "`soon` is not a date (e.g. 2024-05-17)"
+        );
         assert_eq!(parse_value(FieldType::Date, Op::Gt, "2024-05-17"), Ok(json!("2024-05-17")));
         assert_eq!(parse_value(FieldType::Text, Op::In, "NZ, AU"), Ok(json!(["NZ", "AU"])));
         assert_eq!(field_type("CreatedDate", None), FieldType::Date);
@@ -267,7 +280,7 @@ mod tests {
     fn raw_json_is_checked_before_it_applies() {
         let mut spec =
             FilterSpec { conditions: vec![Condition::new("City", Op::Eq, json!("Oslo"))], ..Default::default() };
-        assert!(spec.set_raw(r#"{"City": "#).unwrap_err().contains("not JSON"));
+        assert!(spec.set_raw(r#"{"City": "#).unwrap_err().to_string().contains("not JSON"));
         assert_eq!(spec.conditions.len(), 1, "text that is not JSON changes nothing");
         assert_eq!(spec.set_raw(r#"{"Id": {"$gt": 5}}"#), Ok(RawReading::Known));
         assert_eq!(spec.to_where().to_json(), json!({"Id": {"$gt": 5}}));

@@ -4,6 +4,7 @@
 
 use super::contact::drafts::DraftFolder;
 use super::effects::{Effects, Feature, TaskResult};
+use super::journal::JournalError;
 use super::notifications::Level;
 use super::personal_data::{Forgot, forget};
 
@@ -24,7 +25,7 @@ pub enum ForgetCommand {
 
 pub struct ForgetResult {
     person: Person,
-    result: Result<Forgot, String>,
+    result: Result<Forgot, JournalError>,
 }
 
 #[derive(Default)]
@@ -59,7 +60,7 @@ impl Forgetting {
                     let email = person.email.clone();
                     let result = tokio::task::spawn_blocking(move || forget(&journal, &drafts, &email))
                         .await
-                        .unwrap_or_else(|stopped| Err(stopped.to_string()));
+                        .unwrap_or_else(|stopped| Err(stopped.into()));
                     TaskResult::for_site(connection, ForgetResult { person, result })
                 });
             }
@@ -79,7 +80,7 @@ impl Forgetting {
                     forgot.drafts
                 ),
             ),
-            Err(error) => fx.notifications.error(format!("{} was not forgotten", done.person.name), error),
+            Err(error) => fx.notifications.error(format!("{} was not forgotten", done.person.name), error.to_string()),
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::api::ContactId;
 use super::contact::EditorCommand;
 use super::effects::{Effects, Feature, TaskResult};
 use super::journal::undo::{UndoReport, Undone, undo_batch, undo_entry};
-use super::journal::{BatchSummary, Entry, Filter, HistoryItem, Journal, JournalResult, Operation};
+use super::journal::{BatchSummary, Entry, Filter, HistoryItem, Journal, JournalError, JournalResult, Operation};
 use super::notifications::Level;
 
 /// Entries read at a time (the newest; narrowing finds older ones).
@@ -75,7 +75,17 @@ impl OpenBatch {
 /// What a history task hands back.
 pub enum HistoryResult {
     Undone(UndoReport),
-    Exported(Result<(PathBuf, u64), String>),
+    Exported(Result<(PathBuf, u64), JournalExportError>),
+}
+
+/// Why the change journal was not exported (no partial file is left).
+#[derive(Debug, thiserror::Error)]
+pub enum JournalExportError {
+    /// The file could not be made or written.
+    #[error(transparent)]
+    File(#[from] std::io::Error),
+    #[error(transparent)]
+    Journal(#[from] JournalError),
 }
 
 #[derive(Default)]
@@ -234,16 +244,16 @@ impl History {
         fx.tasks.spawn("Exporting the change journal", async move {
             let written = tokio::task::spawn_blocking(move || {
                 // All or nothing, private, like every export: a failure leaves no partial file.
-                let mut file = crate::export::AtomicFile::create(&path).map_err(|e| e.to_string())?;
+                let mut file = crate::export::AtomicFile::create(&path)?;
                 let mut out = std::io::BufWriter::new(file.file_mut());
                 let count = journal.export_json_lines(&mut out)?;
-                std::io::Write::flush(&mut out).map_err(|e| e.to_string())?;
+                std::io::Write::flush(&mut out)?;
                 drop(out);
-                file.commit().map_err(|e| e.to_string())?;
+                file.commit()?;
                 Ok((path, count))
             })
             .await
-            .unwrap_or_else(|e| Err(e.to_string()));
+            .unwrap_or_else(|stopped| Err(JournalError::from(stopped).into()));
             TaskResult::for_app(HistoryResult::Exported(written))
         });
     }
@@ -294,7 +304,7 @@ impl History {
                     self.items = items;
                     self.error = None;
                 }
-                Ok(Err(error)) => self.error = Some(error),
+                Ok(Err(error)) => self.error = Some(error.to_string()),
                 Err(promise) => self.loading = Some(promise),
             }
         }
@@ -303,7 +313,7 @@ impl History {
         {
             match promise.try_take() {
                 Ok(Ok(members)) => batch.members = Some(members),
-                Ok(Err(error)) => self.error = Some(error),
+                Ok(Err(error)) => self.error = Some(error.to_string()),
                 Err(promise) => batch.loading = Some(promise),
             }
         }
@@ -318,7 +328,7 @@ impl History {
                     }
                 },
                 Ok(Ok(None)) => self.error = Some("That entry is no longer in the journal.".to_owned()),
-                Ok(Err(error)) => self.error = Some(error),
+                Ok(Err(error)) => self.error = Some(error.to_string()),
                 Err(promise) => self.revealing = Some(promise),
             }
         }
@@ -361,7 +371,9 @@ impl History {
                 "Change journal exported",
                 format!("{} written to {}.", crate::app::text::plural(count, "entry", "entries"), path.display()),
             ),
-            HistoryResult::Exported(Err(error)) => fx.notifications.error("Change journal not exported", error),
+            HistoryResult::Exported(Err(error)) => {
+                fx.notifications.error("Change journal not exported", error.to_string());
+            }
         }
     }
 }

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use super::contact::drafts::DraftFolder;
-use super::journal::Journal;
+use super::journal::{Journal, JournalError};
 
 /// The journal files of every site under `data_dir`.
 pub fn journal_files(data_dir: &Path) -> Vec<PathBuf> {
@@ -46,7 +46,7 @@ pub struct Forgot {
 }
 
 /// Removes every trace of `email` from a site's journal and drafts.
-pub fn forget(journal: &Journal, drafts: &DraftFolder, email: &str) -> Result<Forgot, String> {
+pub fn forget(journal: &Journal, drafts: &DraftFolder, email: &str) -> Result<Forgot, JournalError> {
     let forgotten = journal.forget(email)?;
     let drafts = drafts.forget(email, &forgotten.contacts);
     tracing::info!(entries = forgotten.entries, drafts, "a person was forgotten");

@@ -118,7 +118,7 @@ pub enum SiteEvent {
 async fn with_journal(client: Client, data_dir: PathBuf, site_key: String) -> Writes {
     let journal = tokio::task::spawn_blocking(move || Journal::open(&data_dir, &site_key))
         .await
-        .unwrap_or_else(|stopped| Err(stopped.to_string()));
+        .unwrap_or_else(|stopped| Err(stopped.into()));
     Writes::new(client, journal)
 }
 

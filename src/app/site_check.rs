@@ -22,7 +22,16 @@ pub enum SiteCheckCommand {
 }
 
 /// What a run hands back: the check, or why there is none.
-pub struct SiteCheckDone(Result<SiteCheck, String>);
+pub struct SiteCheckDone(Result<SiteCheck, SiteCheckError>);
+
+/// Why a check did not finish.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SiteCheckError {
+    #[error("The site is not connected yet.")]
+    NotConnected,
+    #[error(transparent)]
+    Site(#[from] ApiError),
+}
 
 /// The dialog, while it is open.
 #[derive(Default)]
@@ -32,7 +41,7 @@ pub struct CheckDialog {
     /// The run in progress: its task, and the probes decided so far.
     running: Option<(TaskId, Arc<Mutex<Vec<Probe>>>)>,
     /// The last run's outcome.
-    pub outcome: Option<Result<SiteCheck, String>>,
+    pub outcome: Option<Result<SiteCheck, SiteCheckError>>,
 }
 
 impl CheckDialog {
@@ -85,7 +94,7 @@ impl SiteChecks {
     fn run(&mut self, fx: &mut Effects) {
         let Some(dialog) = self.dialog.as_mut().filter(|d| !d.is_running()) else { return };
         let Some(writes) = fx.writes.clone() else {
-            dialog.outcome = Some(Err("The site is not connected yet.".to_owned()));
+            dialog.outcome = Some(Err(SiteCheckError::NotConnected));
             return;
         };
         let write_probes = dialog.write_probes;
@@ -112,7 +121,7 @@ impl SiteChecks {
                     Ok(SiteCheck::new(probes, dialect))
                 }
                 .await;
-                TaskResult::for_site(connection, SiteCheckDone(result.map_err(|e| e.to_string())))
+                TaskResult::for_site(connection, SiteCheckDone(result.map_err(SiteCheckError::Site)))
             });
         dialog.running = Some((task, so_far));
         dialog.outcome = None;

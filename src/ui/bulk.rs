@@ -102,7 +102,7 @@ pub fn dialog_ui(
 
 /// Apply, and Preview for an edit.
 fn buttons_ui(ui: &mut egui::Ui, dialog: &BulkDialog, command: &mut impl FnMut(BulkCommand)) {
-    let why_not = dialog.action().err();
+    let why_not = dialog.action().err().map(|error| error.to_string());
     let ready = why_not.is_none() && !dialog.is_busy();
     let why_not = why_not.or_else(|| (!dialog.typed_count.is_satisfied()).then(|| "Type the count first".to_owned()));
     let apply = egui::Button::new(format!("Apply to {}", contacts(dialog.count)));

@@ -34,11 +34,11 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut ConnectDialog, keyring: &str,
         ui.add_space(8.0);
 
         match &dialog.outcome {
-            Some(Ok(message)) => {
-                ui.colored_label(egui::Color32::from_rgb(0x3c, 0xa5, 0x5c), message);
+            Some(Ok(connected)) => {
+                ui.colored_label(egui::Color32::from_rgb(0x3c, 0xa5, 0x5c), connected.to_string());
             }
-            Some(Err(message)) => {
-                ui.colored_label(ui.visuals().error_fg_color, message);
+            Some(Err(failure)) => {
+                ui.colored_label(ui.visuals().error_fg_color, failure.to_string());
             }
             None => {}
         }

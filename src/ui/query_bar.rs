@@ -335,7 +335,7 @@ impl QueryBar {
                                     ..grid.query.clone()
                                 })));
                             }
-                            Err(error) => self.raw_error = Some(error),
+                            Err(error) => self.raw_error = Some(error.to_string()),
                         }
                     }
                     if let Some(error) = &self.raw_error {
@@ -359,7 +359,7 @@ impl QueryBar {
                     row.error = None;
                     conditions.push(Condition::new(&row.field, row.op, value));
                 }
-                Err(error) => row.error = Some(error),
+                Err(error) => row.error = Some(error.to_string()),
             }
         }
         if self.rows.iter().any(|r| r.error.is_some()) {

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::api::{ContactScope, DateForm, Op, Timestamp};
-use crate::app::filter::{field_type, parse_value};
+use crate::app::filter::{ValueError, field_type, parse_value};
 use crate::app::grid::Grid;
 use crate::app::tasks::TaskId;
 
@@ -34,6 +34,26 @@ pub struct ZoneForm {
     pub revoke: bool,
     pub zone_id: String,
     pub expiry: String,
+}
+
+/// What is wrong with the form, as the dialog says it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FormError {
+    #[error("Choose a field to change.")]
+    NoField,
+    #[error("{0} is chosen twice.")]
+    ChosenTwice(String),
+    #[error("{field}: {error}")]
+    Value {
+        field: String,
+        #[source]
+        error: ValueError,
+    },
+    #[error("Choose a secure zone (its Id).")]
+    NoZone,
+    /// The expiry as typed, trimmed.
+    #[error("`{0}` is not a date (e.g. 2027-01-31).")]
+    NotADate(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,38 +143,39 @@ impl BulkDialog {
     }
 
     /// The form as an action, or what is wrong with it.
-    pub fn action(&self) -> Result<BulkAction, String> {
+    pub fn action(&self) -> Result<BulkAction, FormError> {
         match self.kind {
             BulkKind::Edit => self.edits().map(BulkAction::Edit),
             BulkKind::Zones => self.zone_action().map(BulkAction::Zones),
         }
     }
 
-    fn edits(&self) -> Result<Edits, String> {
+    fn edits(&self) -> Result<Edits, FormError> {
         let mut edits = Vec::new();
         for row in &self.rows {
             if row.field.is_empty() {
                 continue;
             }
             if edits.iter().any(|e: &FieldEdit| e.field == row.field) {
-                return Err(format!("{} is chosen twice.", row.field));
+                return Err(FormError::ChosenTwice(row.field.clone()));
             }
             let value = if row.clear {
                 None
             } else {
                 let kind = field_type(&row.field, self.custom_samples.get(&row.field));
-                Some(parse_value(kind, Op::Eq, &row.text).map_err(|e| format!("{}: {e}", row.field))?)
+                let value = parse_value(kind, Op::Eq, &row.text);
+                Some(value.map_err(|error| FormError::Value { field: row.field.clone(), error })?)
             };
             edits.push(FieldEdit { field: row.field.clone(), value });
         }
         if edits.is_empty() {
-            return Err("Choose a field to change.".to_owned());
+            return Err(FormError::NoField);
         }
         Ok(Edits(edits))
     }
 
-    fn zone_action(&self) -> Result<ZoneAction, String> {
-        let id: i64 = self.zone.zone_id.trim().parse().map_err(|_| "Choose a secure zone (its Id).".to_owned())?;
+    fn zone_action(&self) -> Result<ZoneAction, FormError> {
+        let id: i64 = self.zone.zone_id.trim().parse().map_err(|_| FormError::NoZone)?;
         let name = self.known_zones.get(&id).cloned().unwrap_or_else(|| format!("Zone {id}"));
         if self.zone.revoke {
             return Ok(ZoneAction::Revoke { id, name });
@@ -181,12 +202,12 @@ impl BulkDialog {
 
 /// The expiry typed in the zone form; none when empty. Written in the app's form, not as
 /// typed: a bare day would otherwise go to the site as one.
-fn typed_expiry(text: &str) -> Result<Option<Timestamp>, String> {
+fn typed_expiry(text: &str) -> Result<Option<Timestamp>, FormError> {
     match text.trim() {
         "" => Ok(None),
         text => Timestamp::parse(text)
             .map(|at| Some(at.in_form(DateForm::default())))
-            .ok_or_else(|| format!("`{text}` is not a date (e.g. 2027-01-31).")),
+            .ok_or_else(|| FormError::NotADate(text.to_owned())),
     }
 }
 
@@ -199,6 +220,6 @@ mod tests {
         let at = typed_expiry(" 2027-01-31 ").unwrap().unwrap();
         assert_eq!(at.to_wire(), "2027-01-31T00:00:00.000Z");
         assert_eq!(typed_expiry("").unwrap(), None);
-        assert!(typed_expiry("soon").unwrap_err().contains("soon"));
+        assert_eq!(typed_expiry(" soon ").unwrap_err().to_string(), "`soon` is not a date (e.g. 2027-01-31).");
     }
 }

@@ -27,9 +27,9 @@ pub struct FieldEdit {
 impl FieldEdit {
     /// Touches this one field only: the rest of the object (empty custom groups, unknown
     /// fields) goes back to the site exactly as it came.
-    fn apply(&self, mut contact: Contact) -> Result<Contact, String> {
-        let refused = || format!("{} cannot be set to {}", self.field, describe(self.value.as_ref()));
-        match FieldPath::parse(&self.field)? {
+    fn apply(&self, mut contact: Contact) -> Result<Contact, EditRefused> {
+        let refused = || EditRefused::Value { field: self.field.clone(), value: self.value.clone() };
+        match FieldPath::parse(&self.field).map_err(EditRefused::Field)? {
             FieldPath::Custom { group, field } => {
                 match &self.value {
                     Some(value) => {
@@ -59,13 +59,23 @@ impl FieldEdit {
     }
 }
 
+/// Why a contact cannot take a bulk edit.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum EditRefused {
+    /// The field's name is not one a contact has (the path's own reason).
+    #[error("{0}")]
+    Field(String),
+    #[error("{field} cannot be set to {}", describe(value.as_ref()))]
+    Value { field: String, value: Option<Value> },
+}
+
 /// The fields a bulk edit sets, in the order chosen.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Edits(pub Vec<FieldEdit>);
 
 impl Edits {
     /// `contact` with every edit applied; the reason when the contact cannot take a value.
-    pub fn apply(&self, contact: &Contact) -> Result<Contact, String> {
+    pub fn apply(&self, contact: &Contact) -> Result<Contact, EditRefused> {
         let mut edited = contact.clone();
         for edit in &self.0 {
             edited = edit.apply(edited)?;
@@ -147,7 +157,8 @@ mod tests {
     fn a_value_the_contact_cannot_hold_is_a_reason_not_a_panic() {
         let before = contact(json!({"Id": 3, "Email": "a@x.example"}));
         let edits = Edits(vec![FieldEdit { field: "Type".into(), value: Some(json!("many")) }]);
-        assert!(edits.apply(&before).unwrap_err().contains("Type"));
+        let refused = edits.apply(&before).unwrap_err();
+        assert_eq!(refused.to_string(), "Type cannot be set to `many`");
         assert!(!editable_fields(&[]).contains(&"Email".to_owned()));
     }
 }

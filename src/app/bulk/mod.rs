@@ -24,8 +24,8 @@ use crate::app::notifications::{Level, Notifications};
 use crate::app::text::thousands;
 use crate::export::Format;
 
-pub use dialog::{BulkDialog, BulkKind, BulkStage, FieldRow};
-pub use report::{BulkReport, ContactOutcome, Outcome};
+pub use dialog::{BulkDialog, BulkKind, BulkStage, FieldRow, FormError};
+pub use report::{BulkReport, ContactOutcome, Outcome, ResultsNotSaved};
 pub use run::{BulkAction, NotStarted, Targets};
 
 /// What the bulk dialog may ask for.
@@ -51,7 +51,7 @@ pub enum BulkResult {
         result: Result<(Option<i64>, BulkReport), NotStarted>,
     },
     FileChosen(Chosen),
-    Saved(Result<PathBuf, String>),
+    Saved(Result<PathBuf, ResultsNotSaved>),
 }
 
 /// The bulk operations feature: its dialog, when open.
@@ -137,7 +137,7 @@ impl Bulk {
                 dialog.exported_to = Some(path);
                 dialog.error = None;
             }
-            BulkResult::Saved(Err(error)) => dialog.error = Some(error),
+            BulkResult::Saved(Err(error)) => dialog.error = Some(error.to_string()),
         }
     }
 }
@@ -161,7 +161,7 @@ fn apply(dialog: &mut BulkDialog, targets: Targets, retry: bool, fx: &mut Effect
         (true, Some((action, _, _)), _) => action.clone(),
         (_, _, Ok(action)) => action,
         (_, _, Err(error)) => {
-            dialog.error = Some(error);
+            dialog.error = Some(error.to_string());
             return;
         }
     };
@@ -222,9 +222,10 @@ fn save(dialog: &mut BulkDialog, path: PathBuf, fx: &mut Effects) {
     let Some((_, _, report)) = dialog.applied.clone() else { return };
     dialog.typed_path = None;
     fx.tasks.spawn("Saving the bulk results", async move {
-        let saved = tokio::task::spawn_blocking(move || {
-            report.save_csv(&path).map(|()| path.clone()).map_err(|e| format!("{}: {e}", path.display()))
+        let saved = tokio::task::spawn_blocking(move || match report.save_csv(&path) {
+            Ok(()) => Ok(path),
+            Err(source) => Err(ResultsNotSaved::File { path, source }),
         });
-        TaskResult::for_app(BulkResult::Saved(saved.await.unwrap_or_else(|e| Err(e.to_string()))))
+        TaskResult::for_app(BulkResult::Saved(saved.await.unwrap_or_else(|stopped| Err(stopped.into()))))
     });
 }

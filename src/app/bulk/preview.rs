@@ -9,7 +9,7 @@ use crate::api::{ApiError, ContactScope};
 use crate::app::tasks::Progress;
 use crate::app::text::contact_name;
 
-use super::edit::Edits;
+use super::edit::{EditRefused, Edits};
 
 /// Contacts shown before and after.
 pub const SAMPLES: usize = 5;
@@ -29,7 +29,7 @@ pub struct Preview {
     pub changing: u64,
     /// Contacts that cannot take a value, with why (the first one's reason).
     pub refusing: u64,
-    pub first_refusal: Option<String>,
+    pub first_refusal: Option<EditRefused>,
     pub samples: Vec<Sample>,
 }
 

@@ -129,6 +129,16 @@ impl BulkReport {
     }
 }
 
+/// Why the result table was not saved (no partial file is left).
+#[derive(Debug, thiserror::Error)]
+pub enum ResultsNotSaved {
+    #[error("{}: {source}", path.display())]
+    File { path: std::path::PathBuf, source: std::io::Error },
+    /// The blocking task that wrote it stopped.
+    #[error(transparent)]
+    Stopped(#[from] tokio::task::JoinError),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -194,7 +194,7 @@ pub async fn apply_to_one(writes: &Writes, id: ContactId, action: &BulkAction, c
     let label = contact_name(&fresh);
     let outcome = match action {
         BulkAction::Edit(edits) => match edits.apply(&fresh) {
-            Err(reason) => Outcome::Failed(reason),
+            Err(refused) => Outcome::Failed(refused.to_string()),
             Ok(edited) if edits.differences(&fresh, &edited).is_empty() => Outcome::Unchanged,
             Ok(edited) => match writes.update(&fresh, &edited, context).await {
                 Ok(_) => Outcome::Done,

@@ -22,6 +22,16 @@ pub struct SavedDraft {
     pub saved_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// Why a draft was not written or removed.
+#[derive(Debug, thiserror::Error)]
+pub enum DraftError {
+    #[error(transparent)]
+    File(#[from] std::io::Error),
+    /// The blocking task that wrote it stopped.
+    #[error(transparent)]
+    Stopped(#[from] tokio::task::JoinError),
+}
+
 /// The drafts of one site. Blocking: the app calls it on the blocking pool.
 #[derive(Clone, Debug)]
 pub struct DraftFolder {

@@ -19,7 +19,7 @@ use super::grid::Grid;
 use super::journal::Context;
 use super::notifications::Level;
 use super::text::contact_name;
-use drafts::{DraftFolder, SavedDraft};
+use drafts::{DraftError, DraftFolder, SavedDraft};
 use save::{FieldConflict, SaveOutcome, changed_fields, conflicts, field_json, merge, save_contact, with_field_from};
 
 /// What the pane may ask for.
@@ -94,7 +94,7 @@ pub enum EditorResult {
     /// The drafts kept for the site just opened.
     DraftsFound(Vec<SavedDraft>),
     /// A draft was written or removed, or why it could not be.
-    DraftKept(Result<(), String>),
+    DraftKept(Result<(), DraftError>),
 }
 
 /// The site changed the contact since it was loaded: the fields to decide on.
@@ -456,10 +456,9 @@ impl Editor {
         };
         open.written = wanted.cloned();
         fx.tasks.spawn_unlisted(tokio_util::sync::CancellationToken::new(), async move {
-            let done = tokio::task::spawn_blocking(work).await;
-            let kept = match done {
-                Ok(result) => result.map_err(|e| e.to_string()),
-                Err(stopped) => Err(stopped.to_string()),
+            let kept = match tokio::task::spawn_blocking(work).await {
+                Ok(result) => result.map_err(DraftError::File),
+                Err(stopped) => Err(DraftError::Stopped(stopped)),
             };
             TaskResult::for_site(connection, EditorResult::DraftKept(kept))
         });
@@ -569,8 +568,8 @@ impl Editor {
                 return None;
             }
             EditorResult::DraftKept(kept) => {
-                if let Err(message) = kept {
-                    fx.notifications.error("Unsaved changes could not be kept on disk", message);
+                if let Err(error) = kept {
+                    fx.notifications.error("Unsaved changes could not be kept on disk", error.to_string());
                 }
                 return None;
             }

@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::api::{ContactId, Timestamp};
 
 pub use settle::{settle_pending, tidy};
-pub use store::{Journal, JournalResult};
+pub use store::{Journal, JournalError, JournalResult};
 pub use writes::{Context, Writes, deleted_copy};
 
 /// What a write did.

@@ -6,14 +6,14 @@ use serde_json::Value;
 use crate::api::{ApiError, Contact, SecureZone};
 use crate::app::contact::save::changed_fields;
 
-use super::Journal;
 use super::undo::zone_key;
 use super::writes::{Writes, find_created};
 use super::{Entry, Operation, Outcome};
+use super::{Journal, JournalError};
 
 /// What opening a site does with its journal: settles what was left pending, then drops
 /// the entries older than `keep_days`. Returns how many were settled.
-pub async fn tidy(writes: &Writes, keep_days: u32) -> Result<usize, String> {
+pub async fn tidy(writes: &Writes, keep_days: u32) -> Result<usize, JournalError> {
     let settled = settle_pending(writes).await?;
     if let Some(journal) = writes.journal() {
         journal.off_thread(move |j| j.prune(keep_days)).await?;
@@ -22,7 +22,7 @@ pub async fn tidy(writes: &Writes, keep_days: u32) -> Result<usize, String> {
 }
 
 /// Settles every pending entry of the site's journal; returns how many were settled.
-pub async fn settle_pending(writes: &Writes) -> Result<usize, String> {
+pub async fn settle_pending(writes: &Writes) -> Result<usize, JournalError> {
     let Some(journal) = writes.journal() else { return Ok(0) };
     let pending = journal.off_thread(Journal::pending).await?;
     let mut settled = 0;

@@ -52,29 +52,44 @@ impl std::fmt::Debug for Journal {
     }
 }
 
-pub type JournalResult<T> = Result<T, String>;
-
-fn failed(error: impl std::fmt::Display) -> String {
-    format!("the change journal: {error}")
+/// Why the change journal could not be opened, read or written. The text is what the user
+/// reads (in a notification, or as the reason a write was refused).
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    /// Its folder could not be made.
+    #[error("the change journal: {0}")]
+    Folder(#[source] std::io::Error),
+    #[error("the change journal: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// The entries could not be written out as JSON lines.
+    #[error("the change journal: {0}")]
+    Export(#[source] std::io::Error),
+    #[error("the change journal: no email to forget")]
+    NoEmail,
+    /// The blocking task it ran on stopped (a panic, or the runtime shutting down).
+    #[error(transparent)]
+    Stopped(#[from] tokio::task::JoinError),
 }
+
+pub type JournalResult<T> = Result<T, JournalError>;
 
 impl Journal {
     /// The journal of `site_key` in `data_dir/journal/` (made, and its schema, if new).
     pub fn open(data_dir: &Path, site_key: &str) -> JournalResult<Self> {
         let file = crate::app::personal_data::journal_file(data_dir, site_key);
-        std::fs::create_dir_all(data_dir.join("journal")).map_err(failed)?;
+        std::fs::create_dir_all(data_dir.join("journal")).map_err(JournalError::Folder)?;
         Self::open_file(&file)
     }
 
     pub fn open_file(path: &Path) -> JournalResult<Self> {
-        let connection = Connection::open(path).map_err(failed)?;
-        connection.pragma_update(None, "journal_mode", "WAL").map_err(failed)?;
+        let connection = Connection::open(path)?;
+        connection.pragma_update(None, "journal_mode", "WAL")?;
         // An intent must be on disk before its request leaves.
-        connection.pragma_update(None, "synchronous", "FULL").map_err(failed)?;
-        connection.busy_timeout(std::time::Duration::from_secs(5)).map_err(failed)?;
+        connection.pragma_update(None, "synchronous", "FULL")?;
+        connection.busy_timeout(std::time::Duration::from_secs(5))?;
         // What is deleted (retention, Forget) is overwritten, not only unlinked in the file.
-        connection.pragma_update(None, "secure_delete", "ON").map_err(failed)?;
-        connection.execute_batch(SCHEMA).map_err(failed)?;
+        connection.pragma_update(None, "secure_delete", "ON")?;
+        connection.execute_batch(SCHEMA)?;
         Ok(Self { connection: Arc::new(Mutex::new(connection)), path: path.to_owned() })
     }
 
@@ -84,7 +99,7 @@ impl Journal {
         work: impl FnOnce(&Journal) -> JournalResult<T> + Send + 'static,
     ) -> JournalResult<T> {
         let journal = self.clone();
-        tokio::task::spawn_blocking(move || work(&journal)).await.unwrap_or_else(|e| Err(e.to_string()))
+        tokio::task::spawn_blocking(move || work(&journal)).await.unwrap_or_else(|e| Err(e.into()))
     }
 
     pub fn path(&self) -> &Path {
@@ -93,7 +108,7 @@ impl Journal {
 
     fn with<T>(&self, work: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> JournalResult<T> {
         let connection = self.connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        work(&connection).map_err(failed)
+        work(&connection).map_err(JournalError::Database)
     }
 
     /// Records what is about to be sent; returns the entry's id.
@@ -245,7 +260,7 @@ impl Journal {
     pub fn forget(&self, email: &str) -> JournalResult<Forgotten> {
         let email = email.trim();
         if email.is_empty() {
-            return Err("the change journal: no email to forget".to_owned());
+            return Err(JournalError::NoEmail);
         }
         let pattern = containing(email);
         let names_it = "(label LIKE ?1 ESCAPE '\\' OR before LIKE ?1 ESCAPE '\\' OR sent LIKE ?1 ESCAPE '\\'
@@ -277,8 +292,8 @@ impl Journal {
             rows.collect::<rusqlite::Result<Vec<Entry>>>()
         })?;
         for entry in &entries {
-            let line = serde_json::to_string(entry).map_err(failed)?;
-            writeln!(out, "{line}").map_err(failed)?;
+            let line = serde_json::to_string(entry).map_err(|e| JournalError::Export(e.into()))?;
+            writeln!(out, "{line}").map_err(JournalError::Export)?;
         }
         Ok(entries.len() as u64)
     }
@@ -349,4 +364,41 @@ fn entry_of(row: &Row<'_>) -> rusqlite::Result<Entry> {
 
 fn now_millis() -> i64 {
     chrono::Utc::now().timestamp_millis()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The texts are what the user reads when the journal fails (and what a refused write says).
+
+    #[test]
+    fn a_journal_whose_folder_cannot_be_made_says_so() {
+        let folder = tempfile::tempdir().unwrap();
+        let not_a_folder = folder.path().join("data");
+        std::fs::write(&not_a_folder, "a file where the data folder should be").unwrap();
+        let error = Journal::open(&not_a_folder, "site").unwrap_err();
+        let io = std::fs::create_dir_all(not_a_folder.join("journal")).unwrap_err();
+        assert!(matches!(error, JournalError::Folder(_)), "{error:?}");
+        assert_eq!(error.to_string(), format!("the change journal: {io}"));
+    }
+
+    #[test]
+    fn a_journal_file_that_is_no_database_says_so() {
+        let folder = tempfile::tempdir().unwrap();
+        let file = folder.path().join("site.sqlite");
+        std::fs::write(&file, "plain text, not SQLite, and long enough to be read as a header").unwrap();
+        let error = Journal::open_file(&file).unwrap_err();
+        assert!(matches!(error, JournalError::Database(_)), "{error:?}");
+        assert!(error.to_string().starts_with("the change journal: "), "{error}");
+        assert!(error.to_string().contains("not a database"), "{error}");
+    }
+
+    #[test]
+    fn forgetting_no_email_is_refused() {
+        let folder = tempfile::tempdir().unwrap();
+        let journal = Journal::open(folder.path(), "site").unwrap();
+        let error = journal.forget("  ").unwrap_err();
+        assert_eq!(error.to_string(), "the change journal: no email to forget");
+    }
 }

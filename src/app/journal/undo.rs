@@ -152,7 +152,7 @@ pub async fn undo_batch(writes: &Writes, batch: i64, cancel: &CancellationToken,
         Err(error) => {
             return UndoReport {
                 title: "Undo".to_owned(),
-                lines: vec![(String::new(), Undone::Failed(error))],
+                lines: vec![(String::new(), Undone::Failed(error.to_string()))],
                 cancelled: false,
             };
         }

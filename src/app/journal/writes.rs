@@ -2,13 +2,15 @@
 //! its request leaves, and completed with its outcome and the site's copy after. A write
 //! whose intent cannot be recorded is not sent.
 
+use std::sync::Arc;
+
 use secrecy::SecretString;
 use serde_json::Value;
 
 use crate::api::{ApiError, Client, Contact, ContactId, ContactInput, ListQuery, ReadClient, SecureZone, Where};
 use crate::app::text::contact_name;
 
-use super::{Intent, Journal, Operation, Outcome};
+use super::{Intent, Journal, JournalError, Operation, Outcome};
 
 /// Where a deleted contact's zones travel in its before-copy (taken out again on undo).
 pub const ZONES_KEY: &str = "SecureZones";
@@ -37,7 +39,8 @@ pub const ZONES_KEY: &str = "SecureZones";
 #[derive(Clone, Debug)]
 pub struct Writes {
     client: Client,
-    journal: Result<Journal, String>,
+    /// Shared by the clones: why the journal could not be opened.
+    journal: Result<Journal, Arc<JournalError>>,
 }
 
 /// A write's place in a larger piece of work: the bulk operation it belongs to, the entry
@@ -50,8 +53,8 @@ pub struct Context {
 
 impl Writes {
     /// `journal`: the site's journal, or why it could not be opened (writes are then refused).
-    pub fn new(client: Client, journal: Result<Journal, String>) -> Self {
-        Self { client, journal }
+    pub fn new(client: Client, journal: Result<Journal, JournalError>) -> Self {
+        Self { client, journal: journal.map_err(Arc::new) }
     }
 
     /// The same client and journal, speaking `dialect` to the site.
@@ -69,9 +72,9 @@ impl Writes {
     }
 
     async fn begin(&self, intent: Intent) -> Result<(Journal, i64), ApiError> {
-        let journal = self.journal.clone().map_err(|message| ApiError::Journal { message })?;
-        let id =
-            journal.off_thread(move |j| j.begin(&intent)).await.map_err(|message| ApiError::Journal { message })?;
+        let refused = |error: &JournalError| ApiError::Journal { message: error.to_string() };
+        let journal = self.journal.clone().map_err(|error| refused(&error))?;
+        let id = journal.off_thread(move |j| j.begin(&intent)).await.map_err(|error| refused(&error))?;
         Ok((journal, id))
     }
 

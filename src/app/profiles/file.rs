@@ -58,6 +58,31 @@ pub enum ProfileFileError {
     Write { path: PathBuf, source: std::io::Error },
 }
 
+/// Why the profiles file may not be written over: it could not be read, nor moved aside.
+#[derive(Debug, thiserror::Error)]
+pub enum Unwritable {
+    #[error("{read} It could not be moved aside ({moving}), so no site can be saved until it is fixed or removed.")]
+    NotMovedAside {
+        #[source]
+        read: ProfileFileError,
+        moving: std::io::Error,
+    },
+    #[error("Reading the site profiles stopped ({0}).")]
+    ReadStopped(#[source] tokio::task::JoinError),
+}
+
+/// Why a change to the profiles was not written (the list is as it was).
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileStoreError {
+    #[error(transparent)]
+    Unwritable(Arc<Unwritable>),
+    #[error(transparent)]
+    File(#[from] ProfileFileError),
+    /// The blocking task that wrote the file stopped.
+    #[error(transparent)]
+    Stopped(#[from] tokio::task::JoinError),
+}
+
 /// `profiles.json` in a config folder. Blocking: call it from a background task.
 #[derive(Clone, Debug)]
 pub struct ProfileFile {
@@ -129,7 +154,7 @@ pub struct LoadedProfiles {
 pub struct ProfileStore {
     file: ProfileFile,
     /// The profiles as written; `Err` while the file may not be written over.
-    written: Arc<tokio::sync::Mutex<Result<Vec<SiteProfile>, String>>>,
+    written: Arc<tokio::sync::Mutex<Result<Vec<SiteProfile>, Arc<Unwritable>>>>,
 }
 
 impl ProfileStore {
@@ -148,18 +173,18 @@ impl ProfileStore {
                     Ok(Vec::new()),
                     Some(format!("{error} It was kept as {} and the app starts with no sites.", aside.display())),
                 ),
-                Err(move_error) => {
-                    let why = format!(
-                        "{error} It could not be moved aside ({move_error}), so no site can be saved until it is fixed or removed."
-                    );
-                    (Err(why.clone()), Some(why))
+                Err(moving) => {
+                    let stuck = Arc::new(Unwritable::NotMovedAside { read: error, moving });
+                    let why = stuck.to_string();
+                    (Err(stuck), Some(why))
                 }
             },
         })
         .await;
-        let (state, problem) = read.unwrap_or_else(|e| {
-            let why = format!("Reading the site profiles stopped ({e}).");
-            (Err(why.clone()), Some(why))
+        let (state, problem) = read.unwrap_or_else(|stopped| {
+            let stuck = Arc::new(Unwritable::ReadStopped(stopped));
+            let why = stuck.to_string();
+            (Err(stuck), Some(why))
         });
         let profiles = state.clone().unwrap_or_default();
         *written = state;
@@ -168,13 +193,12 @@ impl ProfileStore {
 
     /// Applies `change` to the profiles as written and writes the file; the list is
     /// changed only if the file was written.
-    pub async fn change(&self, change: impl FnOnce(&mut Vec<SiteProfile>)) -> Result<(), String> {
+    pub async fn change(&self, change: impl FnOnce(&mut Vec<SiteProfile>)) -> Result<(), ProfileStoreError> {
         let mut written = self.written.lock().await;
-        let mut profiles = written.as_ref().map_err(Clone::clone)?.clone();
+        let mut profiles = written.as_ref().map_err(|stuck| ProfileStoreError::Unwritable(Arc::clone(stuck)))?.clone();
         change(&mut profiles);
         let (file, to_write) = (self.file.clone(), profiles.clone());
-        let saved = tokio::task::spawn_blocking(move || file.save(&to_write)).await;
-        saved.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
+        tokio::task::spawn_blocking(move || file.save(&to_write)).await??;
         *written = Ok(profiles);
         Ok(())
     }

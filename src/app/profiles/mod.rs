@@ -11,7 +11,9 @@ use std::sync::Arc;
 use secrecy::SecretString;
 use tokio_util::sync::CancellationToken;
 
-pub use file::{LoadedProfiles, ProfileFile, ProfileFileError, ProfileStore, SiteProfile};
+pub use file::{
+    LoadedProfiles, ProfileFile, ProfileFileError, ProfileStore, ProfileStoreError, SiteProfile, Unwritable,
+};
 
 use crate::api::{ApiError, Client, ClientOptions, SiteCredentials};
 
@@ -54,8 +56,8 @@ pub enum ProfilesResult {
     Loaded(LoadedProfiles),
     Tested { draft: ProfileDraft, result: Result<u64, ApiError> },
     Saved { save: u64, result: Result<SavedProfile, SaveFailure> },
-    Removed { id: String, erase_data: bool, result: Result<(), String> },
-    CheckSaved { name: String, result: Result<(), String> },
+    Removed { id: String, erase_data: bool, result: Result<(), RemoveFailure> },
+    CheckSaved { name: String, result: Result<(), ProfileStoreError> },
 }
 
 /// What the app does after a profile change.
@@ -75,23 +77,38 @@ pub struct SavedProfile {
     session_only: bool,
 }
 
-/// Why a profile was not saved; nothing of it was kept.
+/// Why a profile was not saved (or its test did not connect); nothing of it was kept.
+#[derive(Debug, thiserror::Error)]
 pub enum SaveFailure {
     /// Stopped before anything was stored.
+    #[error("The save was cancelled; nothing was kept.")]
     Cancelled,
+    #[error(transparent)]
     Connection(ApiError),
+    #[error(transparent)]
     Keyring(SecretStoreError),
-    File(String),
+    #[error(transparent)]
+    File(ProfileStoreError),
 }
 
-impl SaveFailure {
-    fn message(&self) -> String {
-        match self {
-            SaveFailure::Cancelled => "The save was cancelled; nothing was kept.".to_owned(),
-            SaveFailure::Connection(error) => error.to_string(),
-            SaveFailure::Keyring(error) => error.to_string(),
-            SaveFailure::File(message) => message.clone(),
-        }
+/// Why a site was not removed.
+#[derive(Debug, thiserror::Error)]
+pub enum RemoveFailure {
+    #[error(transparent)]
+    File(#[from] ProfileStoreError),
+    #[error(transparent)]
+    Keyring(#[from] SecretStoreError),
+}
+
+/// A test that reached the site: how many contacts it has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Connected {
+    pub contacts: u64,
+}
+
+impl std::fmt::Display for Connected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Connected: the site has {} contacts.", self.contacts)
     }
 }
 
@@ -103,8 +120,8 @@ pub struct ConnectDialog {
     pub saving: bool,
     /// The save this dialog started, if any (a closed dialog's save may still be finishing).
     save: Option<u64>,
-    /// The outcome of the last test or save, for the user.
-    pub outcome: Option<Result<String, String>>,
+    /// The outcome of the last test (or why the last test or save failed), for the user.
+    pub outcome: Option<Result<Connected, SaveFailure>>,
     /// Set when the keyring refused: the dialog offers to keep the secret for this session.
     pub keyring_problem: Option<String>,
     /// The Site URL field has lost the keyboard once: from then on what is wrong with the
@@ -254,18 +271,16 @@ impl Profiles {
                 let dialog = self.dialog.as_mut()?;
                 dialog.testing = false;
                 if dialog.draft == draft {
-                    dialog.outcome = Some(match result {
-                        Ok(count) => Ok(format!("Connected: the site has {count} contacts.")),
-                        Err(error) => Err(error.to_string()),
-                    });
+                    dialog.outcome =
+                        Some(result.map(|contacts| Connected { contacts }).map_err(SaveFailure::Connection));
                 }
                 None
             }
             ProfilesResult::Saved { save, result } => self.saved(save, result, fx),
             ProfilesResult::CheckSaved { name, result } => {
-                if let Err(message) = result {
+                if let Err(error) = result {
                     let title = format!("The check of {name} was not saved; it applies until the app closes");
-                    fx.notifications.error(title, message);
+                    fx.notifications.error(title, error.to_string());
                 }
                 None
             }
@@ -278,8 +293,8 @@ impl Profiles {
                     fx.notifications.push(Level::Info, "Site removed", format!("{name} and {what} were removed."));
                     Some(ProfilesEvent::Removed { id, erase_data })
                 }
-                Err(message) => {
-                    fx.notifications.error("Could not remove the site", message);
+                Err(error) => {
+                    fx.notifications.error("Could not remove the site", error.to_string());
                     None
                 }
             },
@@ -333,11 +348,11 @@ impl Profiles {
                     .map_err(SaveFailure::Keyring)?;
                 if !session_only {
                     let added = profile.clone();
-                    if let Err(message) = profiles.change(move |list| list.push(added)).await {
+                    if let Err(error) = profiles.change(move |list| list.push(added)).await {
                         // Nothing half-saved: take the secret back out of the keyring.
                         let key = profile.id.clone();
                         let _ = credentials::call_with_timeout(secrets, move |s| s.delete(&key)).await;
-                        return Err(SaveFailure::File(message));
+                        return Err(SaveFailure::File(error));
                     }
                 }
                 Ok(SavedProfile { profile, client, session_only })
@@ -367,7 +382,7 @@ impl Profiles {
                     fx.notifications.push(Level::Info, "Site saved", message);
                 }
                 Err(SaveFailure::Cancelled) => {}
-                Err(failure) => fx.notifications.error("The site was not saved", failure.message()),
+                Err(failure) => fx.notifications.error("The site was not saved", failure.to_string()),
             }
             return None;
         };
@@ -384,7 +399,7 @@ impl Profiles {
                 None
             }
             Err(failure) => {
-                dialog.outcome = Some(Err(failure.message()));
+                dialog.outcome = Some(Err(failure));
                 None
             }
         }
@@ -408,7 +423,8 @@ impl Profiles {
                     let removed = key.clone();
                     profiles.change(move |list| list.retain(|p| p.id != removed)).await?;
                 }
-                credentials::call_with_timeout(secrets, move |s| s.delete(&key)).await.map_err(|e| e.to_string())
+                credentials::call_with_timeout(secrets, move |s| s.delete(&key)).await?;
+                Ok(())
             }
             .await;
             TaskResult::for_app(ProfilesResult::Removed { id, erase_data, result })

@@ -44,7 +44,7 @@ impl ContactChanges {
                 self.entries = Some(entries);
                 self.error = None;
             }
-            Err(error) => self.error = Some(error),
+            Err(error) => self.error = Some(error.to_string()),
         }
     }
 }

@@ -111,7 +111,7 @@ pub struct HistoryData {
 pub struct History {
     read: Arc<AtomicU64>,
     expected: Arc<AtomicU64>,
-    pub outcome: Option<Result<HistoryData, String>>,
+    pub outcome: Option<Result<HistoryData, ApiError>>,
     _stop: DropGuard,
 }
 
@@ -136,7 +136,7 @@ impl History {
 
     /// Takes the walk's outcome in.
     pub fn done(&mut self, result: Result<HistoryData, ApiError>) {
-        self.outcome = Some(result.map_err(|e| e.to_string()));
+        self.outcome = Some(result);
     }
 }
 

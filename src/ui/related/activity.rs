@@ -20,7 +20,7 @@ pub fn ui(ui: &mut egui::Ui, related: &Related, money: &MoneyFormat, intents: &m
             return None;
         }
         Some(Err(error)) => {
-            error_ui(ui, error, Tab::Activity, intents);
+            error_ui(ui, &error.to_string(), Tab::Activity, intents);
             return None;
         }
         Some(Ok(data)) => data,

@@ -28,7 +28,7 @@ pub fn ui(ui: &mut egui::Ui, related: &Related, money: &MoneyFormat, intents: &m
             ui.ctx().request_repaint_after(super::PROGRESS_EVERY);
             return;
         }
-        Some(Err(error)) => return error_ui(ui, error, Tab::Orders, intents),
+        Some(Err(error)) => return error_ui(ui, &error.to_string(), Tab::Orders, intents),
         Some(Ok(data)) => &data.summary,
     };
     if summary.orders == 0 {
