@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
@@ -89,7 +88,7 @@ impl fmt::Debug for ReadClient {
 /// A reply that will not be retried: success or an error status for the caller to map.
 struct Reply {
     status: StatusCode,
-    body: Bytes,
+    body: Vec<u8>,
 }
 
 impl ReadClient {
@@ -198,7 +197,7 @@ impl ReadClient {
 
     /// Sends one API call: signs in as needed, retries what may be retried, fetches a
     /// new token once on a 401, and maps any failure to the error the user acts on.
-    async fn call(&self, request: ApiRequest) -> Result<Bytes, ApiError> {
+    async fn call(&self, request: ApiRequest) -> Result<Vec<u8>, ApiError> {
         let ApiRequest { method, path, query, body, safety, action, subject } = request;
         let url = self.endpoint(&path)?;
         let mut token_renewed = false;
@@ -472,17 +471,17 @@ enum BodyError {
 
 /// A reply's body, read a piece at a time and abandoned once it passes `limit` bytes (the
 /// site's `Content-Length` is believed only to refuse early, never to reserve memory).
-async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Bytes, BodyError> {
+async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, BodyError> {
     if response.content_length().is_some_and(|announced| announced > limit as u64) {
         return Err(BodyError::TooLarge);
     }
     const FIRST_RESERVE: usize = 64 * 1024;
-    let mut body = bytes::BytesMut::with_capacity(limit.min(FIRST_RESERVE));
+    let mut body = Vec::with_capacity(limit.min(FIRST_RESERVE));
     while let Some(chunk) = response.chunk().await.map_err(BodyError::Transport)? {
         if chunk.len() > limit.saturating_sub(body.len()) {
             return Err(BodyError::TooLarge);
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(body.freeze())
+    Ok(body)
 }
