@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 use treepl_contacts::api::{ContactScope, ListQuery, OrderBy, Selection, Where};
 use treepl_contacts::app::bulk::edit::{Edits, FieldEdit};
 use treepl_contacts::app::bulk::run::{BulkAction, Targets, apply_to_all, run_bulk};
-use treepl_contacts::app::bulk::{BulkReport, Outcome};
+use treepl_contacts::app::bulk::{BulkOutcome, BulkReport};
 use treepl_contacts::app::journal::{Context, Filter, Operation};
 use treepl_contacts::app::tasks::Progress;
 use treepl_contacts::sandbox::{FaultSpec, Route};
@@ -195,15 +195,15 @@ fn check_run(run: &BulkReport, before: &BTreeMap<i64, Value>, after: &BTreeMap<i
     for row in &run.rows {
         let (was, now) = (&before[&row.id], &after[&row.id]);
         match &row.outcome {
-            Outcome::Done | Outcome::Unchanged => {
+            BulkOutcome::Done | BulkOutcome::Unchanged => {
                 assert!(same(now, &as_asked(was)), "contact {}: {now}\nwas {was}", row.id)
             }
-            Outcome::Failed(reason) => {
+            BulkOutcome::Failed(reason) => {
                 failed += 1;
                 assert!(!reason.is_empty(), "contact {} failed without a reason", row.id);
                 assert!(same(now, was) || same(now, &as_asked(was)), "contact {} half-changed: {now}", row.id);
             }
-            Outcome::NotRun => panic!("nothing was cancelled"),
+            BulkOutcome::NotRun => panic!("nothing was cancelled"),
         }
     }
     let ran: BTreeSet<i64> = run.rows.iter().map(|r| r.id).collect();

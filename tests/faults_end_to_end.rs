@@ -23,7 +23,7 @@ use treepl_contacts::api::fields::all_fields;
 use treepl_contacts::api::paging::PagingOptions;
 use treepl_contacts::api::{ApiError, Client, ClientOptions, Contact, ContactScope, ListQuery, OrderBy, RetryPolicy};
 use treepl_contacts::app::contact::save::{SaveOutcome, save_contact};
-use treepl_contacts::app::journal::{Filter, Journal, Outcome, Writes};
+use treepl_contacts::app::journal::{Filter, Journal, JournalOutcome, Writes};
 use treepl_contacts::export::{ExportError, ExportSettings, Format, run_export};
 use treepl_contacts::sandbox::FaultSpec;
 
@@ -239,7 +239,7 @@ async fn a_site_that_stays_down_mid_export_leaves_no_file_and_the_old_one_untouc
 }
 
 /// The journal's last word on the saves of `contact`.
-fn journaled(journal: &Journal, contact: i64) -> Vec<Outcome> {
+fn journaled(journal: &Journal, contact: i64) -> Vec<JournalOutcome> {
     let filter = Filter { contact: Some(contact), ..Filter::default() };
     journal.entries(&filter, 100).unwrap().iter().map(|e| e.outcome).collect()
 }
@@ -266,7 +266,7 @@ async fn under_the_fault_mix_every_save_ends_once_or_keeps_the_edit_for_a_later_
             SaveOutcome::Saved(copy) => {
                 assert_eq!(copy.phone, edited.phone);
                 assert_eq!(stored(base.id).phone, edited.phone, "contact {}: saved means on the site", base.id);
-                assert_eq!(journaled(&journal, base.id), [Outcome::Done], "contact {}", base.id);
+                assert_eq!(journaled(&journal, base.id), [JournalOutcome::Done], "contact {}", base.id);
             }
             SaveOutcome::Failed(error) => {
                 assert!(!error.to_string().is_empty());
@@ -276,12 +276,12 @@ async fn under_the_fault_mix_every_save_ends_once_or_keeps_the_edit_for_a_later_
                 // that landed.
                 for outcome in journaled(&journal, base.id) {
                     match outcome {
-                        Outcome::Done => panic!("contact {}: a failed save journaled as done", base.id),
-                        Outcome::Failed => {
+                        JournalOutcome::Done => panic!("contact {}: a failed save journaled as done", base.id),
+                        JournalOutcome::Failed => {
                             assert_eq!(on_site, base.phone, "contact {}: journaled failed, but landed", base.id)
                         }
-                        Outcome::Unknown => {}
-                        Outcome::Pending => panic!("contact {}: left pending", base.id),
+                        JournalOutcome::Unknown => {}
+                        JournalOutcome::Pending => panic!("contact {}: left pending", base.id),
                     }
                 }
                 kept.push((base.clone(), edited));
@@ -337,8 +337,8 @@ async fn a_site_killed_mid_save_ends_the_save_once_or_fails_it_as_the_site_says(
     let on_site = reader.get_contact(3).await.unwrap().phone;
     assert!(on_site == base.phone || on_site == edited.phone, "never half: {on_site:?}");
     match outcome {
-        Outcome::Failed => assert_eq!(on_site, base.phone, "journaled failed, but it landed"),
-        Outcome::Unknown => {}
+        JournalOutcome::Failed => assert_eq!(on_site, base.phone, "journaled failed, but it landed"),
+        JournalOutcome::Unknown => {}
         other => panic!("a failed save journaled {other:?}"),
     }
     // The edit was kept: saved again, it ends on the site once.

@@ -10,7 +10,7 @@ use egui::accesskit::Role;
 use egui::{Key, Modifiers};
 use egui_kittest::kittest::Queryable;
 use treepl_contacts::api::{Client, Contact, ContactId, ContactInput, ListQuery, SecureZone, Where};
-use treepl_contacts::app::journal::{Filter, HistoryItem, Operation, Outcome};
+use treepl_contacts::app::journal::{Filter, HistoryItem, JournalOutcome, Operation};
 use treepl_contacts::sandbox::SiteListRequest;
 
 use common::app::{AppUnderTest, TestKeyring};
@@ -61,7 +61,7 @@ fn pick(app: &mut AppUnderTest, operation: Operation, entry: &str) {
             .history
             .items
             .iter()
-            .any(|item| matches!(item, HistoryItem::Entry(e) if e.operation == operation && e.outcome == Outcome::Done))
+            .any(|item| matches!(item, HistoryItem::Entry(e) if e.operation == operation && e.outcome == JournalOutcome::Done))
     });
     app.harness.get_by_label_contains(entry).click();
     app.settle();

@@ -7,7 +7,9 @@ mod common;
 
 use treepl_contacts::api::{ApiError, ContactInput, ListQuery, SecureZone, Timestamp, Where};
 use treepl_contacts::app::journal::undo::{Undone, undo_entry};
-use treepl_contacts::app::journal::{Context, Filter, Intent, Journal, Operation, Outcome, Writes, settle_pending};
+use treepl_contacts::app::journal::{
+    Context, Filter, Intent, Journal, JournalOutcome, Operation, Writes, settle_pending,
+};
 use treepl_contacts::sandbox::{Forced, Route};
 
 fn zone(id: i64, name: &str, expiry_day: Option<i64>) -> SecureZone {
@@ -30,7 +32,7 @@ async fn a_failed_write_is_recorded_as_failed_with_the_reason() {
     assert!(writes.update(&before, &edited, Context::default()).await.is_err());
     let journal = writes.journal().unwrap();
     let entry = journal.entries(&Filter::default(), 10).unwrap().remove(0);
-    assert_eq!((entry.operation, entry.outcome, entry.contact), (Operation::Save, Outcome::Failed, Some(1)));
+    assert_eq!((entry.operation, entry.outcome, entry.contact), (Operation::Save, JournalOutcome::Failed, Some(1)));
     assert!(entry.detail.is_some_and(|d| !d.is_empty()), "the reason is kept");
     assert_eq!(entry.after, None, "nothing came back");
 }
@@ -79,9 +81,9 @@ async fn a_pending_entry_is_settled_by_what_the_site_holds() {
 
     assert_eq!(settle_pending(&writes).await.unwrap(), 3);
     let outcome = |id| journal.entry(id).unwrap().unwrap().outcome;
-    assert_eq!(outcome(reached), Outcome::Done);
-    assert_eq!(outcome(lost), Outcome::Failed);
-    assert_eq!(outcome(deleted), Outcome::Done);
+    assert_eq!(outcome(reached), JournalOutcome::Done);
+    assert_eq!(outcome(lost), JournalOutcome::Failed);
+    assert_eq!(outcome(deleted), JournalOutcome::Done);
     assert!(journal.pending().unwrap().is_empty());
     let settled = journal.entry(reached).unwrap().unwrap();
     assert_eq!(settled.after.unwrap()["City"], "Gisborne", "the site's copy after");
@@ -99,7 +101,7 @@ async fn a_zone_change_is_undone_only_while_the_site_still_has_what_it_wrote() {
     let journal = writes.journal().unwrap();
     let entry =
         journal.entries(&Filter { operation: Some(Operation::Zones), ..Filter::default() }, 10).unwrap().remove(0);
-    assert_eq!(entry.outcome, Outcome::Done);
+    assert_eq!(entry.outcome, JournalOutcome::Done);
     assert_eq!(entry.before, serde_json::to_value(&before).ok());
 
     // Changed on the site since: left alone.
@@ -134,7 +136,7 @@ async fn a_delete_of_several_contacts_is_one_operation_undone_as_one_step() {
     let journal = writes.journal().unwrap();
     let deletes = journal.entries(&Filter { operation: Some(Operation::Delete), ..Filter::default() }, 10).unwrap();
     let batch = deletes[0].batch.expect("one bulk operation");
-    assert!(deletes.iter().all(|e| e.batch == Some(batch) && e.outcome == Outcome::Done), "{deletes:?}");
+    assert!(deletes.iter().all(|e| e.batch == Some(batch) && e.outcome == JournalOutcome::Done), "{deletes:?}");
 
     let report = undo_batch(&writes, batch, &cancel, &progress).await;
     assert_eq!(report.count(|u| matches!(u, Undone::Done(_))), 3, "{report:?}");

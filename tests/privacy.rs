@@ -144,7 +144,7 @@ fn retention_at_start_covers_every_sites_journal_and_drafts() {
         "old@example.com",
     );
     let id = journal.begin(&intent).unwrap();
-    journal.finish(id, treepl_contacts::app::journal::Outcome::Done, Some(7), None, None).unwrap();
+    journal.finish(id, treepl_contacts::app::journal::JournalOutcome::Done, Some(7), None, None).unwrap();
     drop(journal);
     let file = treepl_contacts::app::personal_data::journal_file(&data, "site-elsewhere");
     let db = rusqlite::Connection::open(&file).unwrap();
@@ -207,7 +207,7 @@ fn a_new_contacts_first_password_keeps_no_undo_history() {
 
 #[test]
 fn journal_forget_on_the_command_line_erases_a_person_from_the_files() {
-    use treepl_contacts::app::journal::{Intent, Journal, Operation, Outcome};
+    use treepl_contacts::app::journal::{Intent, Journal, JournalOutcome, Operation};
     let home = tempfile::tempdir().unwrap();
     let data = home.path().join(".local/share/treepl-contacts");
     let journal = Journal::open(&data, "sandbox").unwrap();
@@ -216,7 +216,7 @@ fn journal_forget_on_the_command_line_erases_a_person_from_the_files() {
         intent.before = Some(serde_json::json!({"Id": id, "Email": email, "City": "Oslo"}));
         let entry = journal.begin(&intent).unwrap();
         let after = serde_json::json!({"Id": id, "Email": email, "City": "Bergen"});
-        journal.finish(entry, Outcome::Done, Some(id), Some(&after), None).unwrap();
+        journal.finish(entry, JournalOutcome::Done, Some(id), Some(&after), None).unwrap();
     }
     drop(journal);
     let files = || files_under(&data.join("journal"));

@@ -89,7 +89,7 @@ pub enum JournalExportError {
 }
 
 #[derive(Default)]
-pub struct History {
+pub struct HistoryPanel {
     pub open: bool,
     pub filter: Filter,
     /// The list: single writes and bulk operations, newest first.
@@ -111,16 +111,16 @@ pub struct History {
     last_stale: bool,
 }
 
-impl Feature for History {
+impl Feature for HistoryPanel {
     /// Nothing of the old site's journal stays listed, and an undo running on it is no
     /// longer this panel's (its result will be dropped): the panel reads the new site's
-    /// journal once it opens ([`History::site_opened`]).
+    /// journal once it opens ([`HistoryPanel::site_opened`]).
     fn on_site_closed(&mut self) {
         *self = Self { open: self.open, ..Self::default() };
     }
 }
 
-impl History {
+impl HistoryPanel {
     /// The single write picked (not a bulk operation's: see [`OpenBatch::selected_entry`]).
     pub fn selected_entry(&self) -> Option<&Entry> {
         self.items.iter().find_map(|item| match item {

@@ -15,7 +15,7 @@ use super::effects::{FeatureResult, TaskResult};
 use super::export::{ExportCommand, Exports};
 use super::forget::Forgetting;
 use super::grid::Grid;
-use super::history::History;
+use super::history::HistoryPanel;
 use super::money::MoneyFormat;
 use super::password::Passwords;
 use super::profiles::{ProfileFile, Profiles};
@@ -47,7 +47,7 @@ pub struct AppState {
     /// The tabs of the contact in the pane.
     pub related: Related,
     /// The change journal, as the History panel shows it.
-    pub history: History,
+    pub history: HistoryPanel,
     /// Amounts as the user's locale writes them (built once: loading a locale's data is not free).
     pub money: MoneyFormat,
     queue: Vec<Command>,
@@ -78,7 +78,7 @@ impl AppState {
             bulk: Bulk::default(),
             editor: Editor::default(),
             related: Related::default(),
-            history: History::default(),
+            history: HistoryPanel::default(),
             money: MoneyFormat::system(),
             queue: Vec::new(),
             wake_in: None,

@@ -4,9 +4,9 @@
 
 use crate::app::AppState;
 use crate::app::command::Command;
-use crate::app::history::{History, HistoryCommand, OpenBatch, Picked};
+use crate::app::history::{HistoryCommand, HistoryPanel, OpenBatch, Picked};
 use crate::app::journal::diff::changes;
-use crate::app::journal::{BatchSummary, Entry, HistoryItem, Operation, Outcome};
+use crate::app::journal::{BatchSummary, Entry, HistoryItem, JournalOutcome, Operation};
 use crate::app::text::{contact_name, date_time};
 
 use super::related::list::{Row, row_ui, rows_ui};
@@ -88,7 +88,7 @@ pub(crate) fn escape_closes(ctx: &egui::Context, id: egui::Id, on_top: bool) -> 
         && ctx.input_mut(|input| input.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
 }
 
-fn filters_ui(ui: &mut egui::Ui, history: &mut History, pane: Option<(i64, String)>, intents: &mut Intents) {
+fn filters_ui(ui: &mut egui::Ui, history: &mut HistoryPanel, pane: Option<(i64, String)>, intents: &mut Intents) {
     let before = history.filter.clone();
     ui.horizontal(|ui| {
         let search =
@@ -134,12 +134,12 @@ fn filters_ui(ui: &mut egui::Ui, history: &mut History, pane: Option<(i64, Strin
     }
 }
 
-fn outcome_text(outcome: Outcome) -> &'static str {
+fn outcome_text(outcome: JournalOutcome) -> &'static str {
     match outcome {
-        Outcome::Pending => "pending",
-        Outcome::Done => "done",
-        Outcome::Failed => "failed",
-        Outcome::Unknown => "outcome unknown",
+        JournalOutcome::Pending => "pending",
+        JournalOutcome::Done => "done",
+        JournalOutcome::Failed => "failed",
+        JournalOutcome::Unknown => "outcome unknown",
     }
 }
 
@@ -184,7 +184,7 @@ fn batch_outcome(batch: &BatchSummary) -> String {
     parts.join(", ")
 }
 
-fn entries_ui(ui: &mut egui::Ui, history: &History, intents: &mut Intents) {
+fn entries_ui(ui: &mut egui::Ui, history: &HistoryPanel, intents: &mut Intents) {
     let total = history.items.len() as u64;
     let height = ui.available_height();
     rows_ui(ui, "history_rows", total, height, &mut None, &mut None, |ui, index, row_height| {
@@ -199,7 +199,7 @@ fn entries_ui(ui: &mut egui::Ui, history: &History, intents: &mut Intents) {
     });
 }
 
-fn picked_ui(ui: &mut egui::Ui, history: &History, intents: &mut Intents) {
+fn picked_ui(ui: &mut egui::Ui, history: &HistoryPanel, intents: &mut Intents) {
     let busy = history.undoing || history.is_loading();
     if let Some(entry) = history.selected_entry() {
         return entry_ui(ui, entry, busy, intents);
@@ -344,7 +344,7 @@ fn field_title(field: &str) -> String {
 fn undo_state(entry: &Entry, undoing: bool) -> (bool, &'static str) {
     if undoing {
         (false, "An undo is running")
-    } else if entry.outcome != Outcome::Done {
+    } else if entry.outcome != JournalOutcome::Done {
         (false, "Only a change that was done can be undone")
     } else if entry.undone_by.is_some() {
         (false, "Undone already")

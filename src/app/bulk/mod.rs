@@ -25,7 +25,7 @@ use crate::app::text::thousands;
 use crate::export::Format;
 
 pub use dialog::{BulkDialog, BulkKind, BulkStage, FieldRow, FormError};
-pub use report::{BulkReport, ContactOutcome, Outcome, ResultsNotSaved};
+pub use report::{BulkOutcome, BulkReport, ContactOutcome, ResultsNotSaved};
 pub use run::{BulkAction, NotStarted, Targets};
 
 /// What the bulk dialog may ask for.

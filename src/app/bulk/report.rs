@@ -7,7 +7,7 @@ use crate::api::ContactId;
 
 /// How a bulk operation ended for one contact.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Outcome {
+pub enum BulkOutcome {
     Done,
     /// The contact already was as asked: nothing was sent.
     Unchanged,
@@ -16,26 +16,26 @@ pub enum Outcome {
     NotRun,
 }
 
-impl Outcome {
+impl BulkOutcome {
     pub fn label(&self) -> &str {
         match self {
-            Outcome::Done => "done",
-            Outcome::Unchanged => "skipped unchanged",
-            Outcome::Failed(_) => "failed",
-            Outcome::NotRun => "not run (cancelled)",
+            BulkOutcome::Done => "done",
+            BulkOutcome::Unchanged => "skipped unchanged",
+            BulkOutcome::Failed(_) => "failed",
+            BulkOutcome::NotRun => "not run (cancelled)",
         }
     }
 
     pub fn reason(&self) -> &str {
         match self {
-            Outcome::Failed(reason) => reason,
+            BulkOutcome::Failed(reason) => reason,
             _ => "",
         }
     }
 
     /// Whether Retry takes it again.
     pub fn wants_retry(&self) -> bool {
-        matches!(self, Outcome::Failed(_) | Outcome::NotRun)
+        matches!(self, BulkOutcome::Failed(_) | BulkOutcome::NotRun)
     }
 }
 
@@ -44,7 +44,7 @@ pub struct ContactOutcome {
     pub id: ContactId,
     /// Who it is (name or email), when the contact was read.
     pub label: String,
-    pub outcome: Outcome,
+    pub outcome: BulkOutcome,
 }
 
 /// Counts by outcome.
@@ -67,10 +67,10 @@ impl BulkReport {
         let mut tally = Tally::default();
         for row in &self.rows {
             match row.outcome {
-                Outcome::Done => tally.done += 1,
-                Outcome::Unchanged => tally.unchanged += 1,
-                Outcome::Failed(_) => tally.failed += 1,
-                Outcome::NotRun => tally.not_run += 1,
+                BulkOutcome::Done => tally.done += 1,
+                BulkOutcome::Unchanged => tally.unchanged += 1,
+                BulkOutcome::Failed(_) => tally.failed += 1,
+                BulkOutcome::NotRun => tally.not_run += 1,
             }
         }
         tally
@@ -143,36 +143,40 @@ pub enum ResultsNotSaved {
 mod tests {
     use super::*;
 
-    fn row(id: ContactId, outcome: Outcome) -> ContactOutcome {
+    fn row(id: ContactId, outcome: BulkOutcome) -> ContactOutcome {
         ContactOutcome { id, label: format!("C{id}"), outcome }
     }
 
     #[test]
     fn a_retry_replaces_the_rows_it_took_again() {
         let mut report = BulkReport {
-            rows: vec![row(1, Outcome::Done), row(2, Outcome::Failed("503".into())), row(3, Outcome::NotRun)],
+            rows: vec![
+                row(1, BulkOutcome::Done),
+                row(2, BulkOutcome::Failed("503".into())),
+                row(3, BulkOutcome::NotRun),
+            ],
         };
         assert_eq!(report.to_retry(), [2, 3]);
-        report.merge(BulkReport { rows: vec![row(3, Outcome::Unchanged), row(2, Outcome::Done)] });
+        report.merge(BulkReport { rows: vec![row(3, BulkOutcome::Unchanged), row(2, BulkOutcome::Done)] });
         assert_eq!(report.tally(), Tally { done: 2, unchanged: 1, failed: 0, not_run: 0 });
         assert!(report.to_retry().is_empty());
     }
 
     #[test]
     fn a_retry_that_could_not_read_a_contact_keeps_its_name() {
-        let mut report = BulkReport { rows: vec![row(7, Outcome::Failed("503".into()))] };
-        let unread = ContactOutcome { id: 7, label: String::new(), outcome: Outcome::Failed("502".into()) };
+        let mut report = BulkReport { rows: vec![row(7, BulkOutcome::Failed("503".into()))] };
+        let unread = ContactOutcome { id: 7, label: String::new(), outcome: BulkOutcome::Failed("502".into()) };
         report.merge(BulkReport { rows: vec![unread] });
         assert_eq!(report.rows[0].label, "C7");
-        assert_eq!(report.rows[0].outcome, Outcome::Failed("502".into()));
+        assert_eq!(report.rows[0].outcome, BulkOutcome::Failed("502".into()));
     }
 
     #[test]
     fn rows_not_read_are_named_from_the_listing() {
         let mut report = BulkReport {
             rows: vec![
-                ContactOutcome { id: 1, label: String::new(), outcome: Outcome::NotRun },
-                ContactOutcome { id: 2, label: "Read".into(), outcome: Outcome::Done },
+                ContactOutcome { id: 1, label: String::new(), outcome: BulkOutcome::NotRun },
+                ContactOutcome { id: 2, label: "Read".into(), outcome: BulkOutcome::Done },
             ],
         };
         let names = [(1, "Ann Lee".to_owned()), (2, "Listed".to_owned())].into_iter().collect();
@@ -183,8 +187,9 @@ mod tests {
 
     #[test]
     fn the_table_exports_as_csv_with_reasons() {
-        let report =
-            BulkReport { rows: vec![row(1, Outcome::Done), row(2, Outcome::Failed("=cmd, then \"x\"".into()))] };
+        let report = BulkReport {
+            rows: vec![row(1, BulkOutcome::Done), row(2, BulkOutcome::Failed("=cmd, then \"x\"".into()))],
+        };
         let mut out = Vec::new();
         report.write_csv(&mut out).unwrap();
         let text = String::from_utf8(out).unwrap();

@@ -17,7 +17,7 @@ use crate::app::tasks::Progress;
 use crate::app::text::contact_name;
 
 use super::edit::Edits;
-use super::report::{BulkReport, ContactOutcome, Outcome};
+use super::report::{BulkOutcome, BulkReport, ContactOutcome};
 use super::zones::ZoneAction;
 
 /// Contacts worked on at once. Each does its requests one after another, so this is also
@@ -167,7 +167,7 @@ pub async fn apply_to_all(
     let mut rows: Vec<ContactOutcome> = futures::stream::iter(ids.iter().copied())
         .map(|id| async move {
             if cancel.is_cancelled() {
-                return ContactOutcome { id, label: String::new(), outcome: Outcome::NotRun };
+                return ContactOutcome { id, label: String::new(), outcome: BulkOutcome::NotRun };
             }
             apply_to_one(writes, id, action, context).await
         })
@@ -194,10 +194,10 @@ pub async fn apply_to_one(writes: &Writes, id: ContactId, action: &BulkAction, c
     let label = contact_name(&fresh);
     let outcome = match action {
         BulkAction::Edit(edits) => match edits.apply(&fresh) {
-            Err(refused) => Outcome::Failed(refused.to_string()),
-            Ok(edited) if edits.differences(&fresh, &edited).is_empty() => Outcome::Unchanged,
+            Err(refused) => BulkOutcome::Failed(refused.to_string()),
+            Ok(edited) if edits.differences(&fresh, &edited).is_empty() => BulkOutcome::Unchanged,
             Ok(edited) => match writes.update(&fresh, &edited, context).await {
-                Ok(_) => Outcome::Done,
+                Ok(_) => BulkOutcome::Done,
                 Err(error) => failed(&error),
             },
         },
@@ -206,10 +206,10 @@ pub async fn apply_to_one(writes: &Writes, id: ContactId, action: &BulkAction, c
             Ok(current) => {
                 let wanted = zones.wanted(&current);
                 if wanted == current {
-                    Outcome::Unchanged
+                    BulkOutcome::Unchanged
                 } else {
                     match writes.set_zones(id, &label, &current, &wanted, context).await {
-                        Ok(_) => Outcome::Done,
+                        Ok(_) => BulkOutcome::Done,
                         Err(error) => failed(&error),
                     }
                 }
@@ -219,6 +219,6 @@ pub async fn apply_to_one(writes: &Writes, id: ContactId, action: &BulkAction, c
     ContactOutcome { id, label, outcome }
 }
 
-fn failed(error: &ApiError) -> Outcome {
-    Outcome::Failed(error.to_string())
+fn failed(error: &ApiError) -> BulkOutcome {
+    BulkOutcome::Failed(error.to_string())
 }

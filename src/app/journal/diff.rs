@@ -98,7 +98,7 @@ mod tests {
             before: Some(before),
             sent: None,
             after: Some(after),
-            outcome: super::super::Outcome::Done,
+            outcome: super::super::JournalOutcome::Done,
             detail: None,
             batch: None,
             undo_of: None,

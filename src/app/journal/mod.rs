@@ -79,7 +79,7 @@ impl Operation {
 /// How a write ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Outcome {
+pub enum JournalOutcome {
     /// Sent (or about to be) and not heard back: the app stopped in between.
     Pending,
     Done,
@@ -88,22 +88,22 @@ pub enum Outcome {
     Unknown,
 }
 
-impl Outcome {
+impl JournalOutcome {
     pub fn as_str(self) -> &'static str {
         match self {
-            Outcome::Pending => "pending",
-            Outcome::Done => "done",
-            Outcome::Failed => "failed",
-            Outcome::Unknown => "unknown",
+            JournalOutcome::Pending => "pending",
+            JournalOutcome::Done => "done",
+            JournalOutcome::Failed => "failed",
+            JournalOutcome::Unknown => "unknown",
         }
     }
 
     fn parse(text: &str) -> Self {
         match text {
-            "done" => Outcome::Done,
-            "failed" => Outcome::Failed,
-            "pending" => Outcome::Pending,
-            _ => Outcome::Unknown,
+            "done" => JournalOutcome::Done,
+            "failed" => JournalOutcome::Failed,
+            "pending" => JournalOutcome::Pending,
+            _ => JournalOutcome::Unknown,
         }
     }
 }
@@ -138,7 +138,7 @@ pub struct Entry {
     pub before: Option<Value>,
     pub sent: Option<Value>,
     pub after: Option<Value>,
-    pub outcome: Outcome,
+    pub outcome: JournalOutcome,
     pub detail: Option<String>,
     pub batch: Option<i64>,
     pub undo_of: Option<i64>,
@@ -182,7 +182,7 @@ impl HistoryItem {
     pub fn can_undo(&self) -> bool {
         match self {
             HistoryItem::Entry(entry) => {
-                entry.outcome == Outcome::Done
+                entry.outcome == JournalOutcome::Done
                     && entry.undone_by.is_none()
                     && entry.undo_of.is_none()
                     && !matches!(entry.operation, Operation::Password | Operation::Other)

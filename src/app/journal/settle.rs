@@ -8,7 +8,7 @@ use crate::app::contact::save::changed_fields;
 
 use super::undo::zone_key;
 use super::writes::{Writes, find_created};
-use super::{Entry, Operation, Outcome};
+use super::{Entry, JournalOutcome, Operation};
 use super::{Journal, JournalError};
 
 /// What opening a site does with its journal: settles what was left pending, then drops
@@ -35,14 +35,14 @@ pub async fn settle_pending(writes: &Writes) -> Result<usize, JournalError> {
     Ok(settled)
 }
 
-type Settled = (Outcome, Option<i64>, Option<Value>, String);
+type Settled = (JournalOutcome, Option<i64>, Option<Value>, String);
 
 /// What the site says of one pending write. An error reaching the site leaves it pending.
 async fn check(writes: &Writes, entry: &Entry) -> Result<Settled, ApiError> {
     let client = writes.client();
     let found =
-        |after: Option<Value>| (Outcome::Done, entry.contact, after, "Checked after a restart: done".to_owned());
-    let not_done = || (Outcome::Failed, entry.contact, None, "Checked after a restart: not done".to_owned());
+        |after: Option<Value>| (JournalOutcome::Done, entry.contact, after, "Checked after a restart: done".to_owned());
+    let not_done = || (JournalOutcome::Failed, entry.contact, None, "Checked after a restart: not done".to_owned());
     let contact = entry.contact.unwrap_or_default();
     match entry.operation {
         Operation::Save => {
@@ -56,7 +56,7 @@ async fn check(writes: &Writes, entry: &Entry) -> Result<Settled, ApiError> {
             let email = entry.sent.as_ref().and_then(|s| s.get("Email")).and_then(Value::as_str).unwrap_or_default();
             match find_created(client, email).await {
                 Ok(created) => Ok((
-                    Outcome::Done,
+                    JournalOutcome::Done,
                     Some(created.id),
                     serde_json::to_value(&created).ok(),
                     "Checked after a restart: created".to_owned(),
@@ -78,7 +78,7 @@ async fn check(writes: &Writes, entry: &Entry) -> Result<Settled, ApiError> {
         }
         // A password cannot be read back: whether it was set stays unknown.
         Operation::Password | Operation::Other => Ok((
-            Outcome::Unknown,
+            JournalOutcome::Unknown,
             entry.contact,
             None,
             "The app stopped while this was sent; the site cannot be asked whether it happened".to_owned(),

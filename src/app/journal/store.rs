@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::api::{ContactId, Timestamp};
 
-use super::{BatchSummary, Entry, Filter, Forgotten, HistoryItem, Intent, Operation, Outcome};
+use super::{BatchSummary, Entry, Filter, Forgotten, HistoryItem, Intent, JournalOutcome, Operation};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS entries (
@@ -138,7 +138,7 @@ impl Journal {
     pub fn finish(
         &self,
         id: i64,
-        outcome: Outcome,
+        outcome: JournalOutcome,
         contact: Option<ContactId>,
         after: Option<&Value>,
         detail: Option<&str>,
@@ -354,7 +354,7 @@ fn entry_of(row: &Row<'_>) -> rusqlite::Result<Entry> {
         before: json(row.get(5)?),
         sent: json(row.get(6)?),
         after: json(row.get(7)?),
-        outcome: Outcome::parse(&outcome),
+        outcome: JournalOutcome::parse(&outcome),
         detail: row.get(9)?,
         batch: row.get(10)?,
         undo_of: row.get(11)?,

@@ -13,7 +13,7 @@ use crate::app::contact::save::changed_fields;
 use crate::app::tasks::Progress;
 
 use super::writes::deleted_copy;
-use super::{Context, Entry, Filter, Operation, Outcome, Writes};
+use super::{Context, Entry, Filter, JournalOutcome, Operation, Writes};
 
 /// Undos in flight at once in a bulk undo (the site's own limit on parallel writes).
 const IN_FLIGHT: usize = 8;
@@ -49,7 +49,7 @@ fn parse<T: serde::de::DeserializeOwned>(value: &Option<Value>) -> Option<T> {
 /// to the entry.
 pub async fn undo_entry(writes: &Writes, entry: &Entry, batch: Option<i64>) -> Undone {
     let context = Context { batch, undo_of: Some(entry.id) };
-    if entry.outcome != Outcome::Done {
+    if entry.outcome != JournalOutcome::Done {
         return Undone::Skipped("it was not done, so there is nothing to undo".to_owned());
     }
     let result = match entry.operation {
@@ -159,7 +159,7 @@ pub async fn undo_batch(writes: &Writes, batch: i64, cancel: &CancellationToken,
     };
     // What the operation did, not the undos within it.
     let entries: Vec<Entry> =
-        entries.into_iter().filter(|e| e.outcome == Outcome::Done && e.undo_of.is_none()).collect();
+        entries.into_iter().filter(|e| e.outcome == JournalOutcome::Done && e.undo_of.is_none()).collect();
     let total = entries.len() as u64;
     progress.set(0, Some(total));
     let mut lines = Vec::with_capacity(entries.len());

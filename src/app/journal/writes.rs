@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::api::{ApiError, Client, Contact, ContactId, ContactInput, ListQuery, ReadClient, SecureZone, Where};
 use crate::app::text::contact_name;
 
-use super::{Intent, Journal, JournalError, Operation, Outcome};
+use super::{Intent, Journal, JournalError, JournalOutcome, Operation};
 
 /// Where a deleted contact's zones travel in its before-copy (taken out again on undo).
 pub const ZONES_KEY: &str = "SecureZones";
@@ -94,9 +94,11 @@ impl Writes {
         after: Option<Value>,
     ) {
         let (outcome, detail) = match result {
-            Ok(_) => (Outcome::Done, None),
-            Err(ApiError::OutcomeUnknown { .. }) => (Outcome::Unknown, result.as_ref().err().map(ToString::to_string)),
-            Err(error) => (Outcome::Failed, Some(error.to_string())),
+            Ok(_) => (JournalOutcome::Done, None),
+            Err(ApiError::OutcomeUnknown { .. }) => {
+                (JournalOutcome::Unknown, result.as_ref().err().map(ToString::to_string))
+            }
+            Err(error) => (JournalOutcome::Failed, Some(error.to_string())),
         };
         let done = journal.off_thread(move |j| j.finish(id, outcome, contact, after.as_ref(), detail.as_deref())).await;
         if let Err(error) = done {

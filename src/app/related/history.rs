@@ -108,14 +108,14 @@ pub struct HistoryData {
 
 /// The walk in progress, or its outcome. Dropping it stops the walk (its task then returns
 /// nothing).
-pub struct History {
+pub struct ActivityHistory {
     read: Arc<AtomicU64>,
     expected: Arc<AtomicU64>,
     pub outcome: Option<Result<HistoryData, ApiError>>,
     _stop: DropGuard,
 }
 
-impl History {
+impl ActivityHistory {
     pub fn start(client: &ReadClient, contact: ContactId, visit: &mut Visit<'_>) -> Self {
         let cancel = CancellationToken::new();
         let read = Arc::new(AtomicU64::new(0));

@@ -22,7 +22,7 @@ use crate::app::journal::{Entry as JournalEntry, JournalResult};
 use crate::app::tasks::TaskRunner;
 
 pub use changes::ContactChanges;
-pub use history::{Entry, History, HistoryData, OrderSummary, RecordKind};
+pub use history::{ActivityHistory, Entry, HistoryData, OrderSummary, RecordKind};
 pub use list::RecordList;
 pub use zones::{ZoneChange, ZoneEditor};
 
@@ -88,7 +88,7 @@ pub struct Related {
     pub cases: RecordList<Case>,
     pub orders: RecordList<Order>,
     pub zones: ZoneEditor,
-    pub history: Option<History>,
+    pub history: Option<ActivityHistory>,
     pub changes: ContactChanges,
     /// Bumped when the pane moves to another contact: results of an earlier visit are dropped.
     visit: u64,
@@ -208,7 +208,7 @@ impl Related {
         // The walk through all records gives the summary, the timeline and the place of a
         // linked order.
         if !matches!(tab, Tab::Details | Tab::SecureZones | Tab::Changes) && self.history.is_none() {
-            self.history = Some(History::start(&client, contact, visit));
+            self.history = Some(ActivityHistory::start(&client, contact, visit));
         }
     }
 

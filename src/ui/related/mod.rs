@@ -74,7 +74,7 @@ pub fn tab_ui(ui: &mut egui::Ui, related: &mut Related, money: &MoneyFormat, und
 const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(150);
 
 /// " (500 of 2,000)" while the walk through the contact's records knows its total.
-fn walked(history: &crate::app::related::History) -> String {
+fn walked(history: &crate::app::related::ActivityHistory) -> String {
     match history.progress() {
         (read, expected) if expected > 0 => format!(" ({} of {})", thousands(read), thousands(expected)),
         _ => String::new(),
