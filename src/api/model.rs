@@ -52,38 +52,6 @@ pub enum FieldType {
     Date,
 }
 
-/// The contract's contact fields (all but `CustomCrmGroups`), in the contract's order.
-pub const CONTACT_FIELDS: &[(&str, FieldType)] = {
-    use FieldType::*;
-    &[
-        ("Id", Number),
-        ("Email", Text),
-        ("FirstName", Text),
-        ("LastName", Text),
-        ("CrmType", Text),
-        ("EmailConfirmed", Bool),
-        ("Role", Text),
-        ("CreatedDate", Date),
-        ("Address", Text),
-        ("City", Text),
-        ("State", Text),
-        ("ZipCode", Text),
-        ("Country", Text),
-        ("BillingAddress", Text),
-        ("BillingCity", Text),
-        ("BillingState", Text),
-        ("BillingZipCode", Text),
-        ("BillingCountry", Text),
-        ("Site", Text),
-        ("Phone", Text),
-        ("Status", Text),
-        ("Notes", Text),
-        ("Type", Number),
-        ("CustomerTypeName", Text),
-        ("IsDataUsingAllowed", Bool),
-    ]
-};
-
 /// The values of the contact's enum-like fields that the contract names. Real sites have
 /// others: they are shown as they come, never refused.
 pub const KNOWN_VALUES: &[(&str, &[&str])] =
@@ -742,7 +710,7 @@ mod tests {
         let mut serialised: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
         serialised.retain(|k| *k != "CustomCrmGroups");
         serialised.sort_unstable();
-        let mut listed: Vec<&str> = CONTACT_FIELDS.iter().map(|(name, _)| *name).collect();
+        let mut listed: Vec<&str> = crate::api::contact_fields::FIELDS.iter().map(|spec| spec.name).collect();
         listed.sort_unstable();
         assert_eq!(serialised, listed);
     }
