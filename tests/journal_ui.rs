@@ -179,3 +179,17 @@ fn the_pane_lists_the_contacts_own_changes_and_undoes_from_there() {
     let (id, city) = (contact.id, contact.address.city.clone());
     app.wait_until("the undo is saved", |app| site_copy(app, id).is_some_and(|c| c.address.city == city));
 }
+
+#[test]
+fn the_history_titles_a_field_as_the_grid_does() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let contact = open_in_pane(&mut app, 3);
+    retype(&mut app, "First name", "Ingrid");
+    save(&mut app);
+    // The entry is named as the contact was when the change was asked for.
+    let (first_name, last_name) = (contact.first_name.clone().unwrap(), contact.last_name.clone().unwrap());
+    pick_newest(&mut app, Operation::Save, &format!("{first_name} {last_name}"));
+    app.harness.get_by_label("First name after: Ingrid");
+    app.harness.get_by_label(&format!("First name before: {first_name}"));
+    assert!(app.harness.query_by_label_contains("FirstName").is_none(), "no field is titled by its wire name");
+}
