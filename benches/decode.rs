@@ -15,7 +15,7 @@ const ROUNDS: usize = 7;
 fn contact(i: usize, odd: bool) -> Value {
     let mut contact = json!({
         "Id": i, "Email": format!("person{i}@example.com"), "FirstName": "Åse", "LastName": format!("Bråten {i}"),
-        "CrmType": "Contact", "EmailConfirmed": i % 2 == 0, "Role": "General",
+        "CrmType": "Contact", "EmailConfirmed": i.is_multiple_of(2), "Role": "General",
         "CreatedDate": "2024-05-17T18:18:39.175Z", "Address": "Storgata 1", "City": "Tromsø", "State": null,
         "ZipCode": "9008", "Country": "NO", "BillingAddress": null, "BillingCity": null, "BillingState": null,
         "BillingZipCode": null, "BillingCountry": null, "Site": null, "Phone": "+47 77 00 00 00",
