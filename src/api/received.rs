@@ -12,7 +12,7 @@ use serde::ser::SerializeMap;
 use super::contact_fields::{FIELDS, FieldSpec};
 use super::model::{Contact, ContactInput, ExtraFields};
 use super::query::CUSTOM_PREFIX;
-use super::wire::{Model, lenient};
+use super::wire::lenient;
 
 /// The JSON object of a contact as the site sent it, shared by the copies made from it.
 /// Not part of the contact's value: two contacts with the same fields are equal whatever
@@ -81,8 +81,6 @@ impl Serialize for Contact {
         overlay(&received.fields, read_as, &now).serialize(serializer)
     }
 }
-
-impl Model for Contact {}
 
 impl<'de> Deserialize<'de> for Contact {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

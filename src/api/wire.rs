@@ -4,6 +4,7 @@
 //! The server is the source of truth and its payloads have changed over versions, so a
 //! missing or `null` value becomes the field's default instead of failing the whole reply.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -11,7 +12,6 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
-use std::collections::BTreeMap;
 
 /// How a date the app writes carries its zone. A site's dialect picks it for the dates the
 /// app creates (a date read from the site keeps the form it came in).
@@ -402,7 +402,7 @@ pub trait Lenient: Sized {
 macro_rules! lenient_model {
     (
         $(#[$attr:meta])*
-        pub struct $name:ident $(<$param:ident>)? {
+        pub struct $name:ident {
             $(
                 $(#[$field_attr:meta])*
                 pub $field:ident : $ty:ty,
@@ -410,7 +410,7 @@ macro_rules! lenient_model {
         }
     ) => {
         $(#[$attr])*
-        pub struct $name $(<$param>)? {
+        pub struct $name {
             $(
                 $(#[$field_attr])*
                 #[serde(deserialize_with = "crate::api::wire::Lenient::read")]
@@ -418,12 +418,12 @@ macro_rules! lenient_model {
             )*
         }
 
-        impl $(<$param>)? crate::api::wire::Model for $name $(<$param>)? {}
+        impl crate::api::wire::Model for $name {}
     };
 }
 pub(crate) use lenient_model;
 
-/// A struct of the API (declared with [`lenient_model!`], or [`crate::api::Contact`]).
+/// A struct of the API declared with [`lenient_model!`].
 pub trait Model {}
 
 impl<T: Model + DeserializeOwned> Lenient for Option<T> {

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::Contact;
 use crate::api::FieldPath;
-use crate::api::contact_fields::{FIELDS, Field};
+use crate::api::contact_fields::{FIELDS, Field, FieldSpec};
 use crate::api::fields::field_value;
 
 use super::grid::GridQuery;
@@ -37,9 +37,9 @@ pub struct GridColumn {
 
 impl GridColumn {
     fn new(field: &str, visible: bool) -> Self {
-        let width = match field {
-            "Email" => 250.0,
-            "Country" | "Type" | "Id" => 80.0,
+        let width = match FieldSpec::named(field).map(|spec| spec.field) {
+            Some(Field::Email) => 250.0,
+            Some(Field::Country | Field::Type | Field::Id) => 80.0,
             _ => default_width(),
         };
         Self { field: field.to_owned(), visible, width }
