@@ -258,3 +258,17 @@ fn a_zone_removed_in_the_zones_tab_shows_in_the_history_and_undo_puts_it_back() 
     app.wait_until("the zone is back", |app| zones_in_database(app, id).iter().any(|z| z.0 == zone));
     assert_eq!(zones_in_database(&app, contact.id), before, "every zone as it was, with its expiry");
 }
+
+#[test]
+fn the_history_titles_a_field_as_the_grid_does() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let contact = open_in_pane(&mut app, 3);
+    retype(&mut app, "First name", "Ingrid");
+    save(&mut app);
+    // The entry is named as the contact was when the change was asked for.
+    let (first_name, last_name) = (contact.first_name.clone().unwrap(), contact.last_name.clone().unwrap());
+    pick(&mut app, Operation::Save, &format!("Saved · {first_name} {last_name}, done"));
+    app.harness.get_by_label("First name after: Ingrid");
+    app.harness.get_by_label(&format!("First name before: {first_name}"));
+    assert!(app.harness.query_by_label_contains("FirstName").is_none(), "no field is titled by its wire name");
+}

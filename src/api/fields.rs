@@ -6,8 +6,9 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use super::model::{CONTACT_FIELDS, Contact, Timestamp};
-use super::query::{CUSTOM_PREFIX, FieldPath};
+use super::contact_fields::{FIELDS, FieldSpec};
+use super::model::{Contact, Timestamp};
+use super::query::{FieldPath, custom_parts};
 
 /// One field's value of one contact, typed as the API sends it.
 #[derive(Clone, Debug, PartialEq)]
@@ -56,77 +57,24 @@ pub fn unreadable_text(raw: &Value) -> String {
 }
 
 fn typed_value<'a>(contact: &'a Contact, field: &str) -> FieldValue<'a> {
-    let text = |value: &'a Option<String>| value.as_deref().map_or(FieldValue::Empty, FieldValue::Text);
-    match field {
-        "Id" => FieldValue::Int(contact.id),
-        "Email" => FieldValue::Text(&contact.email),
-        "FirstName" => text(&contact.first_name),
-        "LastName" => text(&contact.last_name),
-        "CrmType" => text(&contact.crm_type),
-        "EmailConfirmed" => contact.email_confirmed.map_or(FieldValue::Empty, FieldValue::Bool),
-        "Role" => text(&contact.role),
-        "CreatedDate" => contact.created_date.map_or(FieldValue::Empty, FieldValue::Date),
-        "Address" => text(&contact.address.address),
-        "City" => text(&contact.address.city),
-        "State" => text(&contact.address.state),
-        "ZipCode" => text(&contact.address.zip_code),
-        "Country" => text(&contact.address.country),
-        "BillingAddress" => text(&contact.billing.address),
-        "BillingCity" => text(&contact.billing.city),
-        "BillingState" => text(&contact.billing.state),
-        "BillingZipCode" => text(&contact.billing.zip_code),
-        "BillingCountry" => text(&contact.billing.country),
-        "Site" => text(&contact.site),
-        "Phone" => text(&contact.phone),
-        "Status" => text(&contact.status),
-        "Notes" => text(&contact.notes),
-        "Type" => contact.contact_type.map_or(FieldValue::Empty, FieldValue::Int),
-        "CustomerTypeName" => text(&contact.customer_type_name),
-        "IsDataUsingAllowed" => contact.is_data_using_allowed.map_or(FieldValue::Empty, FieldValue::Bool),
-        other => match FieldPath::parse(other) {
-            Ok(FieldPath::Custom { group, field }) => {
-                match contact.custom_crm_groups.get(&group).and_then(|g| g.get(&field)) {
-                    None | Some(Value::Null) => FieldValue::Empty,
-                    Some(value) => FieldValue::Json(value),
-                }
+    if let Some(spec) = FieldSpec::named(field) {
+        return spec.value(contact);
+    }
+    match FieldPath::parse(field) {
+        Ok(FieldPath::Custom { group, field }) => {
+            match contact.custom_crm_groups.get(&group).and_then(|g| g.get(&field)) {
+                None | Some(Value::Null) => FieldValue::Empty,
+                Some(value) => FieldValue::Json(value),
             }
-            _ => FieldValue::Empty,
-        },
+        }
+        _ => FieldValue::Empty,
     }
 }
 
 /// The heading of a field for people: `First name`, or `Membership: Level` for a custom field.
 pub fn field_title(field: &str) -> Cow<'_, str> {
-    let known = match field {
-        "Id" => "Id",
-        "Email" => "Email",
-        "FirstName" => "First name",
-        "LastName" => "Last name",
-        "CrmType" => "CRM type",
-        "EmailConfirmed" => "Email confirmed",
-        "Role" => "Role",
-        "CreatedDate" => "Created",
-        "Address" => "Address",
-        "City" => "City",
-        "State" => "State",
-        "ZipCode" => "Zip code",
-        "Country" => "Country",
-        "BillingAddress" => "Billing address",
-        "BillingCity" => "Billing city",
-        "BillingState" => "Billing state",
-        "BillingZipCode" => "Billing zip code",
-        "BillingCountry" => "Billing country",
-        "Site" => "Site",
-        "Phone" => "Phone",
-        "Status" => "Status",
-        "Notes" => "Notes",
-        "Type" => "Type",
-        "CustomerTypeName" => "Customer type",
-        "IsDataUsingAllowed" => "Data use allowed",
-        _ => "",
-    };
-    if !known.is_empty() {
-        return Cow::Borrowed(known);
+    if let Some(spec) = FieldSpec::named(field) {
+        return Cow::Borrowed(spec.title);
     }
     match FieldPath::parse(field) {
         Ok(FieldPath::Custom { group, field }) => Cow::Owned(format!("{}: {}", readable(&group), readable(&field))),
@@ -165,7 +113,12 @@ pub fn readable(word: &str) -> String {
 
 /// The name of a custom field: `CustomCrmGroups.<group>.<field>`.
 pub fn custom_field_name(group: &str, field: &str) -> String {
-    format!("{CUSTOM_PREFIX}.{group}.{field}")
+    FieldPath::custom(group, field).to_string()
+}
+
+/// Whether `name` is a custom field's (`CustomCrmGroups.<group>.<field>`).
+pub fn is_custom(name: &str) -> bool {
+    custom_parts(name).is_some()
 }
 
 /// The custom fields a contact has, as `(group, field)`.
@@ -178,15 +131,14 @@ pub fn custom_fields_of(contact: &Contact) -> impl Iterator<Item = (&str, &str)>
 
 /// Every contact field, then the given custom fields: what "all fields" means.
 pub fn all_fields<'a>(custom: impl IntoIterator<Item = &'a (String, String)>) -> Vec<String> {
-    let mut fields: Vec<String> = CONTACT_FIELDS.iter().map(|(name, _)| (*name).to_owned()).collect();
+    let mut fields: Vec<String> = FIELDS.iter().map(|spec| spec.name.to_owned()).collect();
     fields.extend(custom.into_iter().map(|(group, field)| custom_field_name(group, field)));
     fields
 }
 
 /// Whether `field` names a contact field or a well-formed custom field.
 pub fn is_field(field: &str) -> bool {
-    CONTACT_FIELDS.iter().any(|(name, _)| *name == field)
-        || matches!(FieldPath::parse(field), Ok(FieldPath::Custom { .. }))
+    FieldSpec::named(field).is_some() || matches!(FieldPath::parse(field), Ok(FieldPath::Custom { .. }))
 }
 
 #[cfg(test)]
@@ -208,9 +160,9 @@ mod tests {
     #[test]
     fn every_contact_field_has_a_value_and_a_title() {
         let contact = sample();
-        for (field, _) in CONTACT_FIELDS {
+        for field in FIELDS.iter().map(|spec| spec.name) {
             assert_ne!(field_value(&contact, field), FieldValue::Empty, "{field}");
-            assert!(!field_title(field).contains(CUSTOM_PREFIX), "{field} has a title");
+            assert!(!field_title(field).contains("CustomCrmGroups"), "{field} has a title");
             assert!(is_field(field));
         }
         assert_eq!(field_value(&contact, "Type"), FieldValue::Int(2));
@@ -239,7 +191,7 @@ mod tests {
     #[test]
     fn all_fields_lists_the_contract_then_custom_fields() {
         let fields = all_fields(&[("G".to_owned(), "F".to_owned())]);
-        assert_eq!(fields.len(), CONTACT_FIELDS.len() + 1);
+        assert_eq!(fields.len(), FIELDS.len() + 1);
         assert_eq!(fields.last().map(String::as_str), Some("CustomCrmGroups.G.F"));
     }
 }

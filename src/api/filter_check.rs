@@ -16,6 +16,8 @@ use std::fmt;
 
 use serde_json::Value;
 
+use super::contact_fields::FieldSpec;
+use super::fields::FieldValue;
 use super::model::{Contact, Timestamp};
 use super::query::{FieldPath, Op, Where};
 
@@ -71,8 +73,14 @@ enum Node {
 /// Where a row's value comes from.
 #[derive(Clone, Debug)]
 enum Field {
+    /// A field of the table, found once when the filter is compiled.
+    Own(&'static FieldSpec),
+    /// A top-level field the model does not know.
     Top(String),
-    Custom { group: String, field: String },
+    Custom {
+        group: String,
+        field: String,
+    },
 }
 
 /// One comparison, its operand prepared.
@@ -151,7 +159,7 @@ fn compile(filter: &Where) -> Option<Node> {
         Where::Raw(value) => compile(&Where::parse(value).ok()?)?,
         Where::Compare { field, op, value } => {
             let field = match field {
-                FieldPath::Top(name) => Field::Top(name.clone()),
+                FieldPath::Top(name) => FieldSpec::named(name).map_or_else(|| Field::Top(name.clone()), Field::Own),
                 FieldPath::Custom { group, field } => Field::Custom { group: group.clone(), field: field.clone() },
             };
             let operands = || value.as_array()?.iter().map(Operand::of).collect::<Option<Vec<_>>>();
@@ -210,45 +218,25 @@ fn value_of<'a>(contact: &'a Contact, field: &Field) -> Actual<'a> {
         Field::Custom { group, field } => {
             contact.custom_crm_groups.get(group).and_then(|fields| fields.get(field)).map_or(Actual::Null, json)
         }
-        Field::Top(name) => match typed_value_of(contact, name) {
+        Field::Own(spec) => match own_value(contact, spec) {
             // A value the model could not read took its default (none): it is compared as the
             // site sent it. Looked up only then: the lookup costs more than the comparison.
-            Actual::Null => contact.unreadable(name).map_or(Actual::Null, json),
+            Actual::Null => contact.unreadable(spec.name).map_or(Actual::Null, json),
             typed => typed,
         },
+        Field::Top(name) => contact.extra.get(name).map_or(Actual::Null, json),
     }
 }
 
-/// The contact's own (typed) value of the top-level field `name`.
-fn typed_value_of<'a>(contact: &'a Contact, name: &str) -> Actual<'a> {
-    let text = |value: &'a Option<String>| value.as_deref().map_or(Actual::Null, Actual::Text);
-    match name {
-        "Id" => Actual::Number(contact.id as f64),
-        "Email" => Actual::Text(&contact.email),
-        "FirstName" => text(&contact.first_name),
-        "LastName" => text(&contact.last_name),
-        "CrmType" => text(&contact.crm_type),
-        "EmailConfirmed" => contact.email_confirmed.map_or(Actual::Null, Actual::Bool),
-        "Role" => text(&contact.role),
-        "CreatedDate" => contact.created_date.map_or(Actual::Null, Actual::Date),
-        "Address" => text(&contact.address.address),
-        "City" => text(&contact.address.city),
-        "State" => text(&contact.address.state),
-        "ZipCode" => text(&contact.address.zip_code),
-        "Country" => text(&contact.address.country),
-        "BillingAddress" => text(&contact.billing.address),
-        "BillingCity" => text(&contact.billing.city),
-        "BillingState" => text(&contact.billing.state),
-        "BillingZipCode" => text(&contact.billing.zip_code),
-        "BillingCountry" => text(&contact.billing.country),
-        "Site" => text(&contact.site),
-        "Phone" => text(&contact.phone),
-        "Status" => text(&contact.status),
-        "Notes" => text(&contact.notes),
-        "Type" => contact.contact_type.map_or(Actual::Null, |kind| Actual::Number(kind as f64)),
-        "CustomerTypeName" => text(&contact.customer_type_name),
-        "IsDataUsingAllowed" => contact.is_data_using_allowed.map_or(Actual::Null, Actual::Bool),
-        other => contact.extra.get(other).map_or(Actual::Null, json),
+/// The contact's own (typed) value of a field of the table.
+fn own_value<'a>(contact: &'a Contact, spec: &FieldSpec) -> Actual<'a> {
+    match spec.value(contact) {
+        FieldValue::Text(text) => Actual::Text(text),
+        FieldValue::Int(number) => Actual::Number(number as f64),
+        FieldValue::Bool(flag) => Actual::Bool(flag),
+        FieldValue::Date(instant) => Actual::Date(instant),
+        FieldValue::Json(value) | FieldValue::Unreadable(value) => json(value),
+        FieldValue::Empty => Actual::Null,
     }
 }
 
@@ -427,20 +415,20 @@ mod tests {
     fn every_contact_field_is_read_from_the_contact() {
         // Every field set, through the model's own reading of the site's JSON.
         let mut json = serde_json::Map::new();
-        for (name, kind) in crate::api::model::CONTACT_FIELDS {
+        for (name, kind) in crate::api::contact_fields::FIELDS.iter().map(|spec| (spec.name, spec.field_type())) {
             let value = match kind {
                 crate::api::model::FieldType::Text => json!(format!("v-{name}")),
                 crate::api::model::FieldType::Number => json!(3),
                 crate::api::model::FieldType::Bool => json!(true),
                 crate::api::model::FieldType::Date => json!("2024-05-17T12:00:00Z"),
             };
-            json.insert((*name).to_owned(), value);
+            json.insert(name.to_owned(), value);
         }
         let contact: Contact = serde_json::from_value(Value::Object(json)).unwrap();
-        for (name, _) in crate::api::model::CONTACT_FIELDS {
-            let set = Where::field(*name).is_null(false);
+        for name in crate::api::contact_fields::FIELDS.iter().map(|spec| spec.name) {
+            let set = Where::field(name).is_null(false);
             assert_eq!(set.check(&contact), Checked::Matches, "{name}");
-            assert!(contact.extra.get(*name).is_none(), "{name} is a field of the model, read from it");
+            assert!(contact.extra.get(name).is_none(), "{name} is a field of the model, read from it");
         }
     }
 

@@ -4,6 +4,7 @@
 pub mod assumed;
 mod auth;
 mod client;
+pub mod contact_fields;
 pub mod dialect;
 mod error;
 pub mod fields;

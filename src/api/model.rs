@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use super::received::{Received, UpdateBody};
-use super::wire::lenient;
+use super::wire::lenient_model;
 pub use super::wire::{Amount, DateForm, Timestamp, WholeNumber};
 
 pub type ContactId = i64;
@@ -52,52 +52,33 @@ pub enum FieldType {
     Date,
 }
 
-/// The contract's contact fields (all but `CustomCrmGroups`), in the contract's order.
-pub const CONTACT_FIELDS: &[(&str, FieldType)] = {
-    use FieldType::*;
-    &[
-        ("Id", Number),
-        ("Email", Text),
-        ("FirstName", Text),
-        ("LastName", Text),
-        ("CrmType", Text),
-        ("EmailConfirmed", Bool),
-        ("Role", Text),
-        ("CreatedDate", Date),
-        ("Address", Text),
-        ("City", Text),
-        ("State", Text),
-        ("ZipCode", Text),
-        ("Country", Text),
-        ("BillingAddress", Text),
-        ("BillingCity", Text),
-        ("BillingState", Text),
-        ("BillingZipCode", Text),
-        ("BillingCountry", Text),
-        ("Site", Text),
-        ("Phone", Text),
-        ("Status", Text),
-        ("Notes", Text),
-        ("Type", Number),
-        ("CustomerTypeName", Text),
-        ("IsDataUsingAllowed", Bool),
-    ]
-};
-
 /// The values of the contact's enum-like fields that the contract names. Real sites have
 /// others: they are shown as they come, never refused.
 pub const KNOWN_VALUES: &[(&str, &[&str])] =
     &[("CrmType", &["Contact"]), ("Role", &["General"]), ("Status", &[]), ("Type", &["0"])];
 
 /// The list envelope: `{"Items": [...], "TotalItemsCount": n}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", bound(deserialize = "T: Deserialize<'de>"))]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct Page<T> {
-    #[serde(default = "Vec::new", deserialize_with = "lenient::or_default")]
     pub items: Vec<T>,
     /// `None` when a site leaves it out; pagers then stop at the first empty page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_items_count: Option<u64>,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
+    /// `Items` missing or `null` is no items.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "PascalCase", bound(deserialize = "T: Deserialize<'de>"))]
+        struct Envelope<T> {
+            items: Option<Vec<T>>,
+            total_items_count: Option<u64>,
+        }
+        let Envelope { items, total_items_count } = Envelope::deserialize(deserializer)?;
+        Ok(Self { items: items.unwrap_or_default(), total_items_count })
+    }
 }
 
 impl<T> Page<T> {
@@ -109,84 +90,54 @@ impl<T> Page<T> {
 /// A CRM contact as the site returns it. Read leniently: a field whose value cannot be read
 /// takes its default and is kept, as sent, in [`Contact::received`] (see
 /// [`Contact::unreadable`]); one odd value never fails a contact. Serialised as the received
-/// object with the fields whose typed value changed re-encoded (see [`Received`]).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self", rename_all = "PascalCase", default)]
+/// object with the fields whose typed value changed re-encoded (see [`Received`]). Its
+/// fields' names on the wire, kinds and places are in the one table of contact fields
+/// ([`crate::api::contact_fields::FIELDS`]), which reads and writes them.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Contact {
-    #[serde(deserialize_with = "lenient::int")]
     pub id: ContactId,
-    #[serde(deserialize_with = "lenient::string")]
     pub email: String,
-    #[serde(deserialize_with = "lenient::opt_string")]
     pub first_name: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
     pub last_name: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
     pub crm_type: Option<String>,
     /// `None`: the site sent `null` (or nothing), which is not `false`.
-    #[serde(deserialize_with = "lenient::opt_bool")]
     pub email_confirmed: Option<bool>,
-    #[serde(deserialize_with = "lenient::opt_string")]
     pub role: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_timestamp")]
     pub created_date: Option<Timestamp>,
-    #[serde(flatten)]
     pub address: PostalAddress,
-    #[serde(flatten)]
     pub billing: BillingAddress,
-    #[serde(deserialize_with = "lenient::opt_string")]
     pub site: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
     pub phone: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
     pub status: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
     pub notes: Option<String>,
-    #[serde(rename = "Type", deserialize_with = "lenient::opt_int")]
     pub contact_type: Option<i64>,
-    #[serde(deserialize_with = "lenient::opt_string")]
     pub customer_type_name: Option<String>,
     /// `None`: not set (`null`), which is not `false`.
-    #[serde(deserialize_with = "lenient::opt_bool")]
     pub is_data_using_allowed: Option<bool>,
-    #[serde(deserialize_with = "lenient::groups")]
     pub custom_crm_groups: CustomCrmGroups,
-    #[serde(flatten)]
+    /// The fields the site sent that are not in the table, as sent.
     pub extra: ExtraFields,
     /// The object as the site sent it; empty for a contact made here.
-    #[serde(skip)]
     pub received: Received,
 }
 
 /// `Address, City, State, ZipCode, Country` of a contact.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PostalAddress {
-    #[serde(deserialize_with = "lenient::opt_string")]
     pub address: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
     pub city: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
     pub state: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
     pub zip_code: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
     pub country: Option<String>,
 }
 
 /// `BillingAddress, BillingCity, ...` (fields added in v7.10.7: older sites leave them out).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct BillingAddress {
-    #[serde(rename = "BillingAddress", deserialize_with = "lenient::opt_string")]
     pub address: Option<String>,
-    #[serde(rename = "BillingCity", deserialize_with = "lenient::opt_string")]
     pub city: Option<String>,
-    #[serde(rename = "BillingState", deserialize_with = "lenient::opt_string")]
     pub state: Option<String>,
-    #[serde(rename = "BillingZipCode", deserialize_with = "lenient::opt_string")]
     pub zip_code: Option<String>,
-    #[serde(rename = "BillingCountry", deserialize_with = "lenient::opt_string")]
     pub country: Option<String>,
 }
 
@@ -290,51 +241,52 @@ impl BillingAddressInput {
     }
 }
 
-/// The body of a create or an update: a contact minus the fields the site owns
-/// (`EmailConfirmed, CreatedDate, CustomerTypeName`). Each field says what it does:
-/// [`Change::Keep`] leaves it out of the body, [`Change::Clear`] sends `null`,
-/// [`Change::Set`] sends the value. The app updates a loaded contact by sending the
-/// [`Contact`] itself (see [`UpdateBody`]): the site's object with only the changed fields
-/// re-encoded. [`ContactInput::from_contact`] builds a typed body from a contact made here.
-/// The password of a create is passed to [`crate::api::Client::create_contact`] separately
-/// so that it never sits in a model.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
-pub struct ContactInput {
-    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_int")]
-    pub id: Option<ContactId>,
-    #[serde(deserialize_with = "lenient::string")]
-    pub email: String,
-    #[serde(skip_serializing_if = "Change::is_keep")]
-    pub first_name: Change<String>,
-    #[serde(skip_serializing_if = "Change::is_keep")]
-    pub last_name: Change<String>,
-    #[serde(skip_serializing_if = "Change::is_keep")]
-    pub crm_type: Change<String>,
-    #[serde(skip_serializing_if = "Change::is_keep")]
-    pub role: Change<String>,
-    #[serde(flatten)]
-    pub address: PostalAddressInput,
-    #[serde(flatten)]
-    pub billing: BillingAddressInput,
-    #[serde(skip_serializing_if = "Change::is_keep")]
-    pub site: Change<String>,
-    #[serde(skip_serializing_if = "Change::is_keep")]
-    pub phone: Change<String>,
-    #[serde(skip_serializing_if = "Change::is_keep")]
-    pub status: Change<String>,
-    #[serde(skip_serializing_if = "Change::is_keep")]
-    pub notes: Change<String>,
-    #[serde(rename = "Type", skip_serializing_if = "Change::is_keep")]
-    pub contact_type: Change<i64>,
-    #[serde(skip_serializing_if = "Change::is_keep")]
-    pub is_data_using_allowed: Change<bool>,
-    /// Replaces all of the contact's custom values when set.
-    #[serde(skip_serializing_if = "Change::is_keep")]
-    pub custom_crm_groups: Change<CustomCrmGroups>,
-    /// Unknown fields of the contact this input was made from, sent back unchanged.
-    #[serde(flatten)]
-    pub extra: ExtraFields,
+lenient_model! {
+    /// The body of a create or an update: a contact minus the fields the site owns
+    /// (`EmailConfirmed, CreatedDate, CustomerTypeName`). Each field says what it does:
+    /// [`Change::Keep`] leaves it out of the body, [`Change::Clear`] sends `null`,
+    /// [`Change::Set`] sends the value. The app updates a loaded contact by sending the
+    /// [`Contact`] itself (see [`UpdateBody`]): the site's object with only the changed fields
+    /// re-encoded. [`ContactInput::from_contact`] builds a typed body from a contact made here.
+    /// The password of a create is passed to [`crate::api::Client::create_contact`] separately
+    /// so that it never sits in a model.
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase", default)]
+    pub struct ContactInput {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub id: Option<ContactId>,
+        pub email: String,
+        #[serde(skip_serializing_if = "Change::is_keep")]
+        pub first_name: Change<String>,
+        #[serde(skip_serializing_if = "Change::is_keep")]
+        pub last_name: Change<String>,
+        #[serde(skip_serializing_if = "Change::is_keep")]
+        pub crm_type: Change<String>,
+        #[serde(skip_serializing_if = "Change::is_keep")]
+        pub role: Change<String>,
+        #[serde(flatten)]
+        pub address: PostalAddressInput,
+        #[serde(flatten)]
+        pub billing: BillingAddressInput,
+        #[serde(skip_serializing_if = "Change::is_keep")]
+        pub site: Change<String>,
+        #[serde(skip_serializing_if = "Change::is_keep")]
+        pub phone: Change<String>,
+        #[serde(skip_serializing_if = "Change::is_keep")]
+        pub status: Change<String>,
+        #[serde(skip_serializing_if = "Change::is_keep")]
+        pub notes: Change<String>,
+        #[serde(rename = "Type", skip_serializing_if = "Change::is_keep")]
+        pub contact_type: Change<i64>,
+        #[serde(skip_serializing_if = "Change::is_keep")]
+        pub is_data_using_allowed: Change<bool>,
+        /// Replaces all of the contact's custom values when set.
+        #[serde(skip_serializing_if = "Change::is_keep")]
+        pub custom_crm_groups: Change<CustomCrmGroups>,
+        /// Unknown fields of the contact this input was made from, sent back unchanged.
+        #[serde(flatten)]
+        pub extra: ExtraFields,
+    }
 }
 
 impl ContactInput {
@@ -430,305 +382,257 @@ impl ContactInput {
     }
 }
 
-/// `Member{Id,Email,FirstName,LastName}` on bookings, cases and orders.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
-pub struct MemberRef {
-    #[serde(deserialize_with = "lenient::int")]
-    pub id: ContactId,
-    #[serde(deserialize_with = "lenient::string")]
-    pub email: String,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub first_name: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub last_name: Option<String>,
-    #[serde(flatten)]
-    pub extra: ExtraFields,
+lenient_model! {
+    /// `Member{Id,Email,FirstName,LastName}` on bookings, cases and orders.
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase", default)]
+    pub struct MemberRef {
+        pub id: ContactId,
+        pub email: String,
+        pub first_name: Option<String>,
+        pub last_name: Option<String>,
+        #[serde(flatten)]
+        pub extra: ExtraFields,
+    }
 }
 
-/// `Form{Id,Alias,Name}`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
-pub struct FormRef {
-    #[serde(deserialize_with = "lenient::int")]
-    pub id: i64,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub alias: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub name: Option<String>,
-    #[serde(flatten)]
-    pub extra: ExtraFields,
+lenient_model! {
+    /// `Form{Id,Alias,Name}`.
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase", default)]
+    pub struct FormRef {
+        pub id: i64,
+        pub alias: Option<String>,
+        pub name: Option<String>,
+        #[serde(flatten)]
+        pub extra: ExtraFields,
+    }
 }
 
-/// `Event{Id,Name}`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
-pub struct EventRef {
-    #[serde(deserialize_with = "lenient::int")]
-    pub id: i64,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub name: Option<String>,
-    #[serde(flatten)]
-    pub extra: ExtraFields,
+lenient_model! {
+    /// `Event{Id,Name}`.
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase", default)]
+    pub struct EventRef {
+        pub id: i64,
+        pub name: Option<String>,
+        #[serde(flatten)]
+        pub extra: ExtraFields,
+    }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
-pub struct Booking {
-    #[serde(deserialize_with = "lenient::int")]
-    pub id: i64,
-    #[serde(deserialize_with = "lenient::opt_int")]
-    pub event_id: Option<i64>,
-    #[serde(deserialize_with = "lenient::opt_int")]
-    pub order_id: Option<i64>,
-    #[serde(deserialize_with = "lenient::opt_int")]
-    pub form_id: Option<i64>,
-    #[serde(deserialize_with = "lenient::opt_int")]
-    pub member_id: Option<ContactId>,
-    #[serde(deserialize_with = "lenient::opt_int")]
-    pub allocation: Option<i64>,
-    #[serde(deserialize_with = "lenient::opt_timestamp")]
-    pub created_date_time: Option<Timestamp>,
-    #[serde(deserialize_with = "lenient::groups")]
-    pub custom_crm_groups: CustomCrmGroups,
-    pub member: Option<MemberRef>,
-    pub form: Option<FormRef>,
-    pub event: Option<EventRef>,
-    #[serde(deserialize_with = "lenient::or_default")]
-    pub event_booking_fields: BTreeMap<String, Value>,
-    #[serde(flatten)]
-    pub extra: ExtraFields,
+lenient_model! {
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase", default)]
+    pub struct Booking {
+        pub id: i64,
+        pub event_id: Option<i64>,
+        pub order_id: Option<i64>,
+        pub form_id: Option<i64>,
+        pub member_id: Option<ContactId>,
+        pub allocation: Option<i64>,
+        pub created_date_time: Option<Timestamp>,
+        pub custom_crm_groups: CustomCrmGroups,
+        pub member: Option<MemberRef>,
+        pub form: Option<FormRef>,
+        pub event: Option<EventRef>,
+        pub event_booking_fields: BTreeMap<String, Value>,
+        #[serde(flatten)]
+        pub extra: ExtraFields,
+    }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
-pub struct Case {
-    #[serde(deserialize_with = "lenient::int")]
-    pub id: i64,
-    #[serde(deserialize_with = "lenient::opt_int")]
-    pub order_id: Option<i64>,
-    #[serde(deserialize_with = "lenient::opt_int")]
-    pub form_id: Option<i64>,
-    #[serde(deserialize_with = "lenient::opt_int")]
-    pub member_id: Option<ContactId>,
-    #[serde(deserialize_with = "lenient::opt_timestamp")]
-    pub created_date_time: Option<Timestamp>,
-    #[serde(deserialize_with = "lenient::groups")]
-    pub custom_crm_groups: CustomCrmGroups,
-    pub member: Option<MemberRef>,
-    pub form: Option<FormRef>,
-    #[serde(deserialize_with = "lenient::or_default")]
-    pub case_fields: BTreeMap<String, Value>,
-    #[serde(flatten)]
-    pub extra: ExtraFields,
+lenient_model! {
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase", default)]
+    pub struct Case {
+        pub id: i64,
+        pub order_id: Option<i64>,
+        pub form_id: Option<i64>,
+        pub member_id: Option<ContactId>,
+        pub created_date_time: Option<Timestamp>,
+        pub custom_crm_groups: CustomCrmGroups,
+        pub member: Option<MemberRef>,
+        pub form: Option<FormRef>,
+        pub case_fields: BTreeMap<String, Value>,
+        #[serde(flatten)]
+        pub extra: ExtraFields,
+    }
 }
 
-/// `StatusShort{Id,Name}` of an order.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
-pub struct StatusShort {
-    #[serde(deserialize_with = "lenient::int")]
-    pub id: i64,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub name: Option<String>,
-    #[serde(flatten)]
-    pub extra: ExtraFields,
+lenient_model! {
+    /// `StatusShort{Id,Name}` of an order.
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase", default)]
+    pub struct StatusShort {
+        pub id: i64,
+        pub name: Option<String>,
+        #[serde(flatten)]
+        pub extra: ExtraFields,
+    }
 }
 
-/// `Discount{Code,Cost}`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
-pub struct Discount {
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub code: Option<String>,
-    pub cost: Option<Amount>,
-    #[serde(flatten)]
-    pub extra: ExtraFields,
+lenient_model! {
+    /// `Discount{Code,Cost}`.
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase", default)]
+    pub struct Discount {
+        pub code: Option<String>,
+        pub cost: Option<Amount>,
+        #[serde(flatten)]
+        pub extra: ExtraFields,
+    }
 }
 
-/// `GiftVoucher{Name,Cost}`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
-pub struct GiftVoucher {
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub name: Option<String>,
-    pub cost: Option<Amount>,
-    #[serde(flatten)]
-    pub extra: ExtraFields,
+lenient_model! {
+    /// `GiftVoucher{Name,Cost}`.
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase", default)]
+    pub struct GiftVoucher {
+        pub name: Option<String>,
+        pub cost: Option<Amount>,
+        #[serde(flatten)]
+        pub extra: ExtraFields,
+    }
 }
 
-/// `Tax{Code,Rate}`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
-pub struct Tax {
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub code: Option<String>,
-    pub rate: Option<Amount>,
-    #[serde(flatten)]
-    pub extra: ExtraFields,
+lenient_model! {
+    /// `Tax{Code,Rate}`.
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase", default)]
+    pub struct Tax {
+        pub code: Option<String>,
+        pub rate: Option<Amount>,
+        #[serde(flatten)]
+        pub extra: ExtraFields,
+    }
 }
 
-/// `ShippingInfo{Name,Cost,Address,City,State,Zipcode,Country}`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
-pub struct ShippingInfo {
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub name: Option<String>,
-    pub cost: Option<Amount>,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub address: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub city: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub state: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub zipcode: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub country: Option<String>,
-    #[serde(flatten)]
-    pub extra: ExtraFields,
+lenient_model! {
+    /// `ShippingInfo{Name,Cost,Address,City,State,Zipcode,Country}`.
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase", default)]
+    pub struct ShippingInfo {
+        pub name: Option<String>,
+        pub cost: Option<Amount>,
+        pub address: Option<String>,
+        pub city: Option<String>,
+        pub state: Option<String>,
+        pub zipcode: Option<String>,
+        pub country: Option<String>,
+        #[serde(flatten)]
+        pub extra: ExtraFields,
+    }
 }
 
-/// `Attributes[{AttributeId, OptionsIds[string]}]` of an order line.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
-pub struct LineAttribute {
-    #[serde(deserialize_with = "lenient::opt_int")]
-    pub attribute_id: Option<i64>,
-    /// Read leniently: a number comes as its text.
-    #[serde(deserialize_with = "lenient::texts")]
-    pub options_ids: Vec<String>,
-    #[serde(flatten)]
-    pub extra: ExtraFields,
+lenient_model! {
+    /// `Attributes[{AttributeId, OptionsIds[string]}]` of an order line.
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase", default)]
+    pub struct LineAttribute {
+        pub attribute_id: Option<i64>,
+        /// Read leniently: a number comes as its text.
+        pub options_ids: Vec<String>,
+        #[serde(flatten)]
+        pub extra: ExtraFields,
+    }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
-pub struct OrderLine {
-    #[serde(deserialize_with = "lenient::int")]
-    pub id: i64,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub entity_type: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_int")]
-    pub product_id: Option<i64>,
-    #[serde(deserialize_with = "lenient::opt_int")]
-    pub module_id: Option<i64>,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub product_name: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_int")]
-    pub quantity: Option<i64>,
-    pub tax_rate: Option<Amount>,
-    pub unit_price: Option<Amount>,
-    pub total_price: Option<Amount>,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub file_name: Option<String>,
-    #[serde(deserialize_with = "lenient::bool")]
-    pub is_download: bool,
-    #[serde(deserialize_with = "lenient::or_default")]
-    pub attributes: Vec<LineAttribute>,
-    #[serde(flatten)]
-    pub extra: ExtraFields,
+lenient_model! {
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase", default)]
+    pub struct OrderLine {
+        pub id: i64,
+        pub entity_type: Option<String>,
+        pub product_id: Option<i64>,
+        pub module_id: Option<i64>,
+        pub product_name: Option<String>,
+        pub quantity: Option<i64>,
+        pub tax_rate: Option<Amount>,
+        pub unit_price: Option<Amount>,
+        pub total_price: Option<Amount>,
+        pub file_name: Option<String>,
+        pub is_download: bool,
+        pub attributes: Vec<LineAttribute>,
+        #[serde(flatten)]
+        pub extra: ExtraFields,
+    }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
-pub struct Payment {
-    #[serde(deserialize_with = "lenient::int")]
-    pub id: i64,
-    pub amount: Option<Amount>,
-    pub amount_captured: Option<Amount>,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub gateway_reason: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub transaction_id: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub status: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub payment_type: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub payment_gateway_type: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub notes: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_timestamp")]
-    pub created_date_time: Option<Timestamp>,
-    #[serde(flatten)]
-    pub extra: ExtraFields,
+lenient_model! {
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase", default)]
+    pub struct Payment {
+        pub id: i64,
+        pub amount: Option<Amount>,
+        pub amount_captured: Option<Amount>,
+        pub gateway_reason: Option<String>,
+        pub transaction_id: Option<String>,
+        pub status: Option<String>,
+        pub payment_type: Option<String>,
+        pub payment_gateway_type: Option<String>,
+        pub notes: Option<String>,
+        pub created_date_time: Option<Timestamp>,
+        #[serde(flatten)]
+        pub extra: ExtraFields,
+    }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
-pub struct Order {
-    #[serde(deserialize_with = "lenient::int")]
-    pub id: i64,
-    #[serde(rename = "AWBNumber", deserialize_with = "lenient::opt_string")]
-    pub awb_number: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub currency_country: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub currency: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub country: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_timestamp")]
-    pub invoice_date: Option<Timestamp>,
-    /// A number in the vendor's reference; text ("000456") is kept as text.
-    pub invoice_number: Option<WholeNumber>,
-    #[serde(deserialize_with = "lenient::bool")]
-    pub is_deleted: bool,
-    #[serde(deserialize_with = "lenient::bool")]
-    pub is_recurring: bool,
-    #[serde(deserialize_with = "lenient::opt_int")]
-    pub main_order_id: Option<i64>,
-    #[serde(deserialize_with = "lenient::opt_int")]
-    pub member_id: Option<ContactId>,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub order_name: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub payment_state: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_int")]
-    pub status_id: Option<i64>,
-    pub total_cost: Option<Amount>,
-    #[serde(deserialize_with = "lenient::opt_timestamp")]
-    pub created_date_time: Option<Timestamp>,
-    #[serde(deserialize_with = "lenient::bool")]
-    pub has_subscriptions: bool,
-    #[serde(deserialize_with = "lenient::bool")]
-    pub has_paid_subscription: bool,
-    #[serde(rename = "TrackingURL", deserialize_with = "lenient::opt_string")]
-    pub tracking_url: Option<String>,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub transaction_id: Option<String>,
-    pub amount_paid: Option<Amount>,
-    pub amount_pending: Option<Amount>,
-    #[serde(deserialize_with = "lenient::opt_string")]
-    pub order_case_type: Option<String>,
-    pub status_short: Option<StatusShort>,
-    pub discount: Option<Discount>,
-    pub gift_voucher: Option<GiftVoucher>,
-    pub tax: Option<Tax>,
-    pub shipping_info: Option<ShippingInfo>,
-    pub member: Option<MemberRef>,
-    #[serde(deserialize_with = "lenient::or_default")]
-    pub order_lines: Vec<OrderLine>,
-    #[serde(deserialize_with = "lenient::or_default")]
-    pub payments: Vec<Payment>,
-    #[serde(deserialize_with = "lenient::groups")]
-    pub custom_crm_groups: CustomCrmGroups,
-    #[serde(flatten)]
-    pub extra: ExtraFields,
+lenient_model! {
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase", default)]
+    pub struct Order {
+        pub id: i64,
+        #[serde(rename = "AWBNumber")]
+        pub awb_number: Option<String>,
+        pub currency_country: Option<String>,
+        pub currency: Option<String>,
+        pub country: Option<String>,
+        pub invoice_date: Option<Timestamp>,
+        /// A number in the vendor's reference; text ("000456") is kept as text.
+        pub invoice_number: Option<WholeNumber>,
+        pub is_deleted: bool,
+        pub is_recurring: bool,
+        pub main_order_id: Option<i64>,
+        pub member_id: Option<ContactId>,
+        pub order_name: Option<String>,
+        pub payment_state: Option<String>,
+        pub status_id: Option<i64>,
+        pub total_cost: Option<Amount>,
+        pub created_date_time: Option<Timestamp>,
+        pub has_subscriptions: bool,
+        pub has_paid_subscription: bool,
+        #[serde(rename = "TrackingURL")]
+        pub tracking_url: Option<String>,
+        pub transaction_id: Option<String>,
+        pub amount_paid: Option<Amount>,
+        pub amount_pending: Option<Amount>,
+        pub order_case_type: Option<String>,
+        pub status_short: Option<StatusShort>,
+        pub discount: Option<Discount>,
+        pub gift_voucher: Option<GiftVoucher>,
+        pub tax: Option<Tax>,
+        pub shipping_info: Option<ShippingInfo>,
+        pub member: Option<MemberRef>,
+        pub order_lines: Vec<OrderLine>,
+        pub payments: Vec<Payment>,
+        pub custom_crm_groups: CustomCrmGroups,
+        #[serde(flatten)]
+        pub extra: ExtraFields,
+    }
 }
 
-/// A contact's subscription to a members-only area; no expiry when `expiry_date_time` is `None`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase", default)]
-pub struct SecureZone {
-    #[serde(deserialize_with = "lenient::int")]
-    pub id: i64,
-    #[serde(deserialize_with = "lenient::string")]
-    pub name: String,
-    #[serde(deserialize_with = "lenient::opt_timestamp")]
-    pub expiry_date_time: Option<Timestamp>,
-    #[serde(flatten)]
-    pub extra: ExtraFields,
+lenient_model! {
+    /// A contact's subscription to a members-only area; no expiry when `expiry_date_time` is `None`.
+    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase", default)]
+    pub struct SecureZone {
+        pub id: i64,
+        pub name: String,
+        pub expiry_date_time: Option<Timestamp>,
+        #[serde(flatten)]
+        pub extra: ExtraFields,
+    }
 }
 
 #[cfg(test)]
@@ -742,7 +646,7 @@ mod tests {
         let mut serialised: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
         serialised.retain(|k| *k != "CustomCrmGroups");
         serialised.sort_unstable();
-        let mut listed: Vec<&str> = CONTACT_FIELDS.iter().map(|(name, _)| *name).collect();
+        let mut listed: Vec<&str> = crate::api::contact_fields::FIELDS.iter().map(|spec| spec.name).collect();
         listed.sort_unstable();
         assert_eq!(serialised, listed);
     }

@@ -115,25 +115,33 @@ pub enum FieldPath {
 }
 
 impl FieldPath {
+    /// The custom field `field` of `group`.
+    pub fn custom(group: impl Into<String>, field: impl Into<String>) -> Self {
+        Self::Custom { group: group.into(), field: field.into() }
+    }
+
+    /// Reads `LastName` or `CustomCrmGroups.<group>.<field>`; a custom path with an empty
+    /// group or field is refused (see [`custom_parts`] for names the app made itself).
     pub fn parse(text: &str) -> Result<Self, String> {
-        let Some(rest) = text.strip_prefix(CUSTOM_PREFIX) else {
-            if text.is_empty() {
-                return Err("a field name is empty".to_owned());
-            }
-            return Ok(Self::Top(text.to_owned()));
-        };
+        if text.is_empty() {
+            return Err("a field name is empty".to_owned());
+        }
         // `CustomCrmGroups` itself, or a name that only begins like it, is a top-level field.
-        if !rest.starts_with('.') {
+        if !text.strip_prefix(CUSTOM_PREFIX).is_some_and(|rest| rest.starts_with('.')) {
             return Ok(Self::Top(text.to_owned()));
         }
-        let mut parts = rest.strip_prefix('.').map(|path| path.splitn(2, '.'));
-        match (parts.as_mut().and_then(Iterator::next), parts.as_mut().and_then(Iterator::next)) {
-            (Some(group), Some(field)) if !group.is_empty() && !field.is_empty() => {
-                Ok(Self::Custom { group: group.to_owned(), field: field.to_owned() })
-            }
+        match custom_parts(text) {
+            Some((group, field)) if !group.is_empty() && !field.is_empty() => Ok(Self::custom(group, field)),
             _ => Err(format!("`{text}` is not of the form {CUSTOM_PREFIX}.<GroupAlias>.<FieldAlias>")),
         }
     }
+}
+
+/// The group and field of `CustomCrmGroups.<group>.<field>` as written, empty parts
+/// included (a group's key may be empty in a contact's JSON); `None` for any other name.
+/// The group has no dot; the field may.
+pub fn custom_parts(name: &str) -> Option<(&str, &str)> {
+    name.strip_prefix(CUSTOM_PREFIX)?.strip_prefix('.')?.split_once('.')
 }
 
 impl fmt::Display for FieldPath {

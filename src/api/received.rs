@@ -7,7 +7,12 @@ use std::sync::{Arc, OnceLock};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use serde::ser::SerializeMap;
+
+use super::contact_fields::{FIELDS, FieldSpec};
 use super::model::{Contact, ContactInput, ExtraFields};
+use super::query::CUSTOM_PREFIX;
+use super::wire::lenient;
 
 /// The JSON object of a contact as the site sent it, shared by the copies made from it.
 /// Not part of the contact's value: two contacts with the same fields are equal whatever
@@ -47,12 +52,22 @@ impl std::fmt::Debug for Received {
     }
 }
 
-/// The typed fields of a contact, serialised as the model writes them.
+/// The typed fields of a contact, serialised as the model writes them: the table's fields
+/// in its order, the custom groups, then the fields the table does not have.
 struct Typed<'a>(&'a Contact);
 
 impl Serialize for Typed<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        Contact::serialize(self.0, serializer)
+        let contact = self.0;
+        let mut map = serializer.serialize_map(Some(FIELDS.len() + 1 + contact.extra.len()))?;
+        for spec in &FIELDS {
+            spec.serialize_entry(&mut map, contact)?;
+        }
+        map.serialize_entry(CUSTOM_PREFIX, &contact.custom_crm_groups)?;
+        for (name, value) in &contact.extra {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
     }
 }
 
@@ -60,10 +75,9 @@ impl Serialize for Contact {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let Some(received) = self.received.0.as_deref() else { return Typed(self).serialize(serializer) };
         let now = serde_json::to_value(Typed(self)).map_err(serde::ser::Error::custom)?;
-        let read_as = received.read_as.get_or_init(|| {
-            let whole = Value::Object(received.fields.clone());
-            serde_json::to_value(Typed(&Contact::read(&whole))).unwrap_or(Value::Null)
-        });
+        let read_as = received
+            .read_as
+            .get_or_init(|| serde_json::to_value(Typed(&Contact::read(&received.fields))).unwrap_or(Value::Null));
         overlay(&received.fields, read_as, &now).serialize(serializer)
     }
 }
@@ -77,23 +91,25 @@ impl<'de> Deserialize<'de> for Contact {
 impl Contact {
     /// The contact the site sent as `fields`, remembering them.
     pub fn from_received(fields: ExtraFields) -> Self {
-        // Reading borrows the object as a `Value`, then takes it back: no copy.
-        let whole = Value::Object(fields);
-        let mut contact = Self::read(&whole);
-        let Value::Object(fields) = whole else { return contact };
+        let mut contact = Self::read(&fields);
         contact.received = Received(Some(Arc::new(ReceivedJson { fields, read_as: OnceLock::new() })));
         contact
     }
 
-    /// The typed fields of the object `whole`; a field that cannot be read takes its default.
-    fn read(whole: &Value) -> Self {
-        if let Ok(contact) = Contact::deserialize(whole) {
-            return contact;
+    /// The typed fields of the object `fields`, by the table; a field that cannot be read
+    /// takes its default, and a field the table does not have is kept in `extra`.
+    fn read(fields: &ExtraFields) -> Self {
+        let mut contact = Self::default();
+        for (name, value) in fields {
+            if let Some(spec) = FieldSpec::named(name) {
+                spec.read(&mut contact, value);
+            } else if name == CUSTOM_PREFIX {
+                contact.custom_crm_groups = lenient::groups(value).unwrap_or_default();
+            } else {
+                contact.extra.insert(name.clone(), value.clone());
+            }
         }
-        let Value::Object(fields) = whole else { return Self::default() };
-        let mut readable = fields.clone();
-        readable.retain(|field, value| field_reads(field, value));
-        Contact::deserialize(&Value::Object(readable)).unwrap_or_default()
+        contact
     }
 
     /// The value the site sent for `field` (a top-level name) when it could not be read as
@@ -106,9 +122,11 @@ impl Contact {
 
 /// Whether `value` reads as the type of contact field `field` (unknown fields always do).
 fn field_reads(field: &str, value: &Value) -> bool {
-    let mut one = ExtraFields::new();
-    one.insert(field.to_owned(), value.clone());
-    Contact::deserialize(&Value::Object(one)).is_ok()
+    match FieldSpec::named(field) {
+        Some(spec) => spec.reads(value),
+        None if field == CUSTOM_PREFIX => lenient::groups(value).is_ok(),
+        None => true,
+    }
 }
 
 /// `received` with the fields whose typed value changed (`read_as` then, `now` now) taken

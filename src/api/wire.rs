@@ -4,10 +4,12 @@
 //! The server is the source of truth and its payloads have changed over versions, so a
 //! missing or `null` value becomes the field's default instead of failing the whole reply.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::de::DeserializeOwned;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -314,9 +316,9 @@ impl Serialize for WholeNumber {
 impl<'de> Deserialize<'de> for WholeNumber {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(Scalar(|value| match value {
-            Lenient::Int(n) => Ok(Self::from(n)),
-            Lenient::Float(n) => Ok(Self { text: n.to_string(), quoted: false }),
-            Lenient::Text(text) => Ok(Self { text, quoted: true }),
+            Seen::Int(n) => Ok(Self::from(n)),
+            Seen::Float(n) => Ok(Self { text: n.to_string(), quoted: false }),
+            Seen::Text(text) => Ok(Self { text, quoted: true }),
             other => Err(format!("expected a whole number, got {other:?}")),
         }))
     }
@@ -337,7 +339,7 @@ pub fn describe_json(value: &serde_json::Value) -> &'static str {
 
 /// A JSON scalar as the lenient readers see it.
 #[derive(Debug)]
-enum Lenient {
+enum Seen {
     Null,
     Bool(bool),
     Int(i64),
@@ -348,14 +350,14 @@ enum Lenient {
 /// Reads one scalar without building a `serde_json::Value`, then converts it with `F`.
 struct Scalar<F>(F);
 
-impl<'de, T, F: FnOnce(Lenient) -> Result<T, String>> Visitor<'de> for Scalar<F> {
+impl<'de, T, F: FnOnce(Seen) -> Result<T, String>> Visitor<'de> for Scalar<F> {
     type Value = T;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("text, a number, true/false or null")
     }
     fn visit_unit<E: de::Error>(self) -> Result<T, E> {
-        (self.0)(Lenient::Null).map_err(E::custom)
+        (self.0)(Seen::Null).map_err(E::custom)
     }
     fn visit_none<E: de::Error>(self) -> Result<T, E> {
         self.visit_unit()
@@ -364,30 +366,133 @@ impl<'de, T, F: FnOnce(Lenient) -> Result<T, String>> Visitor<'de> for Scalar<F>
         deserializer.deserialize_any(self)
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<T, E> {
-        (self.0)(Lenient::Bool(v)).map_err(E::custom)
+        (self.0)(Seen::Bool(v)).map_err(E::custom)
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
-        (self.0)(Lenient::Int(v)).map_err(E::custom)
+        (self.0)(Seen::Int(v)).map_err(E::custom)
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
         match i64::try_from(v) {
             Ok(v) => self.visit_i64(v),
-            Err(_) => (self.0)(Lenient::Float(v as f64)).map_err(E::custom),
+            Err(_) => (self.0)(Seen::Float(v as f64)).map_err(E::custom),
         }
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
-        (self.0)(Lenient::Float(v)).map_err(E::custom)
+        (self.0)(Seen::Float(v)).map_err(E::custom)
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
-        (self.0)(Lenient::Text(v.to_owned())).map_err(E::custom)
+        (self.0)(Seen::Text(v.to_owned())).map_err(E::custom)
     }
     fn visit_string<E: de::Error>(self, v: String) -> Result<T, E> {
-        (self.0)(Lenient::Text(v)).map_err(E::custom)
+        (self.0)(Seen::Text(v)).map_err(E::custom)
     }
 }
 
-/// `#[serde(deserialize_with = ...)]` helpers: each accepts `null` (giving the default)
-/// and the obvious alternative spellings of its type.
+/// How a field of a model is read from what a site sends, chosen by the field's type: each
+/// accepts `null` (giving the default) and the obvious alternative spellings of its type
+/// (see [`lenient`]); a nested model or a typed value is read as it is. [`lenient_model!`]
+/// reads every field of a model this way.
+pub trait Lenient: Sized {
+    fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error>;
+}
+
+/// A struct of the API read leniently: declared as usual (derives, `serde` renames, `extra`
+/// flattened), each field read by its type's [`Lenient`] reading. Also makes it a [`Model`],
+/// so that a list or an optional one of it in another model reads too.
+macro_rules! lenient_model {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            $(
+                $(#[$field_attr:meta])*
+                pub $field:ident : $ty:ty,
+            )*
+        }
+    ) => {
+        $(#[$attr])*
+        pub struct $name {
+            $(
+                $(#[$field_attr])*
+                #[serde(deserialize_with = "crate::api::wire::Lenient::read")]
+                pub $field: $ty,
+            )*
+        }
+
+        impl crate::api::wire::Model for $name {}
+    };
+}
+pub(crate) use lenient_model;
+
+/// A struct of the API declared with [`lenient_model!`].
+pub trait Model {}
+
+impl<T: Model + DeserializeOwned> Lenient for Option<T> {
+    /// As it comes: a nested object that cannot be read fails its record, as it always has.
+    fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Option::<T>::deserialize(deserializer)
+    }
+}
+
+impl<T: Model + DeserializeOwned> Lenient for Vec<T> {
+    /// `null` is no items.
+    fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        lenient::or_default(deserializer)
+    }
+}
+
+/// Types read leniently by one of the [`lenient`] functions.
+macro_rules! read_with {
+    ($($ty:ty => $read:path),* $(,)?) => {$(
+        impl Lenient for $ty {
+            fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                $read(deserializer)
+            }
+        }
+    )*};
+}
+
+read_with! {
+    String => lenient::string,
+    Option<String> => lenient::opt_string,
+    i64 => lenient::int,
+    Option<i64> => lenient::opt_int,
+    bool => lenient::bool,
+    Option<bool> => lenient::opt_bool,
+    Option<Timestamp> => lenient::opt_timestamp,
+    Vec<String> => lenient::texts,
+    crate::api::model::CustomCrmGroups => lenient::groups,
+    BTreeMap<String, serde_json::Value> => lenient::or_default,
+}
+
+/// Types read as they come: they have lenient readings of their own ([`Amount`],
+/// [`WholeNumber`]), or they are what a create sends ([`crate::api::Change`]), or they hold
+/// the fields a model does not know.
+macro_rules! read_as_they_come {
+    ($($ty:ty),* $(,)?) => {$(
+        impl Lenient for $ty {
+            fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                <$ty>::deserialize(deserializer)
+            }
+        }
+    )*};
+}
+
+read_as_they_come! {
+    Option<Amount>,
+    Option<WholeNumber>,
+    serde_json::Map<String, serde_json::Value>,
+    crate::api::model::PostalAddressInput,
+    crate::api::model::BillingAddressInput,
+}
+
+impl<T: DeserializeOwned> Lenient for crate::api::model::Change<T> {
+    fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Self::deserialize(deserializer)
+    }
+}
+
+/// The lenient readings of [`Lenient`], one per type; also read by the table of contact
+/// fields ([`crate::api::contact_fields`]).
 pub mod lenient {
     use super::*;
     use crate::api::model::CustomCrmGroups;
@@ -399,24 +504,24 @@ pub mod lenient {
 
     pub fn opt_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
         deserializer.deserialize_any(Scalar(|value| match value {
-            Lenient::Text(text) => Ok(Some(text)),
-            Lenient::Int(n) => Ok(Some(n.to_string())),
-            Lenient::Float(n) => Ok(Some(n.to_string())),
-            Lenient::Bool(flag) => Ok(Some(flag.to_string())),
-            Lenient::Null => Ok(None),
+            Seen::Text(text) => Ok(Some(text)),
+            Seen::Int(n) => Ok(Some(n.to_string())),
+            Seen::Float(n) => Ok(Some(n.to_string())),
+            Seen::Bool(flag) => Ok(Some(flag.to_string())),
+            Seen::Null => Ok(None),
         }))
     }
 
     /// A boolean; also `"true"`/`"false"` and `0`/`1`.
     pub fn bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
         deserializer.deserialize_any(Scalar(|value| match value {
-            Lenient::Bool(flag) => Ok(flag),
-            Lenient::Null => Ok(false),
-            Lenient::Int(n) => Ok(n != 0),
-            Lenient::Float(n) => Ok(n != 0.0),
-            Lenient::Text(text) if text.eq_ignore_ascii_case("true") || text == "1" => Ok(true),
-            Lenient::Text(text) if text.eq_ignore_ascii_case("false") || text == "0" || text.is_empty() => Ok(false),
-            Lenient::Text(text) => Err(format!("expected true or false, got `{text}`")),
+            Seen::Bool(flag) => Ok(flag),
+            Seen::Null => Ok(false),
+            Seen::Int(n) => Ok(n != 0),
+            Seen::Float(n) => Ok(n != 0.0),
+            Seen::Text(text) if text.eq_ignore_ascii_case("true") || text == "1" => Ok(true),
+            Seen::Text(text) if text.eq_ignore_ascii_case("false") || text == "0" || text.is_empty() => Ok(false),
+            Seen::Text(text) => Err(format!("expected true or false, got `{text}`")),
         }))
     }
 
@@ -427,11 +532,11 @@ pub mod lenient {
 
     pub fn opt_int<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
         deserializer.deserialize_any(Scalar(|value| match value {
-            Lenient::Int(n) => Ok(Some(n)),
-            Lenient::Null => Ok(None),
-            Lenient::Float(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => Ok(Some(n as i64)),
-            Lenient::Text(text) if text.trim().is_empty() => Ok(None),
-            Lenient::Text(text) => {
+            Seen::Int(n) => Ok(Some(n)),
+            Seen::Null => Ok(None),
+            Seen::Float(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => Ok(Some(n as i64)),
+            Seen::Text(text) if text.trim().is_empty() => Ok(None),
+            Seen::Text(text) => {
                 text.trim().parse().map(Some).map_err(|_| format!("expected a whole number, got `{text}`"))
             }
             other => Err(format!("expected a whole number, got {other:?}")),
@@ -442,14 +547,14 @@ pub mod lenient {
     /// `"true"`/`"false"` and `0`/`1`.
     pub fn opt_bool<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
         deserializer.deserialize_any(Scalar(|value| match value {
-            Lenient::Null => Ok(None),
-            Lenient::Bool(flag) => Ok(Some(flag)),
-            Lenient::Int(n) => Ok(Some(n != 0)),
-            Lenient::Float(n) => Ok(Some(n != 0.0)),
-            Lenient::Text(text) if text.eq_ignore_ascii_case("true") || text == "1" => Ok(Some(true)),
-            Lenient::Text(text) if text.eq_ignore_ascii_case("false") || text == "0" => Ok(Some(false)),
-            Lenient::Text(text) if text.is_empty() => Ok(None),
-            Lenient::Text(text) => Err(format!("expected true or false, got `{text}`")),
+            Seen::Null => Ok(None),
+            Seen::Bool(flag) => Ok(Some(flag)),
+            Seen::Int(n) => Ok(Some(n != 0)),
+            Seen::Float(n) => Ok(Some(n != 0.0)),
+            Seen::Text(text) if text.eq_ignore_ascii_case("true") || text == "1" => Ok(Some(true)),
+            Seen::Text(text) if text.eq_ignore_ascii_case("false") || text == "0" => Ok(Some(false)),
+            Seen::Text(text) if text.is_empty() => Ok(None),
+            Seen::Text(text) => Err(format!("expected true or false, got `{text}`")),
         }))
     }
 

@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::api::model::{CONTACT_FIELDS, FieldType};
+use crate::api::contact_fields::{FIELDS, FieldSpec};
+use crate::api::model::FieldType;
 use crate::api::query::{FieldPath, Op, Where, WhereError};
 
 /// How the conditions combine.
@@ -113,8 +114,8 @@ pub fn ops_offered(kind: FieldType, dialect: &crate::api::Dialect) -> Vec<Op> {
 /// The type of a field by name: a contact field's own, or for a custom field the type of a
 /// value seen (text when unknown).
 pub fn field_type(field: &str, custom_sample: Option<&Value>) -> FieldType {
-    if let Some((_, kind)) = CONTACT_FIELDS.iter().find(|(name, _)| *name == field) {
-        return *kind;
+    if let Some(spec) = FieldSpec::named(field) {
+        return spec.field_type();
     }
     match custom_sample {
         Some(Value::Number(_)) => FieldType::Number,
@@ -125,8 +126,8 @@ pub fn field_type(field: &str, custom_sample: Option<&Value>) -> FieldType {
 
 /// Any of the contact's own text fields contains `text`.
 fn any_text_field_contains(text: &str) -> Where {
-    let text_fields = CONTACT_FIELDS.iter().filter(|(_, kind)| *kind == FieldType::Text);
-    Where::Or(text_fields.map(|(name, _)| Where::field(*name).contains(text)).collect())
+    let text_fields = FIELDS.iter().filter(|spec| spec.field_type() == FieldType::Text);
+    Where::Or(text_fields.map(|spec| Where::field(spec.name).contains(text)).collect())
 }
 
 /// Why a typed value is not one the field takes (the text as typed, trimmed).

@@ -4,15 +4,23 @@
 use serde::{Deserialize, Serialize};
 
 use crate::api::Contact;
+use crate::api::FieldPath;
+use crate::api::contact_fields::{FIELDS, Field, FieldSpec};
 use crate::api::fields::field_value;
-use crate::api::model::CONTACT_FIELDS;
-use crate::api::query::CUSTOM_PREFIX;
 
 use super::grid::GridQuery;
 
 /// The columns shown on first use.
-const DEFAULT_COLUMNS: &[&str] =
-    &["FirstName", "LastName", "Email", "Phone", "City", "Country", "Status", "CreatedDate"];
+const DEFAULT_COLUMNS: &[Field] = &[
+    Field::FirstName,
+    Field::LastName,
+    Field::Email,
+    Field::Phone,
+    Field::City,
+    Field::Country,
+    Field::Status,
+    Field::CreatedDate,
+];
 
 /// The narrowest a column can be dragged.
 pub const MIN_COLUMN_WIDTH: f32 = 48.0;
@@ -29,9 +37,9 @@ pub struct GridColumn {
 
 impl GridColumn {
     fn new(field: &str, visible: bool) -> Self {
-        let width = match field {
-            "Email" => 250.0,
-            "Country" | "Type" | "Id" => 80.0,
+        let width = match FieldSpec::named(field).map(|spec| spec.field) {
+            Some(Field::Email) => 250.0,
+            Some(Field::Country | Field::Type | Field::Id) => 80.0,
             _ => default_width(),
         };
         Self { field: field.to_owned(), visible, width }
@@ -60,11 +68,11 @@ pub struct GridLayout {
 impl Default for GridLayout {
     /// The default columns first, in their order, then every other field, hidden.
     fn default() -> Self {
-        let shown = DEFAULT_COLUMNS.iter().map(|field| GridColumn::new(field, true));
-        let hidden = CONTACT_FIELDS
+        let shown = DEFAULT_COLUMNS.iter().map(|field| GridColumn::new(field.name(), true));
+        let hidden = FIELDS
             .iter()
-            .filter(|(field, _)| !DEFAULT_COLUMNS.contains(field))
-            .map(|(field, _)| GridColumn::new(field, false));
+            .filter(|spec| !DEFAULT_COLUMNS.contains(&spec.field))
+            .map(|spec| GridColumn::new(spec.name, false));
         Self { columns: shown.chain(hidden).collect(), views: Vec::new() }
     }
 }
@@ -77,7 +85,7 @@ impl GridLayout {
     /// Offers custom fields seen on contacts as (hidden) columns.
     pub fn add_custom_fields<'a>(&mut self, seen: impl IntoIterator<Item = &'a (String, String)>) {
         for (group, field) in seen {
-            let name = format!("{CUSTOM_PREFIX}.{group}.{field}");
+            let name = FieldPath::custom(group, field).to_string();
             if !self.columns.iter().any(|c| c.field == name) {
                 self.columns.push(GridColumn::new(&name, false));
             }
@@ -157,14 +165,14 @@ mod tests {
             "CustomCrmGroups": {"Membership": {"Points": 12, "Level": "Gold", "Active": true}}
         }))
         .unwrap();
-        for (field, _) in CONTACT_FIELDS {
+        for field in FIELDS.iter().map(|spec| spec.name) {
             assert!(!cell_text(&contact, field).is_empty(), "{field}");
         }
         assert_eq!(cell_text(&contact, "CustomCrmGroups.Membership.Points"), "12");
         assert_eq!(cell_text(&contact, "CustomCrmGroups.Membership.Active"), "yes");
         assert_eq!(cell_text(&contact, "CustomCrmGroups.Nope.Nothing"), "");
         assert_eq!(column_title("CustomCrmGroups.Membership.Level"), "Membership: Level");
-        for (field, _) in CONTACT_FIELDS {
+        for field in FIELDS.iter().map(|spec| spec.name) {
             assert!(!column_title(field).contains("CustomCrmGroups"), "{field} has a title");
         }
     }
@@ -174,7 +182,7 @@ mod tests {
         let fields = |layout: &GridLayout| layout.visible().map(|c| c.field.clone()).collect::<Vec<_>>();
         let mut layout = GridLayout::default();
         let before = fields(&layout);
-        assert_eq!(before, DEFAULT_COLUMNS);
+        assert_eq!(before, ["FirstName", "LastName", "Email", "Phone", "City", "Country", "Status", "CreatedDate"]);
         // On its own edges: nothing moves.
         layout.move_column_to_slot("Email", 2);
         layout.move_column_to_slot("Email", 3);
@@ -205,7 +213,7 @@ mod tests {
         assert_eq!(layout.columns[0].field, "Email");
         layout.add_custom_fields(&[("Membership".to_owned(), "Level".to_owned())]);
         layout.add_custom_fields(&[("Membership".to_owned(), "Level".to_owned())]);
-        let custom: Vec<_> = layout.columns.iter().filter(|c| c.field.starts_with(CUSTOM_PREFIX)).collect();
+        let custom: Vec<_> = layout.columns.iter().filter(|c| crate::api::fields::is_custom(&c.field)).collect();
         assert_eq!(custom.len(), 1);
         assert!(!custom[0].visible);
     }

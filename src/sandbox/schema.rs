@@ -2,6 +2,8 @@
 //! (every nested object included, with the contract's types) that the store, the filter
 //! translator, the input validation and `/openapi.json` all read.
 
+use crate::api::contact_fields::Field;
+
 /// How a field's values are stored and compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldKind {
@@ -52,18 +54,19 @@ pub struct ContactField {
     pub on_create: Option<Preset>,
 }
 
-const fn field(api: &'static str, column: &'static str, kind: FieldKind) -> ContactField {
+/// A field of the app's table ([`Field`]: its name on the wire) stored in `column`.
+const fn field(field: Field, column: &'static str, kind: FieldKind) -> ContactField {
     // Booleans are stored NOT NULL (false when not given).
     let nullable = !matches!(kind, FieldKind::Bool);
-    ContactField { api, column, kind, folded: None, writable: true, nullable, on_create: None }
+    ContactField { api: field.name(), column, kind, folded: None, writable: true, nullable, on_create: None }
 }
 
-const fn folded(api: &'static str, column: &'static str, twin: &'static str) -> ContactField {
-    ContactField { folded: Some(twin), ..field(api, column, FieldKind::Text) }
+const fn folded(f: Field, column: &'static str, twin: &'static str) -> ContactField {
+    ContactField { folded: Some(twin), ..field(f, column, FieldKind::Text) }
 }
 
-const fn owned(api: &'static str, column: &'static str, kind: FieldKind) -> ContactField {
-    ContactField { writable: false, ..field(api, column, kind) }
+const fn owned(f: Field, column: &'static str, kind: FieldKind) -> ContactField {
+    ContactField { writable: false, ..field(f, column, kind) }
 }
 
 impl ContactField {
@@ -82,31 +85,31 @@ pub const MAX_TEXT_CHARS: usize = 4000;
 
 /// Every top-level contact field except `CustomCrmGroups` (stored apart, see `custom_values`).
 pub const CONTACT_FIELDS: &[ContactField] = &[
-    owned("Id", "id", FieldKind::Int).required(),
-    folded("Email", "email", "email_lc").required(),
-    folded("FirstName", "first_name", "first_name_lc"),
-    folded("LastName", "last_name", "last_name_lc"),
-    field("CrmType", "crm_type", FieldKind::Text).preset(Preset::Text("Contact")),
-    owned("EmailConfirmed", "email_confirmed", FieldKind::Bool),
-    field("Role", "role", FieldKind::Text).preset(Preset::Text("General")),
-    owned("CreatedDate", "created_date", FieldKind::Date),
-    field("Address", "address", FieldKind::Text),
-    folded("City", "city", "city_lc"),
-    field("State", "state", FieldKind::Text),
-    field("ZipCode", "zip_code", FieldKind::Text),
-    folded("Country", "country", "country_lc"),
-    field("BillingAddress", "billing_address", FieldKind::Text),
-    field("BillingCity", "billing_city", FieldKind::Text),
-    field("BillingState", "billing_state", FieldKind::Text),
-    field("BillingZipCode", "billing_zip_code", FieldKind::Text),
-    field("BillingCountry", "billing_country", FieldKind::Text),
-    field("Site", "site", FieldKind::Text),
-    field("Phone", "phone", FieldKind::Text),
-    folded("Status", "status", "status_lc"),
-    field("Notes", "notes", FieldKind::Text),
-    field("Type", "contact_type", FieldKind::Int).preset(Preset::Int(0)),
-    owned("CustomerTypeName", "customer_type_name", FieldKind::Text),
-    field("IsDataUsingAllowed", "is_data_using_allowed", FieldKind::Bool),
+    owned(Field::Id, "id", FieldKind::Int).required(),
+    folded(Field::Email, "email", "email_lc").required(),
+    folded(Field::FirstName, "first_name", "first_name_lc"),
+    folded(Field::LastName, "last_name", "last_name_lc"),
+    field(Field::CrmType, "crm_type", FieldKind::Text).preset(Preset::Text("Contact")),
+    owned(Field::EmailConfirmed, "email_confirmed", FieldKind::Bool),
+    field(Field::Role, "role", FieldKind::Text).preset(Preset::Text("General")),
+    owned(Field::CreatedDate, "created_date", FieldKind::Date),
+    field(Field::Address, "address", FieldKind::Text),
+    folded(Field::City, "city", "city_lc"),
+    field(Field::State, "state", FieldKind::Text),
+    field(Field::ZipCode, "zip_code", FieldKind::Text),
+    folded(Field::Country, "country", "country_lc"),
+    field(Field::BillingAddress, "billing_address", FieldKind::Text),
+    field(Field::BillingCity, "billing_city", FieldKind::Text),
+    field(Field::BillingState, "billing_state", FieldKind::Text),
+    field(Field::BillingZipCode, "billing_zip_code", FieldKind::Text),
+    field(Field::BillingCountry, "billing_country", FieldKind::Text),
+    field(Field::Site, "site", FieldKind::Text),
+    field(Field::Phone, "phone", FieldKind::Text),
+    folded(Field::Status, "status", "status_lc"),
+    field(Field::Notes, "notes", FieldKind::Text),
+    field(Field::Type, "contact_type", FieldKind::Int).preset(Preset::Int(0)),
+    owned(Field::CustomerTypeName, "customer_type_name", FieldKind::Text),
+    field(Field::IsDataUsingAllowed, "is_data_using_allowed", FieldKind::Bool),
 ];
 
 pub fn contact_field(name: &str) -> Option<&'static ContactField> {
@@ -505,9 +508,11 @@ mod tests {
     }
 
     #[test]
-    fn the_sandbox_stores_every_contact_field_of_the_contract() {
+    fn the_sandbox_stores_every_contact_field_once_in_a_column_of_its_own() {
         let stored: Vec<&str> = CONTACT_FIELDS.iter().map(|f| f.api).collect();
-        let contract: Vec<&str> = crate::api::model::CONTACT_FIELDS.iter().map(|(name, _)| *name).collect();
-        assert_eq!(stored, contract);
+        let table: Vec<&str> = crate::api::contact_fields::FIELDS.iter().map(|spec| spec.name).collect();
+        assert_eq!(stored, table);
+        let columns: BTreeSet<&str> = CONTACT_FIELDS.iter().map(|f| f.column).collect();
+        assert_eq!(columns.len(), CONTACT_FIELDS.len());
     }
 }

@@ -2,6 +2,7 @@
 //! contact in the pane; the picked entry's field-by-field changes, its Undo, and the export
 //! of the whole journal as JSON lines.
 
+use crate::api::fields::field_title;
 use crate::app::AppState;
 use crate::app::command::Command;
 use crate::app::history::{HistoryCommand, HistoryPanel, OpenBatch, Picked};
@@ -311,7 +312,7 @@ pub(super) fn entry_ui(ui: &mut egui::Ui, entry: &Entry, undoing: bool, intents:
             }
             ui.end_row();
             for change in found {
-                let field = field_title(&change.field);
+                let field = field_title(&change.field).into_owned();
                 ui.label(&field);
                 // Each value named with its field, for screen readers (a bare value says little).
                 for side in &sides {
@@ -331,14 +332,6 @@ fn entry_email(entry: &Entry) -> Option<String> {
     let copies = [&entry.after, &entry.before, &entry.sent];
     let email = copies.into_iter().flatten().find_map(|copy| copy.get("Email")?.as_str().map(str::to_owned));
     email.filter(|e| !e.trim().is_empty())
-}
-
-/// `CustomCrmGroups.Membership.Level` as `Membership: Level`; other fields as they are.
-fn field_title(field: &str) -> String {
-    match field.strip_prefix("CustomCrmGroups.").and_then(|rest| rest.split_once('.')) {
-        Some((group, name)) => format!("{group}: {name}"),
-        None => field.to_owned(),
-    }
 }
 
 fn undo_state(entry: &Entry, undoing: bool) -> (bool, &'static str) {

@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use crate::api::Dialect;
 use crate::api::Op;
-use crate::api::model::CONTACT_FIELDS;
-use crate::api::query::CUSTOM_PREFIX;
+use crate::api::contact_fields::FIELDS;
+use crate::api::fields::is_custom;
 use crate::app::command::Command;
 use crate::app::filter::{Combine, Condition, FilterSpec, RawReading, field_type, op_label, ops_offered, parse_value};
 use crate::app::grid::GridCommand;
@@ -215,10 +215,10 @@ impl QueryBar {
         dialect: &Dialect,
         intents: &mut Intents,
     ) {
-        let fields: Vec<String> = CONTACT_FIELDS
+        let fields: Vec<String> = FIELDS
             .iter()
-            .map(|(f, _)| (*f).to_owned())
-            .chain(layout.columns.iter().filter(|c| c.field.starts_with(CUSTOM_PREFIX)).map(|c| c.field.clone()))
+            .map(|spec| spec.name.to_owned())
+            .chain(layout.columns.iter().filter(|c| is_custom(&c.field)).map(|c| c.field.clone()))
             .collect();
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.horizontal(|ui| {

@@ -5,15 +5,15 @@ use serde_json::Value;
 
 use crate::api::Contact;
 use crate::api::FieldPath;
-use crate::api::model::CONTACT_FIELDS;
+use crate::api::contact_fields::{FIELDS, Field};
 use crate::app::contact::save::field_json;
 
-/// Fields the site sets itself, or that must stay unique: never offered for a bulk edit.
-const NOT_EDITABLE: [&str; 5] = ["Id", "Email", "CreatedDate", "EmailConfirmed", "CustomerTypeName"];
+/// A field that must stay unique: never offered for a bulk edit (nor are those the site sets).
+const UNIQUE: Field = Field::Email;
 
 /// The contact fields a bulk edit may set, then the custom fields seen (`CustomCrmGroups.<g>.<f>`).
 pub fn editable_fields(custom: &[(String, String)]) -> Vec<String> {
-    let own = CONTACT_FIELDS.iter().map(|(name, _)| *name).filter(|name| !NOT_EDITABLE.contains(name));
+    let own = FIELDS.iter().filter(|spec| !spec.site_owned && spec.field != UNIQUE).map(|spec| spec.name);
     own.map(str::to_owned).chain(custom.iter().map(|(g, f)| crate::api::fields::custom_field_name(g, f))).collect()
 }
 

@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 use crate::api::model::CustomCrmGroups;
 use secrecy::SecretString;
 
-use crate::api::{ApiError, Contact};
+use crate::api::query::{CUSTOM_PREFIX, custom_parts};
+use crate::api::{ApiError, Contact, FieldPath};
 use crate::app::journal::{Context, Writes};
 
 /// How a save ended.
@@ -61,11 +62,11 @@ fn flat(contact: &Contact) -> Map<String, Value> {
 /// A contact's JSON as flat fields (see [`flat`]); anything but an object has none.
 pub fn flat_json(contact: Value) -> Map<String, Value> {
     let Value::Object(mut fields) = contact else { return Map::new() };
-    if let Some(Value::Object(groups)) = fields.remove("CustomCrmGroups") {
+    if let Some(Value::Object(groups)) = fields.remove(CUSTOM_PREFIX) {
         for (group, values) in groups {
             if let Value::Object(values) = values {
                 for (field, value) in values {
-                    fields.insert(format!("CustomCrmGroups.{group}.{field}"), value);
+                    fields.insert(FieldPath::custom(&group, field).to_string(), value);
                 }
             }
         }
@@ -152,7 +153,7 @@ fn unflat<'a>(fields: Map<String, Value>, groups: impl Iterator<Item = &'a Strin
     let mut top = Map::new();
     let mut groups: CustomCrmGroups = groups.map(|group| (group.clone(), Default::default())).collect();
     for (name, value) in fields {
-        match name.strip_prefix("CustomCrmGroups.").and_then(|rest| rest.split_once('.')) {
+        match custom_parts(&name) {
             // A custom value cleared on one side is left out, as the site leaves it out.
             Some((group, field)) if !value.is_null() => {
                 groups.entry(group.to_owned()).or_default().insert(field.to_owned(), value);
@@ -163,7 +164,7 @@ fn unflat<'a>(fields: Map<String, Value>, groups: impl Iterator<Item = &'a Strin
             }
         }
     }
-    top.insert("CustomCrmGroups".to_owned(), serde_json::to_value(groups).ok()?);
+    top.insert(CUSTOM_PREFIX.to_owned(), serde_json::to_value(groups).ok()?);
     serde_json::from_value(Value::Object(top)).ok()
 }
 

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::api::Contact;
+use crate::api::{Contact, FieldPath};
 use crate::app::grid::Grid;
 use crate::app::text::readable;
 
@@ -16,7 +16,7 @@ pub fn groups_ui(ui: &mut egui::Ui, contact: &mut Contact, rows: &mut Rows) {
             ui,
             |ui| {
                 for (name, value) in values.iter_mut() {
-                    let field = format!("CustomCrmGroups.{group}.{name}");
+                    let field = FieldPath::custom(group, name.as_str()).to_string();
                     let alias = format!("Alias on the site: {name}");
                     let title = readable(name);
                     rows.row_with_hint(ui, &field, &title, Some(&alias), |ui, width| value_ui(ui, value, width));

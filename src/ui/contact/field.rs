@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::Contact;
+use crate::api::contact_fields::FIELDS;
 use crate::api::fields::unreadable_text;
-use crate::api::model::CONTACT_FIELDS;
 use crate::app::command::Command;
 use crate::app::contact::EditorCommand;
 
@@ -24,9 +24,9 @@ const LABEL_WIDTH: f32 = 118.0;
 /// The fields of `contact` whose value the site sent could not be read, with the text shown
 /// for each ("unreadable: <raw>").
 pub fn unreadable_fields(contact: &Contact) -> BTreeMap<String, String> {
-    CONTACT_FIELDS
+    FIELDS
         .iter()
-        .filter_map(|(field, _)| Some(((*field).to_owned(), unreadable_text(contact.unreadable(field)?))))
+        .filter_map(|spec| Some((spec.name.to_owned(), unreadable_text(contact.unreadable(spec.name)?))))
         .collect()
 }
 

@@ -1,9 +1,10 @@
 //! A contact opened from the grid: its details as the site has them now. The editor will
 //! grow from this window.
 
-use crate::api::Contact;
+use crate::api::contact_fields::Field;
+use crate::api::{Contact, FieldPath};
 use crate::app::ContactWindow;
-use crate::app::layout::{cell_text, column_title};
+use crate::app::layout::cell_text;
 use crate::app::text::contact_name;
 
 use super::super::history::{escape_closes, top_window};
@@ -46,26 +47,15 @@ pub fn windows_ui(ctx: &egui::Context, windows: &[ContactWindow]) -> Vec<crate::
 }
 
 fn details_ui(ui: &mut egui::Ui, contact: &Contact) {
-    let sections: [(&str, &[&str]); 4] = [
+    use Field::*;
+    let sections: [(&str, &[Field]); 4] = [
         (
             "Identity",
-            &[
-                "Email",
-                "FirstName",
-                "LastName",
-                "Phone",
-                "Status",
-                "CrmType",
-                "Type",
-                "CustomerTypeName",
-                "Role",
-                "Id",
-                "CreatedDate",
-            ],
+            &[Email, FirstName, LastName, Phone, Status, CrmType, Type, CustomerTypeName, Role, Id, CreatedDate],
         ),
-        ("Address", &["Address", "City", "State", "ZipCode", "Country"]),
-        ("Billing address", &["BillingAddress", "BillingCity", "BillingState", "BillingZipCode", "BillingCountry"]),
-        ("Consent", &["EmailConfirmed", "IsDataUsingAllowed"]),
+        ("Address", &[Address, City, State, ZipCode, Country]),
+        ("Billing address", &[BillingAddress, BillingCity, BillingState, BillingZipCode, BillingCountry]),
+        ("Consent", &[EmailConfirmed, IsDataUsingAllowed]),
     ];
     egui::ScrollArea::vertical().max_height(520.0).show(ui, |ui| {
         for (heading, fields) in sections {
@@ -74,8 +64,8 @@ fn details_ui(ui: &mut egui::Ui, contact: &Contact) {
                 ui,
                 |ui| {
                     for field in fields {
-                        ui.weak(column_title(field));
-                        ui.label(cell_text(contact, field));
+                        ui.weak(field.title());
+                        ui.label(cell_text(contact, field.name()));
                         ui.end_row();
                     }
                 },
@@ -87,7 +77,7 @@ fn details_ui(ui: &mut egui::Ui, contact: &Contact) {
             egui::Grid::new(("contact_group", contact.id, group)).num_columns(2).spacing([16.0, 4.0]).show(ui, |ui| {
                 for field in fields.keys() {
                     ui.weak(field);
-                    ui.label(cell_text(contact, &format!("CustomCrmGroups.{group}.{field}")));
+                    ui.label(cell_text(contact, &FieldPath::custom(group, field).to_string()));
                     ui.end_row();
                 }
             });
