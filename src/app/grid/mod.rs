@@ -214,3 +214,78 @@ impl Feature for Grid {
         *self = Self::default();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::notifications::Notifications;
+    use crate::app::tasks::TaskRunner;
+
+    /// Effects with no site connected: enough for folds, which start no work.
+    fn with_effects(test: impl FnOnce(&mut Effects)) -> Notifications {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
+        let mut tasks = TaskRunner::new(runtime.handle().clone(), egui::Context::default());
+        let mut notifications = Notifications::default();
+        let mut fx =
+            Effects { tasks: &mut tasks, client: None, writes: None, connection: 1, notifications: &mut notifications };
+        test(&mut fx);
+        notifications
+    }
+
+    fn contact(id: ContactId, email: &str) -> Contact {
+        Contact { id, email: email.to_owned(), ..Contact::default() }
+    }
+
+    #[test]
+    fn a_failed_page_is_told_once_and_a_cancelled_one_not_at_all() {
+        let mut grid = Grid::default();
+        let told = with_effects(|fx| {
+            let requests = grid.requests();
+            let generation = grid.generation();
+            for (page, error) in [(0, ApiError::Cancelled), (1, ApiError::RateLimited { retry_after: None })] {
+                grid.fold(GridResult::Page { generation, page, result: Err(error) }, fx);
+            }
+            // The grid shows the failure now: a second one adds no second toast.
+            let error = ApiError::RateLimited { retry_after: None };
+            grid.fold(GridResult::Page { generation, page: 2, result: Err(error) }, fx);
+            assert!(requests.len() >= 2, "the first frame asks for pages");
+        });
+        let titles: Vec<&str> = told.history().iter().map(|n| n.title.as_str()).collect();
+        assert_eq!(titles, ["Could not load the contacts"]);
+    }
+
+    #[test]
+    fn a_window_shows_the_grids_copy_then_the_sites_and_closes() {
+        let mut grid = Grid::default();
+        grid.windows.push(ContactWindow::new(7, Some(contact(7, "old@example.com"))));
+        with_effects(|fx| {
+            let fresh = Ok(Box::new(contact(7, "new@example.com")));
+            grid.fold(GridResult::ContactOpened { id: 7, result: fresh }, fx);
+            assert_eq!(grid.windows[0].contact.as_ref().map(|c| c.email.as_str()), Some("new@example.com"));
+            let failed = Err(ApiError::RateLimited { retry_after: None });
+            grid.fold(GridResult::ContactOpened { id: 7, result: failed }, fx);
+            assert!(grid.windows[0].error.is_some(), "a failed read says so");
+            assert!(grid.windows[0].contact.is_some(), "and keeps what it showed");
+            grid.execute(GridCommand::CloseContact(7), fx);
+        });
+        assert!(grid.windows.is_empty());
+    }
+
+    #[test]
+    fn a_refresh_keeps_only_the_selected_contacts_that_still_exist() {
+        let mut grid = Grid { selection: Selection::ids([1, 2, 3]), ..Grid::default() };
+        with_effects(|fx| {
+            let existing = Ok(BTreeSet::from([1, 3]));
+            grid.fold(GridResult::SelectionChecked(existing), fx);
+        });
+        assert_eq!(grid.selection.also, BTreeSet::from([1, 3]));
+    }
+
+    #[test]
+    fn closing_the_site_lets_go_of_rows_selection_and_windows() {
+        let mut grid = Grid { selection: Selection::ids([1]), cursor: Some(4), ..Grid::default() };
+        grid.windows.push(ContactWindow::new(1, None));
+        grid.on_site_closed();
+        assert!(grid.windows.is_empty() && grid.selection.also.is_empty() && grid.cursor.is_none());
+    }
+}

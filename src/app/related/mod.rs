@@ -219,13 +219,15 @@ impl Related {
         // in by that contact's zones, here or parked.
         if let RelatedPart::ZonesSaved { contact, result } = part {
             self.changes.mark_stale();
-            let zones = match self.contact() == Some(contact) {
-                true => Some(&mut self.zones),
-                false => self.parked_zones.get_mut(&contact),
-            };
-            if let Some(zones) = zones {
-                zones.saved(result);
+            if self.contact() == Some(contact) {
+                self.zones.saved(result);
                 self.learn_zones();
+            } else if let Some(parked) = self.parked_zones.get_mut(&contact) {
+                parked.saved(result);
+                // Saved as it was left: nothing of it waits any more.
+                if !parked.is_dirty() {
+                    self.parked_zones.remove(&contact);
+                }
             }
             return;
         }
@@ -363,4 +365,58 @@ async fn count_records(client: ReadClient, contact: ContactId) -> Counts {
         (Tab::SecureZones, zones.ok().and_then(|p| p.total_items_count)),
     ];
     totals.into_iter().filter_map(|(tab, total)| Some((tab, total?))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zone(id: i64) -> SecureZone {
+        SecureZone { id, name: format!("Zone {id}"), ..SecureZone::default() }
+    }
+
+    fn result(visit: u64, part: RelatedPart) -> RelatedResult {
+        RelatedResult { visit, part }
+    }
+
+    #[test]
+    fn what_arrives_for_an_earlier_visit_is_dropped() {
+        let mut related = Related::default();
+        related.follow(1, Some(5));
+        let first = related.visit;
+        related.follow(1, Some(6));
+        related.follow(1, Some(5));
+        related.fold(result(first, RelatedPart::ZonesRead(Ok(vec![zone(1)]))));
+        assert!(related.zones.loaded.is_none(), "a read from the first visit is not this one's");
+        related.fold(result(related.visit, RelatedPart::ZonesRead(Ok(vec![zone(2)]))));
+        assert_eq!(related.zones.loaded, Some(vec![zone(2)]));
+        assert_eq!(related.known_zones.get(&2).map(String::as_str), Some("Zone 2"));
+    }
+
+    #[test]
+    fn a_zones_save_is_taken_in_by_its_contact_wherever_the_pane_is() {
+        let mut related = Related::default();
+        related.follow(1, Some(5));
+        related.fold(result(related.visit, RelatedPart::ZonesRead(Ok(vec![zone(1)]))));
+        related.zones.add(2, "Zone 2");
+        let saving = related.visit;
+        // The pane moves on before the save is back: the unsaved list is parked.
+        related.follow(1, Some(6));
+        assert!(related.is_dirty());
+        let saved = RelatedPart::ZonesSaved { contact: 5, result: Ok(vec![zone(1), zone(2)]) };
+        related.fold(result(saving, saved));
+        assert!(!related.is_dirty(), "nothing is left unsaved once the save is in");
+        related.follow(1, Some(5));
+        related.fold(result(related.visit, RelatedPart::ZonesRead(Ok(vec![zone(1), zone(2)]))));
+        assert_eq!(related.zones.loaded, Some(vec![zone(1), zone(2)]));
+        assert!(!related.zones.is_dirty());
+    }
+
+    #[test]
+    fn only_a_zones_save_counts_as_a_write() {
+        let save = RelatedPart::ZonesSaved { contact: 5, result: Ok(Vec::new()) };
+        assert!(result(0, save).may_have_written());
+        assert!(!result(0, RelatedPart::ZonesRead(Ok(Vec::new()))).may_have_written());
+        assert!(!result(0, RelatedPart::Counts(Counts::new())).may_have_written());
+    }
 }
