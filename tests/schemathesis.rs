@@ -32,7 +32,10 @@ async fn schemathesis_finds_nothing_in_any_operation() {
         .args(["--header", &format!("Authorization: Bearer {token}")])
         .args(["--checks", "all", "--phases", "coverage,fuzzing,stateful"])
         .args(["--max-examples", &examples, "--seed", &seed, "--no-color"])
-        .args(["--workers", "2"])
+        // One worker: with two, schemathesis' threads now and then hit CPython 3.11's spurious
+        // "AST constructor recursion depth mismatch" (python/cpython#106905, fixed after 3.11) in
+        // hypothesis' reading of its own lambdas, a tool error that is not about the server.
+        .args(["--workers", "1"])
         .current_dir(reports.path());
     let output = tokio::task::spawn_blocking(move || command.output()).await.unwrap().expect("schemathesis runs");
     let report = String::from_utf8_lossy(&output.stdout);
