@@ -250,8 +250,6 @@ lenient_model! {
     /// re-encoded. [`ContactInput::from_contact`] builds a typed body from a contact made here.
     /// The password of a create is passed to [`crate::api::Client::create_contact`] separately
     /// so that it never sits in a model.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "PascalCase", default)]
     pub struct ContactInput {
         #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<ContactId>,
@@ -384,8 +382,6 @@ impl ContactInput {
 
 lenient_model! {
     /// `Member{Id,Email,FirstName,LastName}` on bookings, cases and orders.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "PascalCase", default)]
     pub struct MemberRef {
         pub id: ContactId,
         pub email: String,
@@ -398,8 +394,6 @@ lenient_model! {
 
 lenient_model! {
     /// `Form{Id,Alias,Name}`.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "PascalCase", default)]
     pub struct FormRef {
         pub id: i64,
         pub alias: Option<String>,
@@ -411,8 +405,6 @@ lenient_model! {
 
 lenient_model! {
     /// `Event{Id,Name}`.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "PascalCase", default)]
     pub struct EventRef {
         pub id: i64,
         pub name: Option<String>,
@@ -422,8 +414,6 @@ lenient_model! {
 }
 
 lenient_model! {
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "PascalCase", default)]
     pub struct Booking {
         pub id: i64,
         pub event_id: Option<i64>,
@@ -443,8 +433,6 @@ lenient_model! {
 }
 
 lenient_model! {
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "PascalCase", default)]
     pub struct Case {
         pub id: i64,
         pub order_id: Option<i64>,
@@ -462,8 +450,6 @@ lenient_model! {
 
 lenient_model! {
     /// `StatusShort{Id,Name}` of an order.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "PascalCase", default)]
     pub struct StatusShort {
         pub id: i64,
         pub name: Option<String>,
@@ -474,8 +460,6 @@ lenient_model! {
 
 lenient_model! {
     /// `Discount{Code,Cost}`.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "PascalCase", default)]
     pub struct Discount {
         pub code: Option<String>,
         pub cost: Option<Amount>,
@@ -486,8 +470,6 @@ lenient_model! {
 
 lenient_model! {
     /// `GiftVoucher{Name,Cost}`.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "PascalCase", default)]
     pub struct GiftVoucher {
         pub name: Option<String>,
         pub cost: Option<Amount>,
@@ -498,8 +480,6 @@ lenient_model! {
 
 lenient_model! {
     /// `Tax{Code,Rate}`.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "PascalCase", default)]
     pub struct Tax {
         pub code: Option<String>,
         pub rate: Option<Amount>,
@@ -510,8 +490,6 @@ lenient_model! {
 
 lenient_model! {
     /// `ShippingInfo{Name,Cost,Address,City,State,Zipcode,Country}`.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "PascalCase", default)]
     pub struct ShippingInfo {
         pub name: Option<String>,
         pub cost: Option<Amount>,
@@ -527,8 +505,6 @@ lenient_model! {
 
 lenient_model! {
     /// `Attributes[{AttributeId, OptionsIds[string]}]` of an order line.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "PascalCase", default)]
     pub struct LineAttribute {
         pub attribute_id: Option<i64>,
         /// Read leniently: a number comes as its text.
@@ -539,8 +515,6 @@ lenient_model! {
 }
 
 lenient_model! {
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "PascalCase", default)]
     pub struct OrderLine {
         pub id: i64,
         pub entity_type: Option<String>,
@@ -560,8 +534,6 @@ lenient_model! {
 }
 
 lenient_model! {
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "PascalCase", default)]
     pub struct Payment {
         pub id: i64,
         pub amount: Option<Amount>,
@@ -579,8 +551,6 @@ lenient_model! {
 }
 
 lenient_model! {
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "PascalCase", default)]
     pub struct Order {
         pub id: i64,
         #[serde(rename = "AWBNumber")]
@@ -624,8 +594,6 @@ lenient_model! {
 
 lenient_model! {
     /// A contact's subscription to a members-only area; no expiry when `expiry_date_time` is `None`.
-    #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "PascalCase", default)]
     pub struct SecureZone {
         pub id: i64,
         pub name: String,

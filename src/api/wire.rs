@@ -396,8 +396,9 @@ pub trait Lenient: Sized {
     fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error>;
 }
 
-/// A struct of the API read leniently: declared as usual (derives, `serde` renames, `extra`
-/// flattened), each field read by its type's [`Lenient`] reading. Also makes it a [`Model`],
+/// A struct of the API read leniently: its fields and `extra` (flattened) declared as usual;
+/// the macro gives every model the same derives and `PascalCase` names with defaults, and reads
+/// each field by its type's [`Lenient`] reading. Also makes it a [`Model`],
 /// so that a list or an optional one of it in another model reads too.
 macro_rules! lenient_model {
     (
@@ -410,6 +411,8 @@ macro_rules! lenient_model {
         }
     ) => {
         $(#[$attr])*
+        #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "PascalCase", default)]
         pub struct $name {
             $(
                 $(#[$field_attr])*

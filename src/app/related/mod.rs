@@ -215,26 +215,11 @@ impl Related {
     /// Folds what a tab's work brought in.
     pub fn fold(&mut self, result: RelatedResult) {
         let RelatedResult { visit, part } = result;
-        // A save was written whether or not the pane is still on its contact: it is taken
-        // in by that contact's zones, here or parked.
-        if let RelatedPart::ZonesSaved { contact, result } = part {
-            self.changes.mark_stale();
-            if self.contact() == Some(contact) {
-                self.zones.saved(result);
-                self.learn_zones();
-            } else if let Some(parked) = self.parked_zones.get_mut(&contact) {
-                parked.saved(result);
-                // Saved as it was left: nothing of it waits any more.
-                if !parked.is_dirty() {
-                    self.parked_zones.remove(&contact);
-                }
-            }
-            return;
-        }
-        if visit != self.visit {
-            return;
-        }
         match part {
+            // A write: taken in whatever the pane shows now (see `zones_saved`).
+            RelatedPart::ZonesSaved { contact, result } => self.zones_saved(contact, result),
+            // Anything else read for an earlier visit is not this one's.
+            _ if visit != self.visit => {}
             RelatedPart::Bookings { generation, page, result } => self.bookings.page_loaded(generation, page, result),
             RelatedPart::Cases { generation, page, result } => self.cases.page_loaded(generation, page, result),
             RelatedPart::Orders { generation, page, result } => self.orders.page_loaded(generation, page, result),
@@ -252,7 +237,22 @@ impl Related {
                 self.counting = false;
                 self.counted = counts;
             }
-            RelatedPart::ZonesSaved { .. } => {}
+        }
+    }
+
+    /// A zones save was written whether or not the pane is still on its contact: it is taken
+    /// in by that contact's zones, here or parked. (The Changes tab hears of it from
+    /// `AppState::poll`, as of every write.)
+    fn zones_saved(&mut self, contact: ContactId, result: Result<Vec<SecureZone>, ApiError>) {
+        if self.contact() == Some(contact) {
+            self.zones.saved(result);
+            self.learn_zones();
+        } else if let Some(parked) = self.parked_zones.get_mut(&contact) {
+            parked.saved(result);
+            // Saved as it was left: nothing of it waits any more.
+            if !parked.is_dirty() {
+                self.parked_zones.remove(&contact);
+            }
         }
     }
 
