@@ -10,15 +10,15 @@ use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
-use super::super::model::{Contact, ContactId, ContactInput, SecureZone, UpdateBody};
-use super::super::query::ListQuery;
-use super::super::retry::Safety;
-use super::super::site::SiteCredentials;
-use super::super::{ApiError, Dialect};
 use super::{
     ApiRequest, ClientOptions, ReadClient, contact_path, decode, decode_list, is_empty, is_id, subject, to_json,
 };
 use crate::api::assumed::CONTACTS_PATH;
+use crate::api::model::{Contact, ContactId, ContactInput, SecureZone, UpdateBody};
+use crate::api::query::ListQuery;
+use crate::api::retry::Safety;
+use crate::api::site::SiteCredentials;
+use crate::api::{ApiError, Dialect};
 
 /// A connection to one site that reads and writes. Cheap to clone; clones share the token
 /// and the HTTP pool.
@@ -47,11 +47,6 @@ impl Client {
     /// This client, speaking `dialect` (learned by the doctor) from now on.
     pub fn with_dialect(&self, dialect: Dialect) -> Self {
         Self { reads: self.reads.with_dialect(dialect) }
-    }
-
-    /// The same connection, for code that only reads.
-    pub fn read_only(&self) -> ReadClient {
-        self.reads.clone()
     }
 
     /// Creates a contact. Not retried once it may have reached the site: a failure then is
