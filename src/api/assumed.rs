@@ -32,6 +32,10 @@ pub const DEFAULT_ORDER_FIELD: &str = "Id";
 /// Ids asked for in one `Id $in [...]` filter: few enough for any URL length limit.
 pub const IDS_PER_REQUEST: usize = 200;
 
+/// Emails asked for in one `Email $in [...]` filter: an email is some 30 characters, so
+/// fewer of them fit the same URL length as ids.
+pub const EMAILS_PER_REQUEST: usize = 50;
+
 /// How many characters (Unicode scalar values) a contact's password may have: the rule the
 /// app checks as the user types and the sandbox enforces. [assumed] from the contract
 /// (the vendor's reference gives no bounds); a site with another rule answers 400, shown as is.

@@ -29,6 +29,8 @@ pub const IN_FLIGHT: usize = 8;
 pub enum BulkAction {
     Edit(Edits),
     Zones(ZoneAction),
+    /// STUB (the runner branch brings the real one): each contact's own edits.
+    EditEach(std::sync::Arc<std::collections::BTreeMap<ContactId, Edits>>),
 }
 
 impl BulkAction {
@@ -38,6 +40,7 @@ impl BulkAction {
         match self {
             BulkAction::Edit(edits) => format!("Bulk edit of {what}: {}", edits.summary()),
             BulkAction::Zones(action) => format!("{} for {what}", action.summary()),
+            BulkAction::EditEach(_) => format!("Update of {what}"),
         }
     }
 }
@@ -199,6 +202,17 @@ pub async fn apply_to_one(writes: &Writes, id: ContactId, action: &BulkAction, c
             Ok(edited) => match writes.update(&fresh, &edited, context).await {
                 Ok(_) => BulkOutcome::Done,
                 Err(error) => failed(&error),
+            },
+        },
+        BulkAction::EditEach(each) => match each.get(&id) {
+            None => BulkOutcome::Unchanged,
+            Some(edits) => match edits.apply(&fresh) {
+                Err(refused) => BulkOutcome::Failed(refused.to_string()),
+                Ok(edited) if edits.differences(&fresh, &edited).is_empty() => BulkOutcome::Unchanged,
+                Ok(edited) => match writes.update(&fresh, &edited, context).await {
+                    Ok(_) => BulkOutcome::Done,
+                    Err(error) => failed(&error),
+                },
             },
         },
         BulkAction::Zones(zones) => match writes.client().all_secure_zones(id).await {
