@@ -24,6 +24,7 @@ pub enum UiCommand {
     ResetPassword,
     TogglePane,
     Export,
+    Import,
     ConnectSite,
     UseSandbox,
     CheckSite,
@@ -38,7 +39,7 @@ pub enum UiCommand {
 }
 
 impl UiCommand {
-    pub const ALL: [UiCommand; 23] = [
+    pub const ALL: [UiCommand; 24] = [
         UiCommand::Undo,
         UiCommand::Refresh,
         UiCommand::SelectAll,
@@ -51,6 +52,7 @@ impl UiCommand {
         UiCommand::ResetPassword,
         UiCommand::TogglePane,
         UiCommand::Export,
+        UiCommand::Import,
         UiCommand::ConnectSite,
         UiCommand::UseSandbox,
         UiCommand::CheckSite,
@@ -78,6 +80,7 @@ impl UiCommand {
             UiCommand::ResetPassword => "Reset password…",
             UiCommand::TogglePane => "Contact pane",
             UiCommand::Export => "Export contacts…",
+            UiCommand::Import => "Import contacts…",
             UiCommand::ConnectSite => "Connect a site…",
             UiCommand::UseSandbox => "Use the sandbox site",
             UiCommand::CheckSite => "Check this site…",
@@ -106,6 +109,7 @@ impl UiCommand {
             UiCommand::ResetPassword => "Set a new password for the contact in the pane, after you type it twice",
             UiCommand::TogglePane => "Show or hide the contact pane beside the grid",
             UiCommand::Export => "Save the selected or all matching contacts as CSV, Excel, JSON or vCard",
+            UiCommand::Import => "Create or update contacts from a CSV or Excel file, with a dry run first",
             UiCommand::ConnectSite => "Add a Treepl site with its API application's Client ID and Secret",
             UiCommand::UseSandbox => "Switch to the built-in sandbox site with demo data",
             UiCommand::CheckSite => {
@@ -161,6 +165,7 @@ impl UiCommand {
             | UiCommand::CheckSite
             | UiCommand::BulkEdit
             | UiCommand::BulkZones
+            | UiCommand::Import
             | UiCommand::ResetPassword
             | UiCommand::ThemeFollowSystem
             | UiCommand::ThemeDark
@@ -229,6 +234,7 @@ pub enum Command {
     Profiles(super::profiles::ProfilesCommand),
     Password(super::password::PasswordCommand),
     Bulk(super::bulk::BulkCommand),
+    Import(super::import::ImportCommand),
     Forget(super::forget::ForgetCommand),
     SiteCheck(super::site_check::SiteCheckCommand),
     Cancel(super::tasks::TaskId),

@@ -17,6 +17,7 @@ impl AppState {
             || self.deletes.confirmation.is_some()
             || self.passwords.dialog.is_some()
             || self.bulk.dialog.is_some()
+            || self.import.dialog.is_some()
             || self.editor.leaving_for.is_some()
             || !self.editor.offered.is_empty()
             || self.forgetting.asking.is_some()

@@ -64,6 +64,7 @@ feature_results! {
     Password(PasswordResult),
     History(HistoryResult),
     Bulk(super::bulk::BulkResult),
+    Import(super::import::ImportResult),
     Forget(super::forget::ForgetResult),
     SiteCheck(super::site_check::SiteCheckDone),
 }
@@ -75,6 +76,7 @@ impl FeatureResult {
         match self {
             Self::Grid(_) | Self::Export(_) => false,
             Self::Related(result) => result.may_have_written(),
+            Self::Import(result) => result.may_have_written(),
             _ => true,
         }
     }

@@ -15,6 +15,7 @@ pub mod filter;
 pub mod forget;
 pub mod grid;
 pub mod history;
+pub mod import;
 pub mod journal;
 pub mod layout;
 pub mod money;

@@ -41,6 +41,8 @@ pub struct Settings {
     pub pane_shown: bool,
     /// How many days the change journal keeps an entry.
     pub journal_keep_days: u32,
+    /// The import mappings kept per site (profile id, or `sandbox`), newest first.
+    pub import_mappings: BTreeMap<String, Vec<crate::import::mapping::SavedMapping>>,
 }
 
 impl Default for Settings {
@@ -52,6 +54,7 @@ impl Default for Settings {
             export: Default::default(),
             pane_shown: true,
             journal_keep_days: 90,
+            import_mappings: BTreeMap::new(),
         }
     }
 }

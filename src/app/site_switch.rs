@@ -46,13 +46,14 @@ impl AppState {
 
     /// The one place where every feature lets go of the site that closes.
     fn site_closed(&mut self) {
-        let features: [&mut dyn Feature; 9] = [
+        let features: [&mut dyn Feature; 10] = [
             &mut self.grid,
             &mut self.related,
             &mut self.editor,
             &mut self.history,
             &mut self.deletes,
             &mut self.bulk,
+            &mut self.import,
             &mut self.passwords,
             &mut self.forgetting,
             &mut self.site_checks,

@@ -16,6 +16,7 @@ use super::export::{ExportCommand, Exports};
 use super::forget::Forgetting;
 use super::grid::Grid;
 use super::history::HistoryPanel;
+use super::import::{Import, ImportResult};
 use super::money::MoneyFormat;
 use super::password::Passwords;
 use super::profiles::{ProfileFile, Profiles};
@@ -43,6 +44,8 @@ pub struct AppState {
     pub site_checks: SiteChecks,
     pub passwords: Passwords,
     pub bulk: Bulk,
+    /// File > Import contacts…: the import dialog.
+    pub import: Import,
     pub editor: Editor,
     /// The tabs of the contact in the pane.
     pub related: Related,
@@ -76,6 +79,7 @@ impl AppState {
             site_checks: SiteChecks::default(),
             passwords,
             bulk: Bulk::default(),
+            import: Import::default(),
             editor: Editor::default(),
             related: Related::default(),
             history: HistoryPanel::default(),
@@ -161,6 +165,11 @@ impl AppState {
                 }
             }
             Command::Bulk(command) => self.bulk.execute(command, fx, &self.config.file_chooser),
+            Command::Import(command) => {
+                let saved = self.settings.import_mappings.entry(self.shell.site.key()).or_default();
+                let fx = &mut self.shell.effects();
+                self.import.execute(command, fx, saved, &self.grid.custom_fields, &self.config.file_chooser);
+            }
             Command::Related(command) => {
                 let open = self.editor.open.as_ref().and_then(|open| open.base.as_ref());
                 let label = open.map_or_else(|| "a contact".to_owned(), crate::app::text::contact_name);
@@ -201,6 +210,15 @@ impl AppState {
                 let applied = matches!(result, BulkResult::Applied { .. });
                 self.bulk.fold(result, fx, &mut self.grid);
                 // The pane shows what the site has now, unless the user is editing it.
+                if applied {
+                    self.editor.reload_if_unchanged(fx);
+                }
+            }
+            FeatureResult::Import(result) => {
+                let applied = matches!(result, ImportResult::Applied { .. });
+                let saved = self.settings.import_mappings.get(&self.shell.site.key()).cloned().unwrap_or_default();
+                let fx = &mut self.shell.effects();
+                self.import.fold(result, fx, &mut self.grid, &saved);
                 if applied {
                     self.editor.reload_if_unchanged(fx);
                 }

@@ -17,6 +17,16 @@ impl TypedCount {
         Self { required: (!scope.query.filter.is_checkable()).then_some(count), typed: String::new() }
     }
 
+    /// Asks for `count` whatever the filter (an import of that many changes).
+    pub fn of(count: u64) -> Self {
+        Self { required: Some(count), typed: String::new() }
+    }
+
+    /// Whether it asks for exactly `count`.
+    pub fn asks_for(&self, count: u64) -> bool {
+        self.required == Some(count)
+    }
+
     pub fn is_required(&self) -> bool {
         self.required.is_some()
     }

@@ -138,7 +138,10 @@ pub async fn apply(
     }
 
     // Creates: an email that came to the site since the dry run is not created twice.
-    let creates: Vec<_> = kept.iter().filter(|row| matches!(row.planned, Planned::Create { .. })).collect();
+    // Owned rows: a stream of borrowed ones makes the future fail `Send` (rustc's
+    // higher-ranked lifetimes in async closures), and the app spawns it.
+    let creates: Vec<super::plan::PlannedRow> =
+        kept.iter().filter(|row| matches!(row.planned, Planned::Create { .. })).map(|row| (*row).clone()).collect();
     let total = (ids.len() + creates.len()) as u64;
     let mut done = ids.len() as u64;
     progress.set(done, Some(total));

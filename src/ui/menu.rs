@@ -77,6 +77,8 @@ fn site_menu_ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
         }
     }
     ui.separator();
+    command_button(ui, UiCommand::Import, intents);
+    ui.separator();
     command_button(ui, UiCommand::CheckSite, intents);
     command_button(ui, UiCommand::ConnectSite, intents);
     if !state.profiles.list.is_empty() {

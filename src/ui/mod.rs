@@ -9,6 +9,7 @@ mod contacts;
 mod export;
 mod grid;
 mod history;
+mod import;
 mod menu;
 mod notifications;
 mod palette;
@@ -27,6 +28,7 @@ use crate::app::delete::DeleteConfirmation;
 use crate::app::export::ExportStage;
 use crate::app::grid::GridCommand;
 use crate::app::history::HistoryCommand;
+use crate::app::import::ImportCommand;
 use crate::app::settings::{STORAGE_KEY, ThemeChoice};
 use crate::app::{AppConfig, AppState, ConnectDialog};
 
@@ -131,6 +133,7 @@ impl TreeplApp {
             }
             UiCommand::TogglePane => state.settings.pane_shown = !state.settings.pane_shown,
             UiCommand::Export => state.open_export_dialog(),
+            UiCommand::Import => state.send(Command::Import(ImportCommand::ChooseFile)),
             UiCommand::ConnectSite => state.profiles.dialog = Some(ConnectDialog::default()),
             UiCommand::UseSandbox => state.send(Command::Open(Target::Sandbox)),
             UiCommand::CheckSite => state.send(Command::SiteCheck(crate::app::site_check::SiteCheckCommand::Open)),
@@ -404,6 +407,19 @@ impl eframe::App for TreeplApp {
             if bulk::dialog_ui(&ctx, dialog, progress, &mut intents) {
                 self.state.bulk.dialog = None;
             }
+        }
+        if let Some(dialog) = self.state.import.dialog.as_mut() {
+            let progress = dialog
+                .task()
+                .and_then(|task| self.state.shell.tasks.running().find(|(id, _)| *id == task))
+                .and_then(|(_, running)| running.progress.as_ref().map(|p| p.get()));
+            if import::dialog_ui(&ctx, dialog, progress, &mut intents) {
+                self.state.import.dialog = None;
+            }
+        }
+        // A file dropped on the window opens in the import dialog.
+        if let Some(path) = ctx.input(|input| input.raw.dropped_files.first().map(|file| file.path().to_owned())) {
+            intents.commands.push(Command::Import(ImportCommand::Open(path)));
         }
         if let Some(dialog) = self.state.site_checks.dialog.as_mut() {
             let kept = matches!(self.state.shell.site.target, Target::Profile(_));

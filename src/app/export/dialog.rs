@@ -16,6 +16,11 @@ use crate::app::tasks::TaskId;
 /// blocking pool, never on the UI thread.
 pub trait FileChooser: Send + Sync {
     fn save_path(&self, request: &SaveRequest) -> Chosen;
+
+    /// The file to import; without an open dialog the user types its path.
+    fn open_path(&self) -> Chosen {
+        Chosen::NoDialog
+    }
 }
 
 /// How the save dialog ended.
@@ -54,6 +59,18 @@ impl FileChooser for NativeFileChooser {
             Some(path) => Chosen::Path(path),
             // rfd cannot tell "cancelled" from "no portal to ask" (a desktop without
             // xdg-desktop-portal): nobody cancels a dialog within a quarter of a second.
+            None if opened.elapsed() < NO_DIALOG_WITHIN => Chosen::NoDialog,
+            None => Chosen::Cancelled,
+        }
+    }
+
+    fn open_path(&self) -> Chosen {
+        let dialog = rfd::FileDialog::new()
+            .set_title("Import contacts")
+            .add_filter("Contacts (CSV, Excel)", &["csv", "txt", "xlsx"]);
+        let opened = std::time::Instant::now();
+        match dialog.pick_file() {
+            Some(path) => Chosen::Path(path),
             None if opened.elapsed() < NO_DIALOG_WITHIN => Chosen::NoDialog,
             None => Chosen::Cancelled,
         }

@@ -1,0 +1,238 @@
+//! Import of contacts from a CSV or Excel file, in the app: the file read in the background,
+//! its columns mapped (guessed, or the mapping saved for the same headers on this site), a
+//! dry run of every row against the site, then the rows kept applied through the change
+//! journal as one batch, with progress, Cancel, Retry of the failed and the tables saved as
+//! CSV. The work itself is `crate::import`'s; this is the dialog's state and its tasks.
+
+pub mod dialog;
+mod work;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::app::effects::{Effects, Feature};
+use crate::app::export::{Chosen, FileChooser};
+use crate::app::grid::Grid;
+use crate::app::notifications::{Level, Notifications};
+use crate::app::text::thousands;
+use crate::import::apply::ImportReport;
+use crate::import::file::{Encoding, Table};
+use crate::import::mapping::{Mapping, SavedMapping, recall};
+use crate::import::plan::{DryRun, DryRunError, ImportOptions};
+
+pub use dialog::{ImportDialog, ImportStage, Reviewed, Saving};
+pub use work::NotSaved;
+
+/// What the import dialog may ask for (the mapping, the options, the filter and the rows
+/// kept are edited in the dialog's state directly).
+#[derive(Debug)]
+pub enum ImportCommand {
+    /// Opens the dialog and asks the desktop which file.
+    ChooseFile,
+    /// Opens the dialog on this file (dropped on the window, typed, or chosen).
+    Open(PathBuf),
+    /// Reads the CSV file again in this encoding, or with this delimiter.
+    SetEncoding(Encoding),
+    SetDelimiter(u8),
+    /// Reads this sheet of the workbook.
+    SetSheet(String),
+    DryRun,
+    Apply,
+    RetryFailed,
+    ExportDryRun,
+    ExportResults,
+    SaveTo(Saving, PathBuf),
+    Cancel,
+}
+
+/// What the import's work hands back.
+pub enum ImportResult {
+    FileChosen(Chosen),
+    Read { path: PathBuf, result: Result<Table, work::NotRead> },
+    DryRun { mapping: Mapping, options: ImportOptions, result: Result<DryRun, DryRunError> },
+    Applied { run: Arc<DryRun>, retry: bool, report: ImportReport },
+    SaveChosen(Saving, Chosen),
+    Saved(Result<PathBuf, NotSaved>),
+}
+
+impl ImportResult {
+    /// Only an apply writes to the site (and so to the journal).
+    pub fn may_have_written(&self) -> bool {
+        matches!(self, ImportResult::Applied { .. })
+    }
+}
+
+/// The import feature: its dialog, when open.
+#[derive(Default)]
+pub struct Import {
+    pub dialog: Option<ImportDialog>,
+}
+
+impl Feature for Import {
+    fn on_site_closed(&mut self) {
+        *self = Self::default();
+    }
+}
+
+impl Import {
+    /// `saved`: this site's saved mappings (the one a dry run uses is remembered there);
+    /// `custom`: the site's custom fields the app has seen.
+    pub fn execute(
+        &mut self,
+        command: ImportCommand,
+        fx: &mut Effects,
+        saved: &mut Vec<SavedMapping>,
+        custom: &BTreeSet<(String, String)>,
+        chooser: &Arc<dyn FileChooser>,
+    ) {
+        let dialog = self.dialog.get_or_insert_with(|| ImportDialog::new(custom.clone()));
+        // One piece of work at a time: the dialog waits (or Cancel stops it).
+        if dialog.is_busy() && !matches!(command, ImportCommand::Cancel) {
+            return;
+        }
+        match command {
+            ImportCommand::ChooseFile => work::choose_file(dialog, fx, chooser),
+            ImportCommand::Open(path) => {
+                // Another file is read as found (its encoding sniffed again).
+                if dialog.path.as_ref() != Some(&path) {
+                    dialog.read = Default::default();
+                }
+                work::read(dialog, path, fx);
+            }
+            ImportCommand::SetEncoding(encoding) => {
+                dialog.read.encoding = Some(encoding);
+                reread(dialog, fx);
+            }
+            ImportCommand::SetDelimiter(delimiter) => {
+                dialog.read.delimiter = Some(delimiter);
+                reread(dialog, fx);
+            }
+            ImportCommand::SetSheet(sheet) => {
+                dialog.read.sheet = Some(sheet);
+                reread(dialog, fx);
+            }
+            ImportCommand::DryRun => work::dry_run(dialog, fx, saved),
+            ImportCommand::Apply => work::apply(dialog, fx),
+            ImportCommand::RetryFailed => work::retry(dialog, fx),
+            ImportCommand::ExportDryRun => work::choose_save(dialog, Saving::DryRun, fx, chooser),
+            ImportCommand::ExportResults => work::choose_save(dialog, Saving::Results, fx, chooser),
+            ImportCommand::SaveTo(what, path) => work::save(dialog, what, path, fx),
+            ImportCommand::Cancel => {
+                if let Some(task) = dialog.task() {
+                    fx.tasks.cancel(task);
+                }
+            }
+        }
+    }
+
+    pub fn fold(&mut self, result: ImportResult, fx: &mut Effects, grid: &mut Grid, saved: &[SavedMapping]) {
+        let Some(dialog) = self.dialog.as_mut() else { return };
+        match result {
+            ImportResult::FileChosen(chosen) => {
+                dialog.stage = ImportStage::Idle;
+                if let Chosen::Path(path) = chosen {
+                    dialog.read = Default::default();
+                    work::read(dialog, path, fx);
+                }
+                // Cancelled or no dialog: the path box stays for the user to type in.
+            }
+            ImportResult::Read { path, result } => {
+                dialog.stage = ImportStage::Idle;
+                match result {
+                    Ok(table) => {
+                        dialog.custom.extend(grid.custom_fields.iter().cloned());
+                        read(dialog, path, table, saved);
+                    }
+                    Err(work::NotRead::Cancelled) => {}
+                    Err(work::NotRead::Failed(error)) => {
+                        dialog.error = Some(format!("{} could not be read: {error}", path.display()));
+                    }
+                }
+            }
+            ImportResult::DryRun { mapping, options, result } => {
+                dialog.stage = ImportStage::Idle;
+                match result {
+                    Ok(run) => {
+                        dialog.reviewed = Some(Reviewed::new(mapping, options, run));
+                        dialog.report = None;
+                        dialog.saved_to = None;
+                    }
+                    Err(DryRunError::Cancelled) => {}
+                    Err(error) => dialog.error = Some(error.to_string()),
+                }
+            }
+            ImportResult::Applied { run, retry, report } => {
+                dialog.stage = ImportStage::Idle;
+                let report = match dialog.report.take() {
+                    Some((applied, mut table)) if retry => {
+                        table.merge(report);
+                        (applied, table)
+                    }
+                    _ => (run, report),
+                };
+                tell(fx.notifications, &report.1);
+                dialog.report = Some(report);
+                // What shows may have changed: the grid loads again, the selection kept.
+                grid.reload();
+            }
+            ImportResult::SaveChosen(what, chosen) => {
+                dialog.stage = ImportStage::Idle;
+                match chosen {
+                    Chosen::Path(path) => work::save(dialog, what, path, fx),
+                    Chosen::Cancelled => {}
+                    Chosen::NoDialog => dialog.typed_save = Some((what, what.file_name().to_owned())),
+                }
+            }
+            ImportResult::Saved(Ok(path)) => {
+                dialog.saved_to = Some(path);
+                dialog.error = None;
+            }
+            ImportResult::Saved(Err(error)) => dialog.error = Some(error.to_string()),
+        }
+    }
+}
+
+/// Reads the same file again with the options changed.
+fn reread(dialog: &mut ImportDialog, fx: &mut Effects) {
+    if let Some(path) = dialog.path.clone() {
+        work::read(dialog, path, fx);
+    }
+}
+
+/// The file is in: its mapping is kept when the headers are the same as before (the file
+/// read again in another encoding), else the one saved for them, else a guess.
+fn read(dialog: &mut ImportDialog, path: PathBuf, table: Table, saved: &[SavedMapping]) {
+    let same_headers = dialog.path.as_ref() == Some(&path)
+        && dialog.table.as_ref().is_some_and(|old| old.headers == table.headers)
+        && dialog.mapping.columns.len() == table.headers.len();
+    if !same_headers {
+        match recall(saved, &table.headers) {
+            Some(saved) => {
+                dialog.mapping = saved.mapping.clone();
+                dialog.options.match_on = saved.match_on;
+            }
+            None => dialog.mapping = Mapping::guess(&table.headers, &dialog.custom),
+        }
+    }
+    dialog.typed_file = path.display().to_string();
+    dialog.path = Some(path);
+    dialog.table = Some(Arc::new(table));
+    dialog.reviewed = None;
+    dialog.report = None;
+    dialog.error = None;
+    dialog.saved_to = None;
+}
+
+fn tell(notifications: &mut Notifications, report: &ImportReport) {
+    let tally = report.tally();
+    let text = format!(
+        "{} written, {} already as asked, {} failed{}.",
+        thousands(tally.done),
+        thousands(tally.unchanged),
+        thousands(tally.failed),
+        if tally.not_run > 0 { format!(", {} not run", thousands(tally.not_run)) } else { String::new() }
+    );
+    let level = if tally.failed + tally.not_run > 0 { Level::Warning } else { Level::Success };
+    notifications.push(level, "Import finished", text);
+}
