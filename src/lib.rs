@@ -8,6 +8,7 @@ pub mod api;
 pub mod app;
 pub mod doctor;
 pub mod export;
+pub mod import;
 pub mod sandbox;
 pub mod ui;
 
