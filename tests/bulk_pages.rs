@@ -184,3 +184,18 @@ async fn a_zones_change_names_each_contact_from_its_page_and_reads_only_its_zone
         assert_eq!(row.label, name.trim());
     }
 }
+
+#[tokio::test]
+async fn once_cancelled_no_page_is_read_and_every_contact_is_not_run_in_order() {
+    let site = site(10).await;
+    let writes = site.writes();
+    let cancel = CancellationToken::new();
+    cancel.cancel();
+    let ids = [9, 2, 5];
+    site.sandbox.requests().clear();
+    let action = BulkAction::Edit(set("City", json!("Never")));
+    let report = apply_to_all(&writes, &ids, &action, Context::default(), &cancel, &Progress::default()).await;
+    let outcomes: Vec<_> = report.rows.iter().map(|row| (row.id, row.outcome.clone())).collect();
+    assert_eq!(outcomes, ids.map(|id| (id, BulkOutcome::NotRun)));
+    assert!(site.sandbox.requests().all().is_empty(), "nothing was asked of the site");
+}
