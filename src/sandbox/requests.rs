@@ -3,7 +3,7 @@
 //! bounded, and with passwords blanked; token requests are counted but their bodies (the
 //! client secret) are never kept.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -37,6 +37,8 @@ impl RecordedRequest {
 #[derive(Default)]
 pub struct RequestLog {
     entries: Mutex<VecDeque<RecordedRequest>>,
+    /// Every request recorded, by method and route: unlike `entries`, never cut short.
+    counts: Mutex<HashMap<(String, Route), u64>>,
     /// Requests being handled now, and the most at once since the last reset (what a client
     /// had in flight: a benchmark checks its concurrency bound with it).
     in_flight: AtomicUsize,
@@ -78,6 +80,7 @@ impl RequestLog {
             query: query.map(str::to_owned),
             body,
         };
+        *self.counts.lock().unwrap_or_else(|p| p.into_inner()).entry((method.to_owned(), route)).or_default() += 1;
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if entries.len() == KEPT {
             entries.pop_front();
@@ -95,8 +98,16 @@ impl RequestLog {
         self.all().into_iter().filter(|r| r.route == route).collect()
     }
 
+    /// How many `method` requests to `route` were recorded since the last [`RequestLog::clear`],
+    /// however many that is (the kept entries stop at a bound).
+    pub fn count(&self, method: &str, route: Route) -> u64 {
+        let counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        counts.get(&(method.to_ascii_uppercase(), route)).copied().unwrap_or(0)
+    }
+
     pub fn clear(&self) {
         self.entries.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.counts.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 }
 

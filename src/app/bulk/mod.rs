@@ -6,6 +6,7 @@
 
 pub mod dialog;
 pub mod edit;
+mod fresh;
 pub mod preview;
 pub mod report;
 pub mod run;

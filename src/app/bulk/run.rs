@@ -3,10 +3,12 @@
 //! stops the others; each ends with its own outcome.
 
 use futures::StreamExt;
+use futures::future::BoxFuture;
+use futures::stream::FuturesUnordered;
 use tokio_util::sync::CancellationToken;
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 
 use crate::api::paging::{PageSource, PagingOptions};
 use crate::api::selection::resolve_confirmed_ids;
@@ -17,20 +19,24 @@ use crate::app::tasks::Progress;
 use crate::app::text::contact_name;
 
 use super::edit::Edits;
+use super::fresh;
 use super::report::{BulkOutcome, BulkReport, ContactOutcome};
 use super::zones::ZoneAction;
 
-/// Contacts worked on at once. Each does its requests one after another, so this is also
-/// the most requests in flight (the sandbox's and a site's limits are not ours to find out).
+/// Page reads and contacts under way at once. Each does its requests one after another, so
+/// this is also the most requests in flight (the sandbox's and a site's limits are not ours
+/// to find out).
 pub const IN_FLIGHT: usize = 8;
 
 /// What a bulk operation does to each contact.
 #[derive(Clone, Debug, PartialEq)]
 pub enum BulkAction {
+    /// The same edits for every contact.
     Edit(Edits),
+    /// Each contact's own edits (an import's updates); a contact without an entry is left
+    /// as it is.
+    EditEach(Arc<BTreeMap<ContactId, Edits>>),
     Zones(ZoneAction),
-    /// STUB (the runner branch brings the real one): each contact's own edits.
-    EditEach(std::sync::Arc<std::collections::BTreeMap<ContactId, Edits>>),
 }
 
 impl BulkAction {
@@ -39,8 +45,8 @@ impl BulkAction {
         let what = crate::app::text::contacts(count);
         match self {
             BulkAction::Edit(edits) => format!("Bulk edit of {what}: {}", edits.summary()),
-            BulkAction::Zones(action) => format!("{} for {what}", action.summary()),
             BulkAction::EditEach(_) => format!("Update of {what}"),
+            BulkAction::Zones(action) => format!("{} for {what}", action.summary()),
         }
     }
 }
@@ -153,9 +159,13 @@ pub async fn run_bulk_confirmed(
     Ok((batch, report))
 }
 
-/// Applies `action` to each of `ids`, at most [`IN_FLIGHT`] at once. Once `cancel` fires no
-/// contact is started, and those already started finish (a write stopped half-way might
-/// have happened without being counted).
+/// Applies `action` to each of `ids`, with at most [`IN_FLIGHT`] requests in flight. The
+/// fresh copies are read a page at a time ([`fresh`]) right before that page's contacts start
+/// (the next page's read overlapping the last writes of the one before), or with a GET each
+/// where the site does not honour `$in`, where a page read fails, and for a contact missing
+/// from its page. Once `cancel` fires no contact (and no page read) is started, and those
+/// already started finish (a write stopped half-way might have happened without being
+/// counted). The report is in the order of `ids`.
 pub async fn apply_to_all(
     writes: &Writes,
     ids: &[ContactId],
@@ -166,71 +176,130 @@ pub async fn apply_to_all(
 ) -> BulkReport {
     let total = ids.len() as u64;
     progress.set(0, Some(total));
-    let mut finished = 0;
-    let mut rows: Vec<ContactOutcome> = futures::stream::iter(ids.iter().copied())
-        .map(|id| async move {
-            if cancel.is_cancelled() {
-                return ContactOutcome { id, label: String::new(), outcome: BulkOutcome::NotRun };
+    let page_size = fresh::page_size(writes.client().dialect());
+    let mut pages = ids.chunks(page_size.unwrap_or(IN_FLIGHT).max(1));
+    // Contacts whose turn has come, with their copy from a page read (`None`: read it alone).
+    let mut ready: VecDeque<(ContactId, Option<Contact>)> = VecDeque::new();
+    // Page reads and contacts under way: each has at most one request in flight at a time.
+    let mut running: FuturesUnordered<BoxFuture<'_, Step<'_>>> = FuturesUnordered::new();
+    let mut reading = false;
+    let mut rows = Vec::with_capacity(ids.len());
+    loop {
+        while running.len() < IN_FLIGHT && !cancel.is_cancelled() {
+            if let Some((id, copy)) = ready.pop_front() {
+                running.push(Box::pin(async move {
+                    Step::Finished(apply_to_copy(writes, id, copy, action, context).await)
+                }));
+            } else if reading {
+                break;
+            } else if let Some(page) = pages.next() {
+                if page_size.is_some() {
+                    reading = true;
+                    running.push(Box::pin(async move {
+                        Step::Read(page, fresh::read_page(writes.client(), page, cancel).await)
+                    }));
+                } else {
+                    ready.extend(page.iter().map(|id| (*id, None)));
+                }
+            } else {
+                break;
             }
-            apply_to_one(writes, id, action, context).await
-        })
-        .buffer_unordered(IN_FLIGHT)
-        .inspect(|_| {
-            finished += 1;
-            progress.set(finished, Some(total));
-        })
-        .collect()
-        .await;
+        }
+        let Some(step) = running.next().await else { break };
+        match step {
+            Step::Read(page, copies) => {
+                reading = false;
+                let mut copies = copies.unwrap_or_else(|error| {
+                    tracing::debug!(%error, contacts = page.len(), "page read failed: a GET per contact");
+                    HashMap::new()
+                });
+                ready.extend(page.iter().map(|id| (*id, copies.remove(id))));
+            }
+            Step::Finished(row) => {
+                rows.push(row);
+                progress.set(rows.len() as u64, Some(total));
+            }
+        }
+    }
+    // Cancelled: what never started.
+    let not_run = ready.into_iter().map(|(id, _)| id).chain(pages.flatten().copied());
+    rows.extend(not_run.map(|id| ContactOutcome { id, label: String::new(), outcome: BulkOutcome::NotRun }));
+    progress.set(rows.len() as u64, Some(total));
     // The table in the selection's order, whatever order they finished in.
-    let order: std::collections::HashMap<ContactId, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let order: HashMap<ContactId, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     rows.sort_by_key(|row| order.get(&row.id).copied().unwrap_or(usize::MAX));
     BulkReport { rows }
 }
 
-/// Read, modify, write one contact: the fresh copy with the change applied, sent whole; not
-/// sent when the change changes nothing.
+/// What finished among the work under way.
+enum Step<'a> {
+    /// A page's copies were read (or not), for these ids.
+    Read(&'a [ContactId], Result<HashMap<ContactId, Contact>, ApiError>),
+    Finished(ContactOutcome),
+}
+
+/// [`apply_to_fresh`] on `copy` when a page read brought it, else on the contact read alone.
+async fn apply_to_copy(
+    writes: &Writes,
+    id: ContactId,
+    copy: Option<Contact>,
+    action: &BulkAction,
+    context: Context,
+) -> ContactOutcome {
+    match copy {
+        Some(fresh) => apply_to_fresh(writes, fresh, action, context).await,
+        None => apply_to_one(writes, id, action, context).await,
+    }
+}
+
+/// Read, modify, write one contact, reading it with its own GET.
 pub async fn apply_to_one(writes: &Writes, id: ContactId, action: &BulkAction, context: Context) -> ContactOutcome {
-    let fresh = match writes.client().get_contact(id).await {
-        Ok(fresh) => fresh,
-        Err(error) => return ContactOutcome { id, label: String::new(), outcome: failed(&error) },
-    };
-    let label = contact_name(&fresh);
+    match writes.client().get_contact(id).await {
+        Ok(fresh) => apply_to_fresh(writes, fresh, action, context).await,
+        Err(error) => ContactOutcome { id, label: String::new(), outcome: failed(&error) },
+    }
+}
+
+/// Modify, write one contact from `fresh`, its copy just read: the change applied and the
+/// whole sent; not sent when the change changes nothing.
+pub async fn apply_to_fresh(writes: &Writes, fresh: Contact, action: &BulkAction, context: Context) -> ContactOutcome {
+    let (id, label) = (fresh.id, contact_name(&fresh));
     let outcome = match action {
-        BulkAction::Edit(edits) => match edits.apply(&fresh) {
-            Err(refused) => BulkOutcome::Failed(refused.to_string()),
-            Ok(edited) if edits.differences(&fresh, &edited).is_empty() => BulkOutcome::Unchanged,
-            Ok(edited) => match writes.update(&fresh, &edited, context).await {
-                Ok(_) => BulkOutcome::Done,
-                Err(error) => failed(&error),
-            },
-        },
+        BulkAction::Edit(edits) => edit(writes, &fresh, edits, context).await,
         BulkAction::EditEach(each) => match each.get(&id) {
+            Some(edits) => edit(writes, &fresh, edits, context).await,
             None => BulkOutcome::Unchanged,
-            Some(edits) => match edits.apply(&fresh) {
-                Err(refused) => BulkOutcome::Failed(refused.to_string()),
-                Ok(edited) if edits.differences(&fresh, &edited).is_empty() => BulkOutcome::Unchanged,
-                Ok(edited) => match writes.update(&fresh, &edited, context).await {
-                    Ok(_) => BulkOutcome::Done,
-                    Err(error) => failed(&error),
-                },
-            },
         },
-        BulkAction::Zones(zones) => match writes.client().all_secure_zones(id).await {
-            Err(error) => failed(&error),
-            Ok(current) => {
-                let wanted = zones.wanted(&current);
-                if wanted == current {
-                    BulkOutcome::Unchanged
-                } else {
-                    match writes.set_zones(id, &label, &current, &wanted, context).await {
-                        Ok(_) => BulkOutcome::Done,
-                        Err(error) => failed(&error),
-                    }
-                }
-            }
-        },
+        BulkAction::Zones(zones) => set_zones(writes, id, &label, zones, context).await,
     };
     ContactOutcome { id, label, outcome }
+}
+
+async fn edit(writes: &Writes, fresh: &Contact, edits: &Edits, context: Context) -> BulkOutcome {
+    match edits.apply(fresh) {
+        Err(refused) => BulkOutcome::Failed(refused.to_string()),
+        Ok(edited) if edits.differences(fresh, &edited).is_empty() => BulkOutcome::Unchanged,
+        Ok(edited) => match writes.update(fresh, &edited, context).await {
+            Ok(_) => BulkOutcome::Done,
+            Err(error) => failed(&error),
+        },
+    }
+}
+
+/// The contact's zones read, changed as asked and sent whole.
+async fn set_zones(writes: &Writes, id: ContactId, label: &str, zones: &ZoneAction, context: Context) -> BulkOutcome {
+    let current = match writes.client().all_secure_zones(id).await {
+        Ok(current) => current,
+        Err(error) => return failed(&error),
+    };
+    let wanted = zones.wanted(&current);
+    if wanted == current {
+        return BulkOutcome::Unchanged;
+    }
+    match writes.set_zones(id, label, &current, &wanted, context).await {
+        Ok(_) => BulkOutcome::Done,
+        Err(error) => failed(&error),
+    }
 }
 
 fn failed(error: &ApiError) -> BulkOutcome {
