@@ -6,7 +6,7 @@ use egui_extras::{Column, TableBuilder};
 
 use crate::app::import::{ImportCommand, ImportDialog, Reviewed};
 use crate::app::text::thousands;
-use crate::import::plan::{OutcomeKind, Planned, describe_changes};
+use crate::import::plan::{Change, OutcomeKind, Planned};
 
 pub fn ui(ui: &mut egui::Ui, dialog: &mut ImportDialog, height: f32, command: &mut impl FnMut(ImportCommand)) {
     let busy = dialog.is_busy();
@@ -102,7 +102,7 @@ fn table_ui(ui: &mut egui::Ui, reviewed: &mut Reviewed, height: f32) {
         .column(Column::initial(330.0).at_least(80.0).clip(true))
         .column(Column::remainder().at_least(80.0).clip(true))
         .header(row_height, |mut header| {
-            for title in ["Keep", "Line", "Key", "Outcome", "Contact", "Changes (before → after)", "Reason"] {
+            for title in ["Keep", "Line", "Key", "Outcome", "Contact", "Changes (before » after)", "Reason"] {
                 header.col(|ui| {
                     ui.strong(title);
                 });
@@ -149,7 +149,7 @@ fn table_ui(ui: &mut egui::Ui, reviewed: &mut Reviewed, height: f32) {
                     ui.add(egui::Label::new(contact).truncate());
                 });
                 row.col(|ui| {
-                    let changes = describe_changes(planned.planned.changes());
+                    let changes = changes_text(planned.planned.changes());
                     if !changes.is_empty() {
                         ui.add(egui::Label::new(changes.as_str()).truncate()).on_hover_text(changes);
                     }
@@ -174,4 +174,12 @@ fn outcome_label(ui: &mut egui::Ui, kind: OutcomeKind) {
         OutcomeKind::Create | OutcomeKind::Update => text.strong(),
     };
     ui.label(text);
+}
+
+/// "City: Oslo » Bergen; Notes: vip » (empty)" (the app's fonts have no arrow).
+pub fn changes_text(changes: &[Change]) -> String {
+    let shown = |value: &str| if value.is_empty() { "(empty)".to_owned() } else { value.to_owned() };
+    let parts: Vec<String> =
+        changes.iter().map(|c| format!("{}: {} » {}", c.field, shown(&c.before), shown(&c.after))).collect();
+    parts.join("; ")
 }
