@@ -213,6 +213,22 @@ fn every_dialog_names_every_control() {
         check(&mut app, command, shows);
         close(&mut app);
     }
+    // Import: the path box, then a file read with its mapping, then its dry run.
+    run_command(&mut app, "Import contacts");
+    check(&mut app, "Import contacts", "File to import");
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("people.csv");
+    let email = app.state().grid.peek(0).unwrap().email.clone();
+    std::fs::write(&file, format!("Email,City\n{email},Ålesund\nnew.one@example.com,Oslo\n")).unwrap();
+    app.fill(Role::TextInput, "File to import", &file.display().to_string());
+    app.harness.get_by_label("Open").click();
+    app.wait_until("the file is read", |app| app.state().import.dialog.as_ref().is_some_and(|d| d.table.is_some()));
+    check(&mut app, "Import mapping", "Imported as");
+    app.harness.get_by_label("Dry run").click();
+    app.wait_until("the dry run", |app| app.state().import.dialog.as_ref().is_some_and(|d| d.current().is_some()));
+    check(&mut app, "Import dry run", "Keep line 2");
+    close(&mut app);
+
     run_command(&mut app, "Notifications");
     check(&mut app, "Notifications", "Notifications");
     run_command(&mut app, "Notifications");
