@@ -28,6 +28,9 @@ use treepl_contacts::ui::{APP_ID, APP_TITLE, TreeplApp};
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Open the import dialog on this CSV or Excel file once the app has started.
+    #[arg(long, value_name = "FILE")]
+    import: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -160,7 +163,7 @@ fn main() -> ExitCode {
             let folder = |f: fn(&directories::ProjectDirs) -> &std::path::Path| dirs.as_ref().map(|d| f(d).to_owned());
             return doctor_cli::run(args, folder(|d| d.config_dir()), folder(|d| d.data_dir()));
         }
-        None => run_app(),
+        None => run_app(cli.import),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -224,7 +227,7 @@ fn run_sandbox(args: SandboxArgs) -> anyhow::Result<()> {
 }
 
 /// Opens the desktop app; with no site configured it opens the built-in sandbox site.
-fn run_app() -> anyhow::Result<()> {
+fn run_app(import: Option<PathBuf>) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     // eframe and its tasks spawn onto this runtime.
     let _guard = runtime.enter();
@@ -251,8 +254,17 @@ fn run_app() -> anyhow::Result<()> {
         ..Default::default()
     };
     let handle = runtime.handle().clone();
-    let ran =
-        eframe::run_native(APP_TITLE, options, Box::new(move |cc| Ok(Box::new(TreeplApp::new(cc, config, handle)))));
+    let ran = eframe::run_native(
+        APP_TITLE,
+        options,
+        Box::new(move |cc| {
+            let mut app = TreeplApp::new(cc, config, handle);
+            if let Some(path) = import {
+                app.open_import(path);
+            }
+            Ok(Box::new(app))
+        }),
+    );
     drop(_guard);
     // The window is closed: work still stuck (a keyring prompt, a save dialog) does not hold
     // the process up.

@@ -244,6 +244,7 @@ impl AppState {
                 if self.grid.fold(result, fx) {
                     let seen = self.grid.custom_fields.clone();
                     self.layout_mut().add_custom_fields(&seen);
+                    self.import.custom_fields_seen(&seen);
                 }
             }
             FeatureResult::Related(result) => self.related.fold(result),

@@ -89,6 +89,11 @@ impl TreeplApp {
         &mut self.state
     }
 
+    /// Opens the import dialog on `path` (the command line's `--import`).
+    pub fn open_import(&mut self, path: std::path::PathBuf) {
+        self.state.send(Command::Import(ImportCommand::Open(path)));
+    }
+
     /// The window is closing: stop what can be stopped (an export must not leave half a file),
     /// and take a copied password off the clipboard (waiting for that half a second at most).
     /// Nothing else here waits; see [`crate::app::shut_down`] for the runtime.

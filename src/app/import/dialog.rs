@@ -100,6 +100,9 @@ pub struct ImportDialog {
     pub read: ReadOptions,
     pub table: Option<Arc<Table>>,
     pub mapping: Mapping,
+    /// The mapping as first guessed, while the user has not changed it (it is guessed
+    /// again when the site's custom fields come in later).
+    pub guessed: Option<Mapping>,
     pub options: ImportOptions,
     /// The site's custom fields `(group, field)` the app knows of, offered as targets.
     pub custom: BTreeSet<(String, String)>,
@@ -123,6 +126,7 @@ impl ImportDialog {
             read: ReadOptions::default(),
             table: None,
             mapping: Mapping::default(),
+            guessed: None,
             options: ImportOptions::default(),
             custom,
             reviewed: None,

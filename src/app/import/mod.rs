@@ -49,9 +49,21 @@ pub enum ImportCommand {
 /// What the import's work hands back.
 pub enum ImportResult {
     FileChosen(Chosen),
-    Read { path: PathBuf, result: Result<Table, work::NotRead> },
-    DryRun { mapping: Mapping, options: ImportOptions, result: Result<DryRun, DryRunError> },
-    Applied { run: Arc<DryRun>, retry: bool, report: ImportReport },
+    /// The table, with the custom fields seen on a page of the site's contacts.
+    Read {
+        path: PathBuf,
+        result: Result<(Table, BTreeSet<(String, String)>), work::NotRead>,
+    },
+    DryRun {
+        mapping: Mapping,
+        options: ImportOptions,
+        result: Result<DryRun, DryRunError>,
+    },
+    Applied {
+        run: Arc<DryRun>,
+        retry: bool,
+        report: ImportReport,
+    },
     SaveChosen(Saving, Chosen),
     Saved(Result<PathBuf, NotSaved>),
 }
@@ -140,8 +152,8 @@ impl Import {
             ImportResult::Read { path, result } => {
                 dialog.stage = ImportStage::Idle;
                 match result {
-                    Ok(table) => {
-                        dialog.custom.extend(grid.custom_fields.iter().cloned());
+                    Ok((table, seen)) => {
+                        dialog.custom.extend(grid.custom_fields.iter().cloned().chain(seen));
                         read(dialog, path, table, saved);
                     }
                     Err(work::NotRead::Cancelled) => {}
@@ -193,6 +205,24 @@ impl Import {
     }
 }
 
+impl Import {
+    /// The grid saw custom fields: they are offered, and a first guess not changed since
+    /// is made again knowing them (the file may have been read before the site was open).
+    pub fn custom_fields_seen(&mut self, seen: &BTreeSet<(String, String)>) {
+        let Some(dialog) = self.dialog.as_mut() else { return };
+        if seen.is_subset(&dialog.custom) {
+            return;
+        }
+        dialog.custom.extend(seen.iter().cloned());
+        if let Some(table) = &dialog.table
+            && dialog.guessed.as_ref() == Some(&dialog.mapping)
+        {
+            dialog.mapping = Mapping::guess(&table.headers, &dialog.custom);
+            dialog.guessed = Some(dialog.mapping.clone());
+        }
+    }
+}
+
 /// Reads the same file again with the options changed.
 fn reread(dialog: &mut ImportDialog, fx: &mut Effects) {
     if let Some(path) = dialog.path.clone() {
@@ -207,12 +237,16 @@ fn read(dialog: &mut ImportDialog, path: PathBuf, table: Table, saved: &[SavedMa
         && dialog.table.as_ref().is_some_and(|old| old.headers == table.headers)
         && dialog.mapping.columns.len() == table.headers.len();
     if !same_headers {
+        dialog.guessed = None;
         match recall(saved, &table.headers) {
             Some(saved) => {
                 dialog.mapping = saved.mapping.clone();
                 dialog.options.match_on = saved.match_on;
             }
-            None => dialog.mapping = Mapping::guess(&table.headers, &dialog.custom),
+            None => {
+                dialog.mapping = Mapping::guess(&table.headers, &dialog.custom);
+                dialog.guessed = Some(dialog.mapping.clone());
+            }
         }
     }
     dialog.typed_file = path.display().to_string();

@@ -1,11 +1,14 @@
 //! The import dialog's background work: the file read (on a blocking thread, with progress),
 //! the dry run, the apply and its retry, and the tables saved as CSV.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::api::fields::custom_fields_of;
+use crate::api::{ListQuery, Where};
 use crate::app::effects::{Effects, TaskResult};
 use crate::app::export::{FileChooser, SaveRequest};
 use crate::export::Format;
@@ -43,7 +46,7 @@ pub(super) fn choose_file(dialog: &mut ImportDialog, fx: &mut Effects, chooser: 
 /// Reads `path` with the dialog's options, off the UI thread and the runtime's workers.
 pub(super) fn read(dialog: &mut ImportDialog, path: PathBuf, fx: &mut Effects) {
     let options = dialog.read.clone();
-    let connection = fx.connection;
+    let (connection, client) = (fx.connection, fx.client.clone());
     dialog.error = None;
     let label = format!(
         "Reading {}",
@@ -55,7 +58,7 @@ pub(super) fn read(dialog: &mut ImportDialog, path: PathBuf, fx: &mut Effects) {
             read_table(&at, &options, &cancel, |done, total| progress.set(done, Some(total)))
         });
         let result = match reading.await {
-            Ok(Ok(table)) => Ok(table),
+            Ok(Ok(table)) => Ok((table, site_custom_fields(client).await)),
             Ok(Err(FileError::Cancelled)) => Err(NotRead::Cancelled),
             Ok(Err(error)) => Err(NotRead::Failed(error.to_string())),
             Err(stopped) => Err(NotRead::Failed(stopped.to_string())),
@@ -63,6 +66,16 @@ pub(super) fn read(dialog: &mut ImportDialog, path: PathBuf, fx: &mut Effects) {
         TaskResult::for_site(connection, ImportResult::Read { path, result })
     });
     dialog.stage = ImportStage::Reading(task);
+}
+
+/// The custom fields on a page of the site's contacts, for the mapping's first guess (the
+/// grid may not have loaded any yet); none when the site cannot be read now.
+async fn site_custom_fields(client: Option<crate::api::ReadClient>) -> BTreeSet<(String, String)> {
+    let Some(client) = client else { return BTreeSet::new() };
+    let page = ListQuery::new(Where::All).page(0, crate::api::assumed::DEFAULT_LIMIT);
+    let Ok(contacts) = client.list_contacts(&page).await else { return BTreeSet::new() };
+    let fields = contacts.items.iter().flat_map(custom_fields_of);
+    fields.map(|(group, field)| (group.to_owned(), field.to_owned())).collect()
 }
 
 /// The dry run of the mapping as it is (remembered for this site first).

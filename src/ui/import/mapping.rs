@@ -10,6 +10,19 @@ use crate::import::values::EmptyCells;
 use super::labelled_combo;
 
 const TARGET_WIDTH: f32 = 280.0;
+const HEADER_WIDTH: f32 = 220.0;
+const SAMPLE_WIDTH: f32 = 300.0;
+
+/// A label of a set width, left-aligned, cut with "…" when longer.
+fn fixed_label(ui: &mut egui::Ui, width: f32, text: egui::RichText) -> egui::Response {
+    let size = egui::vec2(width, ui.spacing().interact_size.y);
+    let layout = egui::Layout::left_to_right(egui::Align::Center);
+    ui.allocate_ui_with_layout(size, layout, |ui| {
+        ui.set_min_width(width);
+        ui.add(egui::Label::new(text).truncate())
+    })
+    .inner
+}
 
 pub fn ui(ui: &mut egui::Ui, dialog: &mut ImportDialog, height: f32, command: &mut impl FnMut(ImportCommand)) {
     let busy = dialog.is_busy();
@@ -51,9 +64,9 @@ fn columns_ui(ui: &mut egui::Ui, dialog: &mut ImportDialog, height: f32) {
                 ui.end_row();
                 for (i, header) in table.headers.iter().enumerate() {
                     let Some(chosen) = dialog.mapping.columns.get_mut(i) else { break };
-                    ui.add(egui::Label::new(header.as_str()).truncate()).on_hover_text(header);
                     let sample = samples.get(i).map_or("", String::as_str);
-                    ui.add_sized([220.0, 18.0], egui::Label::new(egui::RichText::new(sample).weak()).truncate());
+                    fixed_label(ui, HEADER_WIDTH, egui::RichText::new(header)).on_hover_text(header);
+                    fixed_label(ui, SAMPLE_WIDTH, egui::RichText::new(sample).weak());
                     target_combo(ui, i, header, chosen, &targets);
                     ui.end_row();
                 }

@@ -37,7 +37,7 @@ pub fn dialog_ui(
         }
         if dialog.table.is_some() {
             ui.separator();
-            let height = (screen.y * 0.22).clamp(90.0, 300.0);
+            let height = (screen.y * 0.26).clamp(90.0, 320.0);
             mapping::ui(ui, dialog, height, &mut command);
             if matches!(dialog.stage, ImportStage::DryRunning(_)) {
                 progress_ui(ui, progress, "Stop the dry run", &mut command);
@@ -45,10 +45,10 @@ pub fn dialog_ui(
         }
         if dialog.report.is_some() {
             ui.separator();
-            results::ui(ui, dialog, (screen.y * 0.3).clamp(120.0, 500.0), &mut command);
+            results::ui(ui, dialog, (screen.y * 0.28).clamp(120.0, 500.0), &mut command);
         } else if dialog.current().is_some() {
             ui.separator();
-            dry_run::ui(ui, dialog, (screen.y * 0.3).clamp(120.0, 500.0), &mut command);
+            dry_run::ui(ui, dialog, (screen.y * 0.28).clamp(120.0, 500.0), &mut command);
         }
         if applying {
             progress_ui(ui, progress, "Stop after the rows being written now", &mut command);
