@@ -136,7 +136,10 @@ fn a_dropped_file_is_mapped_dry_run_applied_and_undone_as_one_step() {
     let items = app.state().history.items.clone();
     assert_eq!(items.len(), 1, "one line for the whole import: {items:?}");
     app.harness.get_by_label_contains("Import of contacts.csv, 2 done").click();
-    app.settle();
+    app.wait_until("its contacts are read", |app| {
+        app.state().history.batch.as_ref().is_some_and(|b| b.members.as_ref().is_some_and(|m| m.len() == 2))
+    });
+    assert!(!is_disabled(&app, "Undo the whole operation"));
     app.harness.get_by_label("Undo the whole operation").click();
     app.wait_until("the import is undone", |app| {
         let store = app.state().shell.site.sandbox().unwrap().store();
@@ -172,4 +175,74 @@ fn a_password_column_stops_the_dry_run_with_the_reason_shown() {
     });
     app.harness.get_by_label("0 create · 0 update · 1 unchanged · 0 skip · 0 ambiguous · 0 error");
     assert_eq!(app.contacts_on_site(), before, "a dry run sends nothing");
+}
+
+#[test]
+fn a_failed_row_is_retried_into_the_same_history_entry_and_the_tables_export_as_csv() {
+    use treepl_contacts::sandbox::FaultSpec;
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("one-new.csv");
+    write_csv(
+        &file,
+        &[vec!["Email".to_owned(), "City".to_owned()], vec!["ola.new@example.com".to_owned(), "Hamar".to_owned()]],
+    );
+    drop_file(&mut app, &file);
+    app.harness.get_by_label("Dry run").click();
+    app.wait_until("the dry run", |app| {
+        app.state().import.dialog.as_ref().is_some_and(|d| d.current().is_some() && !d.is_busy())
+    });
+    let dry_run = app.exports.join("dry-run.csv");
+    app.chooser.answer(dry_run.clone());
+    app.harness.get_by_label("Export dry run…").click();
+    app.wait_until("the dry run's file", |_| dry_run.exists());
+    let saved = std::fs::read_to_string(&dry_run).unwrap();
+    let lines: Vec<&str> = saved.lines().collect();
+    assert_eq!(lines.len(), 2, "{saved}");
+    assert_eq!(lines[0], "Line,Key,Outcome,Contact,Changes,Reason");
+    assert!(lines[1].starts_with("2,ola.new@example.com,create,,"), "{saved}");
+
+    // Every create fails on the site: the row fails, and nothing is there.
+    let sandbox_faults = |app: &AppUnderTest| Arc::clone(app.state().shell.site.sandbox().unwrap().faults());
+    sandbox_faults(&app).set(FaultSpec::parse("create:error=1").unwrap());
+    app.harness.get_by_label("Apply 1 change").click();
+    app.wait_until("the import", |app| {
+        app.state().import.dialog.as_ref().is_some_and(|d| d.report.is_some() && !d.is_busy())
+    });
+    app.harness.get_by_label("0 written, 0 already as asked, 1 failed");
+    assert!(app.contacts_on_site().iter().all(|c| c.email != "ola.new@example.com"));
+
+    // The site takes creates again: Retry sends the failed row, in the same journal batch.
+    sandbox_faults(&app).clear();
+    app.harness.get_by_label("Retry 1 row").click();
+    app.wait_until("the retry", |app| {
+        app.state()
+            .import
+            .dialog
+            .as_ref()
+            .is_some_and(|d| d.report.as_ref().is_some_and(|(_, r)| r.tally().done == 1) && !d.is_busy())
+    });
+    app.harness.get_by_label("1 written, 0 already as asked, 0 failed");
+    let created: Vec<Contact> =
+        app.contacts_on_site().into_iter().filter(|c| c.email == "ola.new@example.com").collect();
+    assert_eq!(created.len(), 1, "created once");
+    assert_eq!(created[0].address.city.as_deref(), Some("Hamar"));
+    let results = app.exports.join("results.csv");
+    app.chooser.answer(results.clone());
+    app.harness.get_by_label("Export results…").click();
+    app.wait_until("the results' file", |_| results.exists());
+    let saved = std::fs::read_to_string(&results).unwrap();
+    assert_eq!(
+        saved,
+        format!("Line,Key,Action,Contact,Outcome,Reason\n2,ola.new@example.com,create,{},done,\n", created[0].id)
+    );
+
+    app.harness.get_by_label("Close").click();
+    app.settle();
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::H);
+    app.wait_until("the history lists the import", |app| !app.state().history.items.is_empty());
+    let items = app.state().history.items.clone();
+    assert_eq!(items.len(), 1, "the retry is in the import's entry: {items:?}");
+    let HistoryItem::Batch(batch) = &items[0] else { panic!("one batch: {items:?}") };
+    assert_eq!((batch.done, batch.failed), (1, 1), "{batch:?}");
 }

@@ -422,8 +422,10 @@ impl eframe::App for TreeplApp {
                 self.state.import.dialog = None;
             }
         }
-        // A file dropped on the window opens in the import dialog.
-        if let Some(path) = ctx.input(|input| input.raw.dropped_files.first().map(|file| file.path().to_owned())) {
+        // A file dropped on the window opens in the import dialog (not behind another one).
+        if (!behind_dialog || self.state.import.dialog.is_some())
+            && let Some(path) = ctx.input(|input| input.raw.dropped_files.first().map(|file| file.path().to_owned()))
+        {
             intents.commands.push(Command::Import(ImportCommand::Open(path)));
         }
         if let Some(dialog) = self.state.site_checks.dialog.as_mut() {

@@ -53,7 +53,8 @@ pub struct Reviewed {
     pub mapping: Mapping,
     pub options: ImportOptions,
     pub run: Arc<DryRun>,
-    /// The lines of the rows to send (every create and update at first).
+    /// The lines of the rows to send: every create and update at first, and never another
+    /// row (only those have a Keep box), so that its size is what Apply sends.
     pub keep: BTreeSet<u64>,
     /// The outcomes the table shows.
     pub shown: BTreeSet<OutcomeKind>,
@@ -85,9 +86,9 @@ impl Reviewed {
             (0..self.run.rows.len()).filter(|i| self.shown.contains(&self.run.rows[*i].planned.kind())).collect();
     }
 
-    /// How many rows Apply sends.
+    /// How many rows Apply sends (asked every frame: not counted over 100,000 rows).
     pub fn to_apply(&self) -> u64 {
-        self.run.rows.iter().filter(|row| row.planned.kind().sends() && self.keep.contains(&row.line)).count() as u64
+        self.keep.len() as u64
     }
 }
 

@@ -270,3 +270,51 @@ fn tell(notifications: &mut Notifications, report: &ImportReport) {
     let level = if tally.failed + tally.not_run > 0 { Level::Warning } else { Level::Success };
     notifications.push(level, "Import finished", text);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::file::{Encoding, Source};
+    use crate::import::mapping::Target;
+
+    fn dialog_with(headers: &[&str]) -> ImportDialog {
+        let mut dialog = ImportDialog::new(BTreeSet::new());
+        let table = Table {
+            headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+            rows: Vec::new(),
+            source: Source::Csv { encoding: Encoding::Utf8, delimiter: b',' },
+        };
+        read(&mut dialog, PathBuf::from("people.csv"), table, &[]);
+        dialog
+    }
+
+    #[test]
+    fn custom_fields_seen_later_improve_a_guess_but_never_a_mapping_the_user_changed() {
+        let seen = BTreeSet::from([("Membership".to_owned(), "Level".to_owned())]);
+        let mut import = Import { dialog: Some(dialog_with(&["Email", "Membership: Level"])) };
+        assert_eq!(import.dialog.as_ref().unwrap().mapping.columns[1], Target::Ignore);
+        import.custom_fields_seen(&seen);
+        assert_eq!(import.dialog.as_ref().unwrap().mapping.columns[1], Target::custom("Membership", "Level"));
+
+        let mut import = Import { dialog: Some(dialog_with(&["Email", "Membership: Level", "Town"])) };
+        import.dialog.as_mut().unwrap().mapping.columns[2] = Target::Ignore;
+        let changed = import.dialog.as_ref().unwrap().mapping.clone();
+        import.custom_fields_seen(&seen);
+        let dialog = import.dialog.as_ref().unwrap();
+        assert_eq!(dialog.mapping, changed, "the user's choice stays");
+        assert!(dialog.targets().contains(&Target::custom("Membership", "Level")), "but the field is offered");
+    }
+
+    #[test]
+    fn a_saved_mapping_for_the_same_headers_is_used_instead_of_a_guess() {
+        let headers = vec!["Mail".to_owned(), "Ort".to_owned()];
+        let mapping =
+            Mapping { columns: vec![Target::MatchKey, Target::field(crate::api::contact_fields::Field::City)] };
+        let saved = [SavedMapping { headers: headers.clone(), mapping: mapping.clone(), match_on: Default::default() }];
+        let mut dialog = ImportDialog::new(BTreeSet::new());
+        let table = Table { headers, rows: Vec::new(), source: Source::Xlsx { sheet: "S".into(), sheets: vec![] } };
+        read(&mut dialog, PathBuf::from("a.xlsx"), table, &saved);
+        assert_eq!(dialog.mapping, mapping);
+        assert_eq!(dialog.guessed, None, "not a guess: the site's custom fields do not change it");
+    }
+}
