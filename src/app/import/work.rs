@@ -160,26 +160,40 @@ pub(super) fn choose_save(dialog: &mut ImportDialog, what: Saving, fx: &mut Effe
 
 /// Writes the dry run's table or the results' to `path`, all or nothing.
 pub(super) fn save(dialog: &mut ImportDialog, what: Saving, path: PathBuf, fx: &mut Effects) {
-    let table: Box<dyn FnOnce(&mut dyn std::io::Write) -> std::io::Result<()> + Send> = match what {
+    let table = match what {
         Saving::DryRun => {
             let Some(reviewed) = dialog.current() else { return };
-            let run = Arc::clone(&reviewed.run);
-            Box::new(move |out| run.write_csv(out))
+            SavedTable::DryRun(Arc::clone(&reviewed.run))
         }
         Saving::Results => {
             let Some((_, report)) = dialog.report.clone() else { return };
-            Box::new(move |out| report.write_csv(out))
+            SavedTable::Results(report)
         }
     };
     dialog.typed_save = None;
     fx.tasks.spawn("Saving the import's table", async move {
         let saved = tokio::task::spawn_blocking(move || {
             let written = crate::export::AtomicFile::create(&path).and_then(|mut file| {
-                table(&mut std::io::BufWriter::new(file.file_mut()))?;
+                table.write_csv(std::io::BufWriter::new(file.file_mut()))?;
                 file.commit()
             });
             written.map(|()| path.clone()).map_err(|source| NotSaved::File { path, source })
         });
         TaskResult::for_app(ImportResult::Saved(saved.await.unwrap_or_else(|stopped| Err(stopped.into()))))
     });
+}
+
+/// The table a save writes.
+enum SavedTable {
+    DryRun(Arc<DryRun>),
+    Results(crate::import::apply::ImportReport),
+}
+
+impl SavedTable {
+    fn write_csv(&self, out: impl std::io::Write) -> std::io::Result<()> {
+        match self {
+            SavedTable::DryRun(run) => run.write_csv(out),
+            SavedTable::Results(report) => report.write_csv(out),
+        }
+    }
 }
