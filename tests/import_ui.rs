@@ -246,3 +246,38 @@ fn a_failed_row_is_retried_into_the_same_history_entry_and_the_tables_export_as_
     let HistoryItem::Batch(batch) = &items[0] else { panic!("one batch: {items:?}") };
     assert_eq!((batch.done, batch.failed), (1, 1), "{batch:?}");
 }
+
+#[test]
+fn cancel_stops_an_import_after_the_rows_in_flight_and_leaves_the_rest_not_run() {
+    use treepl_contacts::sandbox::FaultSpec;
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("ten-new.csv");
+    let mut rows = vec![vec!["Email".to_owned()]];
+    rows.extend((0..10).map(|i| vec![format!("new.{i}@example.com")]));
+    write_csv(&file, &rows);
+    drop_file(&mut app, &file);
+    app.harness.get_by_label("Dry run").click();
+    app.wait_until("the dry run", |app| {
+        app.state().import.dialog.as_ref().is_some_and(|d| d.current().is_some() && !d.is_busy())
+    });
+    // Creates take long on the site: the first ones are in flight when Cancel comes.
+    let faults = Arc::clone(app.state().shell.site.sandbox().unwrap().faults());
+    faults.set(FaultSpec::parse("create:latency=5s").unwrap());
+    app.harness.get_by_label("Apply 10 changes").click();
+    app.wait_until("the apply runs", |app| app.state().import.dialog.as_ref().is_some_and(|d| d.is_applying()));
+    assert!(is_disabled(&app, "Close"), "the dialog stays while it writes");
+    // The status bar lists the task with its own Cancel: the dialog's is drawn over it, last.
+    // The dialog grew by the progress bar: it is centred again before the click.
+    app.settle();
+    app.harness.query_all_by_label("Cancel").last().unwrap().click();
+    app.wait_until("the apply stops", |app| {
+        app.state().import.dialog.as_ref().is_some_and(|d| d.report.is_some() && !d.is_busy())
+    });
+    let (_, report) = app.state().import.dialog.as_ref().unwrap().report.clone().unwrap();
+    let tally = report.tally();
+    assert!(tally.not_run > 0 && tally.done + tally.not_run == 10, "{tally:?}");
+    let on_site = app.contacts_on_site().iter().filter(|c| c.email.starts_with("new.")).count() as u64;
+    assert_eq!(on_site, tally.done, "what ran is on the site, and nothing else");
+    app.harness.get_by_label(&format!("Retry {} rows", tally.not_run));
+}

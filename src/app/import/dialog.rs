@@ -261,6 +261,23 @@ mod tests {
     }
 
     #[test]
+    fn a_large_apply_waits_for_its_count_typed_and_asks_again_when_it_moves() {
+        let creates = (2..1_003).map(|line| row(line, Planned::Create { draft: Box::default(), changes: Vec::new() }));
+        let mut dialog = ImportDialog::new(BTreeSet::new());
+        let run = DryRun { rows: creates.collect() };
+        dialog.reviewed = Some(Reviewed::new(dialog.mapping.clone(), dialog.options, run));
+        assert!(!dialog.may_apply());
+        dialog.confirmation().expect("1,001 changes ask for their count").typed = "1,001".into();
+        assert!(dialog.may_apply());
+        dialog.current_mut().unwrap().keep.remove(&2);
+        assert!(!dialog.may_apply(), "the count typed was for 1,001");
+        dialog.confirmation().expect("1,000 changes ask too").typed = "1000".into();
+        assert!(dialog.may_apply());
+        dialog.current_mut().unwrap().keep.remove(&3);
+        assert!(dialog.confirmation().is_none() && dialog.may_apply(), "999 changes go without");
+    }
+
+    #[test]
     fn a_changed_mapping_puts_the_dry_run_out_of_date_and_samples_skip_empty_cells() {
         let mut dialog = ImportDialog::new(BTreeSet::new());
         dialog.table = Some(Arc::new(Table {
