@@ -248,7 +248,7 @@ fn a_failed_row_is_retried_into_the_same_history_entry_and_the_tables_export_as_
 }
 
 #[test]
-fn cancel_stops_an_import_after_the_rows_in_flight_and_leaves_the_rest_not_run() {
+fn rows_not_kept_are_not_sent_and_cancel_leaves_the_rows_after_those_in_flight_not_run() {
     use treepl_contacts::sandbox::FaultSpec;
     let mut app = AppUnderTest::start(TestKeyring::mock());
     let folder = tempfile::tempdir().unwrap();
@@ -261,10 +261,14 @@ fn cancel_stops_an_import_after_the_rows_in_flight_and_leaves_the_rest_not_run()
     app.wait_until("the dry run", |app| {
         app.state().import.dialog.as_ref().is_some_and(|d| d.current().is_some() && !d.is_busy())
     });
+    // A row not kept is not sent.
+    app.harness.get_by_label("Keep line 2").click();
+    app.settle();
+    app.harness.get_by_label("Apply 9 changes");
     // Creates take long on the site: the first ones are in flight when Cancel comes.
     let faults = Arc::clone(app.state().shell.site.sandbox().unwrap().faults());
     faults.set(FaultSpec::parse("create:latency=5s").unwrap());
-    app.harness.get_by_label("Apply 10 changes").click();
+    app.harness.get_by_label("Apply 9 changes").click();
     app.wait_until("the apply runs", |app| app.state().import.dialog.as_ref().is_some_and(|d| d.is_applying()));
     assert!(is_disabled(&app, "Close"), "the dialog stays while it writes");
     // The status bar lists the task with its own Cancel: the dialog's is drawn over it, last.
@@ -276,8 +280,32 @@ fn cancel_stops_an_import_after_the_rows_in_flight_and_leaves_the_rest_not_run()
     });
     let (_, report) = app.state().import.dialog.as_ref().unwrap().report.clone().unwrap();
     let tally = report.tally();
-    assert!(tally.not_run > 0 && tally.done + tally.not_run == 10, "{tally:?}");
-    let on_site = app.contacts_on_site().iter().filter(|c| c.email.starts_with("new.")).count() as u64;
-    assert_eq!(on_site, tally.done, "what ran is on the site, and nothing else");
-    app.harness.get_by_label(&format!("Retry {} rows", tally.not_run));
+    assert!(tally.not_run > 0 && tally.done + tally.not_run == 9, "{tally:?}");
+    let on_site: Vec<String> =
+        app.contacts_on_site().into_iter().map(|c| c.email).filter(|e| e.starts_with("new.")).collect();
+    assert_eq!(on_site.len() as u64, tally.done, "what ran is on the site, and nothing else: {on_site:?}");
+    assert!(!on_site.contains(&"new.0@example.com".to_owned()), "the row not kept was not sent");
+    let rows = if tally.not_run == 1 { "row" } else { "rows" };
+    app.harness.get_by_label(&format!("Retry {} {rows}", tally.not_run));
+}
+
+#[test]
+fn closing_the_dialog_stops_its_dry_run() {
+    use treepl_contacts::sandbox::FaultSpec;
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("slow.csv");
+    write_csv(&file, &[vec!["Email".to_owned()], vec!["someone@example.com".to_owned()]]);
+    drop_file(&mut app, &file);
+    // The site's lists answer after a minute: the dry run waits on its lookup.
+    let faults = Arc::clone(app.state().shell.site.sandbox().unwrap().faults());
+    faults.set(FaultSpec::parse("list:latency=60s").unwrap());
+    app.harness.get_by_label("Dry run").click();
+    let dry_running =
+        |app: &AppUnderTest| app.state().shell.tasks.running().any(|(_, t)| t.label.starts_with("Dry run"));
+    app.wait_until("the dry run runs", dry_running);
+    app.harness.key_press(Key::Escape);
+    app.wait_until("the dry run stops", |app| !dry_running(app));
+    assert!(app.state().import.dialog.is_none());
+    faults.clear();
 }

@@ -419,6 +419,10 @@ impl eframe::App for TreeplApp {
                 .and_then(|task| self.state.shell.tasks.running().find(|(id, _)| *id == task))
                 .and_then(|(_, running)| running.progress.as_ref().map(|p| p.get()));
             if import::dialog_ui(&ctx, dialog, progress, &mut intents) {
+                // A file being read or a dry run stops with the dialog (an apply keeps it open).
+                if let Some(task) = dialog.task() {
+                    intents.commands.push(Command::Cancel(task));
+                }
                 self.state.import.dialog = None;
             }
         }
