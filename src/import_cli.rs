@@ -121,7 +121,7 @@ async fn import(args: ImportArgs, config_dir: Option<PathBuf>, data_dir: Option<
     let table = read(&args, &cancel).await?;
     let chosen = chosen_site(&args.site, config_dir).await?;
     let client = chosen.client()?;
-    let known = BTreeSet::new();
+    let known = treepl_contacts::import::lookup::custom_fields_seen(&client).await?;
     let mapping = match args.mapping.as_str() {
         "auto" => Mapping::guess(&table.headers, &known),
         path => mapping_file(Path::new(path), &table.headers)?,
