@@ -11,7 +11,7 @@ use anyhow::{Context as _, bail};
 use tokio_util::sync::CancellationToken;
 
 use crate::site_cli::{SiteArgs, chosen_site};
-use treepl_contacts::app::journal::{Journal, Writes};
+use treepl_contacts::app::journal::{Journal, Writes, settle_pending};
 use treepl_contacts::app::tasks::Progress;
 use treepl_contacts::import::apply::apply;
 use treepl_contacts::import::file::{Encoding, ReadOptions, Table, read_table};
@@ -155,6 +155,12 @@ async fn import(args: ImportArgs, config_dir: Option<PathBuf>, data_dir: Option<
     let writes = Writes::new(client, journal);
     if writes.journal().is_none() {
         bail!("the change journal could not be opened, so nothing was sent");
+    }
+    // What an earlier run left pending (it was stopped mid-way) is settled from the site
+    // first, as the app does when it opens a site.
+    let settled = settle_pending(&writes).await.context("settling the change journal")?;
+    if settled > 0 {
+        eprintln!("Settled {settled} writes an earlier run left unfinished.");
     }
     let keep: BTreeSet<u64> = planned.rows.iter().map(|row| row.line).collect();
     let file_name = args.file.file_name().map_or_else(|| "a file".into(), |n| n.to_string_lossy());
