@@ -42,6 +42,11 @@ pub enum FileError {
     NotWorkbook { detail: String },
     #[error("The workbook has no sheet named \"{sheet}\". Its sheets: {}.", list(.sheets))]
     UnknownSheet { sheet: String, sheets: Vec<String> },
+    #[error(
+        "The sheet \"{sheet}\" spreads over {columns} columns; an import reads at most {limit}. Delete the \
+         columns that hold no contact data and try again."
+    )]
+    TooManyColumns { sheet: String, columns: usize, limit: usize },
     #[error("The workbook has no sheets: there is nothing to import.")]
     NoSheets,
     #[error("Reading the file was cancelled.")]

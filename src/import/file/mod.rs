@@ -64,7 +64,9 @@ const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const OLE_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
 
 /// Reads the file at `path` as XLSX when it is a zip, as CSV otherwise (whatever its name
-/// says). `progress` hears (done, total) now and then; `cancel` is checked as often.
+/// says). `progress` hears (done, total) now and then: bytes of text for CSV; rows for XLSX,
+/// where the total is 0 (unknown) until the end when the sheet does not declare its size.
+/// `cancel` is checked as often.
 pub fn read_table(
     path: &Path,
     options: &ReadOptions,

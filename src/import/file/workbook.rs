@@ -3,7 +3,7 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, ExcelDateTime, Reader as _, Xlsx};
+use calamine::{DataRef, ExcelDateTime, Reader as _, Xlsx, XlsxError};
 use tokio_util::sync::CancellationToken;
 
 use super::table::TableBuilder;
@@ -11,6 +11,12 @@ use super::{FileError, ReadOptions, Source, Table};
 
 /// Rows between two progress reports and cancel checks.
 const ROWS_PER_REPORT: usize = 1000;
+/// The widest sheet read. The table is dense, so a sparse sheet with cells in column A and
+/// XFD would otherwise cost 16,384 cells a row; a contact list has tens of columns.
+const MAX_COLUMNS: usize = 1000;
+
+/// A row of a sheet as it is read: its 0-based number and its non-empty cells by column.
+type SparseRow = (u32, Vec<(u32, String)>);
 
 /// Reads the sheet `options` names (the first when none) of the workbook in `bytes`.
 pub(super) fn read_xlsx(
@@ -19,7 +25,6 @@ pub(super) fn read_xlsx(
     cancel: &CancellationToken,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Table, FileError> {
-    let not_readable = |error: calamine::XlsxError| FileError::NotWorkbook { detail: error.to_string() };
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(not_readable)?;
     let sheets = workbook.sheet_names();
     let sheet = match &options.sheet {
@@ -27,41 +32,84 @@ pub(super) fn read_xlsx(
         Some(name) => return Err(FileError::UnknownSheet { sheet: name.clone(), sheets }),
         None => sheets.first().cloned().ok_or(FileError::NoSheets)?,
     };
-    let range = workbook.worksheet_range(&sheet).map_err(not_readable)?;
-    if cancel.is_cancelled() {
-        return Err(FileError::Cancelled);
+    let rows = read_rows(&mut workbook, &sheet, cancel, progress)?;
+    // The sheet's columns are those in use, which need not start at A.
+    let columns = rows.iter().flat_map(|(_, cells)| cells.iter().map(|(column, _)| *column));
+    let (first, last) = columns.fold((u32::MAX, 0), |(first, last), c| (first.min(c), last.max(c)));
+    let width = last.saturating_sub(first) as usize + 1;
+    if width > MAX_COLUMNS {
+        return Err(FileError::TooManyColumns { sheet, columns: width, limit: MAX_COLUMNS });
     }
-    // The range starts at the first cell in use, which need not be A1.
-    let first_row = range.start().map_or(0, |(row, _)| u64::from(row));
-    let total = range.height() as u64;
     let mut builder = TableBuilder::default();
-    for (index, row) in range.rows().enumerate() {
-        if index % ROWS_PER_REPORT == 0 {
-            if cancel.is_cancelled() {
-                return Err(FileError::Cancelled);
-            }
-            progress(index as u64, total);
+    for (row, cells) in rows {
+        let mut dense = vec![String::new(); width];
+        for (column, text) in cells {
+            dense[(column - first) as usize] = text;
         }
-        builder.push(first_row + index as u64 + 1, row.iter().map(cell_text).collect())?;
+        builder.push(u64::from(row) + 1, dense)?;
     }
-    progress(total, total);
     builder.finish(Source::Xlsx { sheet: sheet.clone(), sheets }).map_err(|error| match error {
         FileError::Empty => FileError::EmptySheet { sheet },
         other => other,
     })
 }
 
+fn not_readable(error: XlsxError) -> FileError {
+    FileError::NotWorkbook { detail: error.to_string() }
+}
+
+/// The sheet's non-empty cells as text, row by row in row order, streamed from the zip so
+/// that progress and cancel work while it is read. Progress counts rows against the rows the
+/// sheet declares, or 0 when it declares none (our own export does not).
+fn read_rows(
+    workbook: &mut Xlsx<Cursor<Vec<u8>>>,
+    sheet: &str,
+    cancel: &CancellationToken,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Vec<SparseRow>, FileError> {
+    let mut cells = workbook.worksheet_cells_reader(sheet).map_err(not_readable)?;
+    // A sheet without a `<dimension>` reads as A1:A1, which no list of contacts fits in.
+    let declared_end = cells.dimensions().end.0;
+    let total = if declared_end > 0 { u64::from(declared_end) + 1 } else { 0 };
+    let mut rows: Vec<SparseRow> = Vec::new();
+    while let Some(cell) = cells.next_cell().map_err(not_readable)? {
+        let text = cell_text(cell.get_value());
+        if text.is_empty() {
+            continue;
+        }
+        let (row, column) = cell.get_position();
+        match rows.last_mut() {
+            Some((last, cells)) if *last == row => cells.push((column, text)),
+            _ => {
+                if rows.len().is_multiple_of(ROWS_PER_REPORT) {
+                    if cancel.is_cancelled() {
+                        return Err(FileError::Cancelled);
+                    }
+                    progress(u64::from(row), total);
+                }
+                rows.push((row, vec![(column, text)]));
+            }
+        }
+    }
+    // Rows come in the sheet's order; a hand-made file may list them otherwise.
+    rows.sort_by_key(|(row, _)| *row);
+    let done = rows.last().map_or(0, |(row, _)| u64::from(*row) + 1);
+    progress(done, total.max(done));
+    Ok(rows)
+}
+
 /// A cell as the text our CSV export writes for the same value.
-fn cell_text(cell: &Data) -> String {
+fn cell_text(cell: &DataRef<'_>) -> String {
     match cell {
-        Data::Empty => String::new(),
-        Data::String(text) | Data::DateTimeIso(text) | Data::DurationIso(text) => text.clone(),
-        Data::Int(number) => number.to_string(),
-        Data::Float(number) => float_text(*number),
-        Data::Bool(flag) => (if *flag { "yes" } else { "no" }).to_owned(),
-        Data::DateTime(instant) if instant.is_duration() => duration_text(instant),
-        Data::DateTime(instant) => date_text(instant),
-        Data::Error(error) => error.to_string(),
+        DataRef::Empty => String::new(),
+        DataRef::String(text) | DataRef::DateTimeIso(text) | DataRef::DurationIso(text) => text.clone(),
+        DataRef::SharedString(text) => (*text).to_owned(),
+        DataRef::Int(number) => number.to_string(),
+        DataRef::Float(number) => float_text(*number),
+        DataRef::Bool(flag) => (if *flag { "yes" } else { "no" }).to_owned(),
+        DataRef::DateTime(instant) if instant.is_duration() => duration_text(instant),
+        DataRef::DateTime(instant) => date_text(instant),
+        DataRef::Error(error) => error.to_string(),
     }
 }
 
@@ -246,6 +294,49 @@ pub(super) mod tests {
         let table = read(workbook_of(&[("S", rows.to_owned())]), None).unwrap();
         assert_eq!(table.headers, ["Email"]);
         assert_eq!(table.rows, [super::super::TableRow { line: 5, cells: vec!["a@x.example".into()] }]);
+    }
+
+    #[test]
+    fn a_sheet_wider_than_a_contact_list_is_refused() {
+        let rows = concat!(
+            r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c></row>"#,
+            r#"<row r="2"><c r="A2" t="inlineStr"><is><t>a@x.example</t></is></c>"#,
+            r#"<c r="XFD2" t="inlineStr"><is><t>far away</t></is></c></row>"#,
+        );
+        let error = read(workbook_of(&[("Wide", rows.to_owned())]), None).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "The sheet \"Wide\" spreads over 16384 columns; an import reads at most 1000. Delete the columns that \
+             hold no contact data and try again."
+        );
+    }
+
+    #[test]
+    fn progress_counts_rows_and_cancel_stops() {
+        let mut rows = String::from(r#"<row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c></row>"#);
+        for r in 2..=2501 {
+            rows.push_str(&format!(
+                r#"<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>p{r}@x.example</t></is></c></row>"#
+            ));
+        }
+        let bytes = workbook_of(&[("S", rows)]);
+        let mut reports = Vec::new();
+        let options = ReadOptions::default();
+        let table = read_xlsx(bytes.clone(), &options, &CancellationToken::new(), &mut |done, total| {
+            reports.push((done, total))
+        })
+        .unwrap();
+        assert_eq!(table.rows.len(), 2500);
+        // The sheet declares no dimension: the total is known only at the end.
+        assert_eq!(reports, [(0, 0), (1000, 0), (2000, 0), (2501, 2501)]);
+
+        let cancel = CancellationToken::new();
+        let result = read_xlsx(bytes, &options, &cancel, &mut |done, _| {
+            if done > 0 {
+                cancel.cancel();
+            }
+        });
+        assert!(matches!(result, Err(FileError::Cancelled)), "{result:?}");
     }
 
     #[test]
