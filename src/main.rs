@@ -3,6 +3,7 @@
 
 mod doctor_cli;
 mod export_cli;
+mod import_cli;
 mod journal_cli;
 mod site_cli;
 
@@ -40,6 +41,10 @@ enum Command {
     Sandbox(SandboxArgs),
     /// Export contacts to a CSV, XLSX, JSON or vCard file.
     Export(export_cli::ExportArgs),
+    /// Import contacts from a CSV or XLSX file: a dry run, then (with --apply) the creates and
+    /// updates through the change journal. Exit status: 0 every row as asked, 1 an error
+    /// (nothing sent), 2 some rows not as asked (see the table).
+    Import(import_cli::ImportArgs),
     /// The change journal kept on this computer: erase a person from it.
     Journal(journal_cli::JournalArgs),
     /// Check what a site does with each choice the vendor's reference leaves open, and save
@@ -154,6 +159,18 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Sandbox(args)) => run_sandbox(args),
         Some(Command::Export(args)) => export_cli::run(args, project_dirs().ok().map(|d| d.config_dir().to_owned())),
+        Some(Command::Import(args)) => {
+            let dirs = project_dirs().ok();
+            match import_cli::run(
+                args,
+                dirs.as_ref().map(|d| d.config_dir().to_owned()),
+                dirs.map(|d| d.data_dir().to_owned()),
+            ) {
+                Ok(true) => Ok(()),
+                Ok(false) => return ExitCode::from(2),
+                Err(error) => Err(error),
+            }
+        }
         Some(Command::Journal(args)) => {
             project_dirs().and_then(|dirs| journal_cli::run(args, dirs.config_dir(), dirs.data_dir()))
         }

@@ -11,8 +11,8 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 use treepl_contacts::api::fields::all_fields;
 use treepl_contacts::api::paging::PagingOptions;
-use treepl_contacts::api::{Change, ContactInput, ContactScope, ListQuery, OrderBy, Where};
-use treepl_contacts::export::{Delimiter, ExportSettings, Format, run_export};
+use treepl_contacts::api::{Change, Contact, ContactInput, ContactScope, ListQuery, OrderBy, Where};
+use treepl_contacts::export::{Delimiter, ExportSettings, Format, run_export, write_contacts};
 use treepl_contacts::import::file::{
     Encoding, FileError, MAX_CELL_BYTES, ReadOptions, Source, Table, read_csv_bytes, read_table,
 };
@@ -113,6 +113,15 @@ fn the_kind_comes_from_the_content_not_the_name() {
     // A CSV named .xlsx is read as CSV.
     let table = read("contacts.xlsx", b"Email\na@x.example\n").unwrap();
     assert!(matches!(table.source, Source::Csv { .. }), "{:?}", table.source);
+
+    // A workbook named .csv is read as a workbook.
+    let contact: Contact = serde_json::from_value(serde_json::json!({"Id": 7, "Email": "a@x.example"})).unwrap();
+    let settings = ExportSettings { format: Format::Xlsx, columns: vec!["Email".into()], ..ExportSettings::default() };
+    let mut workbook = std::io::Cursor::new(Vec::new());
+    write_contacts([&contact], &settings, &mut workbook).unwrap();
+    let table = read("contacts.csv", workbook.get_ref()).unwrap();
+    assert!(matches!(table.source, Source::Xlsx { .. }), "{:?}", table.source);
+    assert_eq!(cells(&table), [["a@x.example"]]);
 }
 
 #[test]

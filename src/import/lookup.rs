@@ -116,3 +116,11 @@ async fn walk_all(
         .await?;
     Ok(batches.into_iter().flatten().collect())
 }
+
+/// The custom fields the site's first contacts have (custom groups have no schema to ask
+/// for): what a mapping is guessed against when the app has not listed the site yet.
+pub async fn custom_fields_seen(client: &ReadClient) -> Result<std::collections::BTreeSet<(String, String)>, ApiError> {
+    let first = client.list_contacts(&ListQuery::new(Where::All).page(0, crate::api::assumed::WALK_LIMIT)).await?;
+    let fields = first.items.iter().flat_map(crate::api::fields::custom_fields_of);
+    Ok(fields.map(|(group, field)| (group.to_owned(), field.to_owned())).collect())
+}

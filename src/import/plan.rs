@@ -519,7 +519,7 @@ impl Planner<'_> {
         let mut changes = Vec::new();
         for edit in edits {
             let (before, after) = (shown(found, &edit.field), shown(&edited, &edit.field));
-            if value_of(found, &edit.field) != value_of(&edited, &edit.field) {
+            if !same_value(value_of(found, &edit.field), value_of(&edited, &edit.field)) {
                 changes.push(Change { field: field_title(&edit.field).into_owned(), before, after });
                 changed.push(edit);
             }
@@ -544,6 +544,15 @@ fn value_of(contact: &Contact, field: &str) -> Option<Value> {
             let (group, field) = crate::api::query::custom_parts(field)?;
             contact.custom_crm_groups.get(group)?.get(field).filter(|v| !v.is_null()).cloned()
         }
+    }
+}
+
+/// Whether two values are the same: numbers by their value (a sheet's `8` is the site's
+/// `8.0`), everything else exactly.
+fn same_value(a: Option<Value>, b: Option<Value>) -> bool {
+    match (&a, &b) {
+        (Some(Value::Number(x)), Some(Value::Number(y))) => x.as_f64() == y.as_f64(),
+        _ => a == b,
     }
 }
 
