@@ -175,6 +175,27 @@ fn a_password_column_stops_the_dry_run_with_the_reason_shown() {
     });
     app.harness.get_by_label("0 create · 0 update · 1 unchanged · 0 skip · 0 ambiguous · 0 error");
     assert_eq!(app.contacts_on_site(), before, "a dry run sends nothing");
+
+    // Another file, where the desktop has no open dialog: its path is typed.
+    let other = folder.path().join("other.csv");
+    write_csv(
+        &other,
+        &[vec!["E-mail".to_owned(), "Town".to_owned()], vec![before[1].email.clone(), "Moss".to_owned()]],
+    );
+    app.harness.get_by_label("Another file…").click();
+    app.wait_until("the path box", |app| app.harness.query_by_label("File to import").is_some());
+    app.harness.get_by_role_and_label(Role::TextInput, "File to import").focus();
+    app.settle();
+    // It holds the file read: all of it is typed over.
+    app.harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    app.harness.get_by_role_and_label(Role::TextInput, "File to import").type_text(&other.display().to_string());
+    app.settle();
+    app.harness.get_by_label("Open").click();
+    app.wait_until("the other file is read", |app| {
+        app.state().import.dialog.as_ref().is_some_and(|d| d.file_name() == "other.csv" && !d.is_busy())
+    });
+    app.harness.get_by_label("Import contacts from other.csv");
+    assert!(app.harness.query_by_label("File to import").is_none(), "the path box goes once a file is read");
 }
 
 #[test]

@@ -97,6 +97,8 @@ pub struct ImportDialog {
     pub path: Option<PathBuf>,
     /// A path typed when there is no open dialog.
     pub typed_file: String,
+    /// The desktop has no open dialog: the path box shows (with a file read too).
+    pub typing_path: bool,
     /// The encoding, delimiter or sheet chosen over what the reader found.
     pub read: ReadOptions,
     pub table: Option<Arc<Table>>,
@@ -124,6 +126,7 @@ impl ImportDialog {
         Self {
             path: None,
             typed_file: String::new(),
+            typing_path: false,
             read: ReadOptions::default(),
             table: None,
             mapping: Mapping::default(),

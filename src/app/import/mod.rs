@@ -98,7 +98,11 @@ impl Import {
         custom: &BTreeSet<(String, String)>,
         chooser: &Arc<dyn FileChooser>,
     ) {
-        let dialog = self.dialog.get_or_insert_with(|| ImportDialog::new(custom.clone()));
+        // Only choosing a file opens the dialog; the rest act on it (a late click is ignored).
+        if matches!(command, ImportCommand::ChooseFile | ImportCommand::Open(_)) && self.dialog.is_none() {
+            self.dialog = Some(ImportDialog::new(custom.clone()));
+        }
+        let Some(dialog) = self.dialog.as_mut() else { return };
         // One piece of work at a time: the dialog waits (or Cancel stops it).
         if dialog.is_busy() && !matches!(command, ImportCommand::Cancel) {
             return;
@@ -143,11 +147,14 @@ impl Import {
         match result {
             ImportResult::FileChosen(chosen) => {
                 dialog.stage = ImportStage::Idle;
-                if let Chosen::Path(path) = chosen {
-                    dialog.read = Default::default();
-                    work::read(dialog, path, fx);
+                match chosen {
+                    Chosen::Path(path) => {
+                        dialog.read = Default::default();
+                        work::read(dialog, path, fx);
+                    }
+                    Chosen::NoDialog => dialog.typing_path = true,
+                    Chosen::Cancelled => {}
                 }
-                // Cancelled or no dialog: the path box stays for the user to type in.
             }
             ImportResult::Read { path, result } => {
                 dialog.stage = ImportStage::Idle;
@@ -185,6 +192,7 @@ impl Import {
                 };
                 tell(fx.notifications, &report.1);
                 dialog.report = Some(report);
+                dialog.saved_to = None;
                 // What shows may have changed: the grid loads again, the selection kept.
                 grid.reload();
             }
@@ -250,6 +258,7 @@ fn read(dialog: &mut ImportDialog, path: PathBuf, table: Table, saved: &[SavedMa
         }
     }
     dialog.typed_file = path.display().to_string();
+    dialog.typing_path = false;
     dialog.path = Some(path);
     dialog.table = Some(Arc::new(table));
     dialog.reviewed = None;
@@ -303,6 +312,22 @@ mod tests {
         let dialog = import.dialog.as_ref().unwrap();
         assert_eq!(dialog.mapping, changed, "the user's choice stays");
         assert!(dialog.targets().contains(&Target::custom("Membership", "Level")), "but the field is offered");
+    }
+
+    #[test]
+    fn only_a_file_opens_the_dialog() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let mut tasks = crate::app::tasks::TaskRunner::new(runtime.handle().clone(), egui::Context::default());
+        let mut notifications = Notifications::default();
+        let mut fx =
+            Effects { tasks: &mut tasks, client: None, writes: None, connection: 1, notifications: &mut notifications };
+        let chooser: Arc<dyn FileChooser> = Arc::new(crate::app::export::NativeFileChooser);
+        let mut import = Import::default();
+        let none = &BTreeSet::new();
+        import.execute(ImportCommand::DryRun, &mut fx, &mut Vec::new(), none, &chooser);
+        assert!(import.dialog.is_none(), "a dry run asked of no dialog opens none");
+        import.execute(ImportCommand::Open("missing.csv".into()), &mut fx, &mut Vec::new(), none, &chooser);
+        assert!(import.dialog.as_ref().is_some_and(|d| matches!(d.stage, ImportStage::Reading(_))));
     }
 
     #[test]

@@ -24,6 +24,9 @@ pub fn ui(ui: &mut egui::Ui, dialog: &mut ImportDialog, command: &mut impl FnMut
         path_ui(ui, dialog, command);
         return;
     };
+    if dialog.typing_path {
+        path_ui(ui, dialog, command);
+    }
     ui.add_enabled_ui(!busy, |ui| {
         ui.horizontal_wrapped(|ui| {
             let rows = table.rows.len() as u64;
@@ -74,7 +77,9 @@ pub fn ui(ui: &mut egui::Ui, dialog: &mut ImportDialog, command: &mut impl FnMut
 
 /// Before a file is in: its path typed (where the desktop has no open dialog), or chosen.
 fn path_ui(ui: &mut egui::Ui, dialog: &mut ImportDialog, command: &mut impl FnMut(ImportCommand)) {
-    ui.label("A CSV file (any delimiter, UTF-8, UTF-16 or Windows-1252) or an Excel workbook (.xlsx).");
+    if dialog.table.is_none() {
+        ui.label("A CSV file (any delimiter, UTF-8, UTF-16 or Windows-1252) or an Excel workbook (.xlsx).");
+    }
     if dialog.stage == ImportStage::ChoosingFile {
         ui.weak("Choosing the file…");
         return;
