@@ -13,7 +13,9 @@ use egui::accesskit::Role;
 use egui::{Key, Modifiers};
 use egui_kittest::kittest::{NodeT as _, Queryable};
 use treepl_contacts::api::Contact;
+use treepl_contacts::api::contact_fields::Field;
 use treepl_contacts::app::journal::HistoryItem;
+use treepl_contacts::import::mapping::Target;
 
 use common::app::{AppUnderTest, DEMO_CONTACTS, TestKeyring};
 
@@ -99,6 +101,15 @@ fn a_dropped_file_is_mapped_dry_run_applied_and_undone_as_one_step() {
     app.harness.get_by_label(&change);
     app.harness.get_by_label("Email: (empty) » nora.new@example.com; First name: (empty) » Nora; City: (empty) » Bodø");
     assert!(app.harness.unnamed_widgets().is_empty(), "{:?}", app.harness.unnamed_widgets());
+    // The filter: without "unchanged", the rows of the contacts left as they are go.
+    app.harness.get_by_label(&before[1].email);
+    app.harness.get_by_role_and_label(Role::CheckBox, "unchanged").click();
+    app.settle();
+    assert!(app.harness.query_by_label(&before[1].email).is_none());
+    app.harness.get_by_label(&change);
+    app.harness.get_by_role_and_label(Role::CheckBox, "unchanged").click();
+    app.settle();
+    app.harness.get_by_label(&before[1].email);
 
     app.harness.get_by_label("Apply 2 changes").click();
     app.wait_until("the import", |app| {
@@ -147,6 +158,13 @@ fn a_dropped_file_is_mapped_dry_run_applied_and_undone_as_one_step() {
             && store.get_contact(before[0].id).unwrap().is_some_and(|c| c.address.city == before[0].address.city)
     });
     assert_eq!(app.contacts_on_site(), before, "the site is as it was before the import");
+
+    // The same file again: the mapping of the dry run is offered, "Ort" as City.
+    app.harness.key_press(Key::Escape);
+    app.settle();
+    drop_file(&mut app, &file);
+    let mapping = app.state().import.dialog.as_ref().unwrap().mapping.clone();
+    assert_eq!(mapping.columns[2], Target::field(Field::City));
 }
 
 #[test]
