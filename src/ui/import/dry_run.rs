@@ -76,7 +76,7 @@ pub fn ui(ui: &mut egui::Ui, dialog: &mut ImportDialog, height: f32, command: &m
 }
 
 /// "12 create · 30 update · 950 unchanged · 2 skip · 1 ambiguous · 3 error".
-pub fn counts_line(reviewed: &Reviewed) -> String {
+fn counts_line(reviewed: &Reviewed) -> String {
     let parts: Vec<String> = OutcomeKind::ALL
         .iter()
         .map(|kind| format!("{} {}", thousands(reviewed.counts.get(kind).copied().unwrap_or(0)), kind.label()))
@@ -136,7 +136,7 @@ fn table_ui(ui: &mut egui::Ui, reviewed: &mut Reviewed, height: f32) {
                     ui.add(egui::Label::new(planned.key.as_str()).truncate());
                 });
                 row.col(|ui| {
-                    outcome_label(ui, planned.planned.kind());
+                    outcome_label_ui(ui, planned.planned.kind());
                 });
                 row.col(|ui| {
                     let contact = match &planned.planned {
@@ -164,7 +164,7 @@ fn table_ui(ui: &mut egui::Ui, reviewed: &mut Reviewed, height: f32) {
         });
 }
 
-fn outcome_label(ui: &mut egui::Ui, kind: OutcomeKind) {
+fn outcome_label_ui(ui: &mut egui::Ui, kind: OutcomeKind) {
     let visuals = ui.visuals();
     let text = egui::RichText::new(kind.label());
     let text = match kind {
@@ -177,7 +177,7 @@ fn outcome_label(ui: &mut egui::Ui, kind: OutcomeKind) {
 }
 
 /// "City: Oslo » Bergen; Notes: vip » (empty)" (the app's fonts have no arrow).
-pub fn changes_text(changes: &[Change]) -> String {
+fn changes_text(changes: &[Change]) -> String {
     let shown = |value: &str| if value.is_empty() { "(empty)".to_owned() } else { value.to_owned() };
     let parts: Vec<String> =
         changes.iter().map(|c| format!("{}: {} » {}", c.field, shown(&c.before), shown(&c.after))).collect();

@@ -7,14 +7,14 @@ use crate::import::mapping::{MatchOn, Target};
 use crate::import::plan::Mode;
 use crate::import::values::EmptyCells;
 
-use super::labelled_combo;
+use super::labelled_combo_ui;
 
 const TARGET_WIDTH: f32 = 280.0;
 const HEADER_WIDTH: f32 = 220.0;
 const SAMPLE_WIDTH: f32 = 300.0;
 
 /// A label of a set width, left-aligned, cut with "…" when longer.
-fn fixed_label(ui: &mut egui::Ui, width: f32, text: egui::RichText) -> egui::Response {
+fn fixed_label_ui(ui: &mut egui::Ui, width: f32, text: egui::RichText) -> egui::Response {
     let size = egui::vec2(width, ui.spacing().interact_size.y);
     let layout = egui::Layout::left_to_right(egui::Align::Center);
     ui.allocate_ui_with_layout(size, layout, |ui| {
@@ -65,9 +65,9 @@ fn columns_ui(ui: &mut egui::Ui, dialog: &mut ImportDialog, height: f32) {
                 for (i, header) in table.headers.iter().enumerate() {
                     let Some(chosen) = dialog.mapping.columns.get_mut(i) else { break };
                     let sample = samples.get(i).map_or("", String::as_str);
-                    fixed_label(ui, HEADER_WIDTH, egui::RichText::new(header)).on_hover_text(header);
-                    fixed_label(ui, SAMPLE_WIDTH, egui::RichText::new(sample).weak());
-                    target_combo(ui, i, header, chosen, &targets);
+                    fixed_label_ui(ui, HEADER_WIDTH, egui::RichText::new(header)).on_hover_text(header);
+                    fixed_label_ui(ui, SAMPLE_WIDTH, egui::RichText::new(sample).weak());
+                    target_combo_ui(ui, i, header, chosen, &targets);
                     ui.end_row();
                 }
             });
@@ -75,7 +75,7 @@ fn columns_ui(ui: &mut egui::Ui, dialog: &mut ImportDialog, height: f32) {
     );
 }
 
-fn target_combo(ui: &mut egui::Ui, column: usize, header: &str, chosen: &mut Target, targets: &[Target]) {
+fn target_combo_ui(ui: &mut egui::Ui, column: usize, header: &str, chosen: &mut Target, targets: &[Target]) {
     let shown = chosen.label();
     let shown = match chosen {
         Target::Password => egui::RichText::new(shown).color(ui.visuals().error_fg_color),
@@ -98,20 +98,20 @@ fn target_combo(ui: &mut egui::Ui, column: usize, header: &str, chosen: &mut Tar
 /// Match on, mode, and what an empty cell does.
 fn options_ui(ui: &mut egui::Ui, dialog: &mut ImportDialog) {
     let options = &mut dialog.options;
-    labelled_combo(ui, "Match on", "import_match_on", options.match_on.label(), 80.0, |ui| {
+    labelled_combo_ui(ui, "Match on", "import_match_on", options.match_on.label(), 80.0, |ui| {
         for choice in MatchOn::ALL {
             ui.selectable_value(&mut options.match_on, choice, choice.label());
         }
     })
     .on_hover_text("What finds a row's contact on the site: its email (in any case) or its Id");
     ui.add_space(8.0);
-    labelled_combo(ui, "Mode", "import_mode", options.mode.label(), 300.0, |ui| {
+    labelled_combo_ui(ui, "Mode", "import_mode", options.mode.label(), 300.0, |ui| {
         for choice in Mode::ALL {
             ui.selectable_value(&mut options.mode, choice, choice.label());
         }
     });
     ui.add_space(8.0);
-    labelled_combo(ui, "Empty cells", "import_empty", options.empty.label(), 200.0, |ui| {
+    labelled_combo_ui(ui, "Empty cells", "import_empty", options.empty.label(), 200.0, |ui| {
         for choice in EmptyCells::ALL {
             ui.selectable_value(&mut options.empty, choice, choice.label());
         }

@@ -85,7 +85,7 @@ fn progress_ui(
 }
 
 /// A combo's text and accessible name: a label before it, read by screen readers with it.
-fn labelled_combo<R>(
+fn labelled_combo_ui<R>(
     ui: &mut egui::Ui,
     label: &str,
     id: &str,

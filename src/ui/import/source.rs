@@ -6,7 +6,7 @@ use crate::app::import::{ImportCommand, ImportDialog, ImportStage};
 use crate::app::text::thousands;
 use crate::import::file::{Encoding, Source};
 
-use super::labelled_combo;
+use super::labelled_combo_ui;
 
 /// The delimiters offered, with how they are named.
 const DELIMITERS: [(u8, &str); 4] = [(b',', "Comma"), (b';', "Semicolon"), (b'\t', "Tab"), (b'|', "Vertical bar")];
@@ -40,7 +40,7 @@ pub fn ui(ui: &mut egui::Ui, dialog: &mut ImportDialog, command: &mut impl FnMut
             ui.separator();
             match &table.source {
                 Source::Csv { encoding, delimiter } => {
-                    labelled_combo(ui, "Encoding", "import_encoding", encoding.label(), 130.0, |ui| {
+                    labelled_combo_ui(ui, "Encoding", "import_encoding", encoding.label(), 130.0, |ui| {
                         for choice in Encoding::ALL {
                             if ui.selectable_label(choice == *encoding, choice.label()).clicked() && choice != *encoding
                             {
@@ -49,7 +49,7 @@ pub fn ui(ui: &mut egui::Ui, dialog: &mut ImportDialog, command: &mut impl FnMut
                         }
                     })
                     .on_hover_text("The file is read again in the encoding chosen");
-                    labelled_combo(ui, "Delimiter", "import_delimiter", delimiter_name(*delimiter), 120.0, |ui| {
+                    labelled_combo_ui(ui, "Delimiter", "import_delimiter", delimiter_name(*delimiter), 120.0, |ui| {
                         for (choice, name) in DELIMITERS {
                             if ui.selectable_label(choice == *delimiter, name).clicked() && choice != *delimiter {
                                 command(ImportCommand::SetDelimiter(choice));
@@ -58,7 +58,7 @@ pub fn ui(ui: &mut egui::Ui, dialog: &mut ImportDialog, command: &mut impl FnMut
                     });
                 }
                 Source::Xlsx { sheet, sheets } => {
-                    labelled_combo(ui, "Sheet", "import_sheet", sheet.as_str(), 160.0, |ui| {
+                    labelled_combo_ui(ui, "Sheet", "import_sheet", sheet.as_str(), 160.0, |ui| {
                         for choice in sheets {
                             if ui.selectable_label(choice == sheet, choice).clicked() && choice != sheet {
                                 command(ImportCommand::SetSheet(choice.clone()));
