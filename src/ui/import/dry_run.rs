@@ -96,10 +96,10 @@ fn table_ui(ui: &mut egui::Ui, reviewed: &mut Reviewed, height: f32) {
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Column::exact(40.0))
         .column(Column::exact(50.0))
-        .column(Column::initial(190.0).at_least(60.0).clip(true))
+        .column(Column::initial(180.0).at_least(60.0).clip(true))
         .column(Column::exact(80.0))
-        .column(Column::initial(160.0).at_least(60.0).clip(true))
-        .column(Column::initial(330.0).at_least(80.0).clip(true))
+        .column(Column::initial(150.0).at_least(60.0).clip(true))
+        .column(Column::initial(280.0).at_least(80.0).clip(true))
         .column(Column::remainder().at_least(80.0).clip(true))
         .header(row_height, |mut header| {
             for title in ["Keep", "Line", "Key", "Outcome", "Contact", "Changes (before » after)", "Reason"] {
