@@ -1,6 +1,7 @@
 //! Carrying out a bulk operation: the selection resolved to ids, one journal batch, then a
-//! read-modify-write per contact with a bounded number in flight. A contact that fails never
-//! stops the others; each ends with its own outcome.
+//! read-modify-write per contact with a bounded number of requests in flight, the fresh
+//! copies read a page at a time. A contact that fails never stops the others; each ends with
+//! its own outcome.
 
 use futures::StreamExt;
 use futures::future::BoxFuture;
