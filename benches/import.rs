@@ -22,7 +22,8 @@ use treepl_contacts::import::apply::apply;
 use treepl_contacts::import::file::{ReadOptions, read_table};
 use treepl_contacts::import::lookup::custom_fields_seen;
 use treepl_contacts::import::mapping::Mapping;
-use treepl_contacts::import::plan::{ImportOptions, OutcomeKind, dry_run};
+use treepl_contacts::import::plan::{ImportOptions, OutcomeKind};
+use treepl_contacts::import::planner::dry_run;
 use treepl_contacts::sandbox::{FaultSpec, Route, Sandbox, SandboxConfig};
 
 const ON_SITE: u64 = 5_000;

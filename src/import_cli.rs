@@ -16,7 +16,8 @@ use treepl_contacts::app::tasks::Progress;
 use treepl_contacts::import::apply::apply;
 use treepl_contacts::import::file::{Encoding, ReadOptions, Table, read_table};
 use treepl_contacts::import::mapping::{Mapping, MatchOn, Target};
-use treepl_contacts::import::plan::{ImportOptions, Mode, OutcomeKind, dry_run};
+use treepl_contacts::import::plan::{ImportOptions, Mode, OutcomeKind};
+use treepl_contacts::import::planner::dry_run;
 use treepl_contacts::import::values::EmptyCells;
 
 #[derive(clap::Args)]

@@ -22,7 +22,8 @@ use treepl_contacts::import::apply::apply;
 use treepl_contacts::import::file::{ReadOptions, Table, read_table};
 use treepl_contacts::import::lookup::custom_fields_seen;
 use treepl_contacts::import::mapping::{Mapping, MappingProblem, MatchOn, Target};
-use treepl_contacts::import::plan::{DryRun, DryRunError, ImportOptions, OutcomeKind, describe_changes, dry_run};
+use treepl_contacts::import::plan::{DryRun, DryRunError, ImportOptions, OutcomeKind, describe_changes};
+use treepl_contacts::import::planner::dry_run;
 use treepl_contacts::sandbox::Route;
 
 use common::{Site, raw_get, site};

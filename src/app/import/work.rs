@@ -96,7 +96,7 @@ pub(super) fn dry_run(dialog: &mut ImportDialog, fx: &mut Effects, saved: &mut V
     let label = format!("Dry run of {}", dialog.file_name());
     let task = fx.tasks.spawn_stoppable(label, move |cancel, progress| async move {
         let result =
-            crate::import::plan::dry_run(&client, &table, &mapping, &options, &known, &cancel, &progress).await;
+            crate::import::planner::dry_run(&client, &table, &mapping, &options, &known, &cancel, &progress).await;
         TaskResult::for_site(connection, ImportResult::DryRun { mapping, options, result })
     });
     dialog.stage = ImportStage::DryRunning(task);
