@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::exported::{expected_text, sent};
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -149,41 +151,6 @@ const TITLES: [&str; 28] = [
     "Membership: Level",
     "Membership: Points",
 ];
-
-/// What the site sent for `field` (`LastName`, `CustomCrmGroups.<group>.<field>`) of a
-/// contact in its plain JSON; `null` when absent.
-fn sent(contact: &Value, field: &str) -> Value {
-    let found = match field.strip_prefix("CustomCrmGroups.") {
-        Some(custom) => {
-            let (group, name) = custom.split_once('.').expect("group.field");
-            contact.get("CustomCrmGroups").and_then(|g| g.get(group)).and_then(|g| g.get(name))
-        }
-        None => contact.get(field),
-    };
-    found.cloned().unwrap_or(Value::Null)
-}
-
-/// An instant as the ISO 8601 export writes it: UTC, milliseconds, `Z`. (A date the site
-/// sends without a zone is UTC.)
-fn iso_utc(text: &str) -> String {
-    let instant =
-        chrono::DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&chrono::Utc)).unwrap_or_else(|_| {
-            chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").expect("a date").and_utc()
-        });
-    instant.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-}
-
-/// The text the export must hold for `field` of the contact the site sent as `contact`:
-/// flags as yes/no, numbers as the site wrote them, dates in ISO 8601 UTC.
-fn expected_text(contact: &Value, field: &str) -> String {
-    match sent(contact, field) {
-        Value::Null => String::new(),
-        Value::Bool(flag) => (if flag { "yes" } else { "no" }).to_owned(),
-        Value::String(text) if field == "CreatedDate" => iso_utc(&text),
-        Value::String(text) => text,
-        other => other.to_string(),
-    }
-}
 
 /// Whether the site sent `field` as text (not a number, a flag or a date).
 fn is_text(contact: &Value, field: &str) -> bool {

@@ -11,7 +11,7 @@ use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
 use crate::api::ContactId;
-use crate::app::bulk::report::BulkOutcome;
+use crate::app::bulk::report::{BulkOutcome, Tally};
 use crate::app::bulk::run::{BulkAction, IN_FLIGHT, apply_to_all};
 use crate::app::journal::{Context, Writes};
 use crate::app::tasks::Progress;
@@ -42,17 +42,8 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
-    pub fn tally(&self) -> crate::app::bulk::report::Tally {
-        let mut tally = crate::app::bulk::report::Tally::default();
-        for row in &self.rows {
-            match row.outcome {
-                BulkOutcome::Done => tally.done += 1,
-                BulkOutcome::Unchanged => tally.unchanged += 1,
-                BulkOutcome::Failed(_) => tally.failed += 1,
-                BulkOutcome::NotRun => tally.not_run += 1,
-            }
-        }
-        tally
+    pub fn tally(&self) -> Tally {
+        Tally::of(self.rows.iter().map(|row| &row.outcome))
     }
 
     /// The lines Retry takes again.

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // Each test binary uses its own subset.
 
 pub mod app;
+pub mod exported;
 pub mod process;
 pub mod reference;
 

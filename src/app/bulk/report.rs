@@ -56,6 +56,22 @@ pub struct Tally {
     pub not_run: u64,
 }
 
+impl Tally {
+    /// Counts `outcomes` by kind.
+    pub fn of<'a>(outcomes: impl IntoIterator<Item = &'a BulkOutcome>) -> Self {
+        let mut tally = Tally::default();
+        for outcome in outcomes {
+            match outcome {
+                BulkOutcome::Done => tally.done += 1,
+                BulkOutcome::Unchanged => tally.unchanged += 1,
+                BulkOutcome::Failed(_) => tally.failed += 1,
+                BulkOutcome::NotRun => tally.not_run += 1,
+            }
+        }
+        tally
+    }
+}
+
 /// The outcome of every contact, in the order they were taken up.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BulkReport {
@@ -64,16 +80,7 @@ pub struct BulkReport {
 
 impl BulkReport {
     pub fn tally(&self) -> Tally {
-        let mut tally = Tally::default();
-        for row in &self.rows {
-            match row.outcome {
-                BulkOutcome::Done => tally.done += 1,
-                BulkOutcome::Unchanged => tally.unchanged += 1,
-                BulkOutcome::Failed(_) => tally.failed += 1,
-                BulkOutcome::NotRun => tally.not_run += 1,
-            }
-        }
-        tally
+        Tally::of(self.rows.iter().map(|row| &row.outcome))
     }
 
     /// The contacts Retry takes again.
