@@ -5,6 +5,7 @@ mod doctor_cli;
 mod export_cli;
 mod import_cli;
 mod journal_cli;
+mod packaging_cli;
 mod site_cli;
 
 use std::io::{IsTerminal as _, Write as _};
@@ -50,6 +51,11 @@ enum Command {
     /// Check what a site does with each choice the vendor's reference leaves open, and save
     /// the dialect the app then speaks to it.
     Doctor(doctor_cli::DoctorArgs),
+    /// Print the shell completion script for bash, zsh or fish.
+    Completions(packaging_cli::CompletionsArgs),
+    /// Write the man pages (this command and each subcommand) into a folder; for packagers.
+    #[command(hide = true)]
+    ManPages(packaging_cli::ManPagesArgs),
 }
 
 #[derive(clap::Args)]
@@ -180,6 +186,8 @@ fn main() -> ExitCode {
             let folder = |f: fn(&directories::ProjectDirs) -> &std::path::Path| dirs.as_ref().map(|d| f(d).to_owned());
             return doctor_cli::run(args, folder(|d| d.config_dir()), folder(|d| d.data_dir()));
         }
+        Some(Command::Completions(args)) => packaging_cli::completions(args, Cli::command()),
+        Some(Command::ManPages(args)) => packaging_cli::man_pages(args, Cli::command()),
         None => run_app(cli.import),
     };
     match result {

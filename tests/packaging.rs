@@ -33,3 +33,23 @@ fn the_appstream_metadata_names_the_same_app() {
     assert!(metainfo.contains(&format!("<binary>{}</binary>", env!("CARGO_PKG_NAME"))));
     assert!(metainfo.contains(&format!("<release version=\"{}\"", env!("CARGO_PKG_VERSION"))));
 }
+
+#[test]
+fn the_committed_icons_are_the_sizes_their_folders_name() {
+    // 256x256 is assets/icon.png itself; the smaller ones are resized copies of it.
+    for size in [48, 64, 128] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("dist/icons/hicolor/{size}x{size}/apps/{}.png", env!("CARGO_PKG_NAME")));
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let decoded = eframe::icon_data::from_png_bytes(&bytes).unwrap();
+        assert_eq!((decoded.width, decoded.height), (size, size), "{}", path.display());
+    }
+}
+
+#[test]
+fn the_debian_changelog_names_this_version() {
+    let changelog = dist("changelog.Debian");
+    let first = changelog.lines().next().unwrap_or_default();
+    // cargo-deb's default revision is 1.
+    assert!(first.starts_with(&format!("{} ({}-1) ", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))), "{first}");
+}
