@@ -56,7 +56,8 @@ pub fn man_pages(args: ManPagesArgs, command: clap::Command) -> anyhow::Result<(
     let mut command = command.disable_help_subcommand(true);
     // Building gives each subcommand its full name (`treepl-contacts-export`), the page's name.
     command.build();
-    let source = format!("{} {}", command.get_name(), command.get_version().unwrap_or_default());
+    // The version alone: `--version` also names the commit, which a page's footer need not.
+    let source = format!("{} {}", command.get_name(), env!("CARGO_PKG_VERSION"));
     write_pages(&command, &source, &args.dir)
 }
 
