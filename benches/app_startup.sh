@@ -2,13 +2,15 @@
 # The desktop app under Xvfb: time from the start of main to its first `ui` call, and to the
 # "contacts on screen" line it logs once a frame with loaded contacts has been painted and
 # swapped; then CPU used over 10 s with the window open and idle.   benches/app_startup.sh [RUNS]
+# TREEPL_BIN=path measures that binary (e.g. the dist build) instead of building the release one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
 need=()
 for p in Xvfb:xvfb xdotool:xdotool; do command -v "${p%%:*}" >/dev/null || need+=("${p#*:}"); done
 [ ${#need[@]} -eq 0 ] || { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; }
-cargo build --release --quiet
+bin=${TREEPL_BIN:-target/release/treepl-contacts}
+[ -n "${TREEPL_BIN:-}" ] || cargo build --release --quiet
 display=:97
 Xvfb $display -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
@@ -21,7 +23,7 @@ echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 for run in $(seq 1 "$runs"); do
   # A fresh home each time but the first: run 1 seeds the sandbox, the others reuse it.
   DISPLAY=$display HOME=$home XDG_RUNTIME_DIR=$runtime_dir RUST_LOG=treepl_contacts=info \
-    target/release/treepl-contacts >/tmp/app-startup.log 2>&1 &
+    "$bin" >/tmp/app-startup.log 2>&1 &
   app=$!
   for _ in $(seq 1 200); do grep -q "contacts on screen" /tmp/app-startup.log && break; sleep 0.1; done
   first=$(grep "first ui call" /tmp/app-startup.log | grep -o 'after_ms=[0-9]*' | cut -d= -f2)
