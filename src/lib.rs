@@ -3,9 +3,11 @@
 //! - [`api`]: the typed client of the site's admin API.
 //! - [`sandbox`]: a local Treepl-compatible site over SQLite (demo mode, tests, benchmarks).
 //! - [`app`]: the desktop app's state and effects; [`ui`]: its drawing (egui).
+//! - [`build_info`]: the version, the commit and the licences of the crates built in.
 
 pub mod api;
 pub mod app;
+pub mod build_info;
 pub mod doctor;
 pub mod export;
 pub mod import;

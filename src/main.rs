@@ -25,7 +25,7 @@ use treepl_contacts::sandbox::{self, FaultSpec, Sandbox, SandboxConfig};
 use treepl_contacts::ui::{APP_ID, APP_TITLE, TreeplApp};
 
 #[derive(Parser)]
-#[command(name = "treepl-contacts", version, about = "Manage the CRM contacts of a Treepl CMS site")]
+#[command(name = "treepl-contacts", version = treepl_contacts::build_info::VERSION_LINE, about = "Manage the CRM contacts of a Treepl CMS site")]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -50,6 +50,8 @@ enum Command {
     /// Check what a site does with each choice the vendor's reference leaves open, and save
     /// the dialect the app then speaks to it.
     Doctor(doctor_cli::DoctorArgs),
+    /// Print the crates built into this program with their licences and licence texts.
+    Licences,
 }
 
 #[derive(clap::Args)]
@@ -180,6 +182,7 @@ fn main() -> ExitCode {
             let folder = |f: fn(&directories::ProjectDirs) -> &std::path::Path| dirs.as_ref().map(|d| f(d).to_owned());
             return doctor_cli::run(args, folder(|d| d.config_dir()), folder(|d| d.data_dir()));
         }
+        Some(Command::Licences) => print_licences(),
         None => run_app(cli.import),
     };
     match result {
@@ -188,6 +191,15 @@ fn main() -> ExitCode {
             eprintln!("Error: {error:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+fn print_licences() -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(treepl_contacts::build_info::LICENCES.as_bytes()).and_then(|()| stdout.flush()) {
+        // `| head` closed the pipe: it had read what it wanted.
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(error).context("printing the licences"),
+        _ => Ok(()),
     }
 }
 

@@ -208,6 +208,7 @@ fn every_dialog_names_every_control() {
         ("Connect a site", "Connect a Treepl site"),
         ("Check this site", "Check this site"),
         ("Keyboard shortcuts", "Keyboard shortcuts"),
+        ("About Treepl Contacts", "Search crates"),
     ] {
         run_command(&mut app, command);
         check(&mut app, command, shows);

@@ -32,6 +32,7 @@ pub enum UiCommand {
     ToggleNotifications,
     History,
     KeyboardShortcuts,
+    About,
     ThemeFollowSystem,
     ThemeDark,
     ThemeLight,
@@ -39,7 +40,7 @@ pub enum UiCommand {
 }
 
 impl UiCommand {
-    pub const ALL: [UiCommand; 24] = [
+    pub const ALL: [UiCommand; 25] = [
         UiCommand::Undo,
         UiCommand::Refresh,
         UiCommand::SelectAll,
@@ -60,6 +61,7 @@ impl UiCommand {
         UiCommand::ToggleNotifications,
         UiCommand::History,
         UiCommand::KeyboardShortcuts,
+        UiCommand::About,
         UiCommand::ThemeFollowSystem,
         UiCommand::ThemeDark,
         UiCommand::ThemeLight,
@@ -88,6 +90,7 @@ impl UiCommand {
             UiCommand::ToggleNotifications => "Notifications",
             UiCommand::History => "History of changes…",
             UiCommand::KeyboardShortcuts => "Keyboard shortcuts",
+            UiCommand::About => "About Treepl Contacts…",
             UiCommand::ThemeFollowSystem => "Theme: follow the system",
             UiCommand::ThemeDark => "Theme: dark",
             UiCommand::ThemeLight => "Theme: light",
@@ -119,6 +122,7 @@ impl UiCommand {
             UiCommand::ToggleNotifications => "Show or hide the history of messages",
             UiCommand::History => "Every change this app made to the site, what it changed, and Undo",
             UiCommand::KeyboardShortcuts => "Every keyboard shortcut of the app",
+            UiCommand::About => "The version, the commit it was built from, and the licences of the crates built in",
             UiCommand::ThemeFollowSystem => "Use the light or dark theme of the system",
             UiCommand::ThemeDark => "Always use the dark theme",
             UiCommand::ThemeLight => "Always use the light theme",
@@ -167,6 +171,7 @@ impl UiCommand {
             | UiCommand::BulkZones
             | UiCommand::Import
             | UiCommand::ResetPassword
+            | UiCommand::About
             | UiCommand::ThemeFollowSystem
             | UiCommand::ThemeDark
             | UiCommand::ThemeLight => None,

@@ -49,6 +49,8 @@ pub fn bar_ui(ui: &mut egui::Ui, state: &AppState, intents: &mut Intents) {
             ui.menu_button("Help", |ui| {
                 command_button(ui, UiCommand::KeyboardShortcuts, intents);
                 command_button(ui, UiCommand::CommandPalette, intents);
+                ui.separator();
+                command_button(ui, UiCommand::About, intents);
             });
         });
     });

@@ -1,6 +1,7 @@
 //! Drawing. Every function here reads the app state and emits commands; none of them
 //! touches the network or the disk.
 
+mod about;
 mod banner;
 mod bulk;
 mod connect;
@@ -56,6 +57,8 @@ struct ViewState {
     closing: bool,
     /// Help > Keyboard shortcuts is open.
     shortcuts_open: bool,
+    /// Help > About is open.
+    about: Option<about::AboutView>,
     /// The frame that first drew loaded contacts, until the next frame reports it on screen.
     contacts_drawn_in: Option<u64>,
     contacts_shown_reported: bool,
@@ -107,6 +110,7 @@ impl TreeplApp {
     fn dialog_open(&self, ctx: &egui::Context) -> bool {
         self.state.dialog_open()
             || self.view.palette.is_some()
+            || self.view.about.is_some()
             || ctx.memory(|memory| memory.top_modal_layer().is_some())
     }
 
@@ -115,6 +119,7 @@ impl TreeplApp {
         match command {
             UiCommand::Undo => state.send(Command::History(HistoryCommand::UndoLast)),
             UiCommand::KeyboardShortcuts => self.view.shortcuts_open = true,
+            UiCommand::About => self.view.about = Some(about::AboutView::default()),
             UiCommand::Refresh => state.send(Command::Grid(GridCommand::Refresh)),
             UiCommand::SelectAll => state.grid.select_all(),
             UiCommand::Delete => state.confirm_delete(),
@@ -451,6 +456,11 @@ impl eframe::App for TreeplApp {
         }
         if self.view.shortcuts_open {
             self.view.shortcuts_open = shortcuts::window_ui(&ctx);
+        }
+        if let Some(about) = self.view.about.as_mut()
+            && about.ui(&ctx)
+        {
+            self.view.about = None;
         }
         notifications::toasts_ui(&ctx, &mut self.state.shell.notifications);
 
