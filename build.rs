@@ -23,6 +23,8 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=Cargo.lock");
     println!("cargo:rerun-if-changed=Cargo.toml");
+    // Our own licence file is listed with our own entry.
+    println!("cargo:rerun-if-changed=LICENSE");
 
     let commit = commit(&manifest_dir).unwrap_or_else(|| "unknown".to_owned());
     println!("cargo:rustc-env=TREEPL_COMMIT={commit}");
