@@ -23,6 +23,8 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=Cargo.lock");
     println!("cargo:rerun-if-changed=Cargo.toml");
+    // Our own licence file is listed with our own entry.
+    println!("cargo:rerun-if-changed=LICENSE");
 
     let commit = commit(&manifest_dir).unwrap_or_else(|| "unknown".to_owned());
     println!("cargo:rustc-env=TREEPL_COMMIT={commit}");
@@ -91,7 +93,8 @@ fn licences(manifest_dir: &Path) -> Result<String, String> {
         .map_err(|e| format!("cargo metadata did not run: {e}"))?;
     if !output.status.success() {
         let said = String::from_utf8_lossy(&output.stderr);
-        return Err(format!("cargo metadata failed: {}", said.trim()));
+        let first = said.lines().map(str::trim).find(|line| !line.is_empty()).unwrap_or("no message");
+        return Err(format!("cargo metadata failed: {first}"));
     }
     let metadata: Value =
         serde_json::from_slice(&output.stdout).map_err(|e| format!("cargo metadata's answer is not JSON: {e}"))?;

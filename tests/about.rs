@@ -118,7 +118,9 @@ fn help_about_shows_the_version_and_commit_and_searches_the_licences() {
 
     // Only the rows on screen are drawn: the first crates, not rusqlite nor zip further down.
     let row = |name: &str| format!("{name} {}", locked_versions(name)[0]);
-    let shown = |app: &AppUnderTest, name: &str| app.harness.query_by_label(&row(name)).is_some();
+    // A row reads "name version licence".
+    let shown =
+        |app: &AppUnderTest, name: &str| app.harness.query_by_label_contains(&format!("{} ", row(name))).is_some();
     assert!(shown(&app, "treepl-contacts") && !shown(&app, "rusqlite") && !shown(&app, "zip"));
 
     app.fill(Role::TextInput, "Search crates", "RusQLite");
@@ -127,7 +129,7 @@ fn help_about_shows_the_version_and_commit_and_searches_the_licences() {
     app.fill(Role::TextInput, "Search crates", "zip");
     assert!(shown(&app, "zip") && !shown(&app, "rusqlite"), "the search replaced, not added to");
 
-    app.harness.get_by_label(&row("zip")).click();
+    app.harness.get_by_label(&format!("{} MIT", row("zip"))).click();
     app.settle();
     app.harness.get_by_label_contains(&format!("{}\nLicence: MIT", row("zip")));
 

@@ -348,3 +348,17 @@ fn closing_the_dialog_stops_its_dry_run() {
     assert!(app.state().import.dialog.is_none());
     faults.clear();
 }
+
+#[test]
+fn escape_closes_the_import_dialog_as_it_closes_any_other() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("people.csv");
+    write_csv(&file, &[vec!["Email".into(), "City".into()], vec!["a@x.example".into(), "Oslo".into()]]);
+    drop_file(&mut app, &file);
+    assert!(app.harness.query_by_label("Dry run").is_some(), "the dialog is open");
+    app.harness.key_press(Key::Escape);
+    app.settle();
+    assert!(app.state().import.dialog.is_none(), "Escape closed it");
+    assert!(app.harness.query_by_label("Dry run").is_none());
+}

@@ -17,7 +17,7 @@ impl AboutView {
         // Read from the embedded text once, the first time the dialog opens.
         let crates = build_info::shipped_crates();
         // The two lists share what the window's height leaves them, so Close stays on screen.
-        let room = (ctx.content_rect().height() - 380.0).max(140.0);
+        let room = (ctx.content_rect().height() - 320.0).max(100.0);
         let mut close = false;
         let modal = egui::Modal::new(egui::Id::unique("about_dialog")).show(ctx, |ui| {
             ui.set_width(620.0);
@@ -53,48 +53,45 @@ impl AboutView {
             ui.weak(format!("{} of {}", matching.len(), crates.len()));
         });
         ui.add_space(4.0);
-        let row_height = ui.spacing().interact_size.y;
+        let row_height = ui.spacing().interact_size.y + 4.0;
+        ui.scope(|ui| {
+            // Rows touch: every point of the list is some crate's row.
+            ui.spacing_mut().item_spacing.y = 0.0;
+            egui::ScrollArea::vertical()
+                .id_salt("about_crates")
+                .max_height((room * 0.45).min(250.0))
+                .auto_shrink([false, false])
+                .show_rows(ui, row_height, matching.len(), |ui, rows| {
+                    for &index in &matching[rows] {
+                        self.crate_row_ui(ui, index, &crates[index], row_height);
+                    }
+                });
+        });
+        ui.separator();
+        // Always as tall, picked or not: the dialog does not move under the pointer.
         egui::ScrollArea::vertical()
-            .id_salt("about_crates")
-            .max_height((room * 0.45).min(220.0))
+            .id_salt("about_licence_text")
+            .max_height((room * 0.55).min(300.0))
             .auto_shrink([false, false])
-            .show_rows(ui, row_height, matching.len(), |ui, rows| {
-                for &index in &matching[rows] {
-                    self.crate_row_ui(ui, index, &crates[index], row_height);
+            .show(ui, |ui| match self.selected.and_then(|index| crates.get(index)) {
+                Some(shipped) => {
+                    ui.add(egui::Label::new(egui::RichText::new(shipped.text).monospace()).wrap());
+                }
+                None => {
+                    ui.weak("Pick a crate to read its licence and the texts its package holds.");
                 }
             });
-        ui.separator();
-        match self.selected.and_then(|index| crates.get(index)) {
-            Some(shipped) => {
-                egui::ScrollArea::vertical()
-                    .id_salt("about_licence_text")
-                    .max_height((room * 0.55).min(280.0))
-                    .auto_shrink([false, true])
-                    .show(ui, |ui| {
-                        ui.add(egui::Label::new(egui::RichText::new(shipped.text).monospace().small()).wrap());
-                    });
-            }
-            None => {
-                ui.weak("Pick a crate to read its licence and the texts its package holds.");
-            }
-        }
     }
 
+    /// A crate's row: its name and version, its licence at the right; a click shows its texts.
     fn crate_row_ui(&mut self, ui: &mut egui::Ui, index: usize, shipped: &ShippedCrate, height: f32) {
-        ui.horizontal(|ui| {
-            let name = format!("{} {}", shipped.name, shipped.version);
-            let picked = self.selected == Some(index);
-            let size = egui::vec2(260.0, height);
-            let button = ui
-                .allocate_ui_with_layout(size, egui::Layout::left_to_right(egui::Align::Center), |ui| {
-                    ui.add(egui::Button::selectable(picked, name))
-                })
-                .inner;
-            if button.on_hover_text("Show its licence texts").clicked() {
-                self.selected = Some(index);
-            }
-            ui.weak(shipped.licence);
-        });
+        let name = format!("{} {}", shipped.name, shipped.version);
+        let button = egui::Button::selectable(self.selected == Some(index), name)
+            .right_text(egui::RichText::new(shipped.licence).weak())
+            .min_size(egui::vec2(ui.available_width(), height));
+        if ui.add(button).on_hover_text("Show its licence texts").clicked() {
+            self.selected = Some(index);
+        }
     }
 }
 
