@@ -2,6 +2,7 @@
 //! managers read to leave it out of their history (`x-kde-passwordManagerHint`). Ignored by
 //! `cargo test` (it needs Xvfb and xclip); `.ci/run` installs them and runs it.
 
+#[path = "suite/xvfb/mod.rs"]
 mod xvfb;
 
 use std::process::Command;

@@ -3,6 +3,7 @@
 //! Escape closes it, an ambiguous failure says so and offers to set it again, Generate and
 //! Copy work, and nothing of the password is left in the logs or the data folder afterwards.
 
+#[path = "suite/common/mod.rs"]
 mod common;
 
 use std::io::Write;
