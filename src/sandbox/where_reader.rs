@@ -3,7 +3,7 @@
 //!
 //! Why a second reader: a fake site that read requests with the client's own parser would
 //! agree with every mistake the client makes, so no test against it could catch one. The two
-//! readers are compared by a property test (`tests/where_readers.rs`): a disagreement is a
+//! readers are compared by a property test (`tests/suite/where_readers.rs`): a disagreement is a
 //! failing test on one side or the other, never a shared blind spot.
 //!
 //! What it reads: `{}` (everything); several keys in one object (all must hold);

@@ -60,7 +60,7 @@ fn writes_seen(site: &common::Site) -> usize {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_dry_run_prints_every_row_and_exits_2_when_a_row_is_not_as_asked() {
     let site = common::site(0).await;
-    // The contacts of tests/import.rs, which the messy file meets.
+    // The contacts of tests/suite/import.rs, which the messy file meets.
     let contacts = [
         json!({"Email": "anna@example.com", "FirstName": "Anna", "LastName": "Berg", "City": "Oslo",
                "CustomCrmGroups": {"Membership": {"Level": "Gold"}}}),

@@ -6,7 +6,7 @@
 //! Ignored by `cargo test`: it needs schemathesis. `.ci/run` installs a pinned version in a
 //! virtual environment and names its `st` in `TREEPL_SCHEMATHESIS`. Locally:
 //! `python3 -m venv /tmp/st && /tmp/st/bin/pip install schemathesis==4.32.5`, then
-//! `TREEPL_SCHEMATHESIS=/tmp/st/bin/st cargo test --test schemathesis -- --ignored`.
+//! `TREEPL_SCHEMATHESIS=/tmp/st/bin/st cargo test --test suite schemathesis:: -- --ignored`.
 //! `TREEPL_SCHEMATHESIS_EXAMPLES` (default 15) and `TREEPL_SCHEMATHESIS_SEED` (default 1)
 //! make a run longer or different.
 
@@ -18,7 +18,7 @@ use std::process::Command;
 #[ignore = "needs schemathesis; .ci/run installs it and runs it"]
 async fn schemathesis_finds_nothing_in_any_operation() {
     let st = std::env::var("TREEPL_SCHEMATHESIS")
-        .expect("TREEPL_SCHEMATHESIS names schemathesis' `st` (see the top of tests/schemathesis.rs)");
+        .expect("TREEPL_SCHEMATHESIS names schemathesis' `st` (see the top of tests/suite/schemathesis.rs)");
     let examples = std::env::var("TREEPL_SCHEMATHESIS_EXAMPLES").unwrap_or_else(|_| "15".to_owned());
     let seed = std::env::var("TREEPL_SCHEMATHESIS_SEED").unwrap_or_else(|_| "1".to_owned());
     let site = common::site(50).await;
