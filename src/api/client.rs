@@ -26,8 +26,10 @@ use super::transport;
 
 use super::assumed::CONTACTS_PATH;
 
+mod by_email;
 mod writes;
 
+pub use by_email::EmailHolders;
 pub use writes::Client;
 
 /// The most the client reads of one reply by default: room for a page of 500 contacts with

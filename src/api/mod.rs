@@ -22,7 +22,7 @@ mod site;
 mod transport;
 pub mod wire;
 
-pub use client::{Client, ClientOptions, MAX_REPLY_BYTES, ReadClient};
+pub use client::{Client, ClientOptions, EmailHolders, MAX_REPLY_BYTES, ReadClient};
 pub use dialect::Dialect;
 pub use error::{ApiError, FieldError};
 pub use filter_check::{Checked, RowCheck};

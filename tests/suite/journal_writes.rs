@@ -5,12 +5,12 @@
 
 use crate::common;
 
-use treepl_contacts::api::{ApiError, ContactInput, ListQuery, SecureZone, Timestamp, Where};
+use treepl_contacts::api::{ApiError, Contact, ContactInput, ListQuery, SecureZone, Timestamp, Where};
 use treepl_contacts::app::journal::undo::{Undone, undo_entry};
 use treepl_contacts::app::journal::{
     Context, Filter, Intent, Journal, JournalOutcome, Operation, Writes, settle_pending,
 };
-use treepl_contacts::sandbox::{Forced, Route};
+use treepl_contacts::sandbox::{Forced, Route, SandboxConfig, SiteDialect};
 
 fn zone(id: i64, name: &str, expiry_day: Option<i64>) -> SecureZone {
     SecureZone {
@@ -177,4 +177,33 @@ async fn the_journal_exports_as_json_lines_and_drops_what_is_older_than_it_keeps
     assert_eq!(journal.prune_as_of(90, now + chrono::Duration::days(89)).unwrap(), 0);
     assert_eq!(journal.prune_as_of(90, now + chrono::Duration::days(91)).unwrap(), 2);
     assert!(journal.entries(&Filter::default(), 10).unwrap().is_empty());
+}
+
+/// A site that ignores `Where` and pages one contact at a time answers the lookup after a lost
+/// create with another contact. Neither the create nor, after a restart, the settling of a
+/// pending create may take that contact for the one created: the journal would name it, and
+/// undoing the create would delete it.
+#[tokio::test]
+async fn a_lost_create_is_not_pinned_on_another_contact_by_a_site_that_ignores_the_filter() {
+    let dialect = SiteDialect { where_ignored: true, ..SiteDialect::default() };
+    let site = common::site_with(SandboxConfig { dialect, max_limit: 1, ..SandboxConfig::new("") }, 3).await;
+    let writes = site.writes();
+    let journal = writes.journal().unwrap().clone();
+    site.sandbox.faults().force(Route::CreateContact, Forced::Drop, 1);
+    let draft = Contact { email: "new.one@example.no".to_owned(), ..Contact::default() };
+
+    let created = writes.create(&draft, None, Context::default()).await;
+
+    let Err(ApiError::OutcomeUnknown { detail, .. }) = &created else { panic!("{created:?}") };
+    assert!(detail.contains("ignored the filter"), "{detail}");
+    let entry = journal.entries(&Filter::default(), 10).unwrap().remove(0);
+    assert_eq!((entry.operation, entry.outcome, entry.contact), (Operation::Create, JournalOutcome::Unknown, None));
+
+    // A create that a crash left pending: the site's answer settles nothing, and the entry
+    // stays pending rather than naming contact 1.
+    let intent = Intent { sent: serde_json::to_value(&draft).ok(), ..Intent::new(Operation::Create, None, "new") };
+    let pending = journal.begin(&intent).unwrap();
+    assert_eq!(settle_pending(&writes).await.unwrap(), 0);
+    let entry = journal.entry(pending).unwrap().unwrap();
+    assert_eq!((entry.outcome, entry.contact), (JournalOutcome::Pending, None));
 }

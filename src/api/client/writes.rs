@@ -11,11 +11,11 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
 use super::{
-    ApiRequest, ClientOptions, ReadClient, contact_path, decode, decode_list, is_empty, is_id, subject, to_json,
+    ApiRequest, ClientOptions, EmailHolders, ReadClient, contact_path, decode, decode_list, is_empty, is_id, subject,
+    to_json,
 };
 use crate::api::assumed::CONTACTS_PATH;
 use crate::api::model::{Contact, ContactId, ContactInput, SecureZone, UpdateBody};
-use crate::api::query::ListQuery;
 use crate::api::retry::Safety;
 use crate::api::site::SiteCredentials;
 use crate::api::{ApiError, Dialect};
@@ -82,13 +82,11 @@ impl Client {
     /// The contact a create made, when its reply did not say: the one with its email.
     async fn find_created(&self, email: &str) -> Result<Contact, ApiError> {
         let unknown = |detail: String| ApiError::OutcomeUnknown { action: "creating the contact".to_owned(), detail };
-        let query = ListQuery::new(super::Where::field("Email").eq(email)).page(0, 2);
-        match self.list_contacts(&query).await.map(|page| <[Contact; 1]>::try_from(page.items)) {
-            Ok(Ok([contact])) => Ok(contact),
-            Ok(Err(found)) => Err(unknown(format!(
-                "the site accepted it without saying which contact it made, and {} contacts have its email",
-                found.len()
-            ))),
+        let unsaid = "the site accepted it without saying which contact it made";
+        match self.holders_of_email(email).await {
+            Ok(EmailHolders::One(contact)) => Ok(*contact),
+            Ok(EmailHolders::None) => Err(unknown(format!("{unsaid}, and no contact has its email"))),
+            Ok(EmailHolders::Several(count)) => Err(unknown(format!("{unsaid}, and {count} contacts have its email"))),
             Err(error) => Err(unknown(format!("the site accepted it, but looking it up failed: {error}"))),
         }
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use secrecy::SecretString;
 use serde_json::Value;
 
-use crate::api::{ApiError, Client, Contact, ContactId, ContactInput, ListQuery, ReadClient, SecureZone, Where};
+use crate::api::{ApiError, Client, Contact, ContactId, ContactInput, EmailHolders, ReadClient, SecureZone};
 use crate::app::text::contact_name;
 
 use super::{Intent, Journal, JournalError, JournalOutcome, Operation};
@@ -271,19 +271,23 @@ fn to_json(value: &impl serde::Serialize) -> Option<Value> {
 
 /// The contact created with `email`, if the site has exactly one; otherwise why not.
 pub(super) async fn find_created(client: &ReadClient, email: &str) -> Result<Contact, ApiError> {
-    let query = ListQuery::new(Where::field("Email").eq(email.trim())).page(0, 2);
-    match client.list_contacts(&query).await.map(|page| <[Contact; 1]>::try_from(page.items)) {
-        Ok(Ok([created])) => Ok(created),
-        Ok(Err(found)) if found.is_empty() => Err(ApiError::Network {
+    match client.holders_of_email(email).await {
+        Ok(EmailHolders::One(created)) => Ok(*created),
+        Ok(EmailHolders::None) => Err(ApiError::Network {
             message: "the connection failed while creating the contact, and no contact has its email, so it was \
                       not created; saving again is safe"
                 .to_owned(),
             timed_out: false,
         }),
-        Ok(Err(_)) | Err(_) => Err(ApiError::OutcomeUnknown {
-            action: "creating the contact".to_owned(),
-            detail: "the app could not tell whether it was created".to_owned(),
-        }),
+        Ok(EmailHolders::Several(_)) => Err(could_not_tell("more than one contact has its email")),
+        Err(error) => Err(could_not_tell(&error.to_string())),
+    }
+}
+
+fn could_not_tell(why: &str) -> ApiError {
+    ApiError::OutcomeUnknown {
+        action: "creating the contact".to_owned(),
+        detail: format!("the app could not tell whether it was created: {why}"),
     }
 }
 
