@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 use crate::api::contact_fields::{FieldSpec, email_problem};
 use crate::api::fields::{FieldValue, field_title};
 use crate::api::{Contact, ContactId, ListQuery, ReadClient, Where};
-use crate::app::bulk::edit::{Edits, FieldEdit, text};
+use crate::app::bulk::edit::{Edits, FieldEdit, set_custom, text};
 use crate::app::tasks::Progress;
 use crate::app::text::contact_name;
 
@@ -253,22 +253,8 @@ impl Planner<'_> {
                     edits.push(FieldEdit { field: spec.name.to_owned(), value });
                 }
                 Slot::Custom(group, field) => {
-                    let name = crate::api::fields::custom_field_name(group, field);
-                    match &value {
-                        Some(value) => {
-                            edited
-                                .custom_crm_groups
-                                .entry(group.to_owned())
-                                .or_default()
-                                .insert(field.to_owned(), value.clone());
-                        }
-                        None => {
-                            if let Some(values) = edited.custom_crm_groups.get_mut(group) {
-                                values.remove(field);
-                            }
-                        }
-                    }
-                    edits.push(FieldEdit { field: name, value });
+                    set_custom(&mut edited, group, field, value.as_ref());
+                    edits.push(FieldEdit { field: crate::api::fields::custom_field_name(group, field), value });
                 }
             }
         }

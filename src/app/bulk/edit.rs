@@ -31,17 +31,7 @@ impl FieldEdit {
         let refused = || EditRefused::Value { field: self.field.clone(), value: self.value.clone() };
         match FieldPath::parse(&self.field).map_err(EditRefused::Field)? {
             FieldPath::Custom { group, field } => {
-                match &self.value {
-                    Some(value) => {
-                        contact.custom_crm_groups.entry(group).or_default().insert(field, value.clone());
-                    }
-                    // A cleared custom value is left out, as the site leaves it out.
-                    None => {
-                        if let Some(values) = contact.custom_crm_groups.get_mut(&group) {
-                            values.remove(&field);
-                        }
-                    }
-                }
+                set_custom(&mut contact, &group, &field, self.value.as_ref());
                 Ok(contact)
             }
             FieldPath::Top(name) => {
@@ -54,6 +44,21 @@ impl FieldEdit {
                     Some(_) => Err(refused()),
                     None => Ok(edited),
                 }
+            }
+        }
+    }
+}
+
+/// Sets custom field `group.field` of `contact`, or clears it (`None`): a cleared custom value is
+/// left out, as the site leaves it out. Bulk edits and imports write custom fields through this.
+pub fn set_custom(contact: &mut Contact, group: &str, field: &str, value: Option<&Value>) {
+    match value {
+        Some(value) => {
+            contact.custom_crm_groups.entry(group.to_owned()).or_default().insert(field.to_owned(), value.clone());
+        }
+        None => {
+            if let Some(values) = contact.custom_crm_groups.get_mut(group) {
+                values.remove(field);
             }
         }
     }
