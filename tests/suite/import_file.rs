@@ -213,6 +213,44 @@ fn a_corrupt_xlsx_is_not_a_readable_workbook() {
 }
 
 #[test]
+fn a_workbook_is_read_from_its_first_sheet_or_the_one_chosen() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("two sheets.xlsx");
+    common::workbook::write_workbook(
+        &path,
+        &[
+            ("Members", vec![vec!["Email", "City"], vec!["a@example.no", "Oslo"]]),
+            (
+                "Guests",
+                vec![
+                    vec!["E-mail", "Town", "Phone"],
+                    vec!["b@example.no", "Moss", "+47 1"],
+                    vec!["c@example.no", "", ""],
+                ],
+            ),
+        ],
+    );
+    let sheets = vec!["Members".to_owned(), "Guests".to_owned()];
+
+    let first = read_with(&path, &ReadOptions::default()).unwrap();
+    assert_eq!(first.source, Source::Xlsx { sheet: "Members".into(), sheets: sheets.clone() });
+    assert_eq!(
+        (first.headers.clone(), cells(&first)),
+        (vec!["Email".to_owned(), "City".to_owned()], vec![vec!["a@example.no", "Oslo"]])
+    );
+
+    let chosen = ReadOptions { sheet: Some("Guests".into()), ..ReadOptions::default() };
+    let guests = read_with(&path, &chosen).unwrap();
+    assert_eq!(guests.source, Source::Xlsx { sheet: "Guests".into(), sheets });
+    assert_eq!(guests.headers, ["E-mail", "Town", "Phone"]);
+    assert_eq!(cells(&guests), [vec!["b@example.no", "Moss", "+47 1"], vec!["c@example.no", "", ""]]);
+
+    let missing = ReadOptions { sheet: Some("Staff".into()), ..ReadOptions::default() };
+    let error = read_with(&path, &missing).unwrap_err().to_string();
+    assert_eq!(error, r#"The workbook has no sheet named "Staff". Its sheets: "Members", "Guests"."#);
+}
+
+#[test]
 fn a_hundred_thousand_rows_read_with_progress_and_cancel() {
     let mut text = String::from("Email,First name,Last name,City,Notes\r\n");
     for i in 0..100_000 {

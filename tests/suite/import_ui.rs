@@ -15,6 +15,7 @@ use egui_kittest::kittest::{NodeT as _, Queryable};
 use treepl_contacts::api::Contact;
 use treepl_contacts::api::contact_fields::Field;
 use treepl_contacts::app::journal::HistoryItem;
+use treepl_contacts::import::file::{Encoding, Source};
 use treepl_contacts::import::mapping::Target;
 
 use common::app::{AppUnderTest, DEMO_CONTACTS, TestKeyring};
@@ -361,4 +362,63 @@ fn escape_closes_the_import_dialog_as_it_closes_any_other() {
     app.settle();
     assert!(app.state().import.dialog.is_none(), "Escape closed it");
     assert!(app.harness.query_by_label("Dry run").is_none());
+}
+
+/// Picks `choice` in the combo named `combo` and waits for the file to be read again.
+fn choose_and_reread(app: &mut AppUnderTest, combo: &str, choice: &str) {
+    app.harness.get_by_role_and_label(Role::ComboBox, combo).click();
+    app.settle();
+    app.harness.query_all_by_label(choice).last().expect("the choice in the combo's list").click();
+    app.wait_until("the file is read again", |app| app.state().import.dialog.as_ref().is_some_and(|d| !d.is_busy()));
+    app.settle();
+}
+
+fn source(app: &AppUnderTest) -> Source {
+    app.state().import.dialog.as_ref().unwrap().table.as_ref().unwrap().source.clone()
+}
+
+/// How the file was read is on the file line, and each choice there reads it again: a CSV
+/// file's encoding and delimiter, a workbook's sheet. What the mapping shows follows.
+#[test]
+fn the_encoding_delimiter_and_sheet_are_shown_and_changing_one_reads_the_file_again() {
+    let mut app = AppUnderTest::start(TestKeyring::mock());
+    let folder = tempfile::tempdir().unwrap();
+    let csv = folder.path().join("names.csv");
+    std::fs::write(&csv, "Email;Last name\nm@example.no;Müller\n").unwrap();
+    drop_file(&mut app, &csv);
+    assert_eq!(source(&app), Source::Csv { encoding: Encoding::Utf8, delimiter: b';' });
+    app.harness.get_by_label("Müller");
+
+    // The same bytes as Windows-1252: the sample shows what that reading makes of them.
+    choose_and_reread(&mut app, "Encoding", "Windows-1252");
+    assert_eq!(source(&app), Source::Csv { encoding: Encoding::Windows1252, delimiter: b';' });
+    app.harness.get_by_label("MÃ¼ller");
+    assert!(app.harness.query_by_label("Müller").is_none());
+    choose_and_reread(&mut app, "Encoding", "UTF-8");
+    app.harness.get_by_label("Müller");
+
+    // Split on commas, the file has one column, named by its whole first line.
+    choose_and_reread(&mut app, "Delimiter", "Comma");
+    assert_eq!(source(&app), Source::Csv { encoding: Encoding::Utf8, delimiter: b',' });
+    app.harness.get_by_role_and_label(Role::ComboBox, "Import “Email;Last name” as");
+    app.harness.get_by_label("m@example.no;Müller");
+
+    // A workbook opens on its first sheet; another is chosen by name.
+    let workbook = folder.path().join("lists.xlsx");
+    common::workbook::write_workbook(
+        &workbook,
+        &[
+            ("Members", vec![vec!["Email", "City"], vec!["a@example.no", "Oslo"]]),
+            ("Guests", vec![vec!["E-mail", "Town"], vec!["b@example.no", "Moss"]]),
+        ],
+    );
+    drop_file(&mut app, &workbook);
+    let sheets = vec!["Members".to_owned(), "Guests".to_owned()];
+    assert_eq!(source(&app), Source::Xlsx { sheet: "Members".into(), sheets: sheets.clone() });
+    app.harness.get_by_label("Oslo");
+    choose_and_reread(&mut app, "Sheet", "Guests");
+    assert_eq!(source(&app), Source::Xlsx { sheet: "Guests".into(), sheets });
+    app.harness.get_by_label("Moss");
+    app.harness.get_by_role_and_label(Role::ComboBox, "Import “Town” as");
+    assert!(app.harness.query_by_label("Oslo").is_none());
 }

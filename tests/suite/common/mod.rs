@@ -7,6 +7,7 @@ pub mod app;
 pub mod exported;
 pub mod process;
 pub mod reference;
+pub mod workbook;
 
 use std::time::Duration;
 
