@@ -57,7 +57,12 @@ dpkg-deb -x "$deb" "$scratch/deb"
 desktop-file-validate "$scratch/deb/usr/share/applications/$app_id.desktop"
 appstreamcli validate --no-net --pedantic "$scratch/deb/usr/share/metainfo/$app_id.metainfo.xml"
 
-step "dpkg -i"
+step "the package's Depends from apt, then dpkg -i"
+# dpkg installs no dependency: what the package needs comes first, as `apt install ./x.deb`
+# would bring it (the lists are refreshed only when something is not at hand).
+depends=$(dpkg-deb -f "$deb" Depends)
+$sudo apt-get satisfy -y -qq --no-install-recommends "$depends" >/dev/null 2>&1 ||
+  { $sudo apt-get update -qq && $sudo apt-get satisfy -y -qq --no-install-recommends "$depends" >/dev/null; }
 $sudo dpkg -i "$deb"
 installed=yes
 [ "$(command -v "$name")" = "/usr/bin/$name" ] || { echo "$name is not /usr/bin/$name" >&2; exit 1; }
