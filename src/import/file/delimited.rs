@@ -132,6 +132,8 @@ fn read_records(
     let mut field: Vec<u8> = Vec::new();
     let mut cells: Vec<String> = Vec::new();
     let mut record_line = None;
+    // Where the field being read starts (with the line ends skipped before a record's first).
+    let mut field_start = 0usize;
     loop {
         let line = *record_line.get_or_insert_with(|| {
             // The reader skips line ends before a record: it starts after them.
@@ -148,6 +150,12 @@ fn read_records(
         match result {
             ReadFieldResult::InputEmpty | ReadFieldResult::OutputFull => {}
             ReadFieldResult::Field { record_end } => {
+                // csv_core reads an unclosed quote as a cell running to the end of the file.
+                if at == text.len() && opens_a_quote_it_never_closes(&text[field_start..]) {
+                    let quote = field_start + text[field_start..].iter().position(|b| *b == b'"').unwrap_or(0);
+                    return Err(FileError::UnclosedQuote { line: lines.line_at(text, quote) });
+                }
+                field_start = at;
                 // csv_core splits only at ASCII bytes, so a field of UTF-8 text is UTF-8.
                 let bytes = std::mem::take(&mut field);
                 cells.push(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into()));
@@ -168,6 +176,20 @@ fn read_records(
     }
     progress(total, total);
     Ok(())
+}
+
+/// Whether the raw bytes of a field (from its start to the end of the file) open a quote that
+/// nothing closes: a quote is closed by one that is not doubled (`""` is a quote in the text).
+fn opens_a_quote_it_never_closes(raw: &[u8]) -> bool {
+    let raw = &raw[raw.iter().take_while(|b| matches!(b, b'\r' | b'\n')).count()..];
+    let Some(mut rest) = raw.strip_prefix(b"\"") else { return false };
+    while let Some(quote) = rest.iter().position(|b| *b == b'"') {
+        if rest.get(quote + 1) != Some(&b'"') {
+            return false;
+        }
+        rest = &rest[quote + 2..];
+    }
+    true
 }
 
 /// The bytes left in a field after `last` (the result that filled the buffer), counted
@@ -284,6 +306,24 @@ mod tests {
         let table = read(text.as_bytes()).unwrap();
         assert_eq!(table.headers, ["=Head", "b", "c", "d", "e"]);
         assert_eq!(rows(&table), [(2, vec!["=SUM(A1)", " padded ", "-5", "'plain", "@x"])]);
+    }
+
+    #[test]
+    fn a_quote_never_closed_is_refused_with_the_line_it_opens_on() {
+        let error = read(b"Email,Notes\na@x.example,fine\nb@x.example,\"never closed\nc@x.example,x\n").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "A quote opens a cell on line 3 and is never closed, so the rest of the file would be that one cell. \
+             Close the quote, or double a quote that is part of the text (\"\")."
+        );
+        // Closed at the very end, with doubled quotes inside, or quoted line breaks: read.
+        let closed = read(b"Email,Notes\na@x.example,\"say \"\"hi\"\"\nthere\"").unwrap();
+        assert_eq!(rows(&closed), [(2, vec!["a@x.example", "say \"hi\"\nthere"])]);
+        let doubled_at_end = read(b"Email,Notes\r\na@x.example,\"\"\"\"\r\n").unwrap();
+        assert_eq!(rows(&doubled_at_end), [(2, vec!["a@x.example", "\""])]);
+        // A quote inside an unquoted cell is text.
+        let inner = read(b"Email,Notes\na@x.example,5\" tall").unwrap();
+        assert_eq!(rows(&inner), [(2, vec!["a@x.example", "5\" tall"])]);
     }
 
     #[test]

@@ -26,6 +26,11 @@ pub enum FileError {
     )]
     CellTooLarge { line: u64, column: usize, header: String, megabytes: f64 },
     #[error(
+        "A quote opens a cell on line {line} and is never closed, so the rest of the file would be that one \
+         cell. Close the quote, or double a quote that is part of the text (\"\")."
+    )]
+    UnclosedQuote { line: u64 },
+    #[error(
         "This is not a text file, so it cannot be read as CSV. Choose a CSV file or an Excel workbook (.xlsx), \
          or, for UTF-16 text without a byte-order mark, choose the encoding."
     )]
