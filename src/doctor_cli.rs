@@ -8,11 +8,10 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use tokio_util::sync::CancellationToken;
 
-use treepl_contacts::app::journal::{Journal, Writes};
 use treepl_contacts::app::profiles::ProfileFile;
 use treepl_contacts::doctor::{self, EXIT_UNDECIDED, SiteCheck};
 
-use crate::site_cli::{ChosenSite, SiteArgs, chosen_site};
+use crate::site_cli::{SiteArgs, chosen_site};
 
 #[derive(clap::Args)]
 #[command(after_help = "Read-only unless --write-probes is given. The client secret is read from \
@@ -45,7 +44,7 @@ pub fn run(args: DoctorArgs, config_dir: Option<PathBuf>, data_dir: Option<PathB
 
 async fn check(args: DoctorArgs, config_dir: Option<PathBuf>, data_dir: Option<PathBuf>) -> anyhow::Result<u8> {
     let site = chosen_site(&args.site, config_dir.clone()).await?;
-    let client = site.client()?;
+    let client = site.reads()?;
     let cancel = CancellationToken::new();
     let on_interrupt = cancel.clone();
     tokio::spawn(async move {
@@ -56,9 +55,7 @@ async fn check(args: DoctorArgs, config_dir: Option<PathBuf>, data_dir: Option<P
     eprintln!("Checking {} (read-only requests)…", site.credentials.site_url);
     let (mut probes, mut dialect) = doctor::check_reads(&client, &cancel, |_| {}).await?;
     if args.write_probes {
-        let data_dir = data_dir.context("no home folder, so no change journal for the write probes")?;
-        let journal = Journal::open(&data_dir, &journal_key(&site)).map_err(anyhow::Error::msg)?;
-        let writes = Writes::new(client.with_dialect(dialect.clone()), Ok(journal));
+        let writes = site.writes(data_dir, dialect.clone()).await?;
         eprintln!("Probing writes on a contact the doctor creates and deletes again…");
         probes.extend(doctor::check_writes(&writes, &mut dialect, &cancel, |_| {}).await);
     }
@@ -94,22 +91,4 @@ fn save(file: &ProfileFile, id: &str, report: SiteCheck) -> anyhow::Result<()> {
     profile.site_check = Some(report);
     file.save(&profiles)?;
     Ok(())
-}
-
-/// The change journal the write probes go through: the saved site's, or one of the site's
-/// own for an unsaved site.
-fn journal_key(site: &ChosenSite) -> String {
-    match &site.profile {
-        Some(profile) => profile.id.clone(),
-        None => {
-            let url = &site.credentials.site_url;
-            let host: String = url
-                .host_str()
-                .unwrap_or("site")
-                .chars()
-                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-                .collect();
-            format!("doctor-{host}-{}", url.port_or_known_default().unwrap_or(0))
-        }
-    }
 }

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use crate::site_cli::{SiteArgs, chosen_site};
 use treepl_contacts::api::fields::{all_fields, custom_fields_of, is_field};
 use treepl_contacts::api::paging::PagingOptions;
-use treepl_contacts::api::{Client, ContactScope, ListQuery, OrderBy, Where};
+use treepl_contacts::api::{ContactScope, ListQuery, OrderBy, ReadClient, Where};
 use treepl_contacts::export::{DateFormat, Delimiter, ExportError, ExportSettings, Format, run_export};
 
 #[derive(clap::Args)]
@@ -81,7 +81,7 @@ async fn export(args: ExportArgs, config_dir: Option<PathBuf>) -> anyhow::Result
     if let Some(unknown) = args.columns.iter().find(|field| !is_field(field)) {
         bail!("--columns: `{unknown}` is not a contact field (custom fields are CustomCrmGroups.<Group>.<Field>)");
     }
-    let client = chosen_site(&args.site, config_dir).await?.client()?;
+    let client = chosen_site(&args.site, config_dir).await?.reads()?;
 
     let columns = if args.columns.is_empty() { default_columns(&client, &query).await? } else { args.columns };
     let settings = ExportSettings {
@@ -151,7 +151,7 @@ fn where_arg(text: &str) -> anyhow::Result<Where> {
 }
 
 /// Every field, with the custom fields found in the query's first contacts.
-async fn default_columns(client: &Client, query: &ListQuery) -> anyhow::Result<Vec<String>> {
+async fn default_columns(client: &ReadClient, query: &ListQuery) -> anyhow::Result<Vec<String>> {
     let first = client.list_contacts(&query.clone().page(0, 500)).await?;
     let custom: std::collections::BTreeSet<(String, String)> = first
         .items

@@ -11,7 +11,7 @@ use anyhow::{Context as _, bail};
 use tokio_util::sync::CancellationToken;
 
 use crate::site_cli::{SiteArgs, chosen_site};
-use treepl_contacts::app::journal::{Journal, Writes, settle_pending};
+use treepl_contacts::app::journal::settle_pending;
 use treepl_contacts::app::tasks::Progress;
 use treepl_contacts::import::apply::apply;
 use treepl_contacts::import::file::{Encoding, ReadOptions, Table, read_table};
@@ -121,7 +121,7 @@ async fn import(args: ImportArgs, config_dir: Option<PathBuf>, data_dir: Option<
 
     let table = read(&args, &cancel).await?;
     let chosen = chosen_site(&args.site, config_dir).await?;
-    let client = chosen.client()?;
+    let client = chosen.reads()?;
     let known = treepl_contacts::import::lookup::custom_fields_seen(&client).await?;
     let mapping = match args.mapping.as_str() {
         "auto" => Mapping::guess(&table.headers, &known),
@@ -143,20 +143,7 @@ async fn import(args: ImportArgs, config_dir: Option<PathBuf>, data_dir: Option<
         return Ok(all_planned);
     }
 
-    // The journal of the saved site, so the app can show and undo the import; an unsaved
-    // site gets one of its own, named by its address and Client ID.
-    let Some(data_dir) = data_dir else { bail!("no home folder, so no change journal: nothing was sent") };
-    let key = match &chosen.profile {
-        Some(profile) => profile.id.clone(),
-        None => unsaved_site_key(chosen.credentials.site_url.as_str(), &chosen.credentials.client_id),
-    };
-    let journal = tokio::task::spawn_blocking(move || Journal::open(&data_dir, &key))
-        .await
-        .context("opening the change journal")?;
-    let writes = Writes::new(client, journal);
-    if writes.journal().is_none() {
-        bail!("the change journal could not be opened, so nothing was sent");
-    }
+    let writes = chosen.writes(data_dir, chosen.dialect()).await?;
     // What an earlier run left pending (it was stopped mid-way) is settled from the site
     // first, as the app does when it opens a site.
     let settled = settle_pending(&writes).await.context("settling the change journal")?;
@@ -221,13 +208,6 @@ fn mapping_file(path: &Path, headers: &[String]) -> anyhow::Result<Mapping> {
 }
 
 /// A journal key for a site the app has not saved.
-fn unsaved_site_key(site_url: &str, client_id: &str) -> String {
-    use sha2::Digest as _;
-    let digest = sha2::Sha256::digest(format!("{site_url}\n{client_id}").as_bytes());
-    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    format!("unsaved-{hex}")
-}
-
 fn write_report(
     to: Option<&Path>,
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,

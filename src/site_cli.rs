@@ -8,8 +8,9 @@ use std::sync::Arc;
 use anyhow::{Context as _, bail};
 use secrecy::SecretString;
 
-use treepl_contacts::api::{Client, SiteCredentials};
+use treepl_contacts::api::{Client, Dialect, ReadClient, SiteCredentials};
 use treepl_contacts::app::credentials::{SecretStore, SystemKeyring, call_with_timeout};
+use treepl_contacts::app::journal::{Journal, Writes};
 use treepl_contacts::app::profiles::{ProfileFile, SiteProfile};
 
 /// The environment variable the client secret is read from.
@@ -37,11 +38,42 @@ pub struct ChosenSite {
 }
 
 impl ChosenSite {
-    /// A client speaking the site's learned dialect (the default one for an unsaved site).
-    pub fn client(&self) -> anyhow::Result<Client> {
-        let dialect = self.profile.as_ref().map(SiteProfile::dialect).unwrap_or_default();
-        Ok(Client::new(self.credentials.clone())?.with_dialect(dialect))
+    /// The dialect the doctor learned for the saved site (the default one for an unsaved site).
+    pub fn dialect(&self) -> Dialect {
+        self.profile.as_ref().map(SiteProfile::dialect).unwrap_or_default()
     }
+
+    /// A connection that can only read, in the site's dialect: all an export, a dry run or
+    /// the doctor's read probes get.
+    pub fn reads(&self) -> anyhow::Result<ReadClient> {
+        Ok(ReadClient::clone(&Client::new(self.credentials.clone())?.with_dialect(self.dialect())))
+    }
+
+    /// The only way a command writes: through the site's change journal, in `dialect`. A saved
+    /// site's journal is the app's, which shows the writes and undoes them; an unsaved site
+    /// gets one of its own, named by its address and Client ID. Without a journal nothing is sent.
+    pub async fn writes(&self, data_dir: Option<PathBuf>, dialect: Dialect) -> anyhow::Result<Writes> {
+        let Some(data_dir) = data_dir else { bail!("no home folder, so no change journal: nothing was sent") };
+        let key = match &self.profile {
+            Some(profile) => profile.id.clone(),
+            None => unsaved_site_key(self.credentials.site_url.as_str(), &self.credentials.client_id),
+        };
+        let journal = tokio::task::spawn_blocking(move || Journal::open(&data_dir, &key))
+            .await
+            .context("opening the change journal")?;
+        if let Err(error) = &journal {
+            bail!("the change journal could not be opened, so nothing was sent: {error}");
+        }
+        Ok(Writes::new(Client::new(self.credentials.clone())?.with_dialect(dialect), journal))
+    }
+}
+
+/// The journal of a site that is not saved in the app: one per address and Client ID.
+fn unsaved_site_key(site_url: &str, client_id: &str) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(format!("{site_url}\n{client_id}").as_bytes());
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("unsaved-{hex}")
 }
 
 /// The site, Client ID and secret: from the flags and the environment, or from a profile.

@@ -224,3 +224,36 @@ async fn a_kill_9_mid_apply_is_settled_by_the_next_run_and_the_rest_applied() {
     let sent_again = after.len() - before.len();
     assert_eq!(settled_done + sent_again, contacts.len(), "each contact written exactly once: {after:?}");
 }
+
+/// The doctor's write probes and an import on one site that is not saved in the app (`--site`)
+/// write through one change journal: the site's, named by its address and Client ID.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_doctors_write_probes_and_an_import_on_one_unsaved_site_share_its_journal() {
+    let site = common::site(3).await;
+    let home = tempfile::tempdir().unwrap();
+    let mut doctor = command(&site, home.path(), &["--write-probes"]);
+    // The same flags as an import, with the doctor's subcommand in its place.
+    let args: Vec<_> = doctor.get_args().skip(1).map(ToOwned::to_owned).collect();
+    let mut doctor_run = Command::new(doctor.get_program());
+    doctor_run.arg("doctor").args(args).envs(doctor.get_envs().filter_map(|(k, v)| Some((k, v?))));
+    let probed = tokio::task::spawn_blocking(move || doctor_run.output().unwrap()).await.unwrap();
+    let probes = entries(home.path());
+    assert!(
+        probes.iter().any(|e| e.0 == "create") && probes.iter().any(|e| e.0 == "delete"),
+        "the doctor's probes are journaled: {probes:?}\n{}",
+        String::from_utf8_lossy(&probed.stderr)
+    );
+
+    let file = home.path().join("people.csv");
+    std::fs::write(&file, "Email,City\nnew@example.com,Bodø\n").unwrap();
+    let output = run(&site, home.path(), &["--file", file.to_str().unwrap(), "--apply"]).await;
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+
+    let journals = journals(home.path());
+    assert_eq!(journals.len(), 1, "one journal for the site: {journals:?}");
+    let name = journals[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.starts_with("unsaved-"), "{name}");
+    let all = entries(home.path());
+    assert_eq!(all.len(), probes.len() + 1, "the probes, then the import's create: {all:?}");
+    assert_eq!(all[..probes.len()], probes[..]);
+}
