@@ -231,7 +231,7 @@ async fn a_kill_9_mid_apply_is_settled_by_the_next_run_and_the_rest_applied() {
 async fn the_doctors_write_probes_and_an_import_on_one_unsaved_site_share_its_journal() {
     let site = common::site(3).await;
     let home = tempfile::tempdir().unwrap();
-    let mut doctor = command(&site, home.path(), &["--write-probes"]);
+    let doctor = command(&site, home.path(), &["--write-probes"]);
     // The same flags as an import, with the doctor's subcommand in its place.
     let args: Vec<_> = doctor.get_args().skip(1).map(ToOwned::to_owned).collect();
     let mut doctor_run = Command::new(doctor.get_program());
