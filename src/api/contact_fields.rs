@@ -57,6 +57,14 @@ impl Field {
     pub const fn title(self) -> &'static str {
         self.spec().title
     }
+
+    /// The contact's value of this field, to edit in place, when the field holds text.
+    pub fn text_mut(self, contact: &mut Contact) -> Option<&mut Option<String>> {
+        match self.spec().slot {
+            Slot::Text(place) => Some((place.get_mut)(contact)),
+            _ => None,
+        }
+    }
 }
 
 /// What a field holds, as the API sends it.

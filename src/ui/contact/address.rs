@@ -2,39 +2,24 @@
 //! taken from the postal one when they are the same.
 
 use crate::api::Contact;
+use crate::api::contact_fields::Field;
 
 use super::field::Rows;
 
-/// The five fields of an address, as the editor shows them.
-struct AddressFields<'a> {
-    address: &'a mut Option<String>,
-    city: &'a mut Option<String>,
-    state: &'a mut Option<String>,
-    zip_code: &'a mut Option<String>,
-    country: &'a mut Option<String>,
-}
+/// The fields of the postal address and, in the same order, of the billing address.
+const POSTAL: [Field; 5] = [Field::Address, Field::City, Field::State, Field::ZipCode, Field::Country];
+const BILLING: [Field; 5] =
+    [Field::BillingAddress, Field::BillingCity, Field::BillingState, Field::BillingZipCode, Field::BillingCountry];
 
-/// `prefix`: "" for the postal address, "Billing" for the billing one (the field names).
-fn fields_ui(ui: &mut egui::Ui, prefix: &str, fields: AddressFields, rows: &mut Rows) {
-    let title =
-        |name: &str| if prefix.is_empty() { name.to_owned() } else { format!("{prefix} {}", name.to_lowercase()) };
-    rows.text(ui, &format!("{prefix}Address"), &title("Address"), fields.address, true);
-    rows.text(ui, &format!("{prefix}City"), &title("City"), fields.city, false);
-    rows.text(ui, &format!("{prefix}State"), &title("State"), fields.state, false);
-    rows.text(ui, &format!("{prefix}ZipCode"), &title("Zip code"), fields.zip_code, false);
-    rows.text(ui, &format!("{prefix}Country"), &title("Country"), fields.country, false);
+/// The rows of one address; its first field (the street) takes three lines.
+fn fields_ui(ui: &mut egui::Ui, fields: [Field; 5], contact: &mut Contact, rows: &mut Rows) {
+    for (i, field) in fields.into_iter().enumerate() {
+        rows.text(ui, field, contact, i == 0);
+    }
 }
 
 pub fn address_ui(ui: &mut egui::Ui, contact: &mut Contact, rows: &mut Rows) {
-    let a = &mut contact.address;
-    let fields = AddressFields {
-        address: &mut a.address,
-        city: &mut a.city,
-        state: &mut a.state,
-        zip_code: &mut a.zip_code,
-        country: &mut a.country,
-    };
-    fields_ui(ui, "", fields, rows);
+    fields_ui(ui, POSTAL, contact, rows);
 }
 
 /// `same`: the billing address follows the postal one while it is set (kept by the pane).
@@ -52,21 +37,14 @@ pub fn billing_ui(ui: &mut egui::Ui, contact: &mut Contact, same: &mut bool, row
     if *same {
         copy_address(contact);
     }
-    let b = &mut contact.billing;
-    ui.add_enabled_ui(!*same, |ui| {
-        let fields = AddressFields {
-            address: &mut b.address,
-            city: &mut b.city,
-            state: &mut b.state,
-            zip_code: &mut b.zip_code,
-            country: &mut b.country,
-        };
-        fields_ui(ui, "Billing", fields, rows);
-    });
+    ui.add_enabled_ui(!*same, |ui| fields_ui(ui, BILLING, contact, rows));
 }
 
 fn copy_address(contact: &mut Contact) {
-    let a = contact.address.clone();
-    let b = &mut contact.billing;
-    (b.address, b.city, b.state, b.zip_code, b.country) = (a.address, a.city, a.state, a.zip_code, a.country);
+    for (postal, billing) in POSTAL.into_iter().zip(BILLING) {
+        let value = postal.text_mut(contact).map(|value| value.clone());
+        if let (Some(value), Some(slot)) = (value, billing.text_mut(contact)) {
+            *slot = value;
+        }
+    }
 }

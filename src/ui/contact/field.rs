@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::Contact;
-use crate::api::contact_fields::FIELDS;
+use crate::api::contact_fields::{FIELDS, Field};
 use crate::api::fields::unreadable_text;
 use crate::app::command::Command;
 use crate::app::contact::EditorCommand;
@@ -136,9 +136,13 @@ impl Rows<'_> {
         }
     }
 
-    /// A text field held as `Option<String>` (empty is none).
-    pub fn text(&mut self, ui: &mut egui::Ui, field: &str, title: &str, value: &mut Option<String>, multiline: bool) {
-        self.row(ui, field, title, |ui, width| {
+    /// A text field of the contact, its name and title from the field table (empty is none).
+    pub fn text(&mut self, ui: &mut egui::Ui, field: Field, contact: &mut Contact, multiline: bool) {
+        let Some(value) = field.text_mut(contact) else {
+            debug_assert!(false, "{} is not a text field", field.name());
+            return;
+        };
+        self.row(ui, field.name(), field.title(), |ui, width| {
             let mut text = value.clone().unwrap_or_default();
             let response = text_input(ui, &mut text, multiline, width);
             if response.changed() {

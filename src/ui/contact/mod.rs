@@ -9,6 +9,7 @@ mod field;
 mod identity;
 mod window;
 
+use crate::api::contact_fields::Field;
 use crate::app::AppState;
 use crate::app::command::{Command, UiCommand};
 use crate::app::contact::{EditState, EditorCommand, LeaveAnswer, OpenContact};
@@ -139,8 +140,9 @@ fn editor_ui(
         custom::groups_ui(ui, draft, &mut rows);
         custom::add_field_ui(ui, draft, grid);
         egui::CollapsingHeader::new("Notes and consent").default_open(true).show(ui, |ui| {
-            rows.text(ui, "Notes", "Notes", &mut draft.notes, true);
-            rows.row(ui, "IsDataUsingAllowed", "Data use", |ui, _| {
+            rows.text(ui, Field::Notes, draft, true);
+            // "Data use" beside a box named "Allowed": the table's title would say it twice.
+            rows.row(ui, Field::IsDataUsingAllowed.name(), "Data use", |ui, _| {
                 field::tri_state_ui(ui, &mut draft.is_data_using_allowed, "Allowed")
                     .on_hover_text("The contact's consent to the use of their data")
             });
