@@ -92,6 +92,11 @@ fn licences(manifest_dir: &Path) -> Result<String, String> {
         .output()
         .map_err(|e| format!("cargo metadata did not run: {e}"))?;
     if !output.status.success() {
+        // `cargo metadata` reads every package's manifest, the tests' crates too, which a first
+        // `cargo build` has not downloaded; `cargo tree` needs only what the build compiles.
+        if let Some(text) = licences_from_tree(manifest_dir, &target) {
+            return Ok(text);
+        }
         let said = String::from_utf8_lossy(&output.stderr);
         let first = said.lines().map(str::trim).find(|line| !line.is_empty()).unwrap_or("no message");
         return Err(format!("cargo metadata failed: {first}"));
@@ -104,7 +109,41 @@ fn licences(manifest_dir: &Path) -> Result<String, String> {
         let field = |p: &Value, key: &str| p[key].as_str().unwrap_or_default().to_owned();
         shipped.retain(|p| compiled.contains(&(field(p, "name"), field(p, "version"))));
     }
-    Ok(write_licences(&shipped, &target, compiled.is_some()))
+    Ok(write_licences(&shipped, &target, compiled.is_some(), true))
+}
+
+/// The list from `cargo tree` alone: each crate's name, version, licence and repository, but
+/// not its licence files, whose folders only `cargo metadata` tells.
+fn licences_from_tree(manifest_dir: &Path, target: &str) -> Option<String> {
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
+    let output = Command::new(cargo)
+        .args(["tree", "--frozen", "--edges", "normal", "--prefix", "none", "--format", "{p}\t{l}\t{r}"])
+        .args(["--target", target, "--manifest-path"])
+        .arg(manifest_dir.join("Cargo.toml"))
+        .output()
+        .ok()?;
+    let text = String::from_utf8(output.stdout).ok().filter(|_| output.status.success())?;
+    let mut seen = HashSet::new();
+    let mut packages = Vec::new();
+    for line in text.lines() {
+        // A crate shown before ends its line with " (*)".
+        let line = line.strip_suffix(" (*)").unwrap_or(line);
+        let mut parts = line.split('\t');
+        let mut package = parts.next()?.split_whitespace();
+        let (name, version) = (package.next()?, package.next()?.strip_prefix('v')?);
+        let mut next = || parts.next().map(str::trim).filter(|part| !part.is_empty());
+        let (licence, repository) = (next(), next());
+        if seen.insert((name.to_owned(), version.to_owned())) {
+            packages.push(serde_json::json!({
+                "name": name, "version": version, "license": licence, "repository": repository,
+            }));
+        }
+    }
+    // The root first, as `cargo tree` prints it, then by name and version.
+    let field = |p: &Value, key: &str| p[key].as_str().unwrap_or_default().to_owned();
+    packages.get_mut(1..)?.sort_by_key(|p| (field(p, "name"), field(p, "version")));
+    let shipped: Vec<&Value> = packages.iter().collect();
+    Some(write_licences(&shipped, target, true, false))
 }
 
 /// The name and version of every package a build of the binary compiles: `cargo tree -e normal`
@@ -159,15 +198,22 @@ fn shipped_packages(metadata: &Value) -> Option<Vec<&Value>> {
     Some(shipped)
 }
 
-fn write_licences(shipped: &[&Value], target: &str, features_resolved: bool) -> String {
+/// `with_files`: listed by `cargo metadata`, which tells where each package's licence files are.
+fn write_licences(shipped: &[&Value], target: &str, features_resolved: bool, with_files: bool) -> String {
     let field = |p: &Value, key: &str| p[key].as_str().unwrap_or_default().to_owned();
     let mut text = String::new();
     let root = shipped.first().map(|p| format!("{} {}", field(p, "name"), field(p, "version"))).unwrap_or_default();
     let _ = writeln!(
         text,
-        "The crates built into {root} and their licences: {} crates, listed from `cargo metadata` and `cargo tree` for {target} \
-         when this copy was built, each with the licence files its package holds.",
-        shipped.len()
+        "The crates built into {root} and their licences: {} crates, listed from {} for {target} when this \
+         copy was built, {}.",
+        shipped.len(),
+        if with_files { "`cargo metadata` and `cargo tree`" } else { "`cargo tree`" },
+        if with_files {
+            "each with the licence files its package holds"
+        } else {
+            "each with its licence and repository (the packages' licence files were not at hand)"
+        }
     );
     if !features_resolved {
         let _ = writeln!(text, "(`cargo tree` did not answer: the list may hold crates that only the tests use.)");
@@ -182,7 +228,7 @@ fn write_licences(shipped: &[&Value], target: &str, features_resolved: bool) -> 
             let _ = writeln!(text, "Repository: {repository}");
         }
         let files = licence_files(package);
-        if files.is_empty() {
+        if files.is_empty() && with_files {
             let _ = writeln!(text, "(The package holds no licence file.)");
         }
         for (file_name, content) in files {

@@ -18,6 +18,11 @@ packages=$repo/target/packages
 
 cargo deb --version >/dev/null 2>&1 || { echo "cargo-deb is missing: cargo install cargo-deb --locked" >&2; exit 1; }
 
+# Every package's sources at hand (the tests' crates too): the build lists the licences with
+# `cargo metadata`, which reads them all, and the package must carry each crate's licence files.
+echo "== cargo fetch"
+cargo fetch --locked --target "$(rustc -vV | sed -n 's/^host: //p')"
+
 echo "== cargo build --profile dist"
 cargo build --locked --profile dist --bin "$name"
 
@@ -28,8 +33,9 @@ mkdir -p "$assets/completions" "$packages"
 "$bin" completions bash >"$assets/completions/$name.bash"
 "$bin" completions zsh >"$assets/completions/_$name"
 "$bin" completions fish >"$assets/completions/$name.fish"
-if ! "$bin" licences >"$assets/licences.txt"; then
-  echo "'$name licences' failed: this build cannot list the licences it must ship" >&2
+if ! "$bin" licences >"$assets/licences.txt" || ! grep -q 'each with the licence files' "$assets/licences.txt"; then
+  echo "'$name licences' did not list every crate with its licence files, which the package must ship:" >&2
+  head -c 600 "$assets/licences.txt" >&2
   exit 1
 fi
 dist/copyright.sh "$assets/licences.txt" >"$assets/copyright"
