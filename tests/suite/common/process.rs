@@ -86,6 +86,10 @@ impl SandboxProcess {
         format!("http://127.0.0.1:{}/", self.port)
     }
 
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     pub fn db(&self) -> &Path {
         &self.db
     }
