@@ -207,7 +207,6 @@ fn mapping_file(path: &Path, headers: &[String]) -> anyhow::Result<Mapping> {
     Ok(Mapping { columns })
 }
 
-/// A journal key for a site the app has not saved.
 fn write_report(
     to: Option<&Path>,
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,

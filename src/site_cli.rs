@@ -46,7 +46,8 @@ impl ChosenSite {
     /// A connection that can only read, in the site's dialect: all an export, a dry run or
     /// the doctor's read probes get.
     pub fn reads(&self) -> anyhow::Result<ReadClient> {
-        Ok(ReadClient::clone(&Client::new(self.credentials.clone())?.with_dialect(self.dialect())))
+        let client = self.client(self.dialect())?;
+        Ok(ReadClient::clone(&client))
     }
 
     /// The only way a command writes: through the site's change journal, in `dialect`. A saved
@@ -60,11 +61,14 @@ impl ChosenSite {
         };
         let journal = tokio::task::spawn_blocking(move || Journal::open(&data_dir, &key))
             .await
-            .context("opening the change journal")?;
-        if let Err(error) = &journal {
-            bail!("the change journal could not be opened, so nothing was sent: {error}");
-        }
-        Ok(Writes::new(Client::new(self.credentials.clone())?.with_dialect(dialect), journal))
+            .context("opening the change journal")?
+            .map_err(|error| anyhow::anyhow!("the change journal could not be opened, so nothing was sent: {error}"))?;
+        Ok(Writes::new(self.client(dialect)?, Ok(journal)))
+    }
+
+    /// Private: commands get [`Self::reads`] or [`Self::writes`], never a bare writing client.
+    fn client(&self, dialect: Dialect) -> anyhow::Result<Client> {
+        Ok(Client::new(self.credentials.clone())?.with_dialect(dialect))
     }
 }
 

@@ -151,9 +151,10 @@ fn read_records(
             ReadFieldResult::InputEmpty | ReadFieldResult::OutputFull => {}
             ReadFieldResult::Field { record_end } => {
                 // csv_core reads an unclosed quote as a cell running to the end of the file.
-                if at == text.len() && opens_a_quote_it_never_closes(&text[field_start..]) {
-                    let quote = field_start + text[field_start..].iter().position(|b| *b == b'"').unwrap_or(0);
-                    return Err(FileError::UnclosedQuote { line: lines.line_at(text, quote) });
+                if at == text.len()
+                    && let Some(quote) = unclosed_quote(&text[field_start..])
+                {
+                    return Err(FileError::UnclosedQuote { line: lines.line_at(text, field_start + quote) });
                 }
                 field_start = at;
                 // csv_core splits only at ASCII bytes, so a field of UTF-8 text is UTF-8.
@@ -178,18 +179,18 @@ fn read_records(
     Ok(())
 }
 
-/// Whether the raw bytes of a field (from its start to the end of the file) open a quote that
-/// nothing closes: a quote is closed by one that is not doubled (`""` is a quote in the text).
-fn opens_a_quote_it_never_closes(raw: &[u8]) -> bool {
-    let raw = &raw[raw.iter().take_while(|b| matches!(b, b'\r' | b'\n')).count()..];
-    let Some(mut rest) = raw.strip_prefix(b"\"") else { return false };
+/// Where, in the raw bytes of a field (from its start to the end of the file), a quote opens
+/// that nothing closes: a quote is closed by one that is not doubled (`""` is a quote in the text).
+fn unclosed_quote(raw: &[u8]) -> Option<usize> {
+    let opening = raw.iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+    let mut rest = raw[opening..].strip_prefix(b"\"")?;
     while let Some(quote) = rest.iter().position(|b| *b == b'"') {
         if rest.get(quote + 1) != Some(&b'"') {
-            return false;
+            return None;
         }
         rest = &rest[quote + 2..];
     }
-    true
+    Some(opening)
 }
 
 /// The bytes left in a field after `last` (the result that filled the buffer), counted
